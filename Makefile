@@ -1,0 +1,154 @@
+# dossier: offline TPM 2.0 attestation toolkit.
+#
+#   make            build/dossier (verifier) and build/dossier-collect (device)
+#   make check      ASan+UBSan build in build/asan, then every test (tests/run)
+#   make test       the same tests against the plain build
+#   make fuzz       libFuzzer targets in build/fuzz (clang)
+#   make fuzz-smoke run each fuzz target briefly over its seed corpus
+#   make bench      benchmarks (figures next to a floor measured in the same run)
+#   make install    PREFIX (default /usr/local) and DESTDIR honoured
+#   make lint-man   mandoc -Tlint over man/
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+
+CC        ?= cc
+B         ?= build
+SAN       ?=
+OPT       ?= -O2
+CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla -Wno-missing-field-initializers
+# Error messages are cut at ERRBUF_MAX on purpose; gcc would warn about it.
+IS_CLANG  := $(shell $(CC) --version 2>/dev/null | grep -c clang)
+ifeq ($(IS_CLANG),0)
+WARN      += -Wno-format-truncation
+endif
+CFLAGS    ?= $(OPT) -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SAN) -I. -DDOSSIER_VERSION='"$(VERSION)"'
+LDFLAGS   ?=
+
+# The verifier never links ESAPI or a TCTI; the collector never links SQLite.
+PKGS_FORMAT  := libcrypto tss2-mu libcbor libarchive libzstd
+PKGS_VERIFY  := $(PKGS_FORMAT) sqlite3
+PKGS_COLLECT := $(PKGS_FORMAT) tss2-esys tss2-tctildr
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+
+FORMAT_SRC  := $(sort $(wildcard format/*.c))
+VERIFY_SRC  := $(sort $(wildcard verify/*.c))
+COLLECT_SRC := $(sort $(wildcard collect/*.c))
+UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC    := $(sort $(wildcard fuzz/fuzz_*.c))
+TOOL_SRC    := $(sort $(wildcard testdata/gen/*.c bench/*.c))
+
+FORMAT_OBJ  := $(FORMAT_SRC:%.c=$(B)/obj/%.o)
+VERIFY_OBJ  := $(VERIFY_SRC:%.c=$(B)/obj/%.o)
+COLLECT_OBJ := $(COLLECT_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_BIN    := $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
+LIBFORMAT   := $(B)/libdossier-format.a
+
+MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
+
+.PHONY: all check test fuzz fuzz-smoke bench install uninstall lint-man clean
+all: $(B)/dossier $(B)/dossier-collect $(UNIT_BIN) $(TOOL_BIN)
+
+$(B)/obj/format/%.o: format/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -MMD -MP -c $< -o $@
+$(B)/obj/verify/%.o: verify/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_VERIFY)) -MMD -MP -c $< -o $@
+$(B)/obj/collect/%.o: collect/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_COLLECT)) -MMD -MP -c $< -o $@
+
+$(LIBFORMAT): $(FORMAT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/dossier: $(VERIFY_OBJ) $(LIBFORMAT)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(VERIFY_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
+
+$(B)/dossier-collect: $(COLLECT_OBJ) $(LIBFORMAT)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(COLLECT_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_COLLECT))
+
+# Unit tests link the format library only (public interfaces of format/).
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_FORMAT))
+
+# Test-data generators and benchmark drivers (testdata/gen/, bench/).
+$(B)/tools/%: testdata/gen/%.c $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_FORMAT))
+$(B)/tools/%: bench/%.c $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_FORMAT))
+
+-include $(FORMAT_OBJ:.o=.d) $(VERIFY_OBJ:.o=.d) $(COLLECT_OBJ:.o=.d)
+
+# --- tests -----------------------------------------------------------------
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+check:
+	$(MAKE) B=build/asan SAN="$(SANFLAGS)" OPT=-O1 all
+	$(MAKE) lint-man
+	$(MAKE) fuzz-smoke
+	DOSSIER_BUILD=build/asan tests/run
+
+test: all
+	DOSSIER_BUILD=$(B) tests/run
+
+# --- fuzzing (clang + libFuzzer) ---------------------------------------------
+FUZZ_CC  ?= clang
+FUZZ_B   := build/fuzz
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/%)
+FUZZ_SECONDS ?= 15
+
+fuzz: $(FUZZ_BIN)
+$(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FORMAT_SRC) $(call pkg_libs,$(PKGS_FORMAT))
+
+fuzz-smoke: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+	  t=$$(basename $$f); mkdir -p build/fuzz/work/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  TSS2_LOG=all+none $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	    build/fuzz/work/$$t fuzz/corpus/$$t >build/fuzz/work/$$t.log 2>&1 \
+	    || { tail -n 40 build/fuzz/work/$$t.log; exit 1; }; \
+	done
+
+# --- benchmarks ---------------------------------------------------------------
+bench: all
+	DOSSIER_BUILD=$(B) bench/run
+
+# --- documentation ------------------------------------------------------------
+lint-man:
+	mandoc -Tlint -Wwarning $(MAN_PAGES)
+
+# --- install ------------------------------------------------------------------
+install: $(B)/dossier $(B)/dossier-collect
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/dossier $(B)/dossier-collect $(DESTDIR)$(BINDIR)/
+	@for p in $(MAN_PAGES); do \
+	  s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	  echo install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; \
+	  install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dossier $(DESTDIR)$(BINDIR)/dossier-collect
+	@for p in $(MAN_PAGES); do s=$${p##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p#man/}; done
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+build/clang/obj/collect/main.o: collect/main.c

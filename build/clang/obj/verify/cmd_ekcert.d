@@ -1,0 +1,3 @@
+build/clang/obj/verify/cmd_ekcert.o: verify/cmd_ekcert.c verify/cmd.h
+
+verify/cmd.h:

@@ -1,0 +1,3 @@
+build/clang/obj/verify/main.o: verify/main.c verify/cmd.h
+
+verify/cmd.h:

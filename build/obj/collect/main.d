@@ -1,0 +1,1 @@
+build/obj/collect/main.o: collect/main.c

@@ -1,0 +1,2 @@
+build/obj/format/err.o: format/err.c format/err.h
+format/err.h:

@@ -1,0 +1,2 @@
+build/obj/format/hashalg.o: format/hashalg.c format/hashalg.h
+format/hashalg.h:

@@ -1,0 +1,2 @@
+build/obj/format/hex.o: format/hex.c format/hex.h
+format/hex.h:

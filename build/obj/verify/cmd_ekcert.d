@@ -1,0 +1,2 @@
+build/obj/verify/cmd_ekcert.o: verify/cmd_ekcert.c verify/cmd.h
+verify/cmd.h:

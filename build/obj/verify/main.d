@@ -1,0 +1,2 @@
+build/obj/verify/main.o: verify/main.c verify/cmd.h
+verify/cmd.h:

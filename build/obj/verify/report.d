@@ -1,0 +1,2 @@
+build/obj/verify/report.o: verify/report.c verify/report.h
+verify/report.h:

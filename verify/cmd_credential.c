@@ -1,0 +1,10 @@
+/* Temporary: replaced by the real command in this session. */
+#include "verify/cmd.h"
+enum outcome
+cmd_credential(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cmd_error("credential: under construction");
+	return OUTCOME_ERROR;
+}

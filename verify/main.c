@@ -1,0 +1,75 @@
+/*
+ * main.c - dossier(1), the verifier: dispatch to subcommands and map their
+ * outcome to the exit status. The only place that decides exit codes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify/cmd.h"
+
+static const struct {
+	const char *name;
+	enum outcome (*run)(int, char **);
+	const char *summary;
+} commands[] = {
+	{ "ima", cmd_ima, "ascii | replay | check: IMA measurement lists" },
+	{ "quote", cmd_quote, "check: a TPM2_Quote against an AK" },
+	{ "ekcert", cmd_ekcert, "check: an EK certificate and its chain" },
+	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },
+};
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dossier: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: dossier command [arguments]\n"
+	    "       dossier --version | --help\n\ncommands:\n", f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nSee dossier(1) and the page of each command, "
+	    "e.g. dossier-ima(1).\n", f);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	/* libtss2 logs unmarshalling errors to stderr by default; our own
+	 * messages already say what was malformed. */
+	setenv("TSS2_LOG", "all+none", 0);
+
+	if (argc < 2) {
+		usage(stderr);
+		return OUTCOME_ERROR;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("dossier %s\n", DOSSIER_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return (int)commands[i].run(argc - 1, argv + 1);
+	cmd_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return OUTCOME_ERROR;
+}

@@ -1,0 +1,41 @@
+/* report.c - see report.h. */
+#include "verify/report.h"
+
+#include <stdarg.h>
+
+void
+report_init(struct report *r, FILE *out)
+{
+	r->out = out;
+	r->passed = 0;
+	r->failed = 0;
+}
+
+void
+report_ok(struct report *r, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->passed++;
+	fprintf(r->out, "ok %s", check);
+	if (fmt != NULL && *fmt != '\0') {
+		fputc(' ', r->out);
+		va_start(ap, fmt);
+		vfprintf(r->out, fmt, ap);
+		va_end(ap);
+	}
+	fputc('\n', r->out);
+}
+
+void
+report_fail(struct report *r, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->failed++;
+	fprintf(r->out, "FAIL %s: ", check);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+}

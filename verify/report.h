@@ -1,0 +1,28 @@
+/*
+ * report.h - the lines a check command prints, one per check.
+ *
+ * Output contract (documented in dossier(1) and each command's page):
+ *   ok CHECK [detail]
+ *   FAIL CHECK: reason
+ * on standard output, CHECK being a stable dotted name such as
+ * "quote.signature" or "ima.replay.sha256". A FAIL line is printed for
+ * every failed check, so a run reports all failures, not only the first.
+ */
+#ifndef DOSSIER_VERIFY_REPORT_H
+#define DOSSIER_VERIFY_REPORT_H
+
+#include <stdio.h>
+
+struct report {
+	FILE *out;
+	unsigned passed;
+	unsigned failed;
+};
+
+void report_init(struct report *r, FILE *out);
+void report_ok(struct report *r, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void report_fail(struct report *r, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -9,6 +9,7 @@ report_init(struct report *r, FILE *out)
 	r->out = out;
 	r->passed = 0;
 	r->failed = 0;
+	r->skipped = 0;
 }
 
 void
@@ -34,6 +35,19 @@ report_fail(struct report *r, const char *check, const char *fmt, ...)
 
 	r->failed++;
 	fprintf(r->out, "FAIL %s: ", check);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+}
+
+void
+report_skip(struct report *r, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->skipped++;
+	fprintf(r->out, "SKIP %s: ", check);
 	va_start(ap, fmt);
 	vfprintf(r->out, fmt, ap);
 	va_end(ap);

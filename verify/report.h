@@ -4,6 +4,7 @@
  * Output contract (documented in dossier(1) and each command's page):
  *   ok CHECK [detail]
  *   FAIL CHECK: reason
+ *   SKIP CHECK: why it could not be checked (e.g. no PCR values given)
  * on standard output, CHECK being a stable dotted name such as
  * "quote.signature" or "ima.replay.sha256". A FAIL line is printed for
  * every failed check, so a run reports all failures, not only the first.
@@ -17,12 +18,17 @@ struct report {
 	FILE *out;
 	unsigned passed;
 	unsigned failed;
+	unsigned skipped;
 };
 
 void report_init(struct report *r, FILE *out);
 void report_ok(struct report *r, const char *check, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void report_fail(struct report *r, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A check that was not performed; never counts as passed. */
+void report_skip(struct report *r, const char *check, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

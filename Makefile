@@ -34,7 +34,7 @@ LDFLAGS   ?=
 # The verifier never links ESAPI or a TCTI; the collector never links SQLite.
 PKGS_FORMAT  := libcrypto tss2-mu libcbor libarchive libzstd
 PKGS_VERIFY  := $(PKGS_FORMAT) sqlite3
-PKGS_COLLECT := $(PKGS_FORMAT) tss2-esys tss2-tctildr
+PKGS_COLLECT := $(PKGS_FORMAT) tss2-esys tss2-tctildr tss2-rc
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1))

@@ -1,3 +1,86 @@
-/* Temporary: replaced in this session. */
+/*
+ * main.c - dossier-collect(1), the device side: dispatch to subcommands and
+ * return their exit status.
+ */
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { puts("dossier-collect " DOSSIER_VERSION); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect/cmd.h"
+
+static const struct {
+	const char *name;
+	enum collect_status (*run)(int, char **);
+	const char *summary;
+} commands[] = {
+	{ "info", cmd_info, "identify the TPM: manufacturer, firmware, PCR banks" },
+};
+
+void
+collect_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dossier-collect: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *
+collect_tcti(const char *option)
+{
+	const char *env;
+
+	if (option != NULL)
+		return option;
+	env = getenv("DOSSIER_TCTI");
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return COLLECT_DEFAULT_TCTI;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: dossier-collect command [arguments]\n"
+	    "       dossier-collect --version | --help\n\ncommands:\n", f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nThe TPM is reached through the TCTI named by --tcti, else "
+	    "$DOSSIER_TCTI,\nelse " COLLECT_DEFAULT_TCTI ". "
+	    "See dossier-collect(1).\n", f);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	/* libtss2 logs every failure to stderr by default; our messages
+	 * already name the TCTI and the decoded error. */
+	setenv("TSS2_LOG", "all+none", 0);
+
+	if (argc < 2) {
+		usage(stderr);
+		return COLLECT_ERROR;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("dossier-collect %s\n", DOSSIER_VERSION);
+		return COLLECT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return COLLECT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return (int)commands[i].run(argc - 1, argv + 1);
+	collect_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return COLLECT_ERROR;
+}

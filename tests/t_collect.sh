@@ -1,0 +1,61 @@
+# t_collect.sh - dossier-collect: --version, --help, info against swtpm, TCTI errors.
+. "$DOSSIER_TOP/tests/lib.sh"
+. "$DOSSIER_TOP/tests/swtpm.sh"
+: "${DOSSIER_COLLECT:=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect}"
+C=$DOSSIER_COLLECT
+
+expect 0 "collect --version" "$C" --version
+expect_out '^dossier-collect [0-9]+\.[0-9]+\.[0-9]+$' "collect --version prints the version"
+expect 0 "collect --help" "$C" --help
+expect_out '^  info ' "collect --help lists info"
+expect 2 "collect without command" "$C"
+expect 2 "collect unknown command" "$C" frobnicate
+expect_err "unknown command 'frobnicate'" "collect names the unknown command"
+expect 2 "collect info extra argument" "$C" info extra
+expect 2 "collect info unknown option" "$C" info --bogus
+expect_err "'--bogus'" "collect info names the unknown option"
+
+need swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_shutdown tpm2_nvread openssl
+if ! swtpm_up; then
+	not_ok "swtpm_up" "see stderr"
+	exit 1
+fi
+
+# --tcti names the TPM even when the variable points elsewhere.
+expect 0 "collect info --tcti swtpm" env DOSSIER_TCTI=device:/nonexistent \
+    "$C" info --tcti "$TPM2TOOLS_TCTI"
+expect_out "^tcti: $TPM2TOOLS_TCTI\$" "info prints the TCTI it used"
+expect_out '^manufacturer: IBM \(0x49424d00\)$' "info: manufacturer IBM"
+expect_out '^vendor: SW +TPM$' "info: vendor string of swtpm"
+expect_out '^family: 2\.0$' "info: family 2.0"
+expect_out '^revision: 1\.[0-9][0-9]$' "info: revision"
+expect_out '^pcr-bank: sha1 0-23$' "info: sha1 bank allocated"
+expect_out '^pcr-bank: sha256 0-23$' "info: sha256 bank allocated"
+if grep -q '^pcr-bank: sha384' "$T/out"; then
+	not_ok "info: unallocated sha384 bank not listed"
+else
+	ok "info: unallocated sha384 bank not listed"
+fi
+# The firmware version agrees with what tpm2-tools reads.
+fw=$(sed -n 's/^firmware: 0x\([0-9a-f]*\) .*/\1/p' "$T/out")
+tpm2_getcap properties-fixed >"$T/getcap" 2>&1
+fw_tools=$(grep -A1 'TPM2_PT_FIRMWARE_VERSION_1' "$T/getcap" | sed -n 's/.*raw: 0x//p' | tr 'A-F' 'a-f')
+expect_eq "$fw" "$fw_tools" "info: firmware version 1 equals tpm2_getcap's"
+
+# DOSSIER_TCTI is used without --tcti.
+expect 0 "collect info via DOSSIER_TCTI" env DOSSIER_TCTI="$TPM2TOOLS_TCTI" "$C" info
+expect_out '^pcr-bank: sha256 0-23$' "info via DOSSIER_TCTI reads the swtpm"
+
+# Errors name the TCTI and the decoded TSS error, exit 2.
+bad="swtpm:host=127.0.0.1,port=$(free_port)"
+expect 2 "collect info, nothing listening" "$C" info --tcti "$bad"
+expect_err "^dossier-collect: TCTI '$bad': .*tcti:" "info error names TCTI and TSS error"
+expect 2 "collect info, unknown TCTI" "$C" info --tcti nosuchtcti:x
+expect_err "TCTI 'nosuchtcti:x'" "info error names the unknown TCTI"
+if [ -s "$T/out" ]; then not_ok "failed info prints nothing on stdout"; else
+	ok "failed info prints nothing on stdout"; fi
+# Without option and variable: the default device, absent here.
+if [ ! -e /dev/tpmrm0 ]; then
+	expect 2 "collect info, default device absent" env -u DOSSIER_TCTI "$C" info
+	expect_err "TCTI 'device:/dev/tpmrm0'" "info defaults to device:/dev/tpmrm0"
+fi

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/setup-debian.sh - install what dossier needs to build, test, fuzz and
+# benchmark on Debian 12 (bookworm). Run as root, or as a user with sudo.
+# Idempotent: when every package is already installed it does nothing.
+#
+#   build       build-essential pkg-config libssl-dev libtss2-dev libcbor-dev
+#               libarchive-dev libzstd-dev libsqlite3-dev
+#   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
+#   tests       swtpm swtpm-tools gnutls-bin (swtpm_localca's certtool)
+#               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
+#   man pages   mandoc
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config ca-certificates
+	libssl-dev openssl
+	libtss2-dev libtss2-tcti-swtpm0
+	libcbor-dev libarchive-dev libzstd-dev libsqlite3-dev
+	clang libclang-rt-14-dev
+	swtpm swtpm-tools gnutls-bin tpm2-tools
+	ima-evm-utils
+	mandoc xxd procps
+)
+
+installed() {
+	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = \
+	    "install ok installed" ]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "setup-debian: all ${#packages[@]} packages are installed"
+	exit 0
+fi
+
+if [ -r /etc/os-release ]; then
+	. /etc/os-release
+	if [ "${ID:-}" != debian ] || [ "${VERSION_ID:-}" != 12 ]; then
+		echo "setup-debian: warning: made for Debian 12, this is" \
+		    "${PRETTY_NAME:-unknown}" >&2
+	fi
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+	as_root=(sudo)
+else
+	echo "setup-debian: run as root (or install sudo) to install:" \
+	    "${missing[*]}" >&2
+	exit 1
+fi
+
+echo "setup-debian: installing ${missing[*]}"
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"

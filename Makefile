@@ -20,9 +20,10 @@ B         ?= build
 SAN       ?=
 OPT       ?= -O2
 CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN_BASE := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla -Wno-missing-field-initializers
 # Error messages are cut at ERRBUF_MAX on purpose; gcc would warn about it.
+WARN      := $(WARN_BASE)
 IS_CLANG  := $(shell $(CC) --version 2>/dev/null | grep -c clang)
 ifeq ($(IS_CLANG),0)
 WARN      += -Wno-format-truncation
@@ -115,7 +116,7 @@ FUZZ_SECONDS ?= 15
 fuzz: $(FUZZ_BIN)
 $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
+	$(FUZZ_CC) $(CSTD) $(WARN_BASE) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FORMAT_SRC) $(call pkg_libs,$(PKGS_FORMAT))
 

@@ -74,7 +74,9 @@ int pcr_set_put(struct pcr_set *s, const struct hashalg *alg, unsigned pcr,
  * pcrDigest of a quote: H(values in selection order) with H = hash, the
  * signing scheme's hash. Selection order is every TPMS_PCR_SELECTION in
  * list order, PCRs ascending within each. Fails, naming the first missing
- * (bank, PCR), if the set lacks a selected value.
+ * (bank, PCR), if the set lacks a selected value. out must have room for
+ * HASHALG_MAX_SIZE bytes; *outlen is set to hash->size. An empty selection
+ * gives H() of nothing, as the TPM computes it.
  */
 int pcr_set_digest(const struct pcr_set *s, const TPML_PCR_SELECTION *sel,
     const struct hashalg *hash, uint8_t *out, size_t *outlen,

@@ -41,9 +41,11 @@ kdfa_by_hand(const EVP_MD *md, const uint8_t *key, size_t keylen,
 		memcpy(msg + n, label, ll);
 		n += ll;
 		msg[n++] = 0;
-		memcpy(msg + n, u, ulen);
+		if (ulen > 0)
+			memcpy(msg + n, u, ulen);
 		n += ulen;
-		memcpy(msg + n, v, vlen);
+		if (vlen > 0)
+			memcpy(msg + n, v, vlen);
 		n += vlen;
 		put_u32(msg + n, (uint32_t)(outlen * 8));
 		n += 4;
@@ -74,9 +76,11 @@ kdfe_by_hand(const EVP_MD *md, const uint8_t *z, size_t zlen,
 		memcpy(msg + n, label, ll);
 		n += ll;
 		msg[n++] = 0;
-		memcpy(msg + n, u, ulen);
+		if (ulen > 0)
+			memcpy(msg + n, u, ulen);
 		n += ulen;
-		memcpy(msg + n, v, vlen);
+		if (vlen > 0)
+			memcpy(msg + n, v, vlen);
 		n += vlen;
 		EVP_Digest(msg, n, block, &blen, md, NULL);
 		memcpy(out + done, block, outlen - done < blen ?

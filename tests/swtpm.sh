@@ -103,9 +103,9 @@ _swtpm_check_ek_cert() {
 }
 
 swtpm_up() {
-	local d=$T/swtpm p tries
+	local d=$T/swtpm p _
 	_swtpm_write_config "$d" && _swtpm_provision "$d" || return 1
-	for tries in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		p=$(free_port) || break
 		if _swtpm_start "$d" "$p"; then
 			break
@@ -149,12 +149,12 @@ swtpm_down() {
 	local i
 	[ "$_swtpm_up" = 1 ] || return 0
 	_swtpm_up=0
-	tpm2_shutdown -c >/dev/null 2>&1
-	swtpm_ioctl --tcp "127.0.0.1:$((SWTPM_PORT + 1))" -s >/dev/null 2>&1
+	tpm2_shutdown -c >/dev/null 2>&1 || true
+	swtpm_ioctl --tcp "127.0.0.1:$((SWTPM_PORT + 1))" -s >/dev/null 2>&1 || true
 	for i in $(seq 1 40); do
 		_swtpm_alive "$SWTPM_PID" || return 0
 		sleep 0.05
 	done
-	kill "$SWTPM_PID" 2>/dev/null
+	kill "$SWTPM_PID" 2>/dev/null || true
 	return 0
 }

@@ -21,6 +21,31 @@ if ! swtpm_up; then
 	exit 1
 fi
 
+# The swtpm fixture (tests/swtpm.sh) other tests rely on: both EK
+# certificates chain to the local CA through its intermediate, and the RSA
+# one certifies the key tpm2_createek derives from the default template.
+for k in RSA ECC; do
+	f=SWTPM_EK_CERT_$k
+	openssl x509 -inform DER -in "${!f}" -out "$T/ek-$k.pem" 2>/dev/null
+	expect 0 "swtpm: $k EK certificate chains to the local CA" \
+	    openssl verify -CAfile "$SWTPM_CA_ROOT" -untrusted "$SWTPM_CA_INTERMEDIATE" "$T/ek-$k.pem"
+done
+expect 2 "swtpm: no chain without the intermediate" \
+    openssl verify -CAfile "$SWTPM_CA_ROOT" "$T/ek-RSA.pem"
+run openssl x509 -in "$T/ek-ECC.pem" -noout -text
+expect_out 'NIST CURVE: P-384' "swtpm: ECC EK certificate holds a P-384 key"
+tpm2_createek -c "$T/ek.ctx" -G rsa -u "$T/ek.pem" -f pem >/dev/null 2>&1
+tpm2_flushcontext -t >/dev/null 2>&1
+ek_tpm=$(openssl pkey -pubin -in "$T/ek.pem" -outform DER 2>/dev/null | xxd -p | tr -d '\n')
+ek_cert=$(openssl x509 -in "$T/ek-RSA.pem" -noout -pubkey 2>/dev/null |
+    openssl pkey -pubin -outform DER 2>/dev/null | xxd -p | tr -d '\n')
+if [ -n "$ek_tpm" ] && [ "$ek_tpm" = "$ek_cert" ]; then
+	ok "swtpm: RSA EK certificate certifies the EK tpm2_createek makes"
+else
+	not_ok "swtpm: RSA EK certificate certifies the EK tpm2_createek makes" \
+	    "TPM key ${ek_tpm:0:40}..., certificate key ${ek_cert:0:40}..."
+fi
+
 # --tcti names the TPM even when the variable points elsewhere.
 expect 0 "collect info --tcti swtpm" env DOSSIER_TCTI=device:/nonexistent \
     "$C" info --tcti "$TPM2TOOLS_TCTI"

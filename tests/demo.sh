@@ -36,11 +36,13 @@ show() {
 	printf '$ %s\n' "$*" | sed "s|$DOSSIER_TOP/||g; s|$W/||g; s|$T/||g" >&3
 	"$@"
 }
-# show_fails CMD...: like show, but the command must exit 1 (a check failed).
+# show_fails CMD...: like show, but the command must exit 1 (a check
+# failed); only its FAIL lines are shown.
 show_fails() {
 	local rc=0
 	printf '$ %s\n' "$*" | sed "s|$DOSSIER_TOP/||g; s|$W/||g; s|$T/||g" >&3
-	"$@" || rc=$?
+	"$@" >"$W/fails.out" || rc=$?
+	grep '^FAIL' "$W/fails.out" || true
 	if [ "$rc" -ne 1 ]; then
 		echo "demo: expected exit 1 (a check failed), got $rc" >&2
 		return 1
@@ -110,15 +112,28 @@ step_quote() {
 	show tpm2_quote -c "$W/ak.ctx" -l sha1:0,1,10+sha256:0,1,10 -q "$NONCE" \
 	    -g sha256 -m "$W/quote.msg" -s "$W/quote.sig" -o "$W/quote.pcrs" >/dev/null
 	tpm_flush
-	show "$DOSSIER" quote check --ak "$W/ak.pub" --attest "$W/quote.msg" \
-	    --sig "$W/quote.sig" --nonce "$NONCE" --pcrs "$W/quote.pcrs"
+	note "Given the EK too, the AK's qualified name is checked (AK under EK);"
+	note "given the selection asked for, the signed one must equal it:"
+	show "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" \
+	    --attest "$W/quote.msg" --sig "$W/quote.sig" --nonce "$NONCE" \
+	    --pcrs "$W/quote.pcrs" --selection sha1:0,1,10+sha256:0,1,10
 	note "tpm2_checkquote, an independent implementation, agrees:"
 	show tpm2_checkquote -u "$W/ak.pub" -m "$W/quote.msg" -s "$W/quote.sig" \
 	    -f "$W/quote.pcrs" -g sha256 -q "$NONCE" >/dev/null
 	note "(tpm2_checkquote: exit 0)"
-	note "Another nonce (a replayed quote) fails:"
-	show_fails "$DOSSIER" quote check --ak "$W/ak.pub" --attest "$W/quote.msg" \
-	    --sig "$W/quote.sig" --nonce "$(openssl rand -hex 16)" --pcrs "$W/quote.pcrs"
+	note "Another nonce (a replayed quote) fails, and so does a changed PCR value:"
+	show_fails "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" --attest "$W/quote.msg" \
+	    --sig "$W/quote.sig" --nonce "$(openssl rand -hex 16)" --pcrs "$W/quote.pcrs" \
+	    --selection sha1:0,1,10+sha256:0,1,10
+	# swtpm's PCRs 0, 1 and 10 are all zero: claim 10 held something else.
+	local pcr
+	for pcr in 0 1 10; do
+		printf 'sha1 %s %040d\n' "$pcr" 0
+		printf 'sha256 %s %064d\n' "$pcr" 0
+	done | sed 's/^\(sha256 10 \)00/\1ff/' >"$W/changed.pcrs"
+	show_fails "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" --attest "$W/quote.msg" \
+	    --sig "$W/quote.sig" --nonce "$NONCE" --pcrs "$W/changed.pcrs" \
+	    --selection sha1:0,1,10+sha256:0,1,10
 }
 
 step_ima_real() {

@@ -571,13 +571,14 @@ ima_parse_record(struct ima_parser *p, const uint8_t *buf, size_t len,
 		p->offset += rec->size;
 		return res;
 	}
-	if (rec->path != NULL)
-		err_prefix(e, "entry %llu at offset %llu (%.*s)",
+	if (rec->path != NULL) {
+		char path[256];
+
+		ima_printable(rec->path, rec->path_len, path, sizeof(path));
+		err_prefix(e, "entry %llu at offset %llu (%s)",
 		    (unsigned long long)rec->index,
-		    (unsigned long long)rec->offset,
-		    (int)(rec->path_len > 200 ? 200 : rec->path_len),
-		    rec->path);
-	else
+		    (unsigned long long)rec->offset, path);
+	} else
 		err_prefix(e, "entry %llu at offset %llu",
 		    (unsigned long long)rec->index,
 		    (unsigned long long)rec->offset);
@@ -605,6 +606,32 @@ ima_parse_finish(struct ima_parser *p, const uint8_t *buf, size_t len,
 		return err_set(e, "internal error: a complete record at the "
 		    "end of input");
 	return -1;
+}
+
+void
+ima_printable(const char *s, size_t len, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (o + 4 + 4 >= cap) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = digits[c >> 4];
+			out[o++] = digits[c & 0x0f];
+		}
+	}
+	out[o] = '\0';
 }
 
 /* ---- accessors ---------------------------------------------------------- */

@@ -175,6 +175,13 @@ int ima_record_buf(const struct ima_record *r, const uint8_t **buf,
     size_t *len);
 
 /*
+ * A path made safe for one line of text: printable ASCII kept, any other
+ * byte (newline, control, non-ASCII) as \xNN, cut with "..." to fit cap
+ * (cap >= 8). Always NUL-terminates out.
+ */
+void ima_printable(const char *s, size_t len, char *out, size_t cap);
+
+/*
  * Parser state for one input: byte order, position, the column algorithm
  * and a small cache of custom templates (so a name is resolved once, not
  * per record). Plain value, no allocation.

@@ -79,6 +79,13 @@ expect_activates "credential made from DER EK / TPMT_PUBLIC AK activates" cred-d
 expect 0 "make with a bare TPMT_PUBLIC EK" \
     "$DOSSIER" credential make --ek ek.tpmt --ak ak.pub --secret "$SECRET" -o cred-tpmt.bin
 
+# -o -: the credential on standard output, the report on standard error.
+expect 0 "make with -o - (standard output)" \
+    "$DOSSIER" credential make --ek ek.pub --ak ak.pub --secret "$SECRET" -o -
+cp "$T/out" cred-stdout.bin
+expect_err '^ok credential\.ak-attributes$' "-o -: the check lines go to stderr"
+expect_activates "-o -: the credential on stdout activates" cred-stdout.bin
+
 # Our file has the layout tpm2_makecredential writes: same header, same
 # TPM2B sizes, same HMAC size.
 printf '%s' "$SECRET" | xxd -r -p >secret.bin

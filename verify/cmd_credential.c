@@ -234,6 +234,7 @@ cmd_credential_make(int argc, char **argv)
 	char type[32], name_hex[2 * TPM_NAME_MAX_BYTES + 1];
 	long secret_len;
 	enum outcome rc;
+	FILE *out;
 
 	if ((rc = parse_make_args(argc, argv, &a)) != OUTCOME_HOLDS ||
 	    a.ek_path == NULL)
@@ -262,7 +263,9 @@ cmd_credential_make(int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 
-	report_init(&r, stdout);
+	/* With -o - the credential owns standard output. */
+	out = strcmp(a.out_path, "-") == 0 ? stderr : stdout;
+	report_init(&r, out);
 	if (tpm_public_check_ek(&ek, &e) != 0)
 		report_fail(&r, "credential.ek-attributes", "%s", e.msg);
 	else
@@ -278,7 +281,8 @@ cmd_credential_make(int argc, char **argv)
 		report_ok(&r, "credential.ak-attributes", NULL);
 	key_type_name(&ek, type, sizeof(type));
 	hex_encode(name.b, name.len, name_hex);
-	printf("ek-type %s\nak-name %s\n", type, name_hex);
+	fprintf(out, "ek-type %s\nak-name %s\n", type, name_hex);
+	fflush(out);
 	if (r.failed > 0)
 		return OUTCOME_FAILS;
 	return write_credential(&ek, &name, secret, (size_t)secret_len,

@@ -80,9 +80,15 @@ aes_cfb_encrypt(const uint8_t *key, unsigned bits, const uint8_t *in,
 	int n1 = 0, n2 = 0, rc = -1;
 
 	switch (bits) {
-	case 128: name = "AES-128-CFB"; break;
-	case 192: name = "AES-192-CFB"; break;
-	case 256: name = "AES-256-CFB"; break;
+	case 128:
+		name = "AES-128-CFB";
+		break;
+	case 192:
+		name = "AES-192-CFB";
+		break;
+	case 256:
+		name = "AES-256-CFB";
+		break;
 	default:
 		return err_set(e, "EK symmetric key size %u is not AES", bits);
 	}

@@ -57,11 +57,21 @@ parse_make_args(int argc, char **argv, struct make_args *a)
 	optind = 0;	/* glibc: full re-initialisation */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': a->ek_path = optarg; break;
-		case 'a': a->ak_path = optarg; break;
-		case 'n': a->ak_name_hex = optarg; break;
-		case 's': a->secret_hex = optarg; break;
-		case 'o': a->out_path = optarg; break;
+		case 'e':
+			a->ek_path = optarg;
+			break;
+		case 'a':
+			a->ak_path = optarg;
+			break;
+		case 'n':
+			a->ak_name_hex = optarg;
+			break;
+		case 's':
+			a->secret_hex = optarg;
+			break;
+		case 'o':
+			a->out_path = optarg;
+			break;
 		case 'h':
 			make_usage(stdout);
 			return OUTCOME_HOLDS;

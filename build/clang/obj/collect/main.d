@@ -1,1 +1,0 @@
-build/clang/obj/collect/main.o: collect/main.c

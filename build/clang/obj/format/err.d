@@ -1,3 +1,0 @@
-build/clang/obj/format/err.o: format/err.c format/err.h
-
-format/err.h:

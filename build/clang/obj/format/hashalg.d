@@ -1,3 +1,0 @@
-build/clang/obj/format/hashalg.o: format/hashalg.c format/hashalg.h
-
-format/hashalg.h:

@@ -1,4 +1,0 @@
-build/clang/obj/verify/cmd_credential.o: verify/cmd_credential.c \
-  verify/cmd.h
-
-verify/cmd.h:

@@ -1,3 +1,0 @@
-build/clang/obj/verify/cmd_ekcert.o: verify/cmd_ekcert.c verify/cmd.h
-
-verify/cmd.h:

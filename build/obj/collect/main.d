@@ -1,1 +1,0 @@
-build/obj/collect/main.o: collect/main.c

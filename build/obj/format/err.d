@@ -1,2 +1,0 @@
-build/obj/format/err.o: format/err.c format/err.h
-format/err.h:

@@ -1,3 +1,0 @@
-build/obj/format/fileio.o: format/fileio.c format/fileio.h format/err.h
-format/fileio.h:
-format/err.h:

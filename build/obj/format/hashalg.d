@@ -1,2 +1,0 @@
-build/obj/format/hashalg.o: format/hashalg.c format/hashalg.h
-format/hashalg.h:

@@ -1,2 +1,0 @@
-build/obj/format/hex.o: format/hex.c format/hex.h
-format/hex.h:

@@ -1,2 +1,0 @@
-build/obj/verify/main.o: verify/main.c verify/cmd.h
-verify/cmd.h:

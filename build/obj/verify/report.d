@@ -1,2 +1,0 @@
-build/obj/verify/report.o: verify/report.c verify/report.h
-verify/report.h:

@@ -177,3 +177,19 @@ expect 1 "azure q3 read as RSAPSS fails" "$DOSSIER" quote check \
 	--ak "$AZ/q3_4d8d22e/akpub.pem" --attest "$AZ/q3_4d8d22e/quote_msg" \
 	--sig "$AZ/q3_4d8d22e/quote_sig" --sig-scheme rsapss-sha256
 expect_out '^FAIL quote.signature: ' "azure q3 as RSAPSS: signature fails"
+
+# --- tpm2_checkquote on the same keylime files ---------------------------
+if command -v tpm2_checkquote >/dev/null 2>&1; then
+	KLNONCE=$(od -An -tx1 "$KL/nonce.txt" | tr -d ' \n')
+	run tpm2_checkquote -u "$KL/aik.pem" -m "$KL/quote.tpms_attest" -s "$KL/quote.tpmt_signature" \
+		-f "$KL/pcrs.tpm2tools" -g sha256 -q "$KLNONCE"
+	expect_eq "$RC" 0 "keylime: tpm2_checkquote accepts it too"
+	run tpm2_checkquote -u "$KL/aik.pem" -m "$T/q-byte5" -s "$KL/quote.tpmt_signature" \
+		-f "$KL/pcrs.tpm2tools" -g sha256 -q "$KLNONCE"
+	[ "$RC" -ne 0 ] && ok "keylime byte 5: tpm2_checkquote rejects it too" ||
+		not_ok "keylime byte 5: tpm2_checkquote rejects it too" "it accepted"
+	run tpm2_checkquote -u "$KL/aik.pem" -m "$KL/quote.tpms_attest" -s "$KL/quote.tpmt_signature" \
+		-f "$T/pcrs-changed" -g sha256 -q "$KLNONCE"
+	[ "$RC" -ne 0 ] && ok "keylime changed PCR: tpm2_checkquote rejects it too" ||
+		not_ok "keylime changed PCR: tpm2_checkquote rejects it too" "it accepted"
+fi

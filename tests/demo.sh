@@ -170,15 +170,33 @@ step_ima_evmctl() {
 }
 
 step_ima_generated() {
-	local gen=$DOSSIER_TOOLS/gen_ima_log
-	say "dossier ima on a generated log"
+	local gen=$DOSSIER_TOOLS/gen_ima_log path off
+	say "dossier ima on a generated log, with violations and three digest algorithms"
 	if [ ! -x "$gen" ]; then
 		note "($gen is not built: nothing to show)"
 		return 0
 	fi
-	show "$gen" -o "$W/gen.bin" >/dev/null
-	show "$DOSSIER" ima replay "$W/gen.bin" | tee "$W/gen.pcrs"
+	note "gen_ima_log writes a log of 2,000 ima-ng/ima-sig records and computes the"
+	note "PCR values it must give on its own (and evmctl's PCR files):"
+	show "$gen" -n 2000 -t mixed -d sha1,sha256,sha384 -v 3 -s 42 \
+	    --pcrs "$W/gen.pcrs" --evmctl-sha1 "$W/gen-evm1.pcrs" \
+	    --evmctl-sha256 "$W/gen-evm256.pcrs" -o "$W/gen.bin"
+	cat "$W/gen.pcrs"
 	show "$DOSSIER" ima check "$W/gen.bin" --pcrs "$W/gen.pcrs"
+	note "evmctl agrees (violations ignored: it would extend them as zeros):"
+	show evmctl ima_measurement --ignore-violations --pcrs "sha1,$W/gen-evm1.pcrs" \
+	    --pcrs "sha256,$W/gen-evm256.pcrs" "$W/gen.bin" >"$W/evm.out" 2>&1 || true
+	grep -q 'Matched per TPM bank' "$W/evm.out" || {
+		echo "demo: evmctl did not match:" >&2; tail -n 5 "$W/evm.out" >&2; return 1; }
+	grep 'Matched per TPM bank' "$W/evm.out"
+	note "One changed byte in a file name is caught:"
+	"$DOSSIER" ima ascii "$W/gen.bin" >"$W/gen.txt"
+	path=$(sed -n '2s/^[^ ]* [^ ]* [^ ]* [^ ]* \([^ ]*\).*/\1/p' "$W/gen.txt")
+	off=$(grep -obUa -- "$path" "$W/gen.bin" | head -n 1 | cut -d: -f1)
+	cp "$W/gen.bin" "$W/gen-bad.bin"
+	printf 'X' | dd of="$W/gen-bad.bin" bs=1 seek=$((off + 1)) conv=notrunc status=none
+	note "($path becomes ${path:0:1}X${path:2})"
+	show_fails "$DOSSIER" ima check "$W/gen-bad.bin" --pcrs "$W/gen.pcrs"
 }
 
 steps=(step_tpm step_keys step_ekcert step_credential step_quote

@@ -107,3 +107,13 @@ expect 0 "options after the operand, stdin" "$DOSSIER" ima replay - --bank sha25
 expect_out '^sha256 10 9842c6f3a154484c12df027b9becd4e7fe9590b9a877936504b079a7b894af56$' "stdin: sha256 PCR 10"
 expect 0 "three banks" "$DOSSIER" ima replay --bank sha1 --bank sha384 --bank sha256 "$CH"
 expect_eq "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "sha1 sha384 sha256 " "banks in the order given"
+
+# A Linux 6.10 per-bank list (sha256 column), made from imatest.log by
+# testdata/ima/perbank/make-perbank.py (hashlib, independent of dossier).
+PB=$I/perbank/imatest.sha256.bin
+expect 0 "per-bank sha256 list replays with --log-alg sha256" "$DOSSIER" ima replay --log-alg sha256 "$PB"
+expect_out '^sha1 10 0ff68e1da514770e85581bffe693809776302a63$' "per-bank list: same sha1 value as the classic list"
+"$DOSSIER" ima replay "$I/ibm-tss/imatest.log" | grep '^sha256' >"$T/classic256"
+expect_out "^$(cat "$T/classic256")\$" "per-bank list: same sha256 value as the classic list"
+expect 1 "per-bank list read as a classic list fails" "$DOSSIER" ima replay "$PB"
+expect_out '^FAIL ima.parse: ' "per-bank list without --log-alg: FAIL ima.parse"

@@ -21,6 +21,7 @@
 /* --- locating the DER in NV contents ------------------------------------ */
 
 #define DER_TAG_SEQUENCE	0x30
+#define DER_TAG_OCTET_STRING	0x04
 #define NV_TAG_STORED_CERT_HI	0x10	/* TCG_TAG_PCCLIENT_STORED_CERT 0x1001 */
 #define NV_TAG_STORED_CERT_LO	0x01
 #define NV_TAG_FULL_CERT_HI	0x10	/* TCG_TAG_PCCLIENT_FULL_CERT 0x1002 */
@@ -28,22 +29,22 @@
 #define NV_CERT_TYPE_FULL	0x00	/* TCG_FULL_CERT */
 
 /*
- * Total length (header + content) of the DER SEQUENCE starting at in[0],
- * from its header alone. We read the header ourselves rather than with
- * ASN1_get_object so that a truncated input gets a message with both
+ * Header and total length of the DER element with tag `tag` starting at
+ * in[0], from its header alone. We read the header ourselves rather than
+ * with ASN1_get_object so that a truncated input gets a message with both
  * lengths. `at` is the offset of in[0] in the caller's input.
  */
 static int
-der_sequence_len(const uint8_t *in, size_t len, size_t at, size_t *total,
-    struct errbuf *e)
+der_element_len(const uint8_t *in, size_t len, size_t at, uint8_t tag,
+    size_t *hdr_len, size_t *total, struct errbuf *e)
 {
 	size_t hdr, content = 0, i, n;
 
 	if (len < 2)
 		return err_set(e, "truncated DER header at offset %zu", at);
-	if (in[0] != DER_TAG_SEQUENCE)
-		return err_set(e, "expected a DER SEQUENCE (0x30) at offset %zu, "
-		    "found 0x%02x", at, in[0]);
+	if (in[0] != tag)
+		return err_set(e, "expected DER tag 0x%02x at offset %zu, "
+		    "found 0x%02x", tag, at, in[0]);
 	if (in[1] < 0x80) {
 		content = in[1];
 		hdr = 2;
@@ -62,14 +63,30 @@ der_sequence_len(const uint8_t *in, size_t len, size_t at, size_t *total,
 			content = content << 8 | in[2 + i];
 		hdr = 2 + n;
 	}
+	*hdr_len = hdr;
 	*total = hdr + content;
-	if (*total > EKCERT_DER_MAX)
+	if (*total > EKCERT_DER_MAX + 8)
 		return err_set(e, "certificate at offset %zu is %zu bytes: "
 		    "larger than the limit of %u", at, *total, EKCERT_DER_MAX);
 	if (*total > len)
 		return err_set(e, "truncated certificate: the DER header at "
 		    "offset %zu announces %zu bytes, the input has %zu", at,
 		    *total, len);
+	return 0;
+}
+
+/* Total length of the certificate SEQUENCE starting at in[0]. */
+static int
+der_sequence_len(const uint8_t *in, size_t len, size_t at, size_t *total,
+    struct errbuf *e)
+{
+	size_t hdr;
+
+	if (der_element_len(in, len, at, DER_TAG_SEQUENCE, &hdr, total, e) != 0)
+		return -1;
+	if (*total > EKCERT_DER_MAX)
+		return err_set(e, "certificate at offset %zu is %zu bytes: "
+		    "larger than the limit of %u", at, *total, EKCERT_DER_MAX);
 	return 0;
 }
 
@@ -146,6 +163,27 @@ locate_nv_header(const uint8_t *in, size_t len, struct ekcert_container *c,
 	return scan_padding(in, len, end, c->der_len, c, e);
 }
 
+/* A certificate wrapped in a DER OCTET STRING that it fills exactly. */
+static int
+locate_octet_string(const uint8_t *in, size_t len, struct ekcert_container *c,
+    struct errbuf *e)
+{
+	size_t hdr, total;
+
+	if (der_element_len(in, len, 0, DER_TAG_OCTET_STRING, &hdr, &total,
+	    e) != 0)
+		return err_prefix(e, "OCTET STRING wrapper");
+	c->form = EKCERT_FORM_OCTET_STRING;
+	c->header_len = hdr;
+	c->der_off = hdr;
+	if (der_sequence_len(in + hdr, total - hdr, hdr, &c->der_len, e) != 0)
+		return err_prefix(e, "inside the OCTET STRING wrapper");
+	if (c->der_len != total - hdr)
+		return err_set(e, "OCTET STRING wrapper holds %zu bytes, the "
+		    "certificate inside is %zu", total - hdr, c->der_len);
+	return scan_padding(in, len, total, c->der_len, c, e);
+}
+
 int
 ekcert_locate(const uint8_t *in, size_t len, struct ekcert_container *c,
     struct errbuf *e)
@@ -162,10 +200,12 @@ ekcert_locate(const uint8_t *in, size_t len, struct ekcert_container *c,
 	if (len >= 2 && in[0] == NV_TAG_STORED_CERT_HI &&
 	    in[1] == NV_TAG_STORED_CERT_LO)
 		return locate_nv_header(in, len, c, e);
+	if (in[0] == DER_TAG_OCTET_STRING)
+		return locate_octet_string(in, len, c, e);
 	if (in[0] != DER_TAG_SEQUENCE)
 		return err_set(e, "not a certificate: first byte 0x%02x is "
-		    "neither a DER SEQUENCE (0x30), a TCG NV header (10 01) "
-		    "nor PEM", in[0]);
+		    "neither a DER SEQUENCE (0x30), an OCTET STRING wrapper "
+		    "(0x04), a TCG NV header (10 01) nor PEM", in[0]);
 	c->form = EKCERT_FORM_DER;
 	if (der_sequence_len(in, len, 0, &c->der_len, e) != 0)
 		return -1;

@@ -14,6 +14,9 @@
  *     (TCG_TAG_PCCLIENT_STORED_CERT, TCG_FULL_CERT, size of what follows
  *     including the 2-byte TCG_TAG_PCCLIENT_FULL_CERT tag). certSize must
  *     equal 2 + the DER length; padding after it follows the rule above;
+ *   - a DER OCTET STRING whose content is exactly the certificate (seen
+ *     in NV on some TPMs and in some vendors' tools); padding after it
+ *     follows the rule above;
  *   - PEM: one "CERTIFICATE" block, text before it allowed.
  *
  * The certificate is decoded with OpenSSL's d2i_X509 over the exact original
@@ -54,6 +57,7 @@
 enum ekcert_form {
 	EKCERT_FORM_DER,	/* DER, possibly followed by padding */
 	EKCERT_FORM_NV_HEADER,	/* TCG stored-certificate header, then DER */
+	EKCERT_FORM_OCTET_STRING, /* DER OCTET STRING holding exactly the DER */
 	EKCERT_FORM_PEM,
 };
 
@@ -62,7 +66,7 @@ struct ekcert_container {
 	enum ekcert_form form;
 	size_t der_off;		/* offset of the DER in the input (not PEM) */
 	size_t der_len;		/* length of the DER certificate */
-	size_t header_len;	/* NV header bytes before the DER (0 or 7) */
+	size_t header_len;	/* NV header or OCTET STRING header bytes */
 	size_t pad_len;		/* padding bytes trimmed after the certificate */
 	size_t pad_ff;		/* of which 0xFF */
 	size_t pad_00;		/* of which 0x00 */

@@ -179,6 +179,17 @@ expect_out '^FAIL ekcert.parse: .*empty.der: empty input' "empty: clear error"
 head -c 700 "$IFX_RSA" >"$T/truncated.der"
 expect 1 "truncated certificate" "$DOSSIER" ekcert check "$T/truncated.der"
 expect_out '^FAIL ekcert.parse: .*announces 1184 bytes, the input has 700' "truncated: both lengths"
+# An OCTET STRING wrapper (04 82 04 a0 for 1184 bytes) around the DER,
+# then NV padding: unwrapped, reported, and the chain still verifies.
+{ printf '\004\202\004\240'; cat "$IFX_RSA"; head -c 64 /dev/zero | tr '\0' '\377'; } >"$T/wrapped.der"
+expect 0 "OCTET STRING wrapped certificate chains" "$DOSSIER" ekcert check $AT \
+	--roots "$IFX/rsa-root-ca.crt" --intermediates "$IFX/rsa-mfr-ca-035.crt" "$T/wrapped.der"
+expect_out '^ok ekcert.parse octet-string, 1184 bytes after a 4-byte header; trimmed 64 bytes of padding' \
+	"OCTET STRING wrapper: unwrapped and the trim reported"
+{ printf '\004\202\004\241'; cat "$IFX_RSA"; printf 'x'; } >"$T/wrapped-long.der"
+expect 1 "OCTET STRING wrapper larger than the certificate" "$DOSSIER" ekcert check "$T/wrapped-long.der"
+expect_out '^FAIL ekcert.parse: .*wrapper holds 1185 bytes, the certificate inside is 1184' \
+	"OCTET STRING wrapper: size mismatch named"
 head -c 512 /dev/zero | tr '\0' '\377' >"$T/blank-nv.bin"
 expect 1 "blank NV contents" "$DOSSIER" ekcert check "$T/blank-nv.bin"
 expect_out '^FAIL ekcert.parse: .*all 512 bytes are 0xff padding' "blank NV: says so"

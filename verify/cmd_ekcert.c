@@ -184,6 +184,7 @@ form_name(enum ekcert_form f)
 {
 	switch (f) {
 	case EKCERT_FORM_NV_HEADER: return "tcg-nv-header";
+	case EKCERT_FORM_OCTET_STRING: return "octet-string";
 	case EKCERT_FORM_PEM: return "pem";
 	default: return "der";
 	}

@@ -8,6 +8,7 @@
 #   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
 #   tests       swtpm swtpm-tools gnutls-bin (swtpm_localca's certtool)
 #               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
+#               python3 (byte surgery in a few tests)
 #   man pages   mandoc
 set -euo pipefail
 
@@ -19,7 +20,7 @@ packages=(
 	clang libclang-rt-14-dev
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
-	mandoc xxd procps
+	mandoc xxd procps python3
 )
 
 installed() {

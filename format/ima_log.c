@@ -728,7 +728,9 @@ void
 ima_reader_free(struct ima_reader *r)
 {
 	free(r->buf);
+	free(r->rbuf);
 	r->buf = NULL;
+	r->rbuf = NULL;
 }
 
 /* Make room for need bytes from pos, then read what is there. */
@@ -748,8 +750,8 @@ refill(struct ima_reader *r, size_t need, struct errbuf *e)
 		ncap = r->cap;
 		while (ncap < need)
 			ncap *= 2;
-		if (ncap > IMA_RECORD_MAX)
-			ncap = IMA_RECORD_MAX;
+		if (ncap > IMA_ASCII_LINE_MAX + 1)
+			ncap = IMA_ASCII_LINE_MAX + 1;
 		if ((nb = realloc(r->buf, ncap)) == NULL)
 			return err_set(e, "%s: out of memory", r->path);
 		r->buf = nb;
@@ -773,6 +775,76 @@ refill(struct ima_reader *r, size_t need, struct errbuf *e)
 	return 0;
 }
 
+/* The next text line, without its newline; 0 at the end, -1/-2 errors. */
+static int
+next_line(struct ima_reader *r, const char **line, size_t *len,
+    struct errbuf *e)
+{
+	const uint8_t *nl;
+	size_t have;
+
+	for (;;) {
+		have = r->end - r->pos;
+		if ((nl = memchr(r->buf + r->pos, '\n', have)) != NULL)
+			break;
+		if (r->eof) {
+			if (have == 0)
+				return 0;
+			return err_set(e, "entry %llu at offset %llu: last line "
+			    "has no newline (%zu bytes; truncated?)",
+			    (unsigned long long)r->parser.index,
+			    (unsigned long long)r->text_off, have);
+		}
+		if (have > IMA_ASCII_LINE_MAX)
+			return err_set(e, "entry %llu at offset %llu: line "
+			    "longer than %zu bytes",
+			    (unsigned long long)r->parser.index,
+			    (unsigned long long)r->text_off,
+			    (size_t)IMA_ASCII_LINE_MAX);
+		if (refill(r, have + 1 > r->cap ? have + 1 : r->cap, e) == -1)
+			return -2;
+	}
+	*line = (const char *)r->buf + r->pos;
+	*len = (size_t)(nl - (r->buf + r->pos));
+	return 1;
+}
+
+static enum ima_read_result
+next_ascii(struct ima_reader *r, struct ima_record *rec, struct errbuf *e)
+{
+	const char *line = NULL;
+	size_t len = 0, blen, need;
+	uint8_t *nb;
+	int rc;
+
+	if ((rc = next_line(r, &line, &len, e)) <= 0) {
+		if (rc == 0)
+			return IMA_READ_END;
+		err_prefix(e, "%s", r->path);
+		return rc == -2 ? IMA_READ_IO : IMA_READ_MALFORMED;
+	}
+	if (r->rcap < len + 512) {
+		if ((nb = realloc(r->rbuf, len + 512)) == NULL)
+			return err_set(e, "%s: out of memory", r->path),
+			    IMA_READ_IO;
+		r->rbuf = nb;
+		r->rcap = len + 512;
+	}
+	r->parser.offset = r->text_off;
+	if (ima_ascii_to_binary(line, len, r->parser.log_alg, r->rbuf,
+	    r->rcap, &blen, e) == -1)
+		return err_prefix(e, "%s: entry %llu at offset %llu (text)",
+		    r->path, (unsigned long long)r->parser.index,
+		    (unsigned long long)r->text_off), IMA_READ_MALFORMED;
+	if (ima_parse_record(&r->parser, r->rbuf, blen, rec, &need, e) !=
+	    IMA_PARSE_RECORD || rec->size != blen)
+		return err_prefix(e, "%s (text)", r->path),
+		    IMA_READ_MALFORMED;
+	r->pos += len + 1;
+	r->text_off += len + 1;
+	return IMA_READ_RECORD;
+}
+
 enum ima_read_result
 ima_reader_next(struct ima_reader *r, struct ima_record *rec,
     struct errbuf *e)
@@ -780,6 +852,19 @@ ima_reader_next(struct ima_reader *r, struct ima_record *rec,
 	enum ima_parse_result res;
 	size_t need = 4;
 
+	if (!r->detected) {
+		if (r->end == r->pos && !r->eof && refill(r, 1, e) == -1)
+			return IMA_READ_IO;
+		r->detected = true;
+		if (r->end > r->pos && (r->buf[r->pos] == ' ' ||
+		    (r->buf[r->pos] >= '0' && r->buf[r->pos] <= '9'))) {
+			r->ascii = true;
+			ima_parser_init(&r->parser, r->parser.log_alg,
+			    IMA_ORDER_LE);
+		}
+	}
+	if (r->ascii)
+		return next_ascii(r, rec, e);
 	for (;;) {
 		if (r->end - r->pos < need && !r->eof) {
 			if (refill(r, need, e) == -1)

@@ -240,9 +240,29 @@ int ima_parse_finish(struct ima_parser *p, const uint8_t *buf, size_t len,
 int ima_template_hash(EVP_MD_CTX *ctx, const EVP_MD *md,
     const struct ima_record *rec, uint8_t *out, struct errbuf *e);
 
+/* Longest ascii_runtime_measurements line read (hex doubles the data). */
+#define IMA_ASCII_LINE_MAX (2 * IMA_RECORD_MAX)
+
+/*
+ * Rebuild the binary record (little-endian) of one ascii_runtime_measurements
+ * line, without its newline, as Keylime does: "PCR COLUMN TEMPLATE FIELDS",
+ * single spaces, one text field per template field. alg names the column.
+ * Digest fields become "<alg>:" NUL digest, names gain their NUL (none for
+ * the "ima" template's), hex fields their bytes, iuid/igid/imode 4/4/2
+ * little-endian bytes. Writes at most cap bytes (len + 512 is always
+ * enough). The result still has to pass ima_parse_record(). 0 or -1.
+ */
+int ima_ascii_to_binary(const char *line, size_t len,
+    const struct hashalg *alg, uint8_t *out, size_t cap, size_t *outlen,
+    struct errbuf *e);
+
 /*
  * Streaming reader over a file descriptor: a window of at most
- * IMA_RECORD_MAX bytes, refilled with read(2).
+ * IMA_ASCII_LINE_MAX bytes, refilled with read(2). It reads binary lists
+ * and also ascii_runtime_measurements text, told apart by the first byte
+ * (a binary list starts with a PCR index < 24, i.e. a control byte; text
+ * with a space or a digit); text lines are rebuilt into binary records
+ * (ima_ascii_to_binary), whose offsets are then those of the lines.
  */
 struct ima_reader {
 	int fd;
@@ -250,6 +270,11 @@ struct ima_reader {
 	uint8_t *buf;
 	size_t cap, pos, end;
 	bool eof;
+	bool detected;		/* input kind decided */
+	bool ascii;		/* input is ascii_runtime_measurements */
+	uint64_t text_off;	/* ascii: offset of the next line */
+	uint8_t *rbuf;		/* ascii: the rebuilt record */
+	size_t rcap;
 	struct ima_parser parser;
 };
 

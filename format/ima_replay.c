@@ -56,9 +56,11 @@ ima_replay_init(struct ima_replay *r, const struct hashalg *const *banks,
 		return err_set(e, "more than %d banks", IMA_REPLAY_MAX_BANKS);
 	for (i = 0; i < nbanks; i++) {
 		for (j = 0; j < i; j++)
-			if (banks[j] == banks[i])
-				return err_set(e, "bank %s given twice",
+			if (banks[j] == banks[i]) {
+				err_set(e, "bank %s given twice",
 				    banks[i]->name);
+				goto fail;
+			}
 		r->banks[i].alg = banks[i];
 		if (slot_for(r, banks[i], &r->banks[i].slot, e) == -1)
 			goto fail;

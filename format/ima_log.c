@@ -498,16 +498,20 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 		return IMA_PARSE_ERROR;
 	r->order = p->order;
 	r->pcr = rd32(buf, p->order);
-	if (r->pcr >= IMA_PCR_COUNT)
-		return err_set(e, "PCR index %u out of range (0-%d)", r->pcr,
-		    IMA_PCR_COUNT - 1), IMA_PARSE_ERROR;
+	if (r->pcr >= IMA_PCR_COUNT) {
+		err_set(e, "PCR index %u out of range (0-%d)", r->pcr,
+		    IMA_PCR_COUNT - 1);
+		return IMA_PARSE_ERROR;
+	}
 	r->digest = buf + 4;
 	r->digest_len = dsz;
 	r->violation = all_zero(r->digest, dsz);
 	namelen = rd32(buf + 4 + dsz, p->order);
-	if (namelen == 0 || namelen > IMA_TEMPLATE_NAME_MAX)
-		return err_set(e, "template name length %zu out of range "
-		    "(1-%d)", namelen, IMA_TEMPLATE_NAME_MAX), IMA_PARSE_ERROR;
+	if (namelen == 0 || namelen > IMA_TEMPLATE_NAME_MAX) {
+		err_set(e, "template name length %zu out of range "
+		    "(1-%d)", namelen, IMA_TEMPLATE_NAME_MAX);
+		return IMA_PARSE_ERROR;
+	}
 	if (len < hdr + namelen)
 		return need_more(len, hdr + namelen, need, e,
 		    "template name");
@@ -519,10 +523,11 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 			return need_more(len, hdr + 24, need, e,
 			    "ima template data");
 		n = rd32(buf + hdr + 20, p->order);
-		if (n > IMA_EVENT_NAME_LEN_MAX)
-			return err_set(e, "ima template file name length %u "
-			    "exceeds %d", n, IMA_EVENT_NAME_LEN_MAX),
-			    IMA_PARSE_ERROR;
+		if (n > IMA_EVENT_NAME_LEN_MAX) {
+			err_set(e, "ima template file name length %u "
+			    "exceeds %d", n, IMA_EVENT_NAME_LEN_MAX);
+			return IMA_PARSE_ERROR;
+		}
 		r->data = buf + hdr;
 		r->data_len = 24 + (size_t)n;
 	} else {
@@ -530,10 +535,11 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 			return need_more(len, hdr + 4, need, e,
 			    "template data length");
 		n = rd32(buf + hdr, p->order);
-		if (n > IMA_TEMPLATE_DATA_MAX)
-			return err_set(e, "template data length %u exceeds the "
-			    "limit of %u", n, IMA_TEMPLATE_DATA_MAX),
-			    IMA_PARSE_ERROR;
+		if (n > IMA_TEMPLATE_DATA_MAX) {
+			err_set(e, "template data length %u exceeds the "
+			    "limit of %u", n, IMA_TEMPLATE_DATA_MAX);
+			return IMA_PARSE_ERROR;
+		}
 		hdr += 4;
 		r->data = buf + hdr;
 		r->data_len = n;
@@ -824,22 +830,26 @@ next_ascii(struct ima_reader *r, struct ima_record *rec, struct errbuf *e)
 		return rc == -2 ? IMA_READ_IO : IMA_READ_MALFORMED;
 	}
 	if (r->rcap < len + 512) {
-		if ((nb = realloc(r->rbuf, len + 512)) == NULL)
-			return err_set(e, "%s: out of memory", r->path),
-			    IMA_READ_IO;
+		if ((nb = realloc(r->rbuf, len + 512)) == NULL) {
+			err_set(e, "%s: out of memory", r->path);
+			return IMA_READ_IO;
+		}
 		r->rbuf = nb;
 		r->rcap = len + 512;
 	}
 	r->parser.offset = r->text_off;
 	if (ima_ascii_to_binary(line, len, r->parser.log_alg, r->rbuf,
-	    r->rcap, &blen, e) == -1)
-		return err_prefix(e, "%s: entry %llu at offset %llu (text)",
+	    r->rcap, &blen, e) == -1) {
+		err_prefix(e, "%s: entry %llu at offset %llu (text)",
 		    r->path, (unsigned long long)r->parser.index,
-		    (unsigned long long)r->text_off), IMA_READ_MALFORMED;
+		    (unsigned long long)r->text_off);
+		return IMA_READ_MALFORMED;
+	}
 	if (ima_parse_record(&r->parser, r->rbuf, blen, rec, &need, e) !=
-	    IMA_PARSE_RECORD || rec->size != blen)
-		return err_prefix(e, "%s (text)", r->path),
-		    IMA_READ_MALFORMED;
+	    IMA_PARSE_RECORD || rec->size != blen) {
+		err_prefix(e, "%s (text)", r->path);
+		return IMA_READ_MALFORMED;
+	}
 	r->pos += len + 1;
 	r->text_off += len + 1;
 	return IMA_READ_RECORD;
@@ -879,14 +889,15 @@ ima_reader_next(struct ima_reader *r, struct ima_record *rec,
 			r->pos += rec->size;
 			return IMA_READ_RECORD;
 		}
-		if (res == IMA_PARSE_ERROR)
-			return err_prefix(e, "%s", r->path),
-			    IMA_READ_MALFORMED;
+		if (res == IMA_PARSE_ERROR) {
+			err_prefix(e, "%s", r->path);
+			return IMA_READ_MALFORMED;
+		}
 		if (r->eof) {
 			ima_parse_finish(&r->parser, r->buf + r->pos,
 			    r->end - r->pos, e);
-			return err_prefix(e, "%s", r->path),
-			    IMA_READ_MALFORMED;
+			err_prefix(e, "%s", r->path);
+			return IMA_READ_MALFORMED;
 		}
 	}
 }

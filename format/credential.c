@@ -12,6 +12,7 @@
 
 #include "format/hashalg.h"
 #include "format/tpm_kdf.h"
+#include "format/bytes.h"
 
 /* Labels of Part 1, with the NUL the TPM counts (sizeof). */
 static const uint8_t label_identity[] = "IDENTITY";
@@ -45,7 +46,7 @@ check_name(const struct tpm_name *n, struct errbuf *e)
 
 	if (n->len < 2 || n->len > sizeof(n->b))
 		return err_set(e, "AK Name of %zu bytes is malformed", n->len);
-	h = hashalg_by_tpm((uint16_t)(n->b[0] << 8 | n->b[1]));
+	h = hashalg_by_tpm(load_be16(n->b));
 	if (h == NULL)
 		return err_set(e, "AK Name has an unknown name algorithm "
 		    "0x%02x%02x", n->b[0], n->b[1]);
@@ -366,7 +367,7 @@ credential_blob_split(const TPM2B_ID_OBJECT *blob, const uint8_t **hmac,
 	if (size < 2)
 		return err_set(e, "credentialBlob of %zu bytes is truncated",
 		    size);
-	n = (size_t)blob->credential[0] << 8 | blob->credential[1];
+	n = load_be16(blob->credential);
 	if (n != 20 && n != 32 && n != 48 && n != 64)
 		return err_set(e, "credentialBlob outer HMAC of %zu bytes is "
 		    "not a SHA-1/256/384/512 digest", n);

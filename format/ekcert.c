@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "format/hashalg.h"
+#include "format/bytes.h"
 
 /* --- locating the DER in NV contents ------------------------------------ */
 
@@ -143,7 +144,7 @@ locate_nv_header(const uint8_t *in, size_t len, struct ekcert_container *c,
 	if (in[5] != NV_TAG_FULL_CERT_HI || in[6] != NV_TAG_FULL_CERT_LO)
 		return err_set(e, "TCG NV header: expected tag 10 02 at offset "
 		    "5, found %02x %02x", in[5], in[6]);
-	cert_size = (size_t)in[3] << 8 | in[4];
+	cert_size = load_be16(in + 3);
 	if (cert_size < 2)
 		return err_set(e, "TCG NV header: certificate size %zu is too "
 		    "small", cert_size);

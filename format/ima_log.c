@@ -1,6 +1,8 @@
 /* ima_log.c - see ima_log.h. */
 #include "format/ima_log.h"
 
+#include "format/bytes.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,15 +187,6 @@ ima_parser_init(struct ima_parser *p, const struct hashalg *log_alg,
 	p->order = order;
 }
 
-static uint32_t
-rd32(const uint8_t *b, enum ima_byte_order o)
-{
-	if (o == IMA_ORDER_BE)
-		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		    (uint32_t)b[2] << 8 | b[3];
-	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
-	    (uint32_t)b[1] << 8 | b[0];
-}
 
 static bool
 all_zero(const uint8_t *b, size_t n)
@@ -211,9 +204,9 @@ static bool
 order_plausible(const uint8_t *pcr, const uint8_t *namelen,
     enum ima_byte_order o)
 {
-	uint32_t n = rd32(namelen, o);
+	uint32_t n = load_u32(namelen, o == IMA_ORDER_BE);
 
-	return rd32(pcr, o) < IMA_PCR_COUNT && n > 0 &&
+	return load_u32(pcr, o == IMA_ORDER_BE) < IMA_PCR_COUNT && n > 0 &&
 	    n <= IMA_TEMPLATE_NAME_MAX;
 }
 
@@ -227,9 +220,9 @@ detect_order(struct ima_parser *p, const uint8_t *pcr, const uint8_t *namelen,
 	if (le == be)
 		return err_set(e, "cannot tell the byte order: PCR index "
 		    "%u (little-endian) / %u (big-endian) and template-name "
-		    "length %u / %u are %s", rd32(pcr, IMA_ORDER_LE),
-		    rd32(pcr, IMA_ORDER_BE), rd32(namelen, IMA_ORDER_LE),
-		    rd32(namelen, IMA_ORDER_BE),
+		    "length %u / %u are %s", load_le32(pcr),
+		    load_be32(pcr), load_le32(namelen),
+		    load_be32(namelen),
 		    le ? "plausible in both orders" : "implausible in both");
 	p->order = le ? IMA_ORDER_LE : IMA_ORDER_BE;
 	return 0;
@@ -250,7 +243,7 @@ split_fields(struct ima_record *r, struct errbuf *e)
 			return err_set(e, "template data ends before field "
 			    "%zu (%s): %zu byte(s) left, no room for its "
 			    "length", i, ima_field_name(t->fields[i]), left);
-		len = rd32(d, r->order);
+		len = load_u32(d, r->order == IMA_ORDER_BE);
 		d += 4;
 		left -= 4;
 		if (len > left)
@@ -497,7 +490,7 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 	    detect_order(p, buf, buf + 4 + dsz, e) == -1)
 		return IMA_PARSE_ERROR;
 	r->order = p->order;
-	r->pcr = rd32(buf, p->order);
+	r->pcr = load_u32(buf, p->order == IMA_ORDER_BE);
 	if (r->pcr >= IMA_PCR_COUNT) {
 		err_set(e, "PCR index %u out of range (0-%d)", r->pcr,
 		    IMA_PCR_COUNT - 1);
@@ -506,7 +499,7 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 	r->digest = buf + 4;
 	r->digest_len = dsz;
 	r->violation = all_zero(r->digest, dsz);
-	namelen = rd32(buf + 4 + dsz, p->order);
+	namelen = load_u32(buf + 4 + dsz, p->order == IMA_ORDER_BE);
 	if (namelen == 0 || namelen > IMA_TEMPLATE_NAME_MAX) {
 		err_set(e, "template name length %zu out of range "
 		    "(1-%d)", namelen, IMA_TEMPLATE_NAME_MAX);
@@ -522,7 +515,7 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 		if (len < hdr + 24)
 			return need_more(len, hdr + 24, need, e,
 			    "ima template data");
-		n = rd32(buf + hdr + 20, p->order);
+		n = load_u32(buf + hdr + 20, p->order == IMA_ORDER_BE);
 		if (n > IMA_EVENT_NAME_LEN_MAX) {
 			err_set(e, "ima template file name length %u "
 			    "exceeds %d", n, IMA_EVENT_NAME_LEN_MAX);
@@ -534,7 +527,7 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 		if (len < hdr + 4)
 			return need_more(len, hdr + 4, need, e,
 			    "template data length");
-		n = rd32(buf + hdr, p->order);
+		n = load_u32(buf + hdr, p->order == IMA_ORDER_BE);
 		if (n > IMA_TEMPLATE_DATA_MAX) {
 			err_set(e, "template data length %u exceeds the "
 			    "limit of %u", n, IMA_TEMPLATE_DATA_MAX);

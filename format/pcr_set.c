@@ -15,6 +15,7 @@
 
 #include <tss2/tss2_mu.h>
 
+#include "format/bytes.h"
 #include "format/hex.h"
 #include "format/pcr_set.h"
 
@@ -451,21 +452,7 @@ check_walk_done(struct sel_walk *w, struct errbuf *e)
 	return 0;
 }
 
-static uint32_t
-get_u32(const uint8_t *p, int big)
-{
-	if (big)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[1] << 8 | p[0];
-}
 
-static uint16_t
-get_u16(const uint8_t *p, int big)
-{
-	return big ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
 
 /* The value-list count of a serialized file, if its size fits one. */
 static int
@@ -475,7 +462,7 @@ serialized_size_ok(const uint8_t *buf, size_t len, int big)
 
 	if (len < SER_VALUES_OFFSET)
 		return 0;
-	n = get_u32(buf + SER_SELECTION_LIST, big);
+	n = load_u32(buf + SER_SELECTION_LIST, big);
 	return n <= (len - SER_VALUES_OFFSET) / SER_DIGEST_LIST &&
 	    len == SER_VALUES_OFFSET + (size_t)n * SER_DIGEST_LIST;
 }
@@ -500,21 +487,21 @@ parse_serialized(const uint8_t *buf, size_t len, int big, struct pcr_set *s,
 		    "serialized PCR file has at least %zu", len, len,
 		    (size_t)SER_VALUES_OFFSET);
 	memset(&sel, 0, sizeof(sel));
-	sel.count = get_u32(buf, big);
+	sel.count = load_u32(buf, big);
 	if (sel.count > TPM2_NUM_PCR_BANKS)
 		return err_set(e, "offset 0: PCR selection count %u (at most %d)",
 		    (unsigned)sel.count, TPM2_NUM_PCR_BANKS);
 	for (i = 0; i < sel.count; i++) {
 		const uint8_t *p = buf + 4 + i * SER_SELECTION_SIZE;
 
-		sel.pcrSelections[i].hash = get_u16(p, big);
+		sel.pcrSelections[i].hash = load_u16(p, big);
 		sel.pcrSelections[i].sizeofSelect = p[2];
 		memcpy(sel.pcrSelections[i].pcrSelect, p + 3,
 		    TPM2_PCR_SELECT_MAX);
 	}
 	if (check_selection(&sel, e) == -1)
 		return err_prefix(e, "offset 0");
-	n = get_u32(buf + SER_SELECTION_LIST, big);
+	n = load_u32(buf + SER_SELECTION_LIST, big);
 	if (!serialized_size_ok(buf, len, big))
 		return err_set(e, "offset %d: %u digest lists need %zu bytes, "
 		    "file has %zu", SER_SELECTION_LIST, (unsigned)n,
@@ -523,11 +510,11 @@ parse_serialized(const uint8_t *buf, size_t len, int big, struct pcr_set *s,
 	for (i = 0; i < n; i++) {
 		off = SER_VALUES_OFFSET + (size_t)i * SER_DIGEST_LIST;
 		memset(&d, 0, sizeof(d));
-		d.count = get_u32(buf + off, big);
+		d.count = load_u32(buf + off, big);
 		for (k = 0; k < SER_DIGESTS_PER_LIST; k++) {
 			const uint8_t *p = buf + off + 4 + k * SER_DIGEST_SIZE;
 
-			d.digests[k].size = get_u16(p, big);
+			d.digests[k].size = load_u16(p, big);
 			memcpy(d.digests[k].buffer, p + 2,
 			    sizeof(d.digests[k].buffer));
 		}

@@ -8,6 +8,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "format/hashalg.h"
+#include "format/bytes.h"
 
 /* PCRs meant by "all": the 24 of a PC Client TPM. */
 #define SELECTION_ALL_PCRS 24
@@ -26,18 +27,7 @@ tpm_attest_format_name(enum tpm_attest_format f)
 	return "?";
 }
 
-static uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
 
-static uint32_t
-be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
 
 int
 tpm_attest_locate(const uint8_t *buf, size_t len, const uint8_t **body,
@@ -45,7 +35,7 @@ tpm_attest_locate(const uint8_t *buf, size_t len, const uint8_t **body,
 {
 	if (len == 0)
 		return err_set(e, "empty attestation data");
-	if (len >= 2 && be16(buf) == len - 2) {
+	if (len >= 2 && load_be16(buf) == len - 2) {
 		*body = buf + 2;
 		*body_len = len - 2;
 		*format = TPM_ATTEST_TPM2B;
@@ -140,10 +130,10 @@ tpm_attest_parse(const uint8_t *buf, size_t len, struct tpm_attest *out,
 		return 0;
 	err_prefix(e, "malformed %s", tpm_attest_format_name(out->format));
 	if (out->format == TPM_ATTEST_RAW && len >= 6 &&
-	    be32(buf + 2) == TPM2_GENERATED_VALUE)
+	    load_be32(buf + 2) == TPM2_GENERATED_VALUE)
 		err_prefix(e, "looks like a TPM2B_ATTEST whose size field "
 		    "(%u) does not match the %zu bytes that follow",
-		    be16(buf), len - 2);
+		    load_be16(buf), len - 2);
 	return -1;
 }
 

@@ -1,6 +1,8 @@
 /* tpm_public.c - see tpm_public.h. */
 #include "format/tpm_public.h"
 
+#include "format/bytes.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -58,7 +60,7 @@ tpm_public_parse_2b(const uint8_t *buf, size_t len, struct tpm_public *out,
 
 	if (len < 2)
 		return err_set(e, "TPM2B_PUBLIC truncated: %zu bytes", len);
-	inner = (size_t)buf[0] << 8 | buf[1];
+	inner = load_be16(buf);
 	if (inner == 0)
 		return err_set(e, "TPM2B_PUBLIC is empty");
 	if (inner != len - 2)
@@ -69,21 +71,7 @@ tpm_public_parse_2b(const uint8_t *buf, size_t len, struct tpm_public *out,
 	return 0;
 }
 
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int
 tpm_public_name(const struct tpm_public *p, struct tpm_name *out,
@@ -93,7 +81,7 @@ tpm_public_name(const struct tpm_public *p, struct tpm_name *out,
 
 	if (h == NULL)
 		return err_set(e, "unsupported nameAlg 0x%04x", p->pub.nameAlg);
-	put_be16(out->b, p->pub.nameAlg);
+	store_be16(out->b, p->pub.nameAlg);
 	if (hashalg_digest(h, p->raw, p->raw_len, out->b + 2) != 0)
 		return err_set(e, "%s digest failed", h->name);
 	out->len = 2 + h->size;
@@ -103,7 +91,7 @@ tpm_public_name(const struct tpm_public *p, struct tpm_name *out,
 void
 tpm_hierarchy_qn(uint32_t hierarchy_handle, struct tpm_name *out)
 {
-	put_be32(out->b, hierarchy_handle);
+	store_be32(out->b, hierarchy_handle);
 	out->len = 4;
 }
 
@@ -117,13 +105,13 @@ tpm_qualified_name(const struct tpm_name *parent_qn,
 
 	if (child_name->len < 2 || parent_qn->len > TPM_NAME_MAX_BYTES)
 		return err_set(e, "malformed Name");
-	alg = (uint16_t)(child_name->b[0] << 8 | child_name->b[1]);
+	alg = load_be16(child_name->b);
 	if ((h = hashalg_by_tpm(alg)) == NULL || child_name->len != 2 + h->size)
 		return err_set(e, "Name has unsupported algorithm 0x%04x or wrong size",
 		    alg);
 	memcpy(cat, parent_qn->b, parent_qn->len);
 	memcpy(cat + parent_qn->len, child_name->b, child_name->len);
-	put_be16(out->b, alg);
+	store_be16(out->b, alg);
 	if (hashalg_digest(h, cat, parent_qn->len + child_name->len, out->b + 2) != 0)
 		return err_set(e, "%s digest failed", h->name);
 	out->len = 2 + h->size;
@@ -280,8 +268,8 @@ ek_policy_a(const struct hashalg *h, TPM2B_DIGEST *out)
 	uint8_t buf[HASHALG_MAX_SIZE + 8], d[HASHALG_MAX_SIZE];
 
 	memset(buf, 0, h->size);
-	put_be32(buf + h->size, TPM_CC_POLICY_SECRET);
-	put_be32(buf + h->size + 4, TPM_RH_ENDORSEMENT_H);
+	store_be32(buf + h->size, TPM_CC_POLICY_SECRET);
+	store_be32(buf + h->size + 4, TPM_RH_ENDORSEMENT_H);
 	if (hashalg_digest(h, buf, h->size + 8, d) != 0 ||
 	    hashalg_digest(h, d, h->size, out->buffer) != 0)
 		return -1;
@@ -613,7 +601,7 @@ pubkey_parse(const uint8_t *buf, size_t len, struct pubkey *out,
 	 * type RSA (00 01) or ECC (00 23). Neither can look like the other or
 	 * like DER (30 ..) within TPM_PUBLIC_MAX_BYTES. */
 	if (!is_pem(buf, len)) {
-		if (len >= 2 && ((size_t)buf[0] << 8 | buf[1]) == len - 2 &&
+		if (len >= 2 && (size_t)load_be16(buf) == len - 2 &&
 		    tpm_public_parse_2b(buf, len, &out->tpm, e) == 0) {
 			out->format = PUBKEY_TPM2B_PUBLIC;
 			out->has_tpm = true;
@@ -629,7 +617,7 @@ pubkey_parse(const uint8_t *buf, size_t len, struct pubkey *out,
 				    pubkey_format_name(out->format));
 			return 0;
 		}
-		if (len >= 2 && ((size_t)buf[0] << 8 | buf[1]) == len - 2)
+		if (len >= 2 && (size_t)load_be16(buf) == len - 2)
 			return -1;	/* a TPM2B_PUBLIC that failed: keep its error */
 	}
 	return parse_spki(buf, len, out, e);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/bytes.h"
 #include "format/credential.h"
 #include "format/err.h"
 #include "format/fileio.h"
@@ -202,7 +203,7 @@ decode_ak_name(const char *hex, struct tpm_name *name)
 		return OUTCOME_ERROR;
 	}
 	name->len = (size_t)n;
-	h = hashalg_by_tpm((uint16_t)(name->b[0] << 8 | name->b[1]));
+	h = hashalg_by_tpm(load_be16(name->b));
 	if (h == NULL || name->len != 2 + h->size) {
 		cmd_error("--ak-name: %zu bytes starting %02x%02x is not "
 		    "nameAlg || digest", name->len, name->b[0], name->b[1]);

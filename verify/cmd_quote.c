@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/bytes.h"
 #include "format/err.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
@@ -386,12 +387,6 @@ hex_of(const uint8_t *b, size_t n, char *out, size_t cap)
 	hex_encode(b, n, out);
 }
 
-static uint32_t
-be32_at(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
 
 static const char *
 attest_type_name(uint16_t type)
@@ -433,9 +428,8 @@ check_magic_type(struct report *r, const struct quote_ctx *q)
 		    "(%zu bytes)", q->body_len);
 		return;
 	}
-	magic = be32_at(q->body + TPM_ATTEST_MAGIC_OFFSET);
-	type = (uint16_t)(q->body[TPM_ATTEST_TYPE_OFFSET] << 8 |
-	    q->body[TPM_ATTEST_TYPE_OFFSET + 1]);
+	magic = load_be32(q->body + TPM_ATTEST_MAGIC_OFFSET);
+	type = load_be16(q->body + TPM_ATTEST_TYPE_OFFSET);
 	if (magic == TPM2_GENERATED_VALUE)
 		report_ok(r, "quote.magic", "0x%08" PRIx32
 		    " (TPM_GENERATED_VALUE)", magic);

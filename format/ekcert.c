@@ -215,49 +215,46 @@ ekcert_locate(const uint8_t *in, size_t len, struct ekcert_container *c,
 
 /* --- PEM ------------------------------------------------------------------ */
 
+struct single_der {
+	uint8_t *der;		/* malloc'd copy of the first block */
+	size_t len;
+};
+
+static int
+keep_single_der(const uint8_t *der, size_t len, int block, void *arg,
+    struct errbuf *e)
+{
+	struct single_der *s = arg;
+
+	(void)block;
+	if (s->der != NULL)
+		return err_set(e, "PEM input holds more than one certificate: "
+		    "give the EK certificate alone");
+	if ((s->der = malloc(len > 0 ? len : 1)) == NULL)
+		return err_set(e, "out of memory");
+	memcpy(s->der, der, len);
+	s->len = len;
+	return 0;
+}
+
 /* The DER of the only CERTIFICATE block in a PEM input (malloc'd). */
 static int
 pem_single_der(const uint8_t *in, size_t len, uint8_t **der, size_t *der_len,
     struct errbuf *e)
 {
-	BIO *bio;
-	char *name = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	long dlen;
-	int blocks = 0, rc = 0;
+	struct single_der s = { NULL, 0 };
+	size_t blocks;
 
-	*der = NULL;
-	if ((bio = BIO_new_mem_buf(in, (int)len)) == NULL)
-		return err_set(e, "out of memory");
-	while (rc == 0 && PEM_read_bio(bio, &name, &header, &data, &dlen) == 1) {
-		if (strcmp(name, PEM_STRING_X509) == 0 ||
-		    strcmp(name, PEM_STRING_X509_OLD) == 0) {
-			if (++blocks > 1)
-				rc = err_set(e, "PEM input holds more than one "
-				    "certificate: give the EK certificate alone");
-			else if ((*der = malloc(dlen > 0 ? (size_t)dlen : 1)) ==
-			    NULL)
-				rc = err_set(e, "out of memory");
-			else {
-				memcpy(*der, data, (size_t)dlen);
-				*der_len = (size_t)dlen;
-			}
-		}
-		OPENSSL_free(name);
-		OPENSSL_free(header);
-		OPENSSL_free(data);
-		name = header = NULL;
-		data = NULL;
+	if (x509_pem_each_certificate(in, len, keep_single_der, &s, &blocks,
+	    e) != 0) {
+		free(s.der);
+		return -1;
 	}
-	ERR_clear_error();
-	BIO_free(bio);
-	if (rc == 0 && blocks == 0)
-		rc = err_set(e, "PEM input holds no CERTIFICATE block");
-	if (rc != 0) {
-		free(*der);
-		*der = NULL;
-	}
-	return rc;
+	if (blocks == 0)
+		return err_set(e, "PEM input holds no CERTIFICATE block");
+	*der = s.der;
+	*der_len = s.len;
+	return 0;
 }
 
 /* --- facts ---------------------------------------------------------------- */

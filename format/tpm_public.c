@@ -2,6 +2,7 @@
 #include "format/tpm_public.h"
 
 #include "format/bytes.h"
+#include "format/x509_store.h"
 
 #include <string.h>
 #include <strings.h>
@@ -545,24 +546,12 @@ pubkey_format_name(enum pubkey_format f)
 }
 
 static int
-is_pem(const uint8_t *buf, size_t len)
-{
-	static const char tag[] = "-----BEGIN ";
-	size_t i;
-
-	for (i = 0; i + sizeof(tag) - 1 <= len; i++)
-		if (memcmp(buf + i, tag, sizeof(tag) - 1) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 parse_spki(const uint8_t *buf, size_t len, struct pubkey *out, struct errbuf *e)
 {
 	const unsigned char *p = buf;
 	BIO *bio;
 
-	if (is_pem(buf, len)) {
+	if (x509_looks_like_pem(buf, len)) {
 		if (len > INT32_MAX || (bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
 			return err_set(e, "PEM input too large");
 		out->pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
@@ -600,7 +589,7 @@ pubkey_parse(const uint8_t *buf, size_t len, struct pubkey *out,
 	/* A TPM2B_PUBLIC starts with its own size; a TPMT_PUBLIC with the
 	 * type RSA (00 01) or ECC (00 23). Neither can look like the other or
 	 * like DER (30 ..) within TPM_PUBLIC_MAX_BYTES. */
-	if (!is_pem(buf, len)) {
+	if (!x509_looks_like_pem(buf, len)) {
 		if (len >= 2 && (size_t)load_be16(buf) == len - 2 &&
 		    tpm_public_parse_2b(buf, len, &out->tpm, e) == 0) {
 			out->format = PUBKEY_TPM2B_PUBLIC;

@@ -74,30 +74,26 @@ push_cert(STACK_OF(X509) *out, X509 *x, size_t max, const char *what,
 	return 0;
 }
 
-static int
-certs_from_pem(const uint8_t *buf, size_t len, const char *what, size_t max,
-    STACK_OF(X509) *out, struct errbuf *e)
+int
+x509_pem_each_certificate(const uint8_t *buf, size_t len,
+    x509_pem_cert_fn each, void *arg, size_t *count, struct errbuf *e)
 {
 	BIO *bio;
 	char *name = NULL, *header = NULL;
 	unsigned char *data = NULL;
 	long dlen;
-	int found = 0, rc = 0, block = 0;
-	X509 *x;
-	char where[ERRBUF_MAX];
+	int rc = 0, block = 0;
 
+	*count = 0;
+	if (len > INT_MAX)
+		return err_set(e, "PEM input too large");
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
-		return err_set(e, "%s: out of memory", what);
+		return err_set(e, "out of memory");
 	while (rc == 0 && PEM_read_bio(bio, &name, &header, &data, &dlen) == 1) {
 		block++;
-		if (is_certificate_block(name)) {
-			snprintf(where, sizeof(where), "%s: PEM block %d", what,
-			    block);
-			if ((x = decode_one(data, (size_t)dlen, where, e)) == NULL ||
-			    push_cert(out, x, max, what, e) != 0)
-				rc = -1;
-			else
-				found++;
+		if (is_certificate_block(name) && dlen >= 0) {
+			(*count)++;
+			rc = each(data, (size_t)dlen, block, arg, e);
 		}
 		OPENSSL_free(name);
 		OPENSSL_free(header);
@@ -108,9 +104,42 @@ certs_from_pem(const uint8_t *buf, size_t len, const char *what, size_t max,
 	/* PEM_read_bio ends with "no start line" in the error queue. */
 	ERR_clear_error();
 	BIO_free(bio);
-	if (rc == 0 && found == 0)
-		return err_set(e, "%s: no PEM CERTIFICATE block", what);
 	return rc;
+}
+
+struct push_args {
+	const char *what;
+	size_t max;
+	STACK_OF(X509) *out;
+};
+
+static int
+push_pem_block(const uint8_t *der, size_t len, int block, void *arg,
+    struct errbuf *e)
+{
+	const struct push_args *a = arg;
+	char where[ERRBUF_MAX];
+	X509 *x;
+
+	snprintf(where, sizeof(where), "%s: PEM block %d", a->what, block);
+	if ((x = decode_one(der, len, where, e)) == NULL)
+		return -1;
+	return push_cert(a->out, x, a->max, a->what, e);
+}
+
+static int
+certs_from_pem(const uint8_t *buf, size_t len, const char *what, size_t max,
+    STACK_OF(X509) *out, struct errbuf *e)
+{
+	struct push_args a = { what, max, out };
+	size_t found;
+
+	if (x509_pem_each_certificate(buf, len, push_pem_block, &a, &found,
+	    e) != 0)
+		return -1;
+	if (found == 0)
+		return err_set(e, "%s: no PEM CERTIFICATE block", what);
+	return 0;
 }
 
 int

@@ -57,6 +57,18 @@ void x509_store_free(struct x509_store *s);
 int x509_certs_from_buffer(const uint8_t *buf, size_t len, const char *what,
     size_t max, STACK_OF(X509) *out, struct errbuf *e);
 
+/*
+ * Call each() with the DER bytes of every PEM "CERTIFICATE" (or "X509
+ * CERTIFICATE") block of buf, in order; `block` is the 1-based number of
+ * the PEM block among all blocks. A non-zero return from each() stops the
+ * walk and is returned. *count gets the number of certificate blocks seen.
+ * The DER bytes are only valid during the call.
+ */
+typedef int (*x509_pem_cert_fn)(const uint8_t *der, size_t len, int block,
+    void *arg, struct errbuf *e);
+int x509_pem_each_certificate(const uint8_t *buf, size_t len,
+    x509_pem_cert_fn each, void *arg, size_t *count, struct errbuf *e);
+
 /* The buffer holds a "-----BEGIN " line somewhere (PEM, maybe after text). */
 bool x509_looks_like_pem(const uint8_t *buf, size_t len);
 

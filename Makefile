@@ -44,13 +44,21 @@ FORMAT_SRC  := $(sort $(wildcard format/*.c))
 VERIFY_SRC  := $(sort $(wildcard verify/*.c))
 COLLECT_SRC := $(sort $(wildcard collect/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
+# Unit tests of a program's own modules (not format/) link that program's
+# objects except main.o: tests/unit/collect_test_*.c and verify_test_*.c.
+COLLECT_UNIT_SRC := $(sort $(wildcard tests/unit/collect_test_*.c))
+VERIFY_UNIT_SRC  := $(sort $(wildcard tests/unit/verify_test_*.c))
 FUZZ_SRC    := $(sort $(wildcard fuzz/fuzz_*.c))
 TOOL_SRC    := $(sort $(wildcard testdata/gen/*.c bench/*.c))
 
 FORMAT_OBJ  := $(FORMAT_SRC:%.c=$(B)/obj/%.o)
 VERIFY_OBJ  := $(VERIFY_SRC:%.c=$(B)/obj/%.o)
 COLLECT_OBJ := $(COLLECT_SRC:%.c=$(B)/obj/%.o)
-UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%) \
+               $(COLLECT_UNIT_SRC:tests/unit/collect_%.c=$(B)/tests/%_collect) \
+               $(VERIFY_UNIT_SRC:tests/unit/verify_%.c=$(B)/tests/%_verify)
+COLLECT_LIB_OBJ := $(filter-out $(B)/obj/collect/main.o,$(COLLECT_OBJ))
+VERIFY_LIB_OBJ  := $(filter-out $(B)/obj/verify/main.o,$(VERIFY_OBJ))
 TOOL_BIN    := $(addprefix $(B)/tools/,$(notdir $(TOOL_SRC:.c=)))
 LIBFORMAT   := $(B)/libdossier-format.a
 
@@ -84,6 +92,13 @@ $(B)/dossier-collect: $(COLLECT_OBJ) $(LIBFORMAT)
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBFORMAT)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_FORMAT))
+
+$(B)/tests/%_collect: tests/unit/collect_%.c tests/unit/check.h $(COLLECT_LIB_OBJ) $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_COLLECT)) -o $@ $< $(COLLECT_LIB_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_COLLECT))
+$(B)/tests/%_verify: tests/unit/verify_%.c tests/unit/check.h $(VERIFY_LIB_OBJ) $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(VERIFY_LIB_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
 
 # Test-data generators and benchmark drivers (testdata/gen/, bench/).
 $(B)/tools/%: testdata/gen/%.c $(LIBFORMAT)

@@ -2,7 +2,6 @@
  * main.c - dossier-collect(1), the device side: dispatch to subcommands and
  * return their exit status.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +15,6 @@ static const struct {
 } commands[] = {
 	{ "info", cmd_info, "identify the TPM: manufacturer, firmware, PCR banks" },
 };
-
-void
-collect_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dossier-collect: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-const char *
-collect_tcti(const char *option)
-{
-	const char *env;
-
-	if (option != NULL)
-		return option;
-	env = getenv("DOSSIER_TCTI");
-	if (env != NULL && env[0] != '\0')
-		return env;
-	return COLLECT_DEFAULT_TCTI;
-}
 
 static void
 usage(FILE *f)

@@ -2,7 +2,6 @@
  * main.c - dossier(1), the verifier: dispatch to subcommands and map their
  * outcome to the exit status. The only place that decides exit codes.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +18,6 @@ static const struct {
 	{ "ekcert", cmd_ekcert, "check: an EK certificate and its chain" },
 	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },
 };
-
-void
-cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dossier: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void
 usage(FILE *f)

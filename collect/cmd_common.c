@@ -1,0 +1,31 @@
+/* cmd_common.c - what every dossier-collect subcommand shares (cmd.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "collect/cmd.h"
+
+void
+collect_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dossier-collect: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *
+collect_tcti(const char *option)
+{
+	const char *env;
+
+	if (option != NULL)
+		return option;
+	env = getenv("DOSSIER_TCTI");
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return COLLECT_DEFAULT_TCTI;
+}

@@ -1,0 +1,17 @@
+/* cmd_error.c - the error line of every dossier subcommand (see cmd.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "verify/cmd.h"
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dossier: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

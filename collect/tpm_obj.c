@@ -160,7 +160,8 @@ tpm_evict(ESYS_CONTEXT *esys, uint32_t handle, struct errbuf *e)
 		tpm_err(e, "TPM2_EvictControl", rc);
 		return err_prefix(e, "evicting 0x%08x", handle);
 	}
-	/* ESYS closed k.tr itself once the object was gone. */
+	/* The object is gone; ESYS keeps its handle until closed. */
+	Esys_TR_Close(esys, &k.tr);
 	return 0;
 }
 

@@ -86,6 +86,19 @@ keep_values(const TPML_PCR_SELECTION *got, const TPML_DIGEST *d,
 	return 0;
 }
 
+static void
+copy_digests(TPML_DIGEST *to, const TPML_DIGEST *from)
+{
+	UINT32 i;
+
+	to->count = from->count;
+	for (i = 0; i < from->count && i < 8; i++) {
+		to->digests[i].size = from->digests[i].size;
+		memcpy(to->digests[i].buffer, from->digests[i].buffer,
+		    from->digests[i].size);
+	}
+}
+
 /* One TPM2_PCR_Read of what is left in rest; appends to out. */
 static int
 pcr_read_call(ESYS_CONTEXT *esys, TPML_PCR_SELECTION *rest,
@@ -105,11 +118,17 @@ pcr_read_call(ESYS_CONTEXT *esys, TPML_PCR_SELECTION *rest,
 		    "(bank not allocated?)");
 	else if (keep_values(got, d, &out->values, e) != 0)
 		;
-	else if (Tss2_MU_TPML_DIGEST_Marshal(d, out->marshaled,
+	else if (out->ndigests >= TPM_PCR_READ_MAX_CALLS ||
+	    Tss2_MU_TPML_DIGEST_Marshal(d, out->marshaled,
 	    sizeof(out->marshaled), off) != TSS2_RC_SUCCESS)
 		err_set(e, "PCR values do not fit");
-	else
+	else {
+		/* Copied field by field: the serialized form has its padding
+		 * zeroed. */
+		memset(&out->digests[out->ndigests], 0, sizeof(*d));
+		copy_digests(&out->digests[out->ndigests++], d);
 		ret = 0;
+	}
 	Esys_Free(got);
 	Esys_Free(d);
 	return ret;
@@ -125,6 +144,7 @@ pcr_read_once(ESYS_CONTEXT *esys, const TPML_PCR_SELECTION *sel,
 	uint32_t calls = 0, counter;
 
 	*changed = 0;
+	out->ndigests = 0;
 	pcr_set_init(&out->values);
 	out->sel = *sel;
 	if (Tss2_MU_TPML_PCR_SELECTION_Marshal(sel, out->marshaled,
@@ -165,6 +185,34 @@ tpm_pcr_read(ESYS_CONTEXT *esys, const TPML_PCR_SELECTION *sel,
 	}
 	return err_set(e, "reading PCRs: they kept changing (%d tries)",
 	    TPM_PCR_READ_TRIES);
+}
+
+int
+tpm_pcrs_serialized(const struct tpm_pcrs *p, uint8_t *out, size_t cap,
+    size_t *len, struct errbuf *e)
+{
+	TPML_PCR_SELECTION sel;
+	UINT32 i;
+	uint32_t n = p->ndigests;
+	size_t need = sizeof(sel) + sizeof(n) + n * sizeof(TPML_DIGEST);
+
+	if (n == 0 || n > TPM_PCR_READ_MAX_CALLS || cap < need)
+		return err_set(e, "serialized PCR file: no room or no values");
+	memset(&sel, 0, sizeof(sel));
+	sel.count = p->sel.count;
+	for (i = 0; i < p->sel.count && i < TPM2_NUM_PCR_BANKS; i++) {
+		sel.pcrSelections[i].hash = p->sel.pcrSelections[i].hash;
+		sel.pcrSelections[i].sizeofSelect =
+		    p->sel.pcrSelections[i].sizeofSelect;
+		memcpy(sel.pcrSelections[i].pcrSelect,
+		    p->sel.pcrSelections[i].pcrSelect, TPM2_PCR_SELECT_MAX);
+	}
+	memcpy(out, &sel, sizeof(sel));
+	memcpy(out + sizeof(sel), &n, sizeof(n));
+	memcpy(out + sizeof(sel) + sizeof(n), p->digests,
+	    n * sizeof(TPML_DIGEST));
+	*len = need;
+	return 0;
 }
 
 /* TPM2_Quote into out->attest / out->sig. */

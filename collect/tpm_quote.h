@@ -44,7 +44,25 @@ struct tpm_pcrs {
 	 * TPML_PCR_SELECTION || u32 n || n x TPML_DIGEST. */
 	uint8_t marshaled[TPM_PCRS_MARSHALED_MAX];
 	size_t marshaled_len;
+	/* The answers of TPM2_PCR_Read, in order (for the serialized form). */
+	TPML_DIGEST digests[TPM_PCR_READ_MAX_CALLS];
+	uint32_t ndigests;
 };
+
+/* Largest tpm2-tools serialized PCR file. */
+#define TPM_PCRS_SERIALIZED_MAX \
+	(sizeof(TPML_PCR_SELECTION) + 4 + TPM_PCR_READ_MAX_CALLS * sizeof(TPML_DIGEST))
+
+/*
+ * The PCR values in tpm2-tools' "serialized" form, the only PCR file
+ * tpm2_checkquote 5.4 reads (it ignores -F; tpm2_quote -o writes it): the
+ * host's in-memory TPML_PCR_SELECTION, a host-endian u32 count and that
+ * many TPML_DIGEST, as libtss2's headers lay them out, padding zeroed.
+ * Not portable between hosts of different byte order (format/pcr_set.h
+ * reads either); carry the marshaled form where that matters.
+ */
+int tpm_pcrs_serialized(const struct tpm_pcrs *p, uint8_t *out, size_t cap,
+    size_t *len, struct errbuf *e);
 
 /*
  * Read every PCR of sel. Every selected bank must be allocated and every

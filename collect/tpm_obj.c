@@ -8,6 +8,15 @@
 #include "collect/tpm_conn.h"
 #include "format/bytes.h"
 
+/* Handle ranges for GetCapability(HANDLES). Written out: libtss2's
+ * TPM2_TRANSIENT_FIRST shifts 0x80 into the sign bit of an int. */
+#define TRANSIENT_FIRST	0x80000000u
+#define TRANSIENT_LAST	0x80fffffeu
+#define HMAC_SESSION_FIRST	0x02000000u
+#define HMAC_SESSION_LAST	0x02fffffeu
+#define POLICY_SESSION_FIRST	0x03000000u
+#define POLICY_SESSION_LAST	0x03fffffeu
+
 void
 tpm_key_init(struct tpm_key *k)
 {
@@ -232,12 +241,12 @@ tpm_loaded_count(ESYS_CONTEXT *esys, size_t *transient, size_t *sessions,
 {
 	*transient = 0;
 	*sessions = 0;
-	if (count_handles(esys, TPM2_TRANSIENT_FIRST, TPM2_TRANSIENT_LAST,
-	    transient, e) != 0 ||
-	    count_handles(esys, TPM2_LOADED_SESSION_FIRST,
-	    TPM2_LOADED_SESSION_LAST, sessions, e) != 0 ||
-	    count_handles(esys, TPM2_ACTIVE_SESSION_FIRST,
-	    TPM2_ACTIVE_SESSION_LAST, sessions, e) != 0)
+	if (count_handles(esys, TRANSIENT_FIRST, TRANSIENT_LAST, transient,
+	    e) != 0 ||
+	    count_handles(esys, HMAC_SESSION_FIRST, HMAC_SESSION_LAST, sessions,
+	    e) != 0 ||
+	    count_handles(esys, POLICY_SESSION_FIRST, POLICY_SESSION_LAST,
+	    sessions, e) != 0)
 		return -1;
 	return 0;
 }

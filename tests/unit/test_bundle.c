@@ -1,0 +1,992 @@
+/*
+ * test_bundle.c - the bundle container (format/bundle.h): round trips,
+ * deterministic output, streaming and collection, and hostile archives
+ * built here byte by byte (ustar headers by hand, zstd frames through
+ * libzstd or, for decompression bombs, RLE blocks written directly).
+ *
+ * The MANIFEST of these tests is a stand-in text encoding, one line per
+ * member "NAME SIZE SHA256HEX\n", parsed by the manifest callback: the
+ * container treats MANIFEST as opaque bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "format/bundle.h"
+#include "format/hex.h"
+#include "tests/unit/check.h"
+
+#define LABEL "t.dossier"
+#define MTIME 1700000000
+
+/* --- the stand-in manifest ------------------------------------------------- */
+
+static size_t
+text_manifest(const struct bundle_member *m, size_t n, char *out, size_t cap)
+{
+	char hex[65];
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		hex_encode(m[i].sha256, 32, hex);
+		o += (size_t)snprintf(out + o, cap - o, "%s %llu %s\n", m[i].name,
+		    (unsigned long long)m[i].size, hex);
+	}
+	return o;
+}
+
+static int
+parse_manifest(void *arg, const uint8_t *p, size_t len,
+    struct bundle_member *m, size_t *n, struct errbuf *e)
+{
+	char line[256], name[64], hex[80];
+	unsigned long long size;
+	size_t i = 0, start = 0, k;
+
+	(void)arg;
+	*n = 0;
+	for (k = 0; k < len; k++) {
+		if (p[k] != '\n')
+			continue;
+		if (k - start >= sizeof(line) || i == BUNDLE_MEMBERS_MAX)
+			return err_set(e, "bad line");
+		memcpy(line, p + start, k - start);
+		line[k - start] = '\0';
+		start = k + 1;
+		if (sscanf(line, "%63s %llu %79s", name, &size, hex) != 3 ||
+		    strlen(name) > BUNDLE_MEMBER_NAME_MAX ||
+		    hex_decode(hex, strlen(hex), m[i].sha256, 32) != 32)
+			return err_set(e, "cannot parse line %zu", i + 1);
+		memset(m[i].name, 0, sizeof(m[i].name));
+		memcpy(m[i].name, name, strlen(name));
+		snprintf(m[i].media_type, sizeof(m[i].media_type),
+		    "application/octet-stream");
+		m[i].size = size;
+		i++;
+	}
+	if (start != len)
+		return err_set(e, "unterminated line %zu", i + 1);
+	*n = i;
+	return 0;
+}
+
+/* --- recording callbacks -------------------------------------------------- */
+
+struct rec {
+	uint8_t *buf[BUNDLE_MEMBERS_MAX];
+	size_t len[BUNDLE_MEMBERS_MAX];
+	size_t ends, chunks, order_errors, next_index;
+};
+
+static int
+rec_data(void *arg, size_t i, const struct bundle_member *m,
+    const uint8_t *p, size_t n, struct errbuf *e)
+{
+	struct rec *r = arg;
+
+	(void)m;
+	(void)e;
+	if (i != r->next_index)
+		r->order_errors++;
+	if (n > BUNDLE_CHUNK)
+		r->order_errors++;
+	r->buf[i] = realloc(r->buf[i], r->len[i] + n);
+	memcpy(r->buf[i] + r->len[i], p, n);
+	r->len[i] += n;
+	r->chunks++;
+	return 0;
+}
+
+static int
+rec_end(void *arg, size_t i, const struct bundle_member *m, struct errbuf *e)
+{
+	struct rec *r = arg;
+
+	(void)e;
+	if (i != r->next_index || r->len[i] != m->size)
+		r->order_errors++;
+	r->next_index++;
+	r->ends++;
+	return 0;
+}
+
+static void
+rec_free(struct rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < BUNDLE_MEMBERS_MAX; i++)
+		free(r->buf[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- inputs ----------------------------------------------------------------- */
+
+static uint8_t big[300000];	/* spans three BUNDLE_CHUNKs */
+static const uint8_t cert[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x01 };
+static const uint8_t sig[] = "signature bytes";
+
+static struct bundle_input inputs[3];
+static struct bundle_member members[3];
+static char manifest[4096];
+static size_t manifest_len;
+
+static void
+setup_inputs(void)
+{
+	size_t i;
+	struct errbuf e;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)((i * 2654435761u) >> 13);
+	inputs[0] = (struct bundle_input){ "ek.crt", "application/pkix-cert",
+	    cert, sizeof(cert) };
+	inputs[1] = (struct bundle_input){ "quote.sig",
+	    "application/vnd.dossier.tpmt-signature", sig, sizeof(sig) - 1 };
+	inputs[2] = (struct bundle_input){ "ima.log",
+	    "application/vnd.dossier.ima-binary; digest=sha1", big,
+	    sizeof(big) };
+	if (bundle_members_compute(inputs, 3, members, &e) != 0) {
+		printf("not ok - setup: %s\n", e.msg);
+		exit(1);
+	}
+	manifest_len = text_manifest(members, 3, manifest, sizeof(manifest));
+}
+
+static uint8_t *
+write_valid(size_t *len)
+{
+	uint8_t *out = NULL;
+	struct errbuf e;
+
+	if (bundle_write_mem((const uint8_t *)manifest, manifest_len, inputs, 3,
+	    MTIME, &out, len, &e) != 0) {
+		printf("not ok - write: %s\n", e.msg);
+		exit(1);
+	}
+	return out;
+}
+
+/* --- raw tar and zstd builders for hostile inputs ----------------------------- */
+
+struct tb {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static void
+tb_put(struct tb *t, const void *p, size_t n)
+{
+	if (t->len + n > t->cap) {
+		t->cap = (t->len + n) * 2 + 4096;
+		t->buf = realloc(t->buf, t->cap);
+	}
+	if (p != NULL)
+		memcpy(t->buf + t->len, p, n);
+	else
+		memset(t->buf + t->len, 0, n);
+	t->len += n;
+}
+
+enum magic { USTAR, GNU };
+
+/* A header block; claimed is the size field (may lie about the data). */
+static void
+tb_hdr(struct tb *t, const char *name, char type, unsigned long long claimed,
+    const char *link, enum magic mg)
+{
+	uint8_t h[512];
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, name, strlen(name));
+	memcpy(h + 100, "0000444", 7);
+	memcpy(h + 108, "0000000", 7);
+	memcpy(h + 116, "0000000", 7);
+	snprintf((char *)h + 124, 12, "%011llo", claimed);
+	snprintf((char *)h + 136, 12, "%011o", MTIME);
+	h[156] = (uint8_t)type;
+	if (link != NULL)
+		memcpy(h + 157, link, strlen(link));
+	if (mg == USTAR)
+		memcpy(h + 257, "ustar\0" "00", 8);
+	else
+		memcpy(h + 257, "ustar  \0", 8);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < sizeof(h); i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	tb_put(t, h, sizeof(h));
+}
+
+static void
+tb_data(struct tb *t, const void *p, size_t n)
+{
+	tb_put(t, p, n);
+	if (n % 512)
+		tb_put(t, NULL, 512 - n % 512);
+}
+
+static void
+tb_file(struct tb *t, const char *name, const void *p, size_t n)
+{
+	tb_hdr(t, name, '0', n, NULL, USTAR);
+	tb_data(t, p, n);
+}
+
+/* A pax extended header ('x' or 'g') with one record "KEY=VALUE". */
+static void
+tb_pax(struct tb *t, char type, const char *key, const char *value)
+{
+	char rec[256];
+	size_t n = strlen(key) + strlen(value) + 3, d = 1, m;
+
+	for (m = n + 1; m >= 10; m /= 10)
+		d++;
+	n += d;
+	snprintf(rec, sizeof(rec), "%zu %s=%s\n", n, key, value);
+	tb_hdr(t, "PaxHeader", type, strlen(rec), NULL, USTAR);
+	tb_data(t, rec, strlen(rec));
+}
+
+static void
+tb_end(struct tb *t)
+{
+	tb_put(t, NULL, 1024);
+}
+
+/* MANIFEST and the listed members, in order; first = how many members. */
+static void
+tb_valid_prefix(struct tb *t, size_t first)
+{
+	size_t i;
+
+	tb_file(t, "MANIFEST", manifest, manifest_len);
+	for (i = 0; i < first; i++)
+		tb_file(t, inputs[i].name, inputs[i].data, inputs[i].len);
+}
+
+static uint8_t *
+zc(const uint8_t *src, size_t n, size_t *out_len)
+{
+	size_t cap = ZSTD_compressBound(n);
+	uint8_t *out = malloc(cap);
+
+	*out_len = ZSTD_compress(out, cap, src, n, 3);
+	if (ZSTD_isError(*out_len)) {
+		printf("not ok - ZSTD_compress\n");
+		exit(1);
+	}
+	return out;
+}
+
+/* A zstd frame of n bytes of value v, made of RLE blocks (4 bytes each
+ * per 128 KiB), with no content size: a decompression bomb. */
+static uint8_t *
+rle_frame(uint64_t n, uint8_t v, size_t *out_len)
+{
+	const uint32_t bs = 128 * 1024;
+	uint64_t blocks = (n + bs - 1) / bs, i;
+	uint8_t *out = malloc(6 + blocks * 4), *p = out;
+
+	memcpy(p, "\x28\xb5\x2f\xfd", 4);
+	p[4] = 0x00;		/* no content size, no checksum */
+	p[5] = 0x38;		/* window 2^17 */
+	p += 6;
+	for (i = 0; i < blocks; i++) {
+		uint32_t size = (i + 1 == blocks) ? (uint32_t)(n - i * bs) : bs;
+		uint32_t h = (size << 3) | (1u << 1) | (i + 1 == blocks);
+		p[0] = (uint8_t)h;
+		p[1] = (uint8_t)(h >> 8);
+		p[2] = (uint8_t)(h >> 16);
+		p[3] = v;
+		p += 4;
+	}
+	*out_len = (size_t)(p - out);
+	return out;
+}
+
+static uint8_t *
+cat(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, size_t *n)
+{
+	uint8_t *out = malloc(na + nb);
+
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb);
+	*n = na + nb;
+	return out;
+}
+
+static const struct bundle_reader strict_reader = { parse_manifest, NULL,
+    NULL, NULL, 0 };
+
+/* Read buf; 1 if it failed with a message containing want (and LABEL). */
+static int
+fails_with(const uint8_t *buf, size_t len, const char *want, char *msg,
+    size_t cap)
+{
+	struct errbuf e;
+	struct bundle_contents c;
+
+	memset(&e, 0, sizeof(e));
+	if (bundle_read_mem(LABEL, buf, len, &strict_reader, &c, &e) == 0) {
+		bundle_contents_free(&c);
+		snprintf(msg, cap, "read succeeded");
+		return 0;
+	}
+	snprintf(msg, cap, "%s", e.msg);
+	return strncmp(e.msg, LABEL ": ", strlen(LABEL) + 2) == 0 &&
+	    strstr(e.msg, want) != NULL;
+}
+
+/* Compress the tar, read it, expect a failure naming want. */
+static void
+expect_tar_fails(struct tb *t, const char *want, const char *what)
+{
+	char msg[ERRBUF_MAX];
+	size_t zn;
+	uint8_t *z = zc(t->buf, t->len, &zn);
+
+	CHECK(fails_with(z, zn, want, msg, sizeof(msg)), "%s: refused (%s)",
+	    what, msg);
+	free(z);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+expect_tar_ok(struct tb *t, const char *what)
+{
+	struct errbuf e;
+	size_t zn;
+	uint8_t *z = zc(t->buf, t->len, &zn);
+	int rc = bundle_read_mem(LABEL, z, zn, &strict_reader, NULL, &e);
+
+	CHECK(rc == 0, "%s: accepted (%s)", what, rc ? e.msg : "");
+	free(z);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+static void
+test_round_trip(void)
+{
+	struct bundle_reader r = { parse_manifest, rec_data, rec_end, NULL,
+	    1000 };
+	struct bundle_contents c;
+	struct rec rec = { 0 };
+	struct errbuf e;
+	size_t len, i;
+	uint8_t *b = write_valid(&len);
+	int rc;
+
+	r.arg = &rec;
+	rc = bundle_read_mem(LABEL, b, len, &r, &c, &e);
+	CHECK(rc == 0, "round trip reads back (%s)", rc ? e.msg : "");
+	if (rc != 0)
+		goto out;
+	CHECK(c.manifest_len == manifest_len &&
+	    memcmp(c.manifest, manifest, manifest_len) == 0,
+	    "MANIFEST bytes come back");
+	CHECK(c.nmembers == 3, "three members");
+	for (i = 0; i < 3; i++)
+		CHECK(rec.len[i] == inputs[i].len &&
+		    memcmp(rec.buf[i], inputs[i].data, inputs[i].len) == 0,
+		    "member %s streamed whole", inputs[i].name);
+	CHECK(rec.ends == 3 && rec.order_errors == 0,
+	    "member_end after each member, in order");
+	CHECK(rec.chunks >= 5, "ima.log came in several chunks (%zu calls)",
+	    rec.chunks);
+	CHECK(c.data[0] != NULL && memcmp(c.data[0], cert, sizeof(cert)) == 0 &&
+	    c.data[1] != NULL && c.data[1][sizeof(sig) - 1] == '\0' &&
+	    memcmp(c.data[1], sig, sizeof(sig) - 1) == 0,
+	    "small members collected");
+	CHECK(c.data[2] == NULL, "member above collect_max not collected");
+	CHECK(c.compressed_size == len, "compressed size %llu",
+	    (unsigned long long)c.compressed_size);
+	CHECK(ZSTD_getFrameContentSize(b, len) == 512 + (manifest_len + 511) /
+	    512 * 512 + 512 + 512 + 512 + 512 + 512 + 300032 + 1024,
+	    "frame header carries the tar size");
+	bundle_contents_free(&c);
+out:
+	rec_free(&rec);
+	free(b);
+}
+
+static void
+test_tar_layout(void)
+{
+	size_t len, tlen;
+	uint8_t *b = write_valid(&len), *t;
+	unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+	char mt[12];
+
+	t = malloc(fsz);
+	tlen = ZSTD_decompress(t, fsz, b, len);
+	CHECK(!ZSTD_isError(tlen) && tlen == fsz, "decompresses in one frame");
+	snprintf(mt, sizeof(mt), "%011o", MTIME);
+	CHECK(memcmp(t, "MANIFEST\0", 9) == 0 && memcmp(t + 257, "ustar\0" "00",
+	    8) == 0 && t[156] == '0', "first header: MANIFEST, ustar, regular");
+	CHECK(memcmp(t + 100, "000444 ", 8) == 0 &&
+	    memcmp(t + 108, "000000 ", 8) == 0 &&
+	    memcmp(t + 116, "000000 ", 8) == 0 && t[265] == 0 && t[297] == 0,
+	    "mode 0444, uid/gid 0, empty uname/gname");
+	CHECK(memcmp(t + 136, mt, 11) == 0, "mtime is the caller's");
+	CHECK(memcmp(t + 1024, "ek.crt\0", 7) == 0, "second header: ek.crt");
+	CHECK(tlen >= 1024 && memcmp(t + tlen - 1024, (uint8_t[1024]){ 0 },
+	    1024) == 0, "ends with two zero blocks");
+	free(t);
+	free(b);
+}
+
+static void
+test_deterministic(void)
+{
+	size_t l1, l2, l3;
+	uint8_t *b1 = write_valid(&l1), *b2 = write_valid(&l2), *b3 = NULL;
+	char path[] = "/tmp/test_bundle.XXXXXX";
+	struct errbuf e;
+	int fd;
+
+	CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0,
+	    "same inputs give byte-identical bundles");
+	CHECK(bundle_write_mem((const uint8_t *)manifest, manifest_len, inputs,
+	    3, MTIME + 1, &b3, &l3, &e) == 0 && (l3 != l1 ||
+	    memcmp(b1, b3, l1) != 0), "another mtime gives another bundle");
+	free(b3);
+	if ((fd = mkstemp(path)) >= 0) {
+		uint8_t *f = malloc(l1 + 1);
+		ssize_t n;
+		int rc = bundle_write_fd(fd, (const uint8_t *)manifest,
+		    manifest_len, inputs, 3, MTIME, &e);
+		lseek(fd, 0, SEEK_SET);
+		n = read(fd, f, l1 + 1);
+		CHECK(rc == 0 && n == (ssize_t)l1 && memcmp(f, b1, l1) == 0,
+		    "bundle_write_fd writes the same bytes");
+		lseek(fd, 0, SEEK_SET);
+		rc = bundle_read_fd(LABEL, fd, &strict_reader, NULL, &e);
+		CHECK(rc == 0, "bundle_read_fd reads it (%s)", rc ? e.msg : "");
+		free(f);
+		close(fd);
+		unlink(path);
+	}
+	free(b1);
+	free(b2);
+}
+
+struct drip {
+	const uint8_t *p;
+	size_t len, pos;
+};
+
+static int
+drip_fill(void *arg, uint8_t *buf, size_t cap, size_t *got, struct errbuf *e)
+{
+	struct drip *d = arg;
+
+	(void)e;
+	*got = (d->pos < d->len && cap > 0) ? 1 : 0;
+	if (*got)
+		buf[0] = d->p[d->pos++];
+	return 0;
+}
+
+static void
+test_stream(void)
+{
+	struct bundle_listing l;
+	struct errbuf e;
+	struct drip d;
+	size_t len, two_len;
+	uint8_t *b = write_valid(&len), *two;
+	int rc;
+
+	d = (struct drip){ b, len, 0 };
+	rc = bundle_read_stream(LABEL, drip_fill, &d, &strict_reader, NULL, &e);
+	CHECK(rc == 0, "reads a stream delivered one byte at a time (%s)",
+	    rc ? e.msg : "");
+
+	/* Two frames: the bundle split in the middle of the tar stream. */
+	{
+		unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+		uint8_t *t = malloc(fsz), *z1, *z2;
+		size_t n1, n2;
+		ZSTD_decompress(t, fsz, b, len);
+		z1 = zc(t, 5000, &n1);
+		z2 = zc(t + 5000, fsz - 5000, &n2);
+		two = cat(z1, n1, z2, n2, &two_len);
+		rc = bundle_read_mem(LABEL, two, two_len, &strict_reader, NULL,
+		    &e);
+		CHECK(rc == 0, "two concatenated zstd frames (%s)",
+		    rc ? e.msg : "");
+		d = (struct drip){ two, two_len, 0 };
+		rc = bundle_read_stream(LABEL, drip_fill, &d, &strict_reader,
+		    NULL, &e);
+		CHECK(rc == 0, "two frames, one byte at a time (%s)",
+		    rc ? e.msg : "");
+		free(t);
+		free(z1);
+		free(z2);
+		free(two);
+	}
+
+	rc = bundle_list_mem(LABEL, b, len, &l, &e);
+	CHECK(rc == 0 && l.nentries == 4, "list: 4 entries (%s)",
+	    rc ? e.msg : "");
+	CHECK(strcmp(l.entries[0].name, "MANIFEST") == 0 &&
+	    strcmp(l.entries[3].name, "ima.log") == 0 &&
+	    l.entries[3].size == sizeof(big) &&
+	    l.entries[3].type == BUNDLE_ENTRY_FILE && !l.entries[3].extended,
+	    "list: names, sizes, types");
+	free(b);
+}
+
+static void
+test_writer_checks(void)
+{
+	static const char *bad[] = { "../x", "a/b", "Upper", "", ".hidden",
+	    "-x", "MANIFEST", "sp ace", "abcdefghijklmnopqrstuvwxyz0123456" };
+	struct bundle_input in[2] = { { "a", "text/plain", cert, 1 },
+	    { "a", "text/plain", cert, 1 } };
+	struct bundle_member m[2];
+	struct errbuf e;
+	uint8_t *out = NULL;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in[0].name = bad[i];
+		CHECK(bundle_members_compute(in, 1, m, &e) != 0,
+		    "name '%s' refused (%s)", bad[i], e.msg);
+	}
+	in[0].name = "a";
+	CHECK(bundle_members_compute(in, 2, m, &e) != 0 &&
+	    strstr(e.msg, "twice") != NULL, "duplicate name refused");
+	in[1].name = "b";
+	in[1].media_type = "bad\ttype";
+	CHECK(bundle_members_compute(in, 2, m, &e) != 0,
+	    "control character in media type refused");
+	in[1].media_type = "text/plain";
+	CHECK(bundle_members_compute(in, 2, m, &e) == 0 && m[1].size == 1 &&
+	    strcmp(m[1].media_type, "text/plain") == 0,
+	    "valid members computed");
+	CHECK(bundle_write_mem((const uint8_t *)"m", 1, in, 2, -1, &out, &len,
+	    &e) != 0, "negative mtime refused");
+	CHECK(bundle_write_mem((const uint8_t *)"m", 1, in, 2,
+	    BUNDLE_MTIME_MAX + 1, &out, &len, &e) != 0,
+	    "mtime beyond the ustar field refused");
+	{
+		uint8_t *huge = calloc(1, BUNDLE_MANIFEST_MAX + 1);
+		CHECK(bundle_write_mem(huge, BUNDLE_MANIFEST_MAX + 1, in, 2,
+		    MTIME, &out, &len, &e) != 0, "MANIFEST over the limit "
+		    "refused by the writer");
+		free(huge);
+	}
+	CHECK(bundle_write_mem((const uint8_t *)"m", 1, in, 2, BUNDLE_MTIME_MAX,
+	    &out, &len, &e) == 0, "largest mtime written (%s)", e.msg);
+	free(out);
+	CHECK(bundle_write_mem((const uint8_t *)"m", 1, in, 2, 0, &out, &len,
+	    &e) == 0, "mtime 0 written (%s)", e.msg);
+	free(out);
+}
+
+static void
+test_hostile_entries(void)
+{
+	struct tb t = { 0 };
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "quote.sig", '2', 0, "/etc/passwd", USTAR);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'quote.sig' is a symbolic link",
+	    "symlink");
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "quote.sig", '1', 0, "ek.crt", USTAR);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'quote.sig' is a hard link", "hard link");
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "quote.sig", '5', 0, NULL, USTAR);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'quote.sig' is a directory", "directory");
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "quote.sig", '3', 0, NULL, USTAR);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'quote.sig' is a device", "device");
+
+	tb_valid_prefix(&t, 1);
+	tb_file(&t, "../x", sig, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "invalid member name '../x'", "'../x' name");
+
+	tb_valid_prefix(&t, 1);
+	tb_file(&t, "sub/quote.sig", sig, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "contains '/'", "name with '/'");
+
+	tb_valid_prefix(&t, 1);
+	tb_file(&t, "bad\033[2Jname", sig, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "'bad\\x1b[2Jname'", "control characters escaped");
+
+	tb_valid_prefix(&t, 1);
+	tb_file(&t, "MANIFEST", manifest, manifest_len);
+	tb_end(&t);
+	expect_tar_fails(&t, "a second MANIFEST", "two MANIFESTs");
+
+	tb_file(&t, "ek.crt", cert, sizeof(cert));
+	tb_valid_prefix(&t, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "first member is 'ek.crt': MANIFEST must come "
+	    "first", "MANIFEST not first");
+
+	tb_valid_prefix(&t, 3);
+	tb_file(&t, "evil", sig, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "extra member 'evil' after the last listed "
+	    "member", "extra member");
+
+	tb_valid_prefix(&t, 3);
+	tb_file(&t, "quote.sig", sig, sizeof(sig) - 1);
+	tb_end(&t);
+	expect_tar_fails(&t, "duplicate member 'quote.sig'",
+	    "duplicate after the last");
+
+	tb_valid_prefix(&t, 2);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'ima.log' is missing", "missing member");
+
+	tb_valid_prefix(&t, 1);
+	tb_file(&t, "ima.log", big, sizeof(big));
+	tb_file(&t, "quote.sig", sig, sizeof(sig) - 1);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'ima.log' is out of order",
+	    "out of order");
+
+	tb_valid_prefix(&t, 2);
+	tb_file(&t, "ek.crt", cert, sizeof(cert));
+	tb_end(&t);
+	expect_tar_fails(&t, "duplicate member 'ek.crt'", "duplicate member");
+
+	tb_valid_prefix(&t, 2);
+	tb_file(&t, "ima.log", big, sizeof(big) + 10);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'ima.log' is 10 bytes larger than listed",
+	    "member larger than listed");
+
+	tb_valid_prefix(&t, 2);
+	tb_file(&t, "ima.log", big, sizeof(big) - 1);
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'ima.log' is 1 bytes smaller than listed",
+	    "member smaller than listed");
+
+	big[123456] ^= 1;
+	tb_valid_prefix(&t, 3);
+	big[123456] ^= 1;
+	tb_end(&t);
+	expect_tar_fails(&t, "member 'ima.log': SHA-256 does not match the "
+	    "manifest", "flipped byte");
+
+	tb_file(&t, "MANIFEST", manifest, 3);	/* cut mid-line: not parsed */
+	tb_end(&t);
+	expect_tar_fails(&t, "MANIFEST: ", "manifest callback error surfaces");
+}
+
+static void
+test_hostile_framing(void)
+{
+	struct tb t = { 0 };
+	char msg[ERRBUF_MAX];
+	uint8_t *b, *x, *z;
+	size_t len, xn;
+
+	/* Extension headers: pax 'x', pax 'g', GNU magic, GNU long name. */
+	tb_valid_prefix(&t, 1);
+	tb_pax(&t, 'x', "path", "quote.sig");
+	tb_file(&t, "other", sig, sizeof(sig) - 1);
+	tb_valid_prefix(&t, 0);
+	tb_end(&t);
+	expect_tar_fails(&t, "extension headers", "pax 'x' header");
+
+	tb_valid_prefix(&t, 3);
+	tb_pax(&t, 'g', "comment", "hidden");
+	tb_end(&t);
+	expect_tar_fails(&t, "extension headers before the end",
+	    "pax 'g' header at the end");
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "quote.sig", '0', sizeof(sig) - 1, NULL, GNU);
+	tb_data(&t, sig, sizeof(sig) - 1);
+	tb_file(&t, "ima.log", big, sizeof(big));
+	tb_end(&t);
+	expect_tar_fails(&t, "extension headers", "GNU tar header");
+
+	tb_valid_prefix(&t, 1);
+	tb_hdr(&t, "././@LongLink", 'L', 10, NULL, GNU);
+	tb_data(&t, "quote.sig", 10);
+	tb_hdr(&t, "x", '0', sizeof(sig) - 1, NULL, GNU);
+	tb_data(&t, sig, sizeof(sig) - 1);
+	tb_file(&t, "ima.log", big, sizeof(big));
+	tb_end(&t);
+	expect_tar_fails(&t, "extension headers", "GNU long name");
+
+	/* End of the archive and what follows it. */
+	tb_valid_prefix(&t, 3);
+	tb_put(&t, NULL, 10240 - t.len % 10240);
+	tb_put(&t, NULL, 10240);
+	expect_tar_ok(&t, "zero padding after the end marker");
+
+	tb_valid_prefix(&t, 3);
+	tb_end(&t);
+	tb_put(&t, "x", 1);
+	tb_put(&t, NULL, 511);
+	expect_tar_fails(&t, "data after the end of the archive",
+	    "garbage after the end marker");
+
+	tb_valid_prefix(&t, 3);
+	tb_put(&t, NULL, 512);
+	tb_file(&t, "evil", sig, 3);
+	tb_end(&t);
+	expect_tar_fails(&t, "data after a single zero block",
+	    "entry after a single zero block");
+
+	tb_valid_prefix(&t, 3);
+	expect_tar_fails(&t, "no end-of-archive marker", "no end marker");
+
+	tb_valid_prefix(&t, 3);
+	t.len -= 100000;
+	expect_tar_fails(&t, "member 'ima.log'", "tar truncated in a member");
+
+	tb_put(&t, "not a tar header at all", 23);
+	tb_put(&t, NULL, 2048);
+	expect_tar_fails(&t, "tar: Unrecognized archive format", "not a tar");
+
+	/* zstd framing. */
+	b = write_valid(&len);
+	CHECK(fails_with(b, len - 7, "truncated zstd frame", msg, sizeof(msg)),
+	    "truncated zstd frame (%s)", msg);
+	CHECK(fails_with(b, 0, "empty input", msg, sizeof(msg)),
+	    "empty input (%s)", msg);
+	x = cat(b, len, (const uint8_t *)"garbage!", 8, &xn);
+	CHECK(fails_with(x, xn, "data after the last zstd frame", msg,
+	    sizeof(msg)), "garbage after the zstd frame (%s)", msg);
+	free(x);
+	x = cat(b, len, (const uint8_t *)"\x50\x2a\x4d\x18\x04\0\0\0abcd", 12,
+	    &xn);
+	CHECK(fails_with(x, xn, "skippable frame", msg, sizeof(msg)),
+	    "skippable frame refused (%s)", msg);
+	free(x);
+	x = cat(b, len, (const uint8_t *)"\x28\xb5", 2, &xn);
+	CHECK(fails_with(x, xn, "stray bytes", msg, sizeof(msg)),
+	    "two stray bytes after the frame (%s)", msg);
+	free(x);
+	b[len / 2] ^= 0x40;
+	CHECK(fails_with(b, len, LABEL ": ", msg, sizeof(msg)),
+	    "corrupt compressed byte (%s)", msg);
+	b[len / 2] ^= 0x40;
+	{
+		unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+		uint8_t *tar = malloc(fsz);
+		ZSTD_decompress(tar, fsz, b, len);
+		CHECK(fails_with(tar, fsz, "no zstd magic number", msg,
+		    sizeof(msg)), "uncompressed tar refused (%s)", msg);
+		free(tar);
+	}
+	free(b);
+
+	/* A frame that asks for a 16 MiB window (zstd --long=24 style). */
+	{
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+		ZSTD_inBuffer in;
+		ZSTD_outBuffer out;
+		b = write_valid(&len);
+		unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+		uint8_t *tar = malloc(fsz);
+		ZSTD_decompress(tar, fsz, b, len);
+		z = malloc(ZSTD_compressBound(fsz) + 64);
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 24);
+		in = (ZSTD_inBuffer){ tar, fsz, 0 };
+		out = (ZSTD_outBuffer){ z, ZSTD_compressBound(fsz) + 64, 0 };
+		ZSTD_compressStream2(cc, &out, &in, ZSTD_e_continue);
+		while (ZSTD_compressStream2(cc, &out, &in, ZSTD_e_end) != 0)
+			;
+		CHECK(fails_with(z, out.pos, "window larger than 2^23", msg,
+		    sizeof(msg)), "16 MiB window refused (%s)", msg);
+		ZSTD_freeCCtx(cc);
+		free(tar);
+		free(z);
+		free(b);
+	}
+
+	/* Manifest limits. */
+	{
+		uint8_t *m = malloc(BUNDLE_MANIFEST_MAX + 1);
+		memset(m, 'a', BUNDLE_MANIFEST_MAX + 1);
+		tb_file(&t, "MANIFEST", m, BUNDLE_MANIFEST_MAX + 1);
+		tb_end(&t);
+		free(m);
+		expect_tar_fails(&t, "MANIFEST is 65537 bytes", "MANIFEST over "
+		    "the limit");
+	}
+	tb_put(&t, NULL, 1024);
+	expect_tar_fails(&t, "empty archive: no MANIFEST", "empty archive");
+}
+
+static long
+maxrss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 64 GiB of zeros (2 MiB compressed) after a valid bundle; a tar whose
+ * MANIFEST header claims 8 GiB; 64 GiB of 'A'. All stop at once. */
+static void
+test_bombs(void)
+{
+	const uint64_t huge = (uint64_t)64 << 30;
+	struct bundle_listing l;
+	struct tb t = { 0 };
+	struct errbuf e;
+	char msg[ERRBUF_MAX];
+	uint8_t *b, *bomb, *x;
+	size_t len, bn, xn;
+	long rss0 = maxrss_kib();
+	double t0 = now();
+
+	b = write_valid(&len);
+	bomb = rle_frame(huge, 0, &bn);
+	x = cat(b, len, bomb, bn, &xn);
+	CHECK(fails_with(x, xn, "zero bytes after the end of the archive", msg,
+	    sizeof(msg)), "64 GiB of zeros after the archive (%s)", msg);
+	CHECK(bundle_list_mem(LABEL, x, xn, &l, &e) != 0 &&
+	    strstr(e.msg, "zero bytes after the end") != NULL && l.nentries == 4,
+	    "list stops there too (%s)", e.msg);
+	free(x);
+	free(bomb);
+	free(b);
+
+	bomb = rle_frame(huge, 'A', &bn);
+	CHECK(fails_with(bomb, bn, LABEL ": tar: ", msg, sizeof(msg)),
+	    "64 GiB of 'A' (%s)", msg);
+	free(bomb);
+
+	bomb = rle_frame(huge, 0, &bn);
+	CHECK(fails_with(bomb, bn, "empty archive", msg, sizeof(msg)),
+	    "64 GiB of zeros alone (%s)", msg);
+	free(bomb);
+
+	tb_hdr(&t, "MANIFEST", '0', 077777777777ull, NULL, USTAR);
+	b = cat(t.buf, t.len, NULL, 0, &len);
+	free(t.buf);
+	bomb = rle_frame(huge, 0, &bn);
+	x = zc(b, len, &xn);
+	free(b);
+	b = cat(x, xn, bomb, bn, &len);
+	CHECK(fails_with(b, len, "MANIFEST is 8589934591 bytes", msg,
+	    sizeof(msg)), "MANIFEST header claiming 8 GiB (%s)", msg);
+	free(b);
+	free(x);
+	free(bomb);
+
+	CHECK(now() - t0 < 10.0, "bombs stopped quickly (%.2f s)", now() - t0);
+	CHECK(maxrss_kib() - rss0 < 64 * 1024,
+	    "bombs used bounded memory (max RSS grew by %ld KiB)",
+	    maxrss_kib() - rss0);
+}
+
+/* Callback-driven failures: a list the container must refuse, and a
+ * member_data callback that stops the read. */
+static int
+bad_list(void *arg, const uint8_t *p, size_t len, struct bundle_member *m,
+    size_t *n, struct errbuf *e)
+{
+	int which = *(int *)arg;
+
+	if (parse_manifest(NULL, p, len, m, n, e) != 0)
+		return -1;
+	if (which == 0)
+		memcpy(m[0].name, "../ek", 6);
+	else if (which == 1)
+		m[2].size = BUNDLE_MEMBER_MAX_BYTES + 1;
+	else
+		memcpy(m[1].name, m[0].name, sizeof(m[0].name));
+	return 0;
+}
+
+static int
+stop_data(void *arg, size_t i, const struct bundle_member *m,
+    const uint8_t *p, size_t n, struct errbuf *e)
+{
+	(void)arg;
+	(void)i;
+	(void)p;
+	(void)n;
+	return err_set(e, "consumer refused %s", m->name);
+}
+
+static void
+test_callbacks(void)
+{
+	struct bundle_reader r = { bad_list, NULL, NULL, NULL, 0 };
+	struct errbuf e;
+	size_t len;
+	uint8_t *b = write_valid(&len);
+	int which;
+
+	r.arg = &which;
+	which = 0;
+	CHECK(bundle_read_mem(LABEL, b, len, &r, NULL, &e) != 0 &&
+	    strstr(e.msg, "MANIFEST: listed member '../ek'") != NULL,
+	    "invalid listed name refused (%s)", e.msg);
+	which = 1;
+	CHECK(bundle_read_mem(LABEL, b, len, &r, NULL, &e) != 0 &&
+	    strstr(e.msg, "more than the limit") != NULL,
+	    "listed size over the limit refused (%s)", e.msg);
+	which = 2;
+	CHECK(bundle_read_mem(LABEL, b, len, &r, NULL, &e) != 0 &&
+	    strstr(e.msg, "listed twice") != NULL,
+	    "name listed twice refused (%s)", e.msg);
+	r = (struct bundle_reader){ parse_manifest, stop_data, NULL, NULL, 0 };
+	CHECK(bundle_read_mem(LABEL, b, len, &r, NULL, &e) != 0 &&
+	    strcmp(e.msg, LABEL ": member 'ek.crt': consumer refused ek.crt")
+	    == 0, "member_data error stops the read (%s)", e.msg);
+	free(b);
+}
+
+int
+main(void)
+{
+	setup_inputs();
+	test_round_trip();
+	test_tar_layout();
+	test_deterministic();
+	test_stream();
+	test_writer_checks();
+	test_hostile_entries();
+	test_hostile_framing();
+	test_callbacks();
+	test_bombs();
+	return check_finish();
+}

@@ -28,6 +28,20 @@ flip_byte() {
 	    dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
+# An EK chain in NV: the issuer CA at 0x01c00100 (read with the index's own
+# empty auth) and the root at 0x01c00101 (owner read only); each is over
+# 1024 bytes, so both are read in several chunks.
+openssl x509 -in "$SWTPM_CA_INTERMEDIATE" -outform DER -out "$T/chain0.der"
+openssl x509 -in "$SWTPM_CA_ROOT" -outform DER -out "$T/chain1.der"
+define_nv() {
+	tpm2_nvdefine "$1" -C o -s "$(wc -c <"$2")" -a "$3" >/dev/null 2>&1 &&
+	    tpm2_nvwrite "$1" -C o -i "$2" >/dev/null 2>&1 ||
+	    not_ok "NV index $1 for the EK chain"
+}
+define_nv 0x01c00100 "$T/chain0.der" "ownerread|ownerwrite|authread|authwrite|no_da"
+define_nv 0x01c00101 "$T/chain1.der" "ownerread|ownerwrite|no_da"
+export DOSSIER_TEST_CHAIN="$T/chain0.der:$T/chain1.der"
+
 mkdir -p "$T/q"
 DOSSIER_TEST_OUT=$T/q "$DOSSIER_TPM_TEST" >"$T/unit.out" 2>"$T/unit.err"
 rc=$?

@@ -70,3 +70,8 @@ for m in "$T"/q/*.msg; do
 	    -q "$(cat "$q.nonce")" -g sha256
 done
 expect_eq "$n" 7 "every quote was written for tpm2_checkquote"
+
+# Nothing above (refused credentials included) counted towards swtpm's
+# dictionary-attack lockout.
+run tpm2_getcap properties-variable
+expect_out 'TPM2_PT_LOCKOUT_COUNTER: 0x0$' "lockout counter is still 0"

@@ -1,0 +1,446 @@
+/*
+ * store.h - the verifier's store: one SQLite 3 file (WAL mode) holding the
+ * verifier's signing key, the trusted roots, the enrolled devices with
+ * their EK/AK and reference values, the challenge ledger, the last
+ * accepted attestation state of each device and the history of results.
+ * The file format is documented in dossier-store(5).
+ *
+ * Location: store_resolve_path() applies the documented order (the
+ * --store option, then $DOSSIER_STORE, then store_default_path()).
+ *
+ * Transactions: a verify run (or one batch window of it) is one
+ * store_begin() ... store_commit() (BEGIN IMMEDIATE: the write lock is
+ * taken at once, so two verifiers never judge against stale ledger state).
+ * Anything done between begin and commit is lost as a whole if the process
+ * dies or calls store_rollback(): an interrupted run leaves the store as it
+ * was before the run. Functions that write several rows use a SAVEPOINT,
+ * so each is atomic on its own outside a run as well.
+ *
+ * Single use of challenges is enforced by the ledger itself:
+ * store_challenge_consume() is one UPDATE ... WHERE state = 'issued' whose
+ * changed-row count decides, under the write lock. A challenge consumed by
+ * a committed result stays consumed; one consumed inside a run that is
+ * rolled back (or killed) is issued again.
+ *
+ * Error convention (format/err.h): 0 on success, -1 on failure with one
+ * line in the errbuf naming the operation and carrying sqlite3_errmsg().
+ * A record that is simply absent is not an error: lookups report it in a
+ * bool *found; check refusals (unknown, expired, used challenge) come back
+ * in an enum, never as -1. Every size is bounded by the STORE_*_MAX
+ * constants below; longer input is refused, never truncated.
+ *
+ * Ownership: records are plain structs with fixed-size arrays, filled by
+ * the getters into caller memory; the only heap buffer handed out is a
+ * reference IMA log (store_refs_free()). Strings given to setters are
+ * copied into the store. Times are seconds since the epoch, passed in by
+ * the caller (the store never reads the clock, so tests can move time).
+ *
+ * Threads: a struct store is one SQLite connection; use it from one thread
+ * at a time. Several processes may open the same file; writers queue on
+ * the write lock for up to STORE_BUSY_TIMEOUT_MS.
+ */
+#ifndef DOSSIER_VERIFY_STORE_H
+#define DOSSIER_VERIFY_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "format/ekcert.h"
+#include "format/err.h"
+#include "format/hashalg.h"
+#include "format/pcr_set.h"
+#include "format/tpm_public.h"
+
+#define STORE_SCHEMA_VERSION	1		/* PRAGMA user_version */
+#define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
+#define STORE_ENV		"DOSSIER_STORE"	/* environment override */
+#define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */
+#define STORE_BUSY_TIMEOUT_MS	30000		/* wait for another writer */
+
+#define STORE_PATH_MAX		4096
+#define STORE_ID_LEN		16	/* challenge id, result id */
+#define STORE_DEVICE_ID_LEN	32	/* SHA-256 of the EK certificate DER */
+#define STORE_SHA256_LEN	32
+#define STORE_SECRET_LEN	32	/* credential secret = quote nonce */
+#define STORE_EK_CERT_MAX	EKCERT_DER_MAX
+#define STORE_ROOT_DER_MAX	EKCERT_DER_MAX
+#define STORE_PUBLIC_MAX	TPM_PUBLIC_MAX_BYTES	/* TPM2B_PUBLIC */
+#define STORE_NAME_MAX		TPM_NAME_MAX_BYTES	/* TPM2B_NAME payload */
+#define STORE_PCR_SELECTION_MAX	(4 + 16 * 7)	/* marshaled TPML_PCR_SELECTION */
+#define STORE_LOGS_MAX		64	/* "ima,uefi": requested logs */
+#define STORE_IMA_LOG_MAX	((size_t)512 << 20)	/* reference IMA log */
+#define STORE_KEY_PEM_MAX	8192	/* verifier private key, PKCS#8 PEM */
+#define STORE_SPKI_MAX		2048	/* verifier public key, DER SPKI */
+#define STORE_TEXT_MAX		4096	/* input names, root sources */
+#define STORE_SUBJECT_MAX	EKCERT_NAME_MAX	/* root subject, RFC 2253 */
+#define STORE_CHECKS_JSON_MAX	((size_t)1 << 20)	/* one result's checks */
+
+struct store;
+
+/* ---- location --------------------------------------------------------- */
+
+/*
+ * The default store path: for euid 0 STORE_ROOT_DEFAULT; otherwise
+ * $XDG_DATA_HOME/dossier/store.db when XDG_DATA_HOME is set to an absolute
+ * path, else $HOME/.local/share/dossier/store.db. Fails if HOME is needed
+ * and unset or not absolute, or the path does not fit in outlen bytes.
+ */
+int store_default_path(char *out, size_t outlen, struct errbuf *e);
+
+/*
+ * The path to use: option (the --store argument) if not NULL, else
+ * $DOSSIER_STORE if set and not empty, else store_default_path().
+ * An empty option is an error.
+ */
+int store_resolve_path(const char *option, char *out, size_t outlen,
+    struct errbuf *e);
+
+/* ---- open, close, schema ------------------------------------------------ */
+
+enum store_mode {
+	STORE_MUST_EXIST,	/* open an existing store (verify, challenge) */
+	STORE_CREATE_NEW,	/* create; fail if the file exists (init) */
+	STORE_OPEN_OR_CREATE,	/* either */
+};
+
+/*
+ * Open (or create) the store at path and bring its schema up to
+ * STORE_SCHEMA_VERSION with store_migrate(). A created file is mode 0600
+ * and missing parent directories are made mode 0700. Refused with a clear
+ * message: a file that is not SQLite, a SQLite file that is not a dossier
+ * store (foreign application_id or tables), a store of a newer schema
+ * version. Sets WAL mode, synchronous=FULL, foreign keys, the busy
+ * timeout, and SQLite's defensive mode. *out is NULL on failure.
+ */
+int store_open(const char *path, enum store_mode mode, struct store **out,
+    struct errbuf *e);
+
+/* Finalize every statement and close. A run still open is rolled back.
+ * NULL is allowed. */
+void store_close(struct store *s);
+
+/* The path the store was opened with (owned by the store). */
+const char *store_path(const struct store *s);
+
+/* PRAGMA user_version of the open store. */
+int store_schema_version(struct store *s, int *version, struct errbuf *e);
+
+/*
+ * Upgrade the schema from its current user_version to
+ * STORE_SCHEMA_VERSION, one migration step per version, in one IMMEDIATE
+ * transaction (all steps or none). Version 0 with no tables is a fresh
+ * file. Called by store_open(); a no-op on a current store.
+ */
+int store_migrate(struct store *s, struct errbuf *e);
+
+/* ---- run transactions --------------------------------------------------- */
+
+/* BEGIN IMMEDIATE. Fails if a run is already open, or if another process
+ * holds the write lock for longer than STORE_BUSY_TIMEOUT_MS. */
+int store_begin(struct store *s, struct errbuf *e);
+
+/* COMMIT: everything since store_begin() is durable when this returns 0.
+ * On failure the run is rolled back. */
+int store_commit(struct store *s, struct errbuf *e);
+
+/* ROLLBACK: forget everything since store_begin(). A no-op without a run. */
+int store_rollback(struct store *s, struct errbuf *e);
+
+bool store_in_run(const struct store *s);
+
+/* 16 random bytes (OpenSSL RAND_bytes) for a challenge or result id. */
+int store_new_id(uint8_t id[STORE_ID_LEN], struct errbuf *e);
+
+/* ---- verifier identity -------------------------------------------------- */
+
+struct store_verifier {
+	uint8_t key_id[STORE_SHA256_LEN];	/* SHA-256 of spki */
+	uint8_t spki[STORE_SPKI_MAX];		/* SubjectPublicKeyInfo DER */
+	size_t spki_len;
+	char private_pem[STORE_KEY_PEM_MAX + 1];	/* PKCS#8 PEM, NUL-ended */
+	int64_t created;
+};
+
+/*
+ * Record the verifier's signing key, given as an unencrypted PEM private
+ * key (any type OpenSSL reads); the store keeps it as PKCS#8 PEM with its
+ * SPKI and key id. A store has one verifier key: a second call fails.
+ */
+int store_verifier_set(struct store *s, const char *pem, size_t len,
+    int64_t now, struct errbuf *e);
+
+/* The verifier record; *found false if none was set. Callers should
+ * OPENSSL_cleanse() out->private_pem when done. */
+int store_verifier_get(struct store *s, struct store_verifier *out,
+    bool *found, struct errbuf *e);
+
+/* The verifier's private key as an EVP_PKEY (caller frees). Fails if the
+ * store has none. */
+int store_verifier_key(struct store *s, EVP_PKEY **out, struct errbuf *e);
+
+/* ---- trusted roots ------------------------------------------------------ */
+
+struct store_root {
+	uint8_t fingerprint[STORE_SHA256_LEN];	/* SHA-256 of der */
+	const uint8_t *der;			/* borrowed, see foreach */
+	size_t der_len;
+	const char *subject;			/* RFC 2253 */
+	const char *source;			/* file it was added from */
+	int64_t added;
+};
+
+/*
+ * Trust one DER certificate (it must decode as X.509, with nothing after
+ * it). source says where it came from. *added is false if a certificate
+ * with the same fingerprint was already trusted (the store is unchanged).
+ */
+int store_root_add(struct store *s, const uint8_t *der, size_t len,
+    const char *source, int64_t now, bool *added, struct errbuf *e);
+
+/* Forget a root; *removed false if it was not trusted. */
+int store_root_remove(struct store *s,
+    const uint8_t fingerprint[STORE_SHA256_LEN], bool *removed,
+    struct errbuf *e);
+
+/*
+ * Call fn for every root, oldest first. The record's pointers are valid
+ * only during the call. fn returns 0 to go on, -1 to stop (its message in
+ * e is returned, prefixed). fn must not call store_root_foreach().
+ */
+typedef int (*store_root_fn)(const struct store_root *r, void *arg,
+    struct errbuf *e);
+int store_root_foreach(struct store *s, store_root_fn fn, void *arg,
+    struct errbuf *e);
+
+/* ---- devices ------------------------------------------------------------ */
+
+enum store_device_state {
+	STORE_DEVICE_PENDING,	/* enrolled, enrollment challenge unanswered */
+	STORE_DEVICE_ENROLLED,	/* AK proven to live in the EK's TPM */
+	STORE_DEVICE_REVOKED,	/* no new challenges, evidence refused */
+};
+
+const char *store_device_state_name(enum store_device_state st);
+
+struct store_device {
+	uint8_t id[STORE_DEVICE_ID_LEN];	/* SHA-256(ek_cert) */
+	uint8_t ek_cert[STORE_EK_CERT_MAX];	/* DER */
+	size_t ek_cert_len;
+	uint8_t ek_public[STORE_PUBLIC_MAX];	/* TPM2B_PUBLIC */
+	size_t ek_public_len;
+	uint8_t ak_public[STORE_PUBLIC_MAX];	/* TPM2B_PUBLIC */
+	size_t ak_public_len;
+	uint8_t ak_name[STORE_NAME_MAX];	/* nameAlg || H(public) */
+	size_t ak_name_len;
+	/* AK location: ak_parent_len 0 = primary key in the endorsement
+	 * hierarchy; otherwise the Name of its parent (the EK). */
+	uint8_t ak_parent[STORE_NAME_MAX];
+	size_t ak_parent_len;
+	enum store_device_state state;
+	int64_t created;
+	int64_t updated;
+};
+
+/* SHA-256 of the EK certificate DER: the device id. */
+int store_device_id(const uint8_t *ek_cert, size_t len,
+    uint8_t id[STORE_DEVICE_ID_LEN], struct errbuf *e);
+
+/*
+ * Insert a new device. d->id must equal store_device_id(d->ek_cert);
+ * created and updated are set to now. Fails if the device id or the AK
+ * Name is already in the store.
+ */
+int store_device_add(struct store *s, const struct store_device *d,
+    int64_t now, struct errbuf *e);
+
+/* Replace the EK/AK fields and state of an existing device (re-enrollment);
+ * updated = now. Fails for an unknown device. */
+int store_device_update(struct store *s, const struct store_device *d,
+    int64_t now, struct errbuf *e);
+
+/* Change a device's state; fails for an unknown device. */
+int store_device_set_state(struct store *s,
+    const uint8_t id[STORE_DEVICE_ID_LEN], enum store_device_state st,
+    int64_t now, struct errbuf *e);
+
+int store_device_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_device *out, bool *found, struct errbuf *e);
+
+/* Look a device up by its AK Name (the manifest's kid). */
+int store_device_get_by_ak_name(struct store *s, const uint8_t *name,
+    size_t name_len, struct store_device *out, bool *found,
+    struct errbuf *e);
+
+/*
+ * Call fn for every device whose state is in states (a bit mask of
+ * 1u << enum store_device_state; 0 means all), in device id order. The
+ * record is valid only during the call; fn returns 0 to go on, -1 to
+ * stop. fn may issue challenges but must not call store_device_foreach().
+ */
+typedef int (*store_device_fn)(const struct store_device *d, void *arg,
+    struct errbuf *e);
+int store_device_foreach(struct store *s, unsigned states,
+    store_device_fn fn, void *arg, struct errbuf *e);
+
+/* ---- reference values --------------------------------------------------- */
+
+struct store_refs {
+	struct pcr_set pcrs;			/* reference PCR values */
+	const struct hashalg *ima_log_alg;	/* NULL: no reference log */
+	uint8_t *ima_log;			/* binary_runtime_measurements */
+	size_t ima_log_len;
+	uint8_t source_bundle[STORE_SHA256_LEN];	/* SHA-256 of the bundle */
+	int64_t updated;
+};
+
+/*
+ * Replace a device's references (all PCR rows and the log) atomically.
+ * ima_log_alg names the template-hash algorithm of ima_log (the digest
+ * column: "sha1" for binary_runtime_measurements, the bank's for a per-bank
+ * list); ima_log may be NULL only when ima_log_alg is NULL. r->updated is
+ * ignored: now is stored. Fails for an unknown device.
+ */
+int store_refs_set(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const struct store_refs *r, int64_t now, struct errbuf *e);
+
+/* Read them; out->ima_log is malloc'd (NULL when none): store_refs_free(). */
+int store_refs_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_refs *out, bool *found, struct errbuf *e);
+void store_refs_free(struct store_refs *r);
+
+/* ---- challenges --------------------------------------------------------- */
+
+enum store_challenge_purpose {
+	STORE_CHALLENGE_ENROLLMENT,	/* answered: device becomes enrolled */
+	STORE_CHALLENGE_ATTESTATION,
+};
+
+enum store_challenge_state {
+	STORE_CHALLENGE_ISSUED,
+	STORE_CHALLENGE_CONSUMED,
+	STORE_CHALLENGE_EXPIRED,
+};
+
+struct store_challenge {
+	uint8_t id[STORE_ID_LEN];
+	uint8_t device_id[STORE_DEVICE_ID_LEN];
+	enum store_challenge_purpose purpose;
+	uint8_t ak_name[STORE_NAME_MAX];	/* AK the credential was made for */
+	size_t ak_name_len;
+	uint8_t secret[STORE_SECRET_LEN];	/* credential = quote nonce */
+	uint8_t pcr_selection[STORE_PCR_SELECTION_MAX];	/* TPML_PCR_SELECTION */
+	size_t pcr_selection_len;
+	char logs[STORE_LOGS_MAX + 1];	/* "ima" or "ima,uefi"; may be "" */
+	int64_t issued;
+	int64_t not_after;		/* valid while now <= not_after */
+	/* Filled by the getters, ignored by store_challenge_issue(). */
+	enum store_challenge_state state;
+	uint8_t consumed_by[STORE_ID_LEN];	/* result id, when consumed */
+	int64_t consumed_at;
+};
+
+const char *store_challenge_state_name(enum store_challenge_state st);
+
+/*
+ * Record an issued challenge (state issued). The caller made id and
+ * secret (random) and the credential blob from them. Fails for an unknown
+ * or revoked device, a duplicate id or secret, not_after <= issued, logs
+ * other than comma-separated lowercase words, an empty selection.
+ */
+int store_challenge_issue(struct store *s, const struct store_challenge *c,
+    struct errbuf *e);
+
+int store_challenge_get(struct store *s, const uint8_t id[STORE_ID_LEN],
+    struct store_challenge *out, bool *found, struct errbuf *e);
+
+enum store_consume {
+	STORE_CONSUME_OK,		/* consumed now by result_id */
+	STORE_CONSUME_UNKNOWN,		/* no challenge with this id */
+	STORE_CONSUME_OTHER_DEVICE,	/* issued to another device */
+	STORE_CONSUME_EXPIRED,		/* now > not_after (or marked expired) */
+	STORE_CONSUME_USED,		/* consumed before */
+};
+
+const char *store_consume_name(enum store_consume c);
+
+/*
+ * Consume challenge id for a bundle of device_id judged at time now, by
+ * result result_id. Only inside a run (store_begin()); the result row is
+ * added later in the same run with store_result_add(): the reference is
+ * checked at commit, which fails (and rolls the run back) if no result
+ * with that id was added. Exactly one caller can ever get
+ * STORE_CONSUME_OK for a challenge, across processes. Refusals change
+ * nothing except that an expired challenge is marked expired. out (may be
+ * NULL) receives the challenge when it exists.
+ */
+int store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
+    const uint8_t result_id[STORE_ID_LEN], enum store_consume *verdict,
+    struct store_challenge *out, struct errbuf *e);
+
+/* Mark every issued challenge with not_after < now expired; *count (may be
+ * NULL) gets how many. */
+int store_challenge_expire(struct store *s, int64_t now, unsigned *count,
+    struct errbuf *e);
+
+/* ---- last accepted attestation state ------------------------------------ */
+
+struct store_attest_state {
+	uint64_t clock;			/* TPMS_CLOCK_INFO.clock, ms */
+	uint32_t reset_count;
+	uint32_t restart_count;
+	bool safe;
+	uint64_t firmware_version;
+	int64_t accepted;		/* verifier time it was accepted */
+	uint8_t bundle_sha256[STORE_SHA256_LEN];
+};
+
+int store_state_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_attest_state *out, bool *found, struct errbuf *e);
+
+/* Insert or replace; fails for an unknown device. */
+int store_state_set(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const struct store_attest_state *st, struct errbuf *e);
+
+/* ---- results ------------------------------------------------------------ */
+
+enum store_verdict {
+	STORE_VERDICT_PASS,
+	STORE_VERDICT_FAIL,
+	STORE_VERDICT_ERROR,	/* unreadable input: no judgement possible */
+};
+
+const char *store_verdict_name(enum store_verdict v);
+
+struct store_result {
+	uint8_t id[STORE_ID_LEN];
+	bool has_device;			/* false: unreadable input */
+	uint8_t device_id[STORE_DEVICE_ID_LEN];	/* as the bundle claims it */
+	bool has_challenge;
+	uint8_t challenge_id[STORE_ID_LEN];	/* as the bundle claims it */
+	const char *input_name;			/* file, archive/member, "-" */
+	uint8_t bundle_sha256[STORE_SHA256_LEN];	/* of the bundle bytes */
+	enum store_verdict verdict;
+	const char *checks_json;	/* JSON array of the checks */
+	int64_t created;
+};
+
+/* Append a result. checks_json must be valid JSON (checked by SQLite). */
+int store_result_add(struct store *s, const struct store_result *r,
+    struct errbuf *e);
+
+/*
+ * Has a bundle with this SHA-256 been judged? As this connection sees it:
+ * committed results plus those of its open run. When found, the newest
+ * result's id and verdict are returned (either pointer may be NULL). This
+ * is how an interrupted batch is resumed without judging a bundle twice.
+ */
+int store_result_find_bundle(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], bool *found,
+    uint8_t result_id[STORE_ID_LEN], enum store_verdict *verdict,
+    struct errbuf *e);
+
+#endif

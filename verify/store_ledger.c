@@ -1,0 +1,406 @@
+/*
+ * store_ledger.c - the challenge ledger and the result history of the
+ * store (store.h): issue, look up, consume (single use) and expire
+ * challenges; append results and find bundles already judged.
+ */
+#include "verify/store.h"
+#include "verify/store_internal.h"
+
+#include <string.h>
+
+#include "format/hex.h"
+
+static const char *const challenge_state_names[] = {
+	[STORE_CHALLENGE_ISSUED] = "issued",
+	[STORE_CHALLENGE_CONSUMED] = "consumed",
+	[STORE_CHALLENGE_EXPIRED] = "expired",
+};
+
+static const char *const purpose_names[] = {
+	[STORE_CHALLENGE_ENROLLMENT] = "enrollment",
+	[STORE_CHALLENGE_ATTESTATION] = "attestation",
+};
+
+static const char *const consume_names[] = {
+	[STORE_CONSUME_OK] = "consumed",
+	[STORE_CONSUME_UNKNOWN] = "unknown challenge",
+	[STORE_CONSUME_OTHER_DEVICE] = "challenge issued to another device",
+	[STORE_CONSUME_EXPIRED] = "challenge expired",
+	[STORE_CONSUME_USED] = "challenge already used",
+};
+
+static const char *const verdict_names[] = {
+	[STORE_VERDICT_PASS] = "pass",
+	[STORE_VERDICT_FAIL] = "fail",
+	[STORE_VERDICT_ERROR] = "error",
+};
+
+#define NAME_OF(table, v) \
+	((unsigned)(v) < sizeof(table) / sizeof((table)[0]) ? (table)[v] : "?")
+
+const char *
+store_challenge_state_name(enum store_challenge_state st)
+{
+	return NAME_OF(challenge_state_names, st);
+}
+
+const char *
+store_consume_name(enum store_consume c)
+{
+	return NAME_OF(consume_names, c);
+}
+
+const char *
+store_verdict_name(enum store_verdict v)
+{
+	return NAME_OF(verdict_names, v);
+}
+
+/* Index of t in names[n], or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], t) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "ima", "ima,uefi", "": comma-separated words of [a-z0-9-]. */
+static int
+logs_valid(const char *logs)
+{
+	size_t i, n = strnlen(logs, STORE_LOGS_MAX + 1);
+	bool word = false;
+
+	if (n > STORE_LOGS_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = logs[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-')
+			word = true;
+		else if (c == ',' && word)
+			word = false;
+		else
+			return 0;
+	}
+	return n == 0 || word;
+}
+
+int
+store_challenge_issue(struct store *s, const struct store_challenge *c,
+    struct errbuf *e)
+{
+	static const char what[] = "issue challenge";
+	struct store_challenge old;
+	bool found;
+	sqlite3_stmt *st;
+	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	int ext;
+
+	if ((unsigned)c->purpose > STORE_CHALLENGE_ATTESTATION)
+		return err_set(e, "%s: bad purpose %d", what, (int)c->purpose);
+	if (c->ak_name_len < 4 || c->ak_name_len > STORE_NAME_MAX)
+		return err_set(e, "%s: AK Name of %zu bytes", what,
+		    c->ak_name_len);
+	if (c->pcr_selection_len < 4 ||
+	    c->pcr_selection_len > STORE_PCR_SELECTION_MAX)
+		return err_set(e, "%s: PCR selection of %zu bytes", what,
+		    c->pcr_selection_len);
+	if (!logs_valid(c->logs))
+		return err_set(e, "%s: requested logs \"%.*s\" are not "
+		    "comma-separated lowercase words", what, STORE_LOGS_MAX,
+		    c->logs);
+	if (c->not_after <= c->issued)
+		return err_set(e, "%s: expiry is not after issue time", what);
+	if ((st = store_stmt(s, ST_CHALLENGE_INSERT, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, c->id, STORE_ID_LEN, what, e) == -1 ||
+	    store_bind_blob(s, st, 2, c->device_id, STORE_DEVICE_ID_LEN, what,
+	    e) == -1 ||
+	    store_bind_text(s, st, 3, purpose_names[c->purpose], what,
+	    e) == -1 ||
+	    store_bind_blob(s, st, 4, c->ak_name, c->ak_name_len, what,
+	    e) == -1 ||
+	    store_bind_blob(s, st, 5, c->secret, STORE_SECRET_LEN, what,
+	    e) == -1 ||
+	    store_bind_blob(s, st, 6, c->pcr_selection, c->pcr_selection_len,
+	    what, e) == -1 ||
+	    store_bind_text(s, st, 7, c->logs, what, e) == -1 ||
+	    store_bind_int(s, st, 8, c->issued, what, e) == -1 ||
+	    store_bind_int(s, st, 9, c->not_after, what, e) == -1)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	ext = sqlite3_extended_errcode(s->db);
+	hex_encode(c->device_id, STORE_DEVICE_ID_LEN, hex);
+	err_set(e, "%s: device %s: %s", what, hex, sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, "%s: unknown device %s", what, hex);
+	if (ext == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    ext == SQLITE_CONSTRAINT_UNIQUE) {
+		/* SQLite names the first constraint it checked only. */
+		if (store_challenge_get(s, c->id, &old, &found, NULL) == 0 &&
+		    found)
+			return err_set(e, "%s: challenge id already issued",
+			    what);
+		return err_set(e, "%s: credential secret already used by "
+		    "another challenge", what);
+	}
+	return -1;
+}
+
+static int
+challenge_row(sqlite3_stmt *st, struct store_challenge *c, const char *what,
+    struct errbuf *e)
+{
+	char purpose[16], state[16];
+	size_t len;
+	int i;
+
+	if (store_col_blob(st, 0, c->id, STORE_ID_LEN, NULL, STORE_ID_LEN,
+	    what, e) == -1 ||
+	    store_col_blob(st, 1, c->device_id, STORE_DEVICE_ID_LEN, NULL,
+	    STORE_DEVICE_ID_LEN, what, e) == -1 ||
+	    store_col_text(st, 2, purpose, sizeof(purpose), what, e) == -1 ||
+	    store_col_blob(st, 3, c->ak_name, sizeof(c->ak_name),
+	    &c->ak_name_len, 0, what, e) == -1 ||
+	    store_col_blob(st, 4, c->secret, STORE_SECRET_LEN, NULL,
+	    STORE_SECRET_LEN, what, e) == -1 ||
+	    store_col_blob(st, 5, c->pcr_selection, sizeof(c->pcr_selection),
+	    &c->pcr_selection_len, 0, what, e) == -1 ||
+	    store_col_text(st, 6, c->logs, sizeof(c->logs), what, e) == -1 ||
+	    store_col_text(st, 9, state, sizeof(state), what, e) == -1 ||
+	    store_col_blob(st, 10, c->consumed_by, STORE_ID_LEN, &len, 0,
+	    what, e) == -1)
+		return -1;
+	if ((i = name_index(purpose_names, 2, purpose)) < 0)
+		return err_set(e, "%s: corrupt store: purpose \"%s\"", what,
+		    purpose);
+	c->purpose = (enum store_challenge_purpose)i;
+	if ((i = name_index(challenge_state_names, 3, state)) < 0)
+		return err_set(e, "%s: corrupt store: state \"%s\"", what,
+		    state);
+	c->state = (enum store_challenge_state)i;
+	if ((c->state == STORE_CHALLENGE_CONSUMED) != (len == STORE_ID_LEN))
+		return err_set(e, "%s: corrupt store: consumed_by", what);
+	if (len == 0)
+		memset(c->consumed_by, 0, STORE_ID_LEN);
+	c->issued = sqlite3_column_int64(st, 7);
+	c->not_after = sqlite3_column_int64(st, 8);
+	c->consumed_at = sqlite3_column_int64(st, 11);
+	return 0;
+}
+
+int
+store_challenge_get(struct store *s, const uint8_t id[STORE_ID_LEN],
+    struct store_challenge *out, bool *found, struct errbuf *e)
+{
+	static const char what[] = "get challenge";
+	sqlite3_stmt *st;
+	int r;
+
+	*found = false;
+	if ((st = store_stmt(s, ST_CHALLENGE_GET, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) <= 0)
+		return r;
+	r = challenge_row(st, out, what, e);
+	sqlite3_reset(st);
+	*found = r == 0;
+	return r;
+}
+
+/* Why a consume did not match: classify from the row as it is now. */
+static int
+consume_refusal(struct store *s, const uint8_t id[STORE_ID_LEN],
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
+    enum store_consume *verdict, struct store_challenge *c, bool *found,
+    struct errbuf *e)
+{
+	static const char what[] = "consume challenge";
+	sqlite3_stmt *st;
+
+	if (store_challenge_get(s, id, c, found, e) == -1)
+		return -1;
+	if (!*found)
+		*verdict = STORE_CONSUME_UNKNOWN;
+	else if (memcmp(c->device_id, device_id, STORE_DEVICE_ID_LEN) != 0)
+		*verdict = STORE_CONSUME_OTHER_DEVICE;
+	else if (c->state == STORE_CHALLENGE_CONSUMED)
+		*verdict = STORE_CONSUME_USED;
+	else
+		*verdict = STORE_CONSUME_EXPIRED;
+	if (*found && c->state == STORE_CHALLENGE_ISSUED &&
+	    c->not_after < now) {
+		if ((st = store_stmt(s, ST_CHALLENGE_MARK_EXPIRED, what,
+		    e)) == NULL ||
+		    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1 ||
+		    store_bind_int(s, st, 2, now, what, e) == -1 ||
+		    store_step_done(s, st, what, e) == -1)
+			return -1;
+		c->state = STORE_CHALLENGE_EXPIRED;
+	}
+	return 0;
+}
+
+int
+store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
+    const uint8_t result_id[STORE_ID_LEN], enum store_consume *verdict,
+    struct store_challenge *out, struct errbuf *e)
+{
+	static const char what[] = "consume challenge";
+	struct store_challenge local;
+	sqlite3_stmt *st;
+	bool found;
+	int rc;
+
+	if (out == NULL)
+		out = &local;
+	*verdict = STORE_CONSUME_UNKNOWN;
+	if (!s->in_run)
+		return err_set(e, "%s: outside a run: the consume and its "
+		    "result must commit together", what);
+	if (store_op_begin(s, what, e) == -1)
+		return -1;
+	if ((st = store_stmt(s, ST_CHALLENGE_CONSUME, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1 ||
+	    store_bind_blob(s, st, 2, device_id, STORE_DEVICE_ID_LEN, what,
+	    e) == -1 ||
+	    store_bind_int(s, st, 3, now, what, e) == -1 ||
+	    store_bind_blob(s, st, 4, result_id, STORE_ID_LEN, what, e) == -1 ||
+	    store_step_done(s, st, what, e) == -1)
+		return store_op_end(s, -1, e);
+	if (sqlite3_changes(s->db) == 1) {
+		*verdict = STORE_CONSUME_OK;
+		rc = store_challenge_get(s, id, out, &found, e);
+		if (rc == 0 && !found)
+			rc = err_set(e, "%s: challenge vanished", what);
+	} else
+		rc = consume_refusal(s, id, device_id, now, verdict, out,
+		    &found, e);
+	return store_op_end(s, rc, e);
+}
+
+int
+store_challenge_expire(struct store *s, int64_t now, unsigned *count,
+    struct errbuf *e)
+{
+	static const char what[] = "expire challenges";
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_CHALLENGE_EXPIRE_ALL, what, e)) == NULL ||
+	    store_bind_int(s, st, 1, now, what, e) == -1 ||
+	    store_step_done(s, st, what, e) == -1)
+		return -1;
+	if (count != NULL)
+		*count = (unsigned)sqlite3_changes(s->db);
+	return 0;
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+/* Is text a JSON array? SQLite's own JSON parser decides. */
+static int
+json_array_valid(struct store *s, const char *text, const char *what,
+    struct errbuf *e)
+{
+	sqlite3_stmt *st;
+	int r, valid;
+
+	if ((st = store_stmt(s, ST_JSON_ARRAY, what, e)) == NULL ||
+	    store_bind_text(s, st, 1, text, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) != 1)
+		return r == 0 ? err_set(e, "%s: no JSON verdict", what) : -1;
+	valid = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (!valid)
+		return err_set(e, "%s: checks are not a JSON array", what);
+	return 0;
+}
+
+int
+store_result_add(struct store *s, const struct store_result *r,
+    struct errbuf *e)
+{
+	static const char what[] = "add result";
+	sqlite3_stmt *st;
+
+	if ((unsigned)r->verdict > STORE_VERDICT_ERROR)
+		return err_set(e, "%s: bad verdict %d", what, (int)r->verdict);
+	if (r->input_name == NULL || strlen(r->input_name) > STORE_TEXT_MAX)
+		return err_set(e, "%s: input name missing or longer than %d "
+		    "bytes", what, STORE_TEXT_MAX);
+	if (r->checks_json == NULL ||
+	    strlen(r->checks_json) > STORE_CHECKS_JSON_MAX)
+		return err_set(e, "%s: checks missing or longer than %zu "
+		    "bytes", what, STORE_CHECKS_JSON_MAX);
+	if (json_array_valid(s, r->checks_json, what, e) == -1)
+		return err_prefix(e, "input %s", r->input_name);
+	if ((st = store_stmt(s, ST_RESULT_INSERT, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, r->id, STORE_ID_LEN, what, e) == -1 ||
+	    (r->has_device ?
+	    store_bind_blob(s, st, 2, r->device_id, STORE_DEVICE_ID_LEN, what,
+	    e) : store_bind_null(s, st, 2, what, e)) == -1 ||
+	    (r->has_challenge ?
+	    store_bind_blob(s, st, 3, r->challenge_id, STORE_ID_LEN, what,
+	    e) : store_bind_null(s, st, 3, what, e)) == -1 ||
+	    store_bind_text(s, st, 4, r->input_name, what, e) == -1 ||
+	    store_bind_blob(s, st, 5, r->bundle_sha256, STORE_SHA256_LEN, what,
+	    e) == -1 ||
+	    store_bind_text(s, st, 6, verdict_names[r->verdict], what,
+	    e) == -1 ||
+	    store_bind_text(s, st, 7, r->checks_json, what, e) == -1 ||
+	    store_bind_int(s, st, 8, r->created, what, e) == -1)
+		return -1;
+	if (store_step_done(s, st, what, e) == -1)
+		return err_prefix(e, "input %s", r->input_name);
+	return 0;
+}
+
+int
+store_result_find_bundle(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], bool *found,
+    uint8_t result_id[STORE_ID_LEN], enum store_verdict *verdict,
+    struct errbuf *e)
+{
+	static const char what[] = "find judged bundle";
+	uint8_t id[STORE_ID_LEN];
+	char v[8];
+	sqlite3_stmt *st;
+	int r, i;
+
+	*found = false;
+	if ((st = store_stmt(s, ST_RESULT_FIND_BUNDLE, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, sha256, STORE_SHA256_LEN, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) <= 0)
+		return r;
+	r = -1;
+	if (store_col_blob(st, 0, id, STORE_ID_LEN, NULL, STORE_ID_LEN, what,
+	    e) == -1 ||
+	    store_col_text(st, 1, v, sizeof(v), what, e) == -1)
+		goto out;
+	if ((i = name_index(verdict_names, 3, v)) < 0) {
+		err_set(e, "%s: corrupt store: verdict \"%s\"", what, v);
+		goto out;
+	}
+	if (result_id != NULL)
+		memcpy(result_id, id, STORE_ID_LEN);
+	if (verdict != NULL)
+		*verdict = (enum store_verdict)i;
+	*found = true;
+	r = 0;
+out:
+	sqlite3_reset(st);
+	return r;
+}

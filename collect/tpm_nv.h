@@ -47,6 +47,8 @@ int tpm_nv_defined(ESYS_CONTEXT *esys, uint32_t index, int *defined,
  * password when TPMA_NV_AUTHREAD is set (EK certificate indices have it
  * and TPMA_NV_NO_DA), else the owner hierarchy with an empty password.
  * Chunks are TPM_PT_NV_BUFFER_MAX bytes (1024 if the TPM does not say).
+ * An index whose read authorisation is not empty fails, and unless it has
+ * TPMA_NV_NO_DA that failure counts towards dictionary-attack lockout.
  */
 int tpm_nv_read(ESYS_CONTEXT *esys, uint32_t index, uint8_t **out,
     size_t *len, struct errbuf *e);

@@ -205,6 +205,8 @@ write_all(int fd, const uint8_t *p, size_t len)
 static int
 sink_put(struct wsink *s, const uint8_t *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (s->fd >= 0) {
 		if (write_all(s->fd, p, n) != 0)
 			return err_set(&s->err, "write: %s", strerror(errno));

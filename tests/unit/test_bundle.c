@@ -977,6 +977,138 @@ test_callbacks(void)
 	free(b);
 }
 
+/* --- cross-checks with GNU tar and the zstd CLI ----------------------------- */
+
+static int
+have(const char *tool)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+static int
+write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f != NULL && fwrite(p, 1, n, f) == n;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+static uint8_t *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long sz;
+
+	*n = 0;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)sz + 1)) != NULL &&
+	    fread(p, 1, (size_t)sz, f) == (size_t)sz)
+		*n = (size_t)sz;
+	fclose(f);
+	return p;
+}
+
+static int
+run(const char *dir, const char *cmd)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "cd '%s' && %s", dir, cmd);
+	return system(line);
+}
+
+static void
+test_tools(void)
+{
+	char dir[] = "/tmp/test_bundle_tools.XXXXXX", path[256];
+	struct errbuf e;
+	size_t len, n, i;
+	uint8_t *b, *p;
+	int rc;
+
+	if (!have("tar") || !have("zstd")) {
+		printf("skip - tar/zstd cross-checks: tar or zstd missing\n");
+		return;
+	}
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	/* Ours -> GNU tar: the members come out with their bytes. */
+	b = write_valid(&len);
+	snprintf(path, sizeof(path), "%s/ours.dossier", dir);
+	CHECK(write_file(path, b, len) == 0, "bundle written to a file");
+	free(b);
+	CHECK(run(dir, "mkdir x && zstd -q -t ours.dossier && "
+	    "tar --zstd -C x -xf ours.dossier") == 0,
+	    "zstd -t and tar --zstd -xf accept our bundle");
+	snprintf(path, sizeof(path), "%s/x/MANIFEST", dir);
+	p = slurp(path, &n);
+	CHECK(p != NULL && n == manifest_len && memcmp(p, manifest, n) == 0,
+	    "tar extracts MANIFEST byte for byte");
+	free(p);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/x/%s", dir, inputs[i].name);
+		p = slurp(path, &n);
+		CHECK(p != NULL && n == inputs[i].len &&
+		    memcmp(p, inputs[i].data, n) == 0,
+		    "tar extracts %s byte for byte", inputs[i].name);
+		free(p);
+	}
+	CHECK(run(dir, "test \"$(tar --zstd -tf ours.dossier | tr '\\n' ' ')\" = "
+	    "'MANIFEST ek.crt quote.sig ima.log '") == 0,
+	    "tar lists MANIFEST first, then the members in order");
+	CHECK(run(dir, "tar --zstd -tvf ours.dossier | "
+	    "awk '$1 != \"-r--r--r--\" || $2 != \"0/0\" { bad = 1 } "
+	    "END { exit bad }'") == 0, "tar -tv: mode 0444, owner 0/0");
+
+	/* GNU tar (ustar) + zstd CLI -> ours: accepted, same members. */
+	rc = run(dir, "cd x && tar --format=ustar --owner=0 --group=0 "
+	    "--numeric-owner --mode=0444 --mtime=@1700000000 -cf - MANIFEST "
+	    "ek.crt quote.sig ima.log | zstd -q -19 > ../gnu.dossier");
+	snprintf(path, sizeof(path), "%s/gnu.dossier", dir);
+	b = slurp(path, &len);
+	CHECK(rc == 0 && b != NULL, "GNU tar + zstd made a bundle");
+	rc = b ? bundle_read_mem(LABEL, b, len, &strict_reader, NULL, &e) : -1;
+	CHECK(rc == 0, "GNU tar ustar + zstd -19 bundle accepted (%s)",
+	    rc ? e.msg : "");
+	free(b);
+	/* ... but not in GNU or pax format (extension headers). */
+	run(dir, "cd x && tar --format=gnu -cf - MANIFEST ek.crt quote.sig "
+	    "ima.log | zstd -q > ../gnufmt.dossier; tar --format=pax -cf - "
+	    "MANIFEST ek.crt quote.sig ima.log | zstd -q > ../pax.dossier; "
+	    "tar -cf - MANIFEST ek.crt quote.sig ima.log | zstd -q --long=24 "
+	    "> ../long.dossier");
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+		    i ? "pax.dossier" : "gnufmt.dossier");
+		b = slurp(path, &len);
+		rc = b ? bundle_read_mem(LABEL, b, len, &strict_reader, NULL,
+		    &e) : 0;
+		CHECK(rc != 0 && strstr(e.msg, "extension headers") != NULL,
+		    "tar --format=%s refused (%s)", i ? "pax" : "gnu", e.msg);
+		free(b);
+	}
+	snprintf(path, sizeof(path), "%s/long.dossier", dir);
+	b = slurp(path, &len);
+	rc = b ? bundle_read_mem(LABEL, b, len, &strict_reader, NULL, &e) : 0;
+	CHECK(rc != 0 && strstr(e.msg, "window larger than 2^23") != NULL,
+	    "zstd --long=24 from a pipe refused (%s)", e.msg);
+	free(b);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		printf("# could not remove %s\n", dir);
+}
+
 int
 main(void)
 {
@@ -990,5 +1122,6 @@ main(void)
 	test_hostile_framing();
 	test_callbacks();
 	test_bombs();
+	test_tools();
 	return check_finish();
 }

@@ -491,6 +491,7 @@ static int
 create_file(const char *path, enum store_mode mode, bool *created,
     struct errbuf *e)
 {
+	struct stat sb;
 	int fd;
 
 	*created = false;
@@ -499,8 +500,12 @@ create_file(const char *path, enum store_mode mode, bool *created,
 	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd == -1) {
-		if (errno == EEXIST && mode == STORE_OPEN_OR_CREATE)
+		if (errno == EEXIST && mode == STORE_OPEN_OR_CREATE) {
+			if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+				return err_set(e, "is a symbolic link: give "
+				    "the store's own path");
 			return 0;
+		}
 		if (errno == EEXIST)
 			return err_set(e, "store already exists");
 		return err_set(e, "cannot create store: %s", strerror(errno));
@@ -637,9 +642,14 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 
 	*out = NULL;
 	if (mode == STORE_MUST_EXIST) {
-		if (stat(path, &sb) == -1) {
+		if (lstat(path, &sb) == -1) {
 			err_set(e, "%s%s", strerror(errno), errno == ENOENT ?
 			    " (create the store with dossier init)" : "");
+			return err_prefix(e, "%s", path);
+		}
+		if (S_ISLNK(sb.st_mode)) {
+			err_set(e, "is a symbolic link: give the store's own "
+			    "path");
 			return err_prefix(e, "%s", path);
 		}
 	} else if (create_file(path, mode, &created, e) == -1)

@@ -34,6 +34,11 @@
 #define NOW	1700000000
 
 static char tmpdir[256];
+static struct store *s_for_callback;
+
+static bool challenge_in_state(struct store *, const struct store_device *,
+    uint8_t, enum store_challenge_state);
+static bool bundle_judged(struct store *, uint8_t);
 
 static const char *
 tpath(const char *name)
@@ -313,6 +318,12 @@ test_open(void)
 	s = open_store(tpath("empty.db"), STORE_OPEN_OR_CREATE);
 	CHECK(s != NULL, "open: open-or-create initializes an empty file");
 	store_close(s);
+
+	CHECK(symlink(path, tpath("link.db")) == 0 &&
+	    open_fails(tpath("link.db"), STORE_MUST_EXIST, "symbolic link"),
+	    "open: a symbolic link is not followed");
+	CHECK(open_fails(tpath("link.db"), STORE_OPEN_OR_CREATE,
+	    "symbolic link"), "open: nor when creating");
 
 	raw_sql(path, "PRAGMA user_version = 99");
 	CHECK(open_fails(path, STORE_MUST_EXIST, "schema version 99 is newer"),
@@ -802,6 +813,63 @@ test_challenges(struct store *s, const struct store_device *d1,
 	    "results: verdict error found by bundle digest");
 }
 
+/* Callback of store_device_foreach that issues a challenge per device. */
+static int
+issue_for_device(const struct store_device *d, void *arg, struct errbuf *e)
+{
+	struct store_challenge c;
+	unsigned *n = arg;
+
+	make_challenge(&c, d, (uint8_t)(0x40 + *n), NOW, NOW + 600);
+	(*n)++;
+	return store_challenge_issue(s_for_callback, &c, e);
+}
+
+static void
+test_issue_all(struct store *s, const struct store_device *d1)
+{
+	struct store_challenge c;
+	struct errbuf e = { "" };
+	unsigned n = 0;
+
+	s_for_callback = s;
+	CHECK(store_device_foreach(s, 1u << STORE_DEVICE_ENROLLED,
+	    issue_for_device, &n, &e) == 0 && n == 2,
+	    "challenge: one per enrolled device from inside the walk (%s)",
+	    e.msg);
+	make_challenge(&c, d1, 0x40, NOW, NOW + 600);
+	CHECK(challenge_in_state(s, d1, 0x40, STORE_CHALLENGE_ISSUED) ||
+	    challenge_in_state(s, d1, 0x41, STORE_CHALLENGE_ISSUED),
+	    "challenge: issued during the walk");
+}
+
+/* A store closed with its run still open forgets the run. */
+static void
+test_close_in_run(const char *path, const struct store_device *d)
+{
+	struct store *s = open_store(path, STORE_MUST_EXIST);
+	struct store_challenge c;
+	struct store_result r;
+	enum store_consume v = STORE_CONSUME_UNKNOWN;
+	struct errbuf e = { "" };
+
+	if (s == NULL)
+		return;
+	make_challenge(&c, d, 0x50, NOW, NOW + 600);
+	make_result(&r, 0x50, d, &c);
+	CHECK(store_challenge_issue(s, &c, &e) == 0 && store_begin(s, &e) == 0 &&
+	    store_challenge_consume(s, c.id, d->id, NOW, r.id, &v, NULL,
+	    &e) == 0 && v == STORE_CONSUME_OK &&
+	    store_result_add(s, &r, &e) == 0,
+	    "close: consume and result in an open run");
+	store_close(s);
+	s = open_store(path, STORE_MUST_EXIST);
+	CHECK(s != NULL && challenge_in_state(s, d, 0x50,
+	    STORE_CHALLENGE_ISSUED) && !bundle_judged(s, 0x50),
+	    "close: closing without commit rolled the run back");
+	store_close(s);
+}
+
 /* ---- processes ------------------------------------------------------------ */
 
 /*
@@ -1022,7 +1090,9 @@ main(void)
 		test_refs(s, d1);
 		test_state(s, d1);
 		test_challenges(s, d1, d2);
+		test_issue_all(s, d1);
 		store_close(s);
+		test_close_in_run(tpath("main.db"), d1);
 	}
 
 	s = open_store(tpath("crash.db"), STORE_CREATE_NEW);

@@ -112,7 +112,7 @@ enum store_mode {
  * and missing parent directories are made mode 0700. Refused with a clear
  * message: a file that is not SQLite, a SQLite file that is not a dossier
  * store (foreign application_id or tables), a store of a newer schema
- * version. Sets WAL mode, synchronous=FULL, foreign keys, the busy
+ * version, a path that is a symbolic link. Sets WAL mode, synchronous=FULL, foreign keys, the busy
  * timeout, and SQLite's defensive mode. *out is NULL on failure.
  */
 int store_open(const char *path, enum store_mode mode, struct store **out,
@@ -348,7 +348,8 @@ const char *store_challenge_state_name(enum store_challenge_state st);
  * Record an issued challenge (state issued). The caller made id and
  * secret (random) and the credential blob from them. Fails for an unknown
  * or revoked device, a duplicate id or secret, not_after <= issued, logs
- * other than comma-separated lowercase words, an empty selection.
+ * other than comma-separated words of [a-z0-9-], a selection shorter than
+ * its 4-byte count or longer than STORE_PCR_SELECTION_MAX.
  */
 int store_challenge_issue(struct store *s, const struct store_challenge *c,
     struct errbuf *e);
@@ -428,7 +429,8 @@ struct store_result {
 	int64_t created;
 };
 
-/* Append a result. checks_json must be valid JSON (checked by SQLite). */
+/* Append a result. checks_json must be a JSON array (checked with
+ * SQLite's JSON parser); the result id must be new. */
 int store_result_add(struct store *s, const struct store_result *r,
     struct errbuf *e);
 

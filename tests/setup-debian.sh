@@ -8,7 +8,8 @@
 #   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
 #   tests       swtpm swtpm-tools gnutls-bin (swtpm_localca's certtool)
 #               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
-#               python3 (byte surgery in a few tests)
+#               python3 (byte surgery in a few tests), zstd (bundle
+#               cross-checks with GNU tar)
 #   man pages   mandoc
 set -euo pipefail
 
@@ -20,7 +21,7 @@ packages=(
 	clang libclang-rt-14-dev
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
-	mandoc xxd procps python3
+	mandoc xxd procps python3 zstd
 )
 
 installed() {

@@ -160,7 +160,7 @@ test_containers(void)
 {
 	struct cbor_wr w;
 	struct errbuf e;
-	uint8_t *out;
+	uint8_t *out = NULL;
 	size_t len;
 
 	/* {1: -7, 3: "a", 4: h'01'} as COSE protected headers are. */
@@ -361,7 +361,7 @@ test_magic(void)
 {
 	struct cbor_wr w;
 	struct errbuf e;
-	uint8_t *out;
+	uint8_t *out = NULL;
 	size_t len;
 
 	cbor_wr_init(&w, 64);

@@ -47,7 +47,7 @@ load_pub(const char *path)
 	struct pubkey k;
 	EVP_PKEY *key = NULL;
 	uint8_t *buf;
-	size_t len;
+	size_t len = 0;
 
 	if ((buf = slurp(path, &len)) == NULL)
 		return NULL;
@@ -280,8 +280,8 @@ test_roundtrip(int64_t alg)
 	EVP_PKEY *key = keygen(alg), *other = keygen(alg);
 	struct cose_sign1 m;
 	struct errbuf e;
-	uint8_t *msg;
-	size_t len;
+	uint8_t *msg = NULL;
+	size_t len = 0;
 
 	CHECK(sign_msg(alg, key, "hello", false, &msg, &len) == 0,
 	    "%s: signed", name);
@@ -328,8 +328,8 @@ test_alg_confusion(void)
 	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	struct cose_sign1 m;
 	struct errbuf e;
-	uint8_t *msg;
-	size_t len;
+	uint8_t *msg = NULL;
+	size_t len = 0;
 
 	CHECK(sign_msg(COSE_ALG_ES256, ec, "x", false, &msg, &len) == 0 &&
 	    cose_sign1_decode(msg, len, &m, &e) == 0 &&
@@ -386,8 +386,8 @@ decode_fails(const char *prot_hex, int unprot, bool tagged, const char *what)
 {
 	struct cose_sign1 m;
 	struct errbuf e;
-	uint8_t *msg;
-	size_t len;
+	uint8_t *msg = NULL;
+	size_t len = 0;
 	int ok;
 
 	if (build(prot_hex, unprot, tagged, &msg, &len) != 0)
@@ -406,8 +406,8 @@ test_malformed(void)
 {
 	struct cose_sign1 m;
 	struct errbuf e;
-	uint8_t *msg;
-	size_t len;
+	uint8_t *msg = NULL;
+	size_t len = 0;
 
 	CHECK(build("a20126044100", 0, true, &msg, &len) == 0 &&
 	    cose_sign1_decode(msg, len, &m, &e) == 0 && m.hdr.alg == -7,
@@ -461,7 +461,7 @@ static void
 test_from_tpm(void)
 {
 	EVP_PKEY *ec = keygen(COSE_ALG_ES256), *rsa = keygen(COSE_ALG_RS256);
-	uint8_t der[128], raw[COSE_SIGNATURE_MAX], *msg;
+	uint8_t der[128], raw[COSE_SIGNATURE_MAX], *msg = NULL;
 	const unsigned char *p;
 	const BIGNUM *r, *s;
 	struct cose_header h;
@@ -471,7 +471,7 @@ test_from_tpm(void)
 	TPMT_SIGNATURE ts;
 	ECDSA_SIG *es;
 	struct errbuf e;
-	size_t n, len, tries;
+	size_t n, len = 0, tries;
 	EVP_MD_CTX *md;
 	int short_r = 0;
 
@@ -602,8 +602,8 @@ test_openssl_cli(void)
 	struct errbuf e;
 	EVP_PKEY *pub = NULL, *priv = NULL;
 	ECDSA_SIG *es;
-	uint8_t *msg;
-	size_t n, len;
+	uint8_t *msg = NULL;
+	size_t n, len = 0;
 	FILE *f;
 
 	if (mkdtemp(tmpdir) == NULL) {

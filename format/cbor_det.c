@@ -507,14 +507,18 @@ cbor_rd_tstr_copy(struct cbor_rd *r, char *out, size_t cap, struct errbuf *e)
 
 	if (cbor_rd_tstr(r, &p, &n, e) != 0)
 		return -1;
-	if (n >= cap)
+	if (n >= cap) {
+		r->off = at;
 		return err_set(e, "offset %zu: text string of %zu bytes "
 		    "exceeds the limit of %zu", at, n, cap - 1);
+	}
 	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+			r->off = at;
 			return err_set(e, "offset %zu: text string contains "
 			    "the control character 0x%02x", at,
 			    (unsigned char)p[i]);
+		}
 	if (n > 0)
 		memcpy(out, p, n);
 	out[n] = '\0';

@@ -36,7 +36,9 @@
  * shortest head). The writer tracks every open array and map and fails
  * if a container receives more or fewer items than it declared, if a map
  * key is not an integer or a string, or if map keys do not arrive in
- * strictly increasing bytewise order of their encodings. Errors are
+ * strictly increasing bytewise order of their encodings, or if arrays and
+ * maps nest deeper than CBOR_DET_DEPTH_MAX (the reader also counts tags
+ * as a level: keep tagged items out of the deepest level). Errors are
  * sticky: after the first failure every call returns -1, and
  * cbor_wr_finish() reports the first message. So a sequence of writes
  * may be checked once at the end.
@@ -98,7 +100,10 @@ int cbor_rd_open(struct cbor_rd *r, const uint8_t *buf, size_t len,
 /* Type of the next item without consuming it; CBOR_DET_END at the end. */
 enum cbor_det_type cbor_rd_peek(const struct cbor_rd *r);
 
-/* Consume the next item if it has the type, else fail naming both. */
+/*
+ * Consume the next item if it has the type (and, where stated, the length
+ * or count), else fail naming both. On failure the cursor does not move.
+ */
 int cbor_rd_uint(struct cbor_rd *r, uint64_t *v, struct errbuf *e);
 /* An unsigned or negative integer within int64_t. */
 int cbor_rd_int(struct cbor_rd *r, int64_t *v, struct errbuf *e);

@@ -345,6 +345,8 @@ test_cursor(void)
 	CHECK(cbor_rd_open(&r, buf, n, &e) == 0 &&
 	    cbor_rd_tstr_copy(&r, copy, sizeof(copy), &e) == -1 &&
 	    strstr(e.msg, "control") != NULL, "tstr_copy refuses a NUL");
+	CHECK(cbor_rd_peek(&r) == CBOR_DET_TSTR && cbor_rd_tstr(&r, &s, &n,
+	    &e) == 0 && n == 4, "a failed read leaves the cursor in place");
 	n = unhex("6861626364656667", buf, sizeof(buf));
 	buf[n++] = 'h';
 	CHECK(cbor_rd_open(&r, buf, n, &e) == 0 &&

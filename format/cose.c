@@ -536,8 +536,12 @@ parse_protected(const uint8_t *buf, size_t len, struct cose_header *h,
 		return -1;
 	for (i = 0; i < pairs; i++) {
 		enum cbor_det_type t = cbor_rd_peek(&r);
+		struct cbor_rd probe = r;
 
-		if (t != CBOR_DET_UINT && t != CBOR_DET_NEGINT) {
+		/* Text labels and integers beyond int64_t: not ours, and
+		 * not critical (crit accepts only 1, 3, 4): ignore. */
+		if ((t != CBOR_DET_UINT && t != CBOR_DET_NEGINT) ||
+		    cbor_rd_int(&probe, &label, NULL) != 0) {
 			if (cbor_rd_skip(&r, NULL, NULL, e) != 0 ||
 			    cbor_rd_skip(&r, NULL, NULL, e) != 0)
 				return -1;

@@ -444,6 +444,10 @@ test_malformed(void)
 	    cose_sign1_decode(msg, len, &m, &e) == 0,
 	    "crit naming kid and an unknown non-critical label accepted");
 	free(msg);
+	CHECK(build("a30126044100" "1bfffffffffffffffff6", 0, true, &msg,
+	    &len) == 0 && cose_sign1_decode(msg, len, &m, &e) == 0,
+	    "a label beyond int64_t is ignored like any unknown label");
+	free(msg);
 
 	CHECK(build("a20126044100", 0, true, &msg, &len) == 0, "rebuilt");
 	msg[len - 66] = 0x40;	/* signature becomes h'' + 65 stray bytes */

@@ -102,16 +102,16 @@ bundle_member_name_check(const char *name, struct errbuf *e)
 	return 0;
 }
 
-static int
-media_type_check(const char *mt, struct errbuf *e)
+int
+bundle_media_type_check(const char *mt, struct errbuf *e)
 {
-	size_t i, len = strlen(mt);
+	size_t i, len = strnlen(mt, BUNDLE_MEDIA_TYPE_MAX + 1);
 
 	if (len == 0 || len > BUNDLE_MEDIA_TYPE_MAX)
 		return err_set(e, "media type must be 1 to %d characters",
 		    BUNDLE_MEDIA_TYPE_MAX);
 	for (i = 0; i < len; i++)
-		if (mt[i] < 0x20 || mt[i] > 0x7e)
+		if ((unsigned char)mt[i] < 0x20 || (unsigned char)mt[i] > 0x7e)
 			return err_set(e, "media type is not printable ASCII");
 	return 0;
 }
@@ -132,7 +132,7 @@ check_inputs(const struct bundle_input *in, size_t n, struct errbuf *e)
 			return err_set(e, "member %zu: name, media type or data "
 			    "missing", i + 1);
 		if (bundle_member_name_check(in[i].name, e) != 0 ||
-		    media_type_check(in[i].media_type, e) != 0)
+		    bundle_media_type_check(in[i].media_type, e) != 0)
 			return err_prefix(e, "member %zu", i + 1);
 		if ((uint64_t)in[i].len > BUNDLE_MEMBER_MAX_BYTES)
 			return err_set(e, "member '%s' is %zu bytes, more than "

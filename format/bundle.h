@@ -103,6 +103,12 @@
  */
 int bundle_member_name_check(const char *name, struct errbuf *e);
 
+/*
+ * 0 if MT is a valid media type: 1 to BUNDLE_MEDIA_TYPE_MAX printable
+ * ASCII characters (0x20-0x7e), else -1 with a message.
+ */
+int bundle_media_type_check(const char *mt, struct errbuf *e);
+
 /* --- writing ------------------------------------------------------------ */
 
 /* One member to write: the caller keeps the data alive during the call. */

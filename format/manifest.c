@@ -59,25 +59,12 @@ text_check(const char *what, const char *s, size_t min, size_t max,
 }
 
 static int
-media_type_check(const char *s, struct errbuf *e)
-{
-	size_t i;
-
-	if (text_check("media type", s, 1, BUNDLE_MEDIA_TYPE_MAX, e) != 0)
-		return -1;
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] > 0x7e)
-			return err_set(e, "media type is not printable ASCII");
-	return 0;
-}
-
-static int
 member_check(const struct bundle_member *m, struct errbuf *e)
 {
 	if (strnlen(m->name, sizeof(m->name)) == sizeof(m->name))
 		return err_set(e, "member name not terminated");
 	if (bundle_member_name_check(m->name, e) != 0 ||
-	    media_type_check(m->media_type, e) != 0)
+	    bundle_media_type_check(m->media_type, e) != 0)
 		return -1;
 	if (m->size > BUNDLE_MEMBER_MAX_BYTES)
 		return err_set(e, "size %llu exceeds the member limit of %llu",

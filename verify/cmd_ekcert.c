@@ -28,6 +28,7 @@
 #include "format/x509_store.h"
 #include "verify/cmd.h"
 #include "verify/report.h"
+#include "verify/show.h"
 
 #define EKCERT_PATHS_MAX 64	/* --roots / --intermediates options */
 
@@ -382,39 +383,6 @@ check_tpm_attributes(struct report *r, const struct ekcert_facts *f)
 		    f->version);
 }
 
-/* --- fields --------------------------------------------------------------- */
-
-static const char *
-or_dash(const char *s)
-{
-	return s[0] != '\0' ? s : "-";
-}
-
-static void
-print_fields(FILE *out, const struct ekcert_facts *f)
-{
-	char id[9], fp[2 * sizeof(f->sha256) + 1];
-
-	fprintf(out, "subject %s\n", or_dash(f->subject));
-	fprintf(out, "issuer %s\n", or_dash(f->issuer));
-	fprintf(out, "serial %s\n", or_dash(f->serial));
-	fprintf(out, "not-before %s\n", f->not_before);
-	fprintf(out, "not-after %s\n", f->not_after);
-	fprintf(out, "key %s\n", f->key_desc);
-	if (f->manufacturer_is_id) {
-		hex_encode(f->manufacturer_id, 4, id);
-		fprintf(out, "tpm-manufacturer %s %s\n", id,
-		    or_dash(f->manufacturer_ascii));
-	} else
-		fprintf(out, "tpm-manufacturer - %s\n",
-		    f->has_manufacturer ? or_dash(f->manufacturer) : "-");
-	fprintf(out, "tpm-model %s\n", f->has_model ? or_dash(f->model) : "-");
-	fprintf(out, "tpm-version %s\n",
-	    f->has_version ? or_dash(f->version) : "-");
-	hex_encode(f->sha256, sizeof(f->sha256), fp);
-	fprintf(out, "sha256 %s\n", fp);
-}
-
 static enum outcome
 run_check(const struct check_args *a)
 {
@@ -450,7 +418,7 @@ run_check(const struct check_args *a)
 	check_key_usage(&r, &c.facts);
 	check_basic_constraints(&r, &c.facts);
 	check_tpm_attributes(&r, &c.facts);
-	print_fields(stdout, &c.facts);
+	show_ekcert_facts(stdout, &c.facts);
 	ekcert_free(&c);
 	x509_store_free(&store);
 	if (fflush(stdout) != 0) {

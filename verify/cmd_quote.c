@@ -37,6 +37,7 @@
 #include "format/tpm_sig.h"
 #include "verify/cmd.h"
 #include "verify/report.h"
+#include "verify/show.h"
 
 /* Longest nonce or qualified signer we take (a TPM2B_DATA holds 64, a
  * Name 66; longer values cannot match and are refused as input). */
@@ -664,48 +665,10 @@ check_qualified_signer(struct report *r, const struct quote_ctx *q)
 /* --- decoded quote ----------------------------------------------------- */
 
 static void
-print_hex_field(FILE *f, const char *name, const uint8_t *b, size_t n)
-{
-	char hex[2 * TPM_ATTEST_MAX_BYTES + 1];
-
-	hex_of(b, n, hex, sizeof(hex));
-	if (n == 0)
-		fprintf(f, "%s\n", name);
-	else
-		fprintf(f, "%s %s\n", name, hex);
-}
-
-static void
 print_decoded(FILE *f, const struct quote_ctx *q)
 {
-	const TPMS_ATTEST *a = &q->attest.att;
-	char spec[TPM_SELECTION_SPEC_MAX], desc[32];
-
-	if (!q->parsed)
-		return;
-	fprintf(f, "attest-format %s\n",
-	    tpm_attest_format_name(q->attest.format));
-	fprintf(f, "magic 0x%08" PRIx32 "\n", a->magic);
-	fprintf(f, "type 0x%04x\n", a->type);
-	print_hex_field(f, "qualified-signer", a->qualifiedSigner.name,
-	    a->qualifiedSigner.size);
-	print_hex_field(f, "extra-data", a->extraData.buffer,
-	    a->extraData.size);
-	fprintf(f, "clock %" PRIu64 "\n", a->clockInfo.clock);
-	fprintf(f, "reset-count %" PRIu32 "\n", a->clockInfo.resetCount);
-	fprintf(f, "restart-count %" PRIu32 "\n", a->clockInfo.restartCount);
-	fprintf(f, "safe %s\n", a->clockInfo.safe ? "yes" : "no");
-	fprintf(f, "firmware-version 0x%016" PRIx64 "\n", a->firmwareVersion);
-	if (q->sig_ok) {
-		tpm_signature_describe(&q->sig, desc, sizeof(desc));
-		fprintf(f, "signature %s\n", desc);
-	}
-	if (a->type != TPM2_ST_ATTEST_QUOTE)
-		return;
-	tpm_selection_format(&a->attested.quote.pcrSelect, spec, sizeof(spec));
-	fprintf(f, "selection %s\n", spec);
-	print_hex_field(f, "pcr-digest", a->attested.quote.pcrDigest.buffer,
-	    a->attested.quote.pcrDigest.size);
+	if (q->parsed)
+		show_attest(f, &q->attest, q->sig_ok ? &q->sig : NULL);
 }
 
 static enum outcome

@@ -181,8 +181,12 @@ skip_dirent(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
+/* Call fn(path, arg, e) for every regular file of dir that does
+ * not start with ".", in name order; stop at the first failure. */
+typedef int (*dir_file_fn)(const char *path, void *arg, struct errbuf *e);
+
 static int
-load_dir(const char *dir, size_t max, STACK_OF(X509) *out, struct errbuf *e)
+walk_dir(const char *dir, dir_file_fn fn, void *arg, struct errbuf *e)
 {
 	struct dirent **names = NULL;
 	struct stat st;
@@ -207,12 +211,33 @@ load_dir(const char *dir, size_t max, STACK_OF(X509) *out, struct errbuf *e)
 		}
 		if (!S_ISREG(st.st_mode))
 			continue;
-		rc = load_file(path, max, out, e);
+		rc = fn(path, arg, e);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	return rc;
+}
+
+struct load_dir_arg {
+	size_t max;
+	STACK_OF(X509) *out;
+};
+
+static int
+load_dir_file(const char *path, void *arg, struct errbuf *e)
+{
+	struct load_dir_arg *a = arg;
+
+	return load_file(path, a->max, a->out, e);
+}
+
+static int
+load_dir(const char *dir, size_t max, STACK_OF(X509) *out, struct errbuf *e)
+{
+	struct load_dir_arg a = { max, out };
+
+	return walk_dir(dir, load_dir_file, &a, e);
 }
 
 /* The certificates of a file or directory, in a new stack. */
@@ -303,6 +328,73 @@ x509_store_add_intermediates(struct x509_store *s, const char *path,
 	}
 	sk_X509_free(certs);
 	return 0;
+}
+
+int
+x509_store_add_root_der(struct x509_store *s, const uint8_t *der,
+    size_t len, const char *what, struct errbuf *e)
+{
+	STACK_OF(X509) *one;
+	X509 *x;
+	int rc = 0;
+
+	if (room_left(s) == 0)
+		return err_set(e, "%s: more than %u certificates", what,
+		    X509_STORE_CERTS_MAX);
+	if ((one = sk_X509_new_null()) == NULL)
+		return err_set(e, "%s: out of memory", what);
+	if (x509_certs_from_buffer(der, len, what, 1, one, e) != 0) {
+		sk_X509_pop_free(one, X509_free);
+		return -1;
+	}
+	x = sk_X509_value(one, 0);
+	if (X509_STORE_add_cert(s->roots, x) != 1)
+		rc = err_openssl(e, what);
+	else {
+		s->nroots++;
+		if (X509_self_signed(x, 0) != 1)
+			s->root_not_self_signed = true;
+	}
+	sk_X509_pop_free(one, X509_free);
+	return rc;
+}
+
+struct each_file_arg {
+	size_t max;
+	x509_file_cert_fn fn;
+	void *arg;
+};
+
+/* The certificates of one file, each handed to a->fn with the file name. */
+static int
+each_file_certs(const char *path, void *arg, struct errbuf *e)
+{
+	struct each_file_arg *a = arg;
+	STACK_OF(X509) *certs;
+	int i, rc = 0;
+
+	if ((certs = sk_X509_new_null()) == NULL)
+		return err_set(e, "%s: out of memory", path);
+	if (load_file(path, a->max, certs, e) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < sk_X509_num(certs); i++)
+		rc = a->fn(sk_X509_value(certs, i), path, a->arg, e);
+	sk_X509_pop_free(certs, X509_free);
+	return rc;
+}
+
+int
+x509_certs_each_in_path(const char *path, size_t max_per_file,
+    x509_file_cert_fn fn, void *arg, struct errbuf *e)
+{
+	struct each_file_arg a = { max_per_file, fn, arg };
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return walk_dir(path, each_file_certs, &a, e);
+	return each_file_certs(path, &a, e);
 }
 
 void

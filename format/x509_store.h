@@ -46,7 +46,29 @@ int x509_store_add_roots(struct x509_store *s, const char *path,
 int x509_store_add_intermediates(struct x509_store *s, const char *path,
     struct errbuf *e);
 
+/*
+ * Add one certificate given as DER bytes (exactly one certificate, as
+ * x509_certs_from_buffer() reads it) as a trust anchor: for rebuilding a
+ * store from certificates kept elsewhere (the verifier store's roots).
+ * `what` names it in messages.
+ */
+int x509_store_add_root_der(struct x509_store *s, const uint8_t *der,
+    size_t len, const char *what, struct errbuf *e);
+
 void x509_store_free(struct x509_store *s);
+
+/*
+ * Call fn for every certificate in PATH (a file, or a directory read as
+ * described above), with the name of the file it came from, in order.
+ * Each file may hold at most max_per_file certificates. x is valid only
+ * during the call (X509_up_ref() to keep it). A non-zero return from fn
+ * stops the walk and is returned. Unlike x509_store_add_roots(), a path
+ * with no certificate at all is not an error here (the caller counts).
+ */
+typedef int (*x509_file_cert_fn)(X509 *x, const char *file, void *arg,
+    struct errbuf *e);
+int x509_certs_each_in_path(const char *path, size_t max_per_file,
+    x509_file_cert_fn fn, void *arg, struct errbuf *e);
 
 /*
  * Decode the certificates in one buffer (PEM blocks, or exactly one DER

@@ -22,6 +22,22 @@ enum outcome cmd_ima(int argc, char **argv);
 enum outcome cmd_quote(int argc, char **argv);
 enum outcome cmd_ekcert(int argc, char **argv);
 enum outcome cmd_credential(int argc, char **argv);
+enum outcome cmd_init(int argc, char **argv);
+enum outcome cmd_roots(int argc, char **argv);
+enum outcome cmd_inspect(int argc, char **argv);
+
+/*
+ * The global --store option (main() records it before dispatching; NULL
+ * when not given). Commands that use the store call cmd_store_open(),
+ * which resolves the path with store_resolve_path() (the option, then
+ * $DOSSIER_STORE, then the default) and opens it in mode (an enum
+ * store_mode of verify/store.h). On failure it prints "dossier: PATH: why"
+ * and returns -1. The store is closed with store_close().
+ */
+struct store;
+void cmd_set_store_option(const char *path);
+const char *cmd_store_path(void);
+int cmd_store_open(int mode, struct store **out);
 
 /* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,9 @@ static const struct {
 	{ "quote", cmd_quote, "check: a TPM2_Quote against an AK" },
 	{ "ekcert", cmd_ekcert, "check: an EK certificate and its chain" },
 	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },
+	{ "init", cmd_init, "create the store and the verifier's signing key" },
+	{ "roots", cmd_roots, "add | list | remove: trusted EK CA certificates" },
+	{ "inspect", cmd_inspect, "decode a bundle or MANIFEST for a person" },
 };
 
 static void
@@ -24,7 +27,7 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: dossier command [arguments]\n"
+	fputs("usage: dossier [--store path] command [arguments]\n"
 	    "       dossier --version | --help\n\ncommands:\n", f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
@@ -32,15 +35,52 @@ usage(FILE *f)
 	    "e.g. dossier-ima(1).\n", f);
 }
 
+/*
+ * The global options before the command word: --store PATH and
+ * --store=PATH. Returns the index of the command word, or -1 after a
+ * usage error (message printed).
+ */
+static int
+global_options(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc && strncmp(argv[i], "--store", 7) == 0 &&
+	    (argv[i][7] == '\0' || argv[i][7] == '=')) {
+		if (argv[i][7] == '=') {
+			cmd_set_store_option(argv[i] + 8);
+			i++;
+		} else if (i + 1 < argc) {
+			cmd_set_store_option(argv[i + 1]);
+			i += 2;
+		} else {
+			cmd_error("--store needs a path");
+			return -1;
+		}
+		if (cmd_store_path()[0] == '\0') {
+			cmd_error("--store: empty path");
+			return -1;
+		}
+	}
+	return i;
+}
+
 int
 main(int argc, char **argv)
 {
 	size_t i;
+	int c;
 
 	/* libtss2 logs unmarshalling errors to stderr by default; our own
 	 * messages already say what was malformed. */
 	setenv("TSS2_LOG", "all+none", 0);
 
+	if ((c = global_options(argc, argv)) == -1) {
+		usage(stderr);
+		return OUTCOME_ERROR;
+	}
+	argc -= c - 1;
+	argv += c - 1;
 	if (argc < 2) {
 		usage(stderr);
 		return OUTCOME_ERROR;

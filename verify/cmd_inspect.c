@@ -1,0 +1,459 @@
+/*
+ * cmd_inspect.c - dossier inspect: decode a bundle or a MANIFEST for a
+ * person, and optionally extract a bundle's members.
+ *
+ *   dossier inspect FILE [--extract DIR]
+ *
+ * The kind of FILE is told by its first bytes: a bundle is zstd (28 B5 2F
+ * FD), a MANIFEST starts with the tags D9 D9 F7 DA 44 53 4D 46. A bundle
+ * is read with the strict reader of format/bundle.h, its member list taken
+ * from the MANIFEST (decoded before its signature is checked); the
+ * signature is then checked against the bundle's own ak.pub, which proves
+ * the bundle is intact since that key signed it, but not which device
+ * signed it: only `dossier verify` judges the AK against the enrolled one.
+ *
+ * Output: sections headed "[manifest]", "[member NAME]" and "[extract]",
+ * each followed by "key value" lines (dossier-inspect(1)); findings are
+ * report lines (verify/report.h): bundle.read, manifest.signature,
+ * member.decode. Outcome: 0 everything decoded and the signature held, 1 a
+ * finding failed, 2 usage or I/O error (an unreadable or unknown file,
+ * extraction refused).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "format/bundle.h"
+#include "format/cose.h"
+#include "format/err.h"
+#include "format/fileio.h"
+#include "format/hex.h"
+#include "format/manifest.h"
+#include "format/tpm_public.h"
+#include "verify/cmd.h"
+#include "verify/inspect.h"
+#include "verify/report.h"
+
+/* A bundle file read whole: the compressed size is bounded far below the
+ * decompressed limit (zstd does not expand). */
+#define INSPECT_FILE_MAX	((size_t)BUNDLE_CONTENT_MAX + (1u << 20))
+
+static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+static const uint8_t manifest_magic[8] = {
+	0xd9, 0xd9, 0xf7, 0xda, 0x44, 0x53, 0x4d, 0x46,
+};
+
+struct inspect_args {
+	const char *path;
+	const char *extract;	/* --extract DIR, or NULL */
+};
+
+/* The manifest as the bundle reader's callback decoded it (unverified). */
+struct inspect_ctx {
+	struct cose_sign1 msg;
+	struct manifest m;
+	bool have_manifest;
+};
+
+static void
+inspect_usage(FILE *f)
+{
+	fputs("usage: dossier inspect file [--extract dir]\n", f);
+}
+
+static enum outcome
+parse_inspect_args(int argc, char **argv, struct inspect_args *a, bool *help)
+{
+	static const struct option longopts[] = {
+		{ "extract", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	*help = false;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'x':
+			a->extract = optarg;
+			break;
+		case 'h':
+			inspect_usage(stdout);
+			*help = true;
+			return OUTCOME_HOLDS;
+		default:
+			cmd_error("inspect: unknown option or missing argument "
+			    "'%s'", argv[optind - 1]);
+			inspect_usage(stderr);
+			return OUTCOME_ERROR;
+		}
+	}
+	if (optind + 1 != argc) {
+		cmd_error("inspect: name exactly one file");
+		inspect_usage(stderr);
+		return OUTCOME_ERROR;
+	}
+	a->path = argv[optind];
+	if (a->extract != NULL && a->extract[0] == '\0') {
+		cmd_error("inspect: --extract needs a directory");
+		return OUTCOME_ERROR;
+	}
+	return OUTCOME_HOLDS;
+}
+
+/* ---- MANIFEST ------------------------------------------------------------ */
+
+/* Open the MANIFEST file and decode its payload, without the signature. */
+static int
+manifest_open_decode(const uint8_t *buf, size_t len, struct cose_sign1 *msg,
+    struct manifest *m, struct errbuf *e)
+{
+	if (manifest_file_open(buf, len, msg, e) == -1)
+		return -1;
+	if (msg->payload == NULL)
+		return err_set(e, "detached payload");
+	if (manifest_decode(msg->payload, msg->payload_len, m, e) == -1)
+		return err_prefix(e, "payload");
+	return 0;
+}
+
+static int
+on_manifest(void *arg, const uint8_t *buf, size_t len,
+    struct bundle_member *members, size_t *n, struct errbuf *e)
+{
+	struct inspect_ctx *c = arg;
+
+	/* buf lives during the call only: decode a private copy's fields
+	 * (struct manifest is a plain value); msg is redone afterwards. */
+	if (manifest_open_decode(buf, len, &c->msg, &c->m, e) == -1)
+		return -1;
+	memcpy(members, c->m.members, c->m.n_members * sizeof(*members));
+	*n = c->m.n_members;
+	c->have_manifest = true;
+	return 0;
+}
+
+/* ---- signature against the bundle's own AK ------------------------------ */
+
+static void
+check_own_signature(struct report *r, const struct bundle_contents *bc)
+{
+	struct manifest again;
+	struct tpm_public ak;
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < bc->nmembers; i++)
+		if (strcmp(bc->members[i].name, "ak.pub") == 0)
+			break;
+	if (i == bc->nmembers) {
+		report_fail(r, "manifest.signature", "the bundle has no "
+		    "ak.pub to check the signature with");
+		return;
+	}
+	if (bc->data[i] == NULL) {
+		report_fail(r, "manifest.signature", "ak.pub was not read");
+		return;
+	}
+	if (tpm_public_parse_2b(bc->data[i], bc->members[i].size, &ak,
+	    &e) == -1) {
+		report_fail(r, "manifest.signature", "ak.pub: %s", e.msg);
+		return;
+	}
+	if (manifest_file_verify(bc->manifest, bc->manifest_len, &ak, &again,
+	    &e) == -1) {
+		report_fail(r, "manifest.signature", "%s", e.msg);
+		return;
+	}
+	report_ok(r, "manifest.signature", "verified with the bundle's own "
+	    "ak.pub: the bundle is intact as that AK signed it; this does "
+	    "not prove which device signed it (dossier verify checks the "
+	    "AK against the enrolled one)");
+}
+
+/* ---- extraction ---------------------------------------------------------- */
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Create dir/name (never following a link, never replacing a file). */
+static int
+extract_one(int dfd, const char *dir, const char *name, const uint8_t *data,
+    size_t len)
+{
+	int fd;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1) {
+		cmd_error("%s/%s: %s%s", dir, name, strerror(errno),
+		    errno == EEXIST ? " (inspect --extract never replaces a "
+		    "file)" : "");
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		cmd_error("%s/%s: %s", dir, name, strerror(errno));
+		close(fd);
+		unlinkat(dfd, name, 0);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		cmd_error("%s/%s: %s", dir, name, strerror(errno));
+		unlinkat(dfd, name, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write MANIFEST and every member into dir. Every name is checked to be
+ * free first; on a failure the files written by this call are removed.
+ */
+static enum outcome
+extract(const char *dir, const struct bundle_contents *bc)
+{
+	struct stat st;
+	size_t i, done = 0;
+	int dfd;
+	enum outcome rc = OUTCOME_ERROR;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		cmd_error("%s: %s", dir, strerror(errno));
+		return OUTCOME_ERROR;
+	}
+	if (fstatat(dfd, BUNDLE_MANIFEST_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		cmd_error("%s/%s exists: inspect --extract never replaces a "
+		    "file", dir, BUNDLE_MANIFEST_NAME);
+		goto out;
+	}
+	for (i = 0; i < bc->nmembers; i++)
+		if (fstatat(dfd, bc->members[i].name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+			cmd_error("%s/%s exists: inspect --extract never "
+			    "replaces a file", dir, bc->members[i].name);
+			goto out;
+		}
+	if (extract_one(dfd, dir, BUNDLE_MANIFEST_NAME, bc->manifest,
+	    bc->manifest_len) == -1)
+		goto out;
+	for (done = 0; done < bc->nmembers; done++)
+		if (extract_one(dfd, dir, bc->members[done].name,
+		    bc->data[done], bc->members[done].size) == -1)
+			goto undo;
+	if (fsync(dfd) == -1) {
+		cmd_error("%s: %s", dir, strerror(errno));
+		goto undo;
+	}
+	printf("\n[extract]\n");
+	printf("extracted %s/%s %zu\n", dir, BUNDLE_MANIFEST_NAME,
+	    bc->manifest_len);
+	for (i = 0; i < bc->nmembers; i++)
+		printf("extracted %s/%s %llu\n", dir, bc->members[i].name,
+		    (unsigned long long)bc->members[i].size);
+	rc = OUTCOME_HOLDS;
+	goto out;
+undo:
+	while (done > 0)
+		unlinkat(dfd, bc->members[--done].name, 0);
+	unlinkat(dfd, BUNDLE_MANIFEST_NAME, 0);
+out:
+	close(dfd);
+	return rc;
+}
+
+/* ---- the two kinds of file ---------------------------------------------- */
+
+static void
+print_sha256(const char *key, const uint8_t *buf, size_t len)
+{
+	uint8_t d[32];
+	char hex[65];
+
+	if (EVP_Digest(buf, len, d, NULL, EVP_sha256(), NULL) != 1)
+		return;
+	hex_encode(d, sizeof(d), hex);
+	printf("%s %s\n", key, hex);
+}
+
+static enum outcome
+inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
+{
+	struct inspect_ctx *c;
+	struct bundle_contents *bc;
+	struct bundle_reader rd;
+	struct report r;
+	struct errbuf e;
+	enum outcome rc;
+	size_t i;
+
+	c = calloc(1, sizeof(*c));
+	bc = calloc(1, sizeof(*bc));
+	if (c == NULL || bc == NULL) {
+		free(c);
+		free(bc);
+		cmd_error("out of memory");
+		return OUTCOME_ERROR;
+	}
+	printf("file %s\n", a->path);
+	printf("type bundle\n");
+	printf("size %zu\n", len);
+	print_sha256("sha256", buf, len);
+	report_init(&r, stdout);
+	memset(&rd, 0, sizeof(rd));
+	rd.manifest = on_manifest;
+	rd.arg = c;
+	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
+	if (bundle_read_mem(a->path, buf, len, &rd, bc, &e) == -1) {
+		report_fail(&r, "bundle.read", "%s", e.msg);
+		rc = OUTCOME_FAILS;
+		goto out;
+	}
+	report_ok(&r, "bundle.read", "%zu members, every size and SHA-256 "
+	    "as the manifest lists", bc->nmembers);
+	/* c->msg pointed into the reader's copy: point it at ours. */
+	if (manifest_open_decode(bc->manifest, bc->manifest_len, &c->msg,
+	    &c->m, &e) == -1) {
+		report_fail(&r, "bundle.read", "MANIFEST: %s", e.msg);
+		rc = OUTCOME_FAILS;
+		goto out;
+	}
+	check_own_signature(&r, bc);
+	printf("\n[manifest]\n");
+	inspect_show_manifest(stdout, &c->m, &c->msg);
+	for (i = 0; i < bc->nmembers; i++) {
+		printf("\n[member %s]\n", bc->members[i].name);
+		printf("media-type %s\n", bc->members[i].media_type);
+		printf("size %llu\n",
+		    (unsigned long long)bc->members[i].size);
+		if (inspect_show_member(stdout, &bc->members[i], bc->data[i],
+		    bc->members[i].size, &e) == -1)
+			report_fail(&r, "member.decode", "%s: %s",
+			    bc->members[i].name, e.msg);
+	}
+	rc = r.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
+	if (a->extract != NULL && extract(a->extract, bc) != OUTCOME_HOLDS)
+		rc = OUTCOME_ERROR;
+out:
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cmd_error("inspect: writing standard output failed");
+		rc = OUTCOME_ERROR;
+	}
+	bundle_contents_free(bc);
+	free(bc);
+	free(c);
+	return rc;
+}
+
+static enum outcome
+inspect_manifest(const struct inspect_args *a, const uint8_t *buf, size_t len)
+{
+	struct inspect_ctx *c;
+	struct report r;
+	struct errbuf e;
+	enum outcome rc = OUTCOME_HOLDS;
+
+	if (a->extract != NULL) {
+		cmd_error("inspect: --extract needs a bundle; %s is a "
+		    "MANIFEST", a->path);
+		return OUTCOME_ERROR;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		cmd_error("out of memory");
+		return OUTCOME_ERROR;
+	}
+	printf("file %s\n", a->path);
+	printf("type manifest\n");
+	printf("size %zu\n", len);
+	print_sha256("sha256", buf, len);
+	report_init(&r, stdout);
+	if (manifest_open_decode(buf, len, &c->msg, &c->m, &e) == -1) {
+		report_fail(&r, "manifest.decode", "%s: %s", a->path, e.msg);
+		rc = OUTCOME_FAILS;
+	} else {
+		printf("signature-checked no (a MANIFEST alone carries no "
+		    "key: inspect the bundle)\n");
+		printf("\n[manifest]\n");
+		inspect_show_manifest(stdout, &c->m, &c->msg);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cmd_error("inspect: writing standard output failed");
+		rc = OUTCOME_ERROR;
+	}
+	free(c);
+	return rc;
+}
+
+static void
+describe_start(const uint8_t *buf, size_t len, char *out, size_t cap)
+{
+	size_t i, n = len < 8 ? len : 8;
+	int used = 0;
+
+	if (len == 0) {
+		snprintf(out, cap, "it is empty");
+		return;
+	}
+	used = snprintf(out, cap, "it starts");
+	for (i = 0; i < n && used > 0 && (size_t)used < cap; i++)
+		used += snprintf(out + used, cap - (size_t)used, " %02x",
+		    buf[i]);
+}
+
+enum outcome
+cmd_inspect(int argc, char **argv)
+{
+	struct inspect_args a;
+	struct errbuf e;
+	enum outcome rc;
+	uint8_t *buf;
+	size_t len;
+	char start[64];
+	bool help;
+
+	if ((rc = parse_inspect_args(argc, argv, &a, &help)) != OUTCOME_HOLDS ||
+	    help)
+		return rc;
+	if (file_read(a.path, INSPECT_FILE_MAX, &buf, &len, &e) == -1) {
+		cmd_error("%s", e.msg);
+		return OUTCOME_ERROR;
+	}
+	if (len >= sizeof(zstd_magic) &&
+	    memcmp(buf, zstd_magic, sizeof(zstd_magic)) == 0)
+		rc = inspect_bundle(&a, buf, len);
+	else if (len >= sizeof(manifest_magic) &&
+	    memcmp(buf, manifest_magic, sizeof(manifest_magic)) == 0)
+		rc = inspect_manifest(&a, buf, len);
+	else {
+		describe_start(buf, len, start, sizeof(start));
+		cmd_error("%s: not a dossier bundle (zstd, 28 b5 2f fd) nor a "
+		    "MANIFEST (d9 d9 f7 da 44 53 4d 46): %s", a.path, start);
+		rc = OUTCOME_ERROR;
+	}
+	free(buf);
+	return rc;
+}

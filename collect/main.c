@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "info", cmd_info, "identify the TPM: manufacturer, firmware, PCR banks" },
+	{ "enroll", cmd_enroll, "set up EK and AK, pin the verifier, write an enrollment bundle" },
 };
 
 static void

@@ -1,0 +1,128 @@
+/*
+ * evidence.h - gathering what goes into a bundle on the device: the IMA
+ * log (read whole, checked with format/ima_log.h), the PCR selection to
+ * read, the platform facts of the manifest, and the member list handed to
+ * format/bundle.h. Shared by `dossier-collect enroll` and `attest`.
+ *
+ * Member names and media types (formats.md 4.10, dossier-bundle(5)):
+ *   ek.crt          application/pkix-cert (the DER, no NV padding)
+ *   ek-chain-N.crt  application/pkix-cert (N = 0.. in NV index order;
+ *                   enrollment bundles, when NV 0x01c00100-0x01c001ff
+ *                   holds certificates; not in formats.md's table)
+ *   ek.pub, ak.pub  application/vnd.dossier.tpm2b-public
+ *   pcrs.bin        application/vnd.dossier.tpm2-pcrs (tpm2-tools
+ *                   "marshaled": TPML_PCR_SELECTION || u32 n || n x
+ *                   TPML_DIGEST)
+ *   ima.log         application/vnd.dossier.ima-binary; digest=sha1;
+ *                   byteorder=little|big
+ *
+ * Errors follow format/err.h and name the file or the TPM step.
+ */
+#ifndef DOSSIER_COLLECT_EVIDENCE_H
+#define DOSSIER_COLLECT_EVIDENCE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tss2/tss2_esys.h>
+
+#include "collect/tpm_ak.h"
+#include "format/bundle.h"
+#include "format/err.h"
+#include "format/ima_log.h"
+#include "format/manifest.h"
+
+#define EVIDENCE_MT_CERT	"application/pkix-cert"
+#define EVIDENCE_MT_TPM2B_PUBLIC "application/vnd.dossier.tpm2b-public"
+#define EVIDENCE_MT_PCRS	"application/vnd.dossier.tpm2-pcrs"
+#define EVIDENCE_MT_IMA		"application/vnd.dossier.ima-binary"
+
+/* Where the kernel shows the IMA log (securityfs mounted at the usual
+ * place, then the integrity/ layout of newer kernels). */
+#define EVIDENCE_IMA_PATH	"/sys/kernel/security/ima/binary_runtime_measurements"
+#define EVIDENCE_IMA_PATH_ALT	"/sys/kernel/security/integrity/ima/binary_runtime_measurements"
+
+/* Largest IMA log carried: the bundle's member limit. */
+#define EVIDENCE_IMA_LOG_MAX	((size_t)BUNDLE_MEMBER_MAX_BYTES)
+
+/* The IMA log as read and checked. */
+struct evidence_ima {
+	bool present;			/* false: no log at the default paths */
+	char path[PATH_MAX];		/* read from (or the default looked at) */
+	uint8_t *data;			/* malloc'd, len bytes */
+	size_t len;
+	uint64_t entries;
+	enum ima_byte_order order;
+	char media_type[BUNDLE_MEDIA_TYPE_MAX + 1];
+};
+
+/*
+ * Read the IMA log: path if not NULL (it must exist), else the first of
+ * EVIDENCE_IMA_PATH, EVIDENCE_IMA_PATH_ALT that exists (neither: present
+ * is false, which is not an error). The log must parse whole with
+ * ima_log.h (SHA-1 template column, byte order detected): an empty log,
+ * a malformed entry (the message names the entry and offset) or a log over
+ * EVIDENCE_IMA_LOG_MAX is an error. Free with evidence_ima_free.
+ */
+int evidence_ima_read(const char *path, struct evidence_ima *out,
+    struct errbuf *e);
+void evidence_ima_free(struct evidence_ima *ima);
+
+/* Check buf[0..len) is a well-formed binary IMA log; count its entries. */
+int evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
+    enum ima_byte_order *order, struct errbuf *e);
+
+/*
+ * The PCRs to read: spec in tpm2-tools syntax (format/tpm_attest.h) if not
+ * NULL, else every PCR of every allocated bank the TPM reports that
+ * format/hashalg.h knows (banks with no PCR allocated are left out).
+ */
+int evidence_pcr_selection(ESYS_CONTEXT *esys, const char *spec,
+    TPML_PCR_SELECTION *out, struct errbuf *e);
+
+/*
+ * Add a platform fact to m (at most MANIFEST_FACTS_MAX; key and value
+ * within MANIFEST_FACT_KEY_MAX / MANIFEST_FACT_VALUE_MAX).
+ */
+int evidence_fact_add(struct manifest *m, const char *key, const char *value,
+    struct errbuf *e);
+
+/*
+ * The platform facts every bundle carries:
+ *   kernel.release   uname -r
+ *   host.byteorder   little / big
+ *   ima.log          the path read, or "absent (PATH not found)"
+ *   ima.entries      records in the log (when present)
+ *   ima.byteorder    the log's byte order (when present)
+ */
+int evidence_platform_facts(struct manifest *m, const struct evidence_ima *ima,
+    struct errbuf *e);
+
+/* The members of a bundle being built (data stays the caller's). */
+struct evidence_members {
+	size_t n;
+	struct bundle_input in[BUNDLE_MEMBERS_MAX];
+	char media_types[BUNDLE_MEMBERS_MAX][BUNDLE_MEDIA_TYPE_MAX + 1];
+	char names[BUNDLE_MEMBERS_MAX][BUNDLE_MEMBER_NAME_MAX + 1];
+};
+
+void evidence_members_init(struct evidence_members *ms);
+
+/* Append a member; name and media type are copied. */
+int evidence_member_add(struct evidence_members *ms, const char *name,
+    const char *media_type, const uint8_t *data, size_t len,
+    struct errbuf *e);
+
+/*
+ * Sign m with the loaded AK inside the TPM (manifest_sign_begin, a TPM
+ * hash sequence and TPM2_Sign, manifest_sign_finish) and write the bundle
+ * (MANIFEST then ms's members, mtime = m->created) to path atomically.
+ * m->members are filled here from ms (bundle_members_compute).
+ */
+int evidence_bundle_write(ESYS_CONTEXT *esys, const struct tpm_ak *ak,
+    struct manifest *m, const struct evidence_members *ms, const char *path,
+    struct errbuf *e);
+
+#endif

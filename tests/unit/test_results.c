@@ -253,7 +253,7 @@ test_cbor_roundtrip(void)
 	CHECK(memmem(a, alen, "\x19\x03\xe8\x18\x60", 5) != NULL,
 	    "1000: 96 (contraindicated) for fail");
 	CHECK(result_decode(a, alen, &d, &e) == 0, "decoded");
-	r.input[0] = '\0';
+	memset(r.input, 0, sizeof(r.input));
 	r.has_offset = false;
 	r.offset = 0;
 	CHECK(memcmp(&r, &d, sizeof(r)) == 0, "decoded equals the result "

@@ -4,7 +4,7 @@
  * blobs), pin the verifier key in the state directory, read the PCRs and
  * the IMA log, and write an enrollment bundle signed by the AK in the TPM.
  *
- * EK handle rule: an EK of the chosen template already persistent at the
+ * EK handle rule (collect/device.c): an EK of the chosen template already persistent at the
  * EK handle is used. With the default handle taken by another key (swtpm
  * keeps its RSA EK at 0x81010001 and its P-384 EK at 0x81010016), the EK
  * range 0x81010000-0x810100ff is searched for a persistent EK of the
@@ -27,21 +27,17 @@
 #include <time.h>
 
 #include "collect/cmd.h"
+#include "collect/device.h"
 #include "collect/evidence.h"
 #include "collect/state.h"
 #include "collect/tpm_ak.h"
 #include "collect/tpm_conn.h"
 #include "collect/tpm_ek.h"
-#include "collect/tpm_nv.h"
 #include "collect/tpm_obj.h"
 #include "collect/tpm_quote.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
-
-/* TCG Provisioning Guidance: persistent EKs live in this range. */
-#define EK_PERSISTENT_FIRST 0x81010000u
-#define EK_PERSISTENT_LAST  0x810100ffu
 
 struct enroll_opts {
 	const char *out;
@@ -203,106 +199,6 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 
 /* ---- the EK ------------------------------------------------------------- */
 
-/* The first template of the wanted type whose certificate is in NV. */
-static int
-enroll_pick_template(ESYS_CONTEXT *esys, const char *want,
-    const struct tpm_ek_template **out, struct errbuf *e)
-{
-	const struct tpm_ek_template *t;
-	size_t i, n;
-	int defined;
-
-	t = tpm_ek_templates(&n);
-	for (i = 0; i < n; i++) {
-		if ((strcmp(want, "rsa") == 0 && t[i].type != TPM2_ALG_RSA) ||
-		    (strcmp(want, "ecc") == 0 && t[i].type != TPM2_ALG_ECC))
-			continue;
-		if (tpm_nv_defined(esys, t[i].cert_nv, &defined, e) != 0)
-			return err_prefix(e, "looking for EK certificates");
-		if (defined) {
-			*out = &t[i];
-			return 0;
-		}
-	}
-	return err_set(e, "no %s EK certificate in NV at any index of the TCG "
-	    "EK templates", strcmp(want, "auto") == 0 ? "" : want);
-}
-
-/* Open the persistent EK at h if it is one of template t: 1 yes, 0 no. */
-static int
-ek_try_persistent(ESYS_CONTEXT *esys, uint32_t h,
-    const struct tpm_ek_template *t, struct tpm_ek *ek, struct errbuf *e)
-{
-	bool exists;
-
-	if (tpm_persistent_exists(esys, h, &exists, e) != 0)
-		return -1;
-	if (!exists || tpm_ek_open_persistent(esys, h, ek, e) != 0)
-		return 0;
-	if (ek->tmpl == t)
-		return 1;
-	tpm_ek_close(esys, ek);
-	return 0;
-}
-
-/* A persistent EK of template t in the EK range: its handle, or 0. */
-static int
-ek_search(ESYS_CONTEXT *esys, const struct tpm_ek_template *t,
-    struct tpm_ek *ek, uint32_t *found, struct errbuf *e)
-{
-	uint32_t h[TPM_NV_LIST_MAX];
-	size_t n, i;
-	int r;
-
-	*found = 0;
-	if (tpm_nv_list(esys, EK_PERSISTENT_FIRST, EK_PERSISTENT_LAST, h,
-	    TPM_NV_LIST_MAX, &n, e) != 0)
-		return err_prefix(e, "listing persistent EKs");
-	for (i = 0; i < n; i++) {
-		if ((r = ek_try_persistent(esys, h[i], t, ek, e)) < 0)
-			return -1;
-		if (r == 1) {
-			*found = h[i];
-			return 0;
-		}
-	}
-	return 0;
-}
-
-/* The EK of template t, persistent per the handle rule (file comment). */
-static int
-enroll_ek_persistent(ESYS_CONTEXT *esys, const struct enroll_opts *o,
-    const struct tpm_ek_template *t, struct tpm_ek *ek, struct errbuf *e)
-{
-	uint32_t found;
-	bool exists;
-	int r;
-
-	if ((r = ek_try_persistent(esys, o->ek_handle, t, ek, e)) != 0)
-		return r < 0 ? -1 : 0;
-	if (tpm_persistent_exists(esys, o->ek_handle, &exists, e) != 0)
-		return -1;
-	if (!exists) {
-		if (tpm_ek_create(esys, t, ek, e) != 0)
-			return -1;
-		if (tpm_key_persist(esys, &ek->key, o->ek_handle, e) != 0) {
-			tpm_ek_close(esys, ek);
-			return err_prefix(e, "persisting the EK at 0x%08" PRIx32,
-			    o->ek_handle);
-		}
-		return 0;
-	}
-	if (!o->ek_handle_given) {
-		if (ek_search(esys, t, ek, &found, e) != 0)
-			return -1;
-		if (found != 0)
-			return 0;
-	}
-	return err_set(e, "persistent handle 0x%08" PRIx32 " holds a key that "
-	    "is not an EK of %s; give --ek-handle a free handle (or "
-	    "--no-persist)", o->ek_handle, t->desc);
-}
-
 static int
 enroll_ek(struct enroll_ctx *c, struct errbuf *e)
 {
@@ -314,12 +210,13 @@ enroll_ek(struct enroll_ctx *c, struct errbuf *e)
 		t = tpm_ek_template_by_name(c->old.ek_template);
 		if (!c->o.ek_handle_given && c->old.ek_handle != 0)
 			c->o.ek_handle = c->old.ek_handle;
-	} else if (enroll_pick_template(esys, c->o.ek, &t, e) != 0)
+	} else if (device_ek_pick_template(esys, c->o.ek, &t, e) != 0)
 		return -1;
 	if (!c->o.persist) {
 		if (tpm_ek_create(esys, t, &c->ek, e) != 0)
 			return -1;
-	} else if (enroll_ek_persistent(esys, &c->o, t, &c->ek, e) != 0)
+	} else if (device_ek_persistent(esys, t, c->o.ek_handle,
+	    c->o.ek_handle_given, &c->ek, e) != 0)
 		return err_prefix(e, "EK");
 	if (tpm_ek_read_cert(esys, t->cert_nv, &c->ek, e) != 0)
 		return -1;
@@ -346,34 +243,16 @@ ak_kind_ok(const struct enroll_ctx *c, const struct tpm_ak *ak)
 static int
 ak_from_state(struct enroll_ctx *c, struct errbuf *e)
 {
-	ESYS_CONTEXT *esys = c->conn.esys;
 	const struct collect_state *s = &c->old;
-	TPM2B_PRIVATE priv;
-	uint8_t pub[TPM_KEY_PUBLIC_2B_MAX];
-	size_t len;
 
 	if (!c->have_old || strcmp(s->ek_template, c->ek.tmpl->name) != 0 ||
 	    (s->ak_handle != 0) != c->o.persist ||
 	    (c->o.persist && s->ak_handle != c->o.ak_handle))
 		return 0;
-	if (s->ak_handle != 0) {
-		if (tpm_ak_open_persistent(esys, &c->ek, s->ak_handle, &c->ak,
-		    e) != 0)
-			return 0;	/* gone or replaced: make a new one */
-		if (tpm_key_public_2b(&c->ak.key, pub, sizeof(pub), &len,
-		    e) != 0 || len != s->ak_pub_len ||
-		    memcmp(pub, s->ak_pub, len) != 0 || !ak_kind_ok(c, &c->ak)) {
-			tpm_ak_close(esys, &c->ak);
-			return 0;
-		}
-		return 1;
-	}
-	if (tpm_ak_private_parse(s->ak_priv, s->ak_priv_len, &priv, e) != 0 ||
-	    tpm_ak_load(esys, &c->ek, &priv, s->ak_pub, s->ak_pub_len, &c->ak,
-	    e) != 0)
-		return 0;	/* another EK seed: make a new one */
+	if (device_ak_open(c->conn.esys, s, &c->ek, &c->ak, e) != 0)
+		return 0;	/* gone, replaced or another EK seed: a new one */
 	if (!ak_kind_ok(c, &c->ak)) {
-		tpm_ak_close(esys, &c->ak);
+		tpm_ak_close(c->conn.esys, &c->ak);
 		return 0;
 	}
 	return 1;

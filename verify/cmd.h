@@ -25,6 +25,8 @@ enum outcome cmd_credential(int argc, char **argv);
 enum outcome cmd_init(int argc, char **argv);
 enum outcome cmd_roots(int argc, char **argv);
 enum outcome cmd_inspect(int argc, char **argv);
+enum outcome cmd_enroll(int argc, char **argv);
+enum outcome cmd_challenge(int argc, char **argv);
 
 /*
  * The global --store option (main() records it before dispatching; NULL

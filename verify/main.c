@@ -20,6 +20,8 @@ static const struct {
 	{ "init", cmd_init, "create the store and the verifier's signing key" },
 	{ "roots", cmd_roots, "add | list | remove: trusted EK CA certificates" },
 	{ "inspect", cmd_inspect, "decode a bundle or MANIFEST for a person" },
+	{ "enroll", cmd_enroll, "accept enrollment bundles, issue their challenges" },
+	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
 };
 
 static void

@@ -15,6 +15,7 @@
 #include "format/cose.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
+#include "format/ima_replay.h"
 #include "format/tpm_attest.h"
 
 /* ---- IMA log ------------------------------------------------------------- */
@@ -96,6 +97,123 @@ evidence_ima_free(struct evidence_ima *ima)
 	ima->data = NULL;
 	ima->len = 0;
 	ima->present = false;
+}
+
+/* ---- does the log reach the quote? --------------------------------------- */
+
+/* The quoted banks with a value for the IMA PCR that we can replay. */
+static size_t
+ima_banks(const struct pcr_set *quoted, const struct hashalg **banks)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < quoted->nbanks && n < IMA_REPLAY_MAX_BANKS; i++)
+		if ((quoted->banks[i].present & (1u << EVIDENCE_IMA_PCR)) &&
+		    hashalg_md(quoted->banks[i].alg) != NULL)
+			banks[n++] = quoted->banks[i].alg;
+	return n;
+}
+
+static int
+ima_replay_log(struct ima_replay *r, const struct evidence_ima *ima,
+    struct errbuf *e)
+{
+	struct ima_parser p;
+	struct ima_record rec;
+	size_t off = 0, need;
+	bool column_ok;
+
+	ima_parser_init(&p, hashalg_by_name("sha1"), ima->order);
+	while (off < ima->len) {
+		switch (ima_parse_record(&p, ima->data + off, ima->len - off,
+		    &rec, &need, e)) {
+		case IMA_PARSE_ERROR:
+			return -1;
+		case IMA_PARSE_MORE:
+			return ima_parse_finish(&p, ima->data + off,
+			    ima->len - off, e);
+		case IMA_PARSE_RECORD:
+			break;
+		}
+		if (ima_replay_record(r, &rec, &column_ok, e) != 0)
+			return -1;
+		off += rec.size;
+	}
+	return 0;
+}
+
+/* Judge bank i: true and *prefix when some mode matched. */
+static bool
+ima_bank_reaches(const struct ima_replay *r, size_t i, uint64_t *prefix,
+    char *why, size_t cap)
+{
+	struct ima_bank_result res;
+	const char *name = r->banks[i].alg->name;
+
+	ima_replay_result(r, i, &res);
+	if (res.missing != 0) {
+		snprintf(why, cap, "the quote has no %s value for a PCR the "
+		    "log extends (mask 0x%" PRIx32 ")", name, res.missing);
+		return false;
+	}
+	if (!res.matched[IMA_MODE_PER_BANK] && !res.matched[IMA_MODE_PADDED]) {
+		snprintf(why, cap, "no prefix of the log's %" PRIu64 " entries "
+		    "gives the quoted %s PCR %d", r->entries, name,
+		    EVIDENCE_IMA_PCR);
+		return false;
+	}
+	if (!res.matched[IMA_MODE_PER_BANK] || (res.matched[IMA_MODE_PADDED] &&
+	    res.prefix[IMA_MODE_PADDED] > res.prefix[IMA_MODE_PER_BANK]))
+		*prefix = res.prefix[IMA_MODE_PADDED];
+	else
+		*prefix = res.prefix[IMA_MODE_PER_BANK];
+	return true;
+}
+
+int
+evidence_ima_reaches(const struct evidence_ima *ima,
+    const struct pcr_set *quoted, bool *reached, uint64_t *prefix,
+    char *why, size_t why_cap, struct errbuf *e)
+{
+	const struct hashalg *banks[IMA_REPLAY_MAX_BANKS];
+	struct ima_replay *r;
+	uint64_t p, first = 0;
+	size_t i, n;
+
+	*reached = true;
+	*prefix = 0;
+	if (why_cap > 0)
+		why[0] = '\0';
+	if ((n = ima_banks(quoted, banks)) == 0)
+		return 0;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return err_set(e, "out of memory");
+	if (ima_replay_init(r, banks, n, IMA_REPLAY_BOTH,
+	    hashalg_by_name("sha1"), e) != 0) {
+		free(r);
+		return err_prefix(e, "IMA replay");
+	}
+	ima_replay_expect(r, quoted);
+	if (ima_replay_log(r, ima, e) != 0) {
+		ima_replay_free(r);
+		free(r);
+		return err_prefix(e, "IMA log %s", ima->path);
+	}
+	for (i = 0; i < r->nbanks && *reached; i++) {
+		if (!ima_bank_reaches(r, i, &p, why, why_cap))
+			*reached = false;
+		else if (i > 0 && p != first) {
+			snprintf(why, why_cap, "the banks match different "
+			    "prefixes of the log (%" PRIu64 " and %" PRIu64
+			    " entries)", first, p);
+			*reached = false;
+		} else
+			first = p;
+	}
+	*prefix = *reached ? first : 0;
+	ima_replay_free(r);
+	free(r);
+	return 0;
 }
 
 /* ---- PCR selection ------------------------------------------------------- */

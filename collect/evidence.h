@@ -13,8 +13,17 @@
  *   pcrs.bin        application/vnd.dossier.tpm2-pcrs (tpm2-tools
  *                   "marshaled": TPML_PCR_SELECTION || u32 n || n x
  *                   TPML_DIGEST)
+ *   pcrs.tpm2       application/vnd.dossier.tpm2-pcrs-serialized
+ *                   (evidence bundles: the same values in tpm2-tools'
+ *                   "serialized" form, for tpm2_checkquote 5.4)
+ *   quote.attest    application/vnd.dossier.tpms-attest
+ *   quote.sig       application/vnd.dossier.tpmt-signature
  *   ima.log         application/vnd.dossier.ima-binary; digest=sha1;
  *                   byteorder=little|big
+ *
+ * Evidence bundles carry, in this order: ek.crt, ek.pub, ak.pub, pcrs.bin,
+ * pcrs.tpm2, quote.attest, quote.sig, ima.log (when the challenge asks for
+ * "ima"). They do not repeat the EK chain certificates of the enrollment.
  *
  * Errors follow format/err.h and name the file or the TPM step.
  */
@@ -33,10 +42,14 @@
 #include "format/err.h"
 #include "format/ima_log.h"
 #include "format/manifest.h"
+#include "format/pcr_set.h"
 
 #define EVIDENCE_MT_CERT	"application/pkix-cert"
 #define EVIDENCE_MT_TPM2B_PUBLIC "application/vnd.dossier.tpm2b-public"
 #define EVIDENCE_MT_PCRS	"application/vnd.dossier.tpm2-pcrs"
+#define EVIDENCE_MT_PCRS_SERIALIZED "application/vnd.dossier.tpm2-pcrs-serialized"
+#define EVIDENCE_MT_ATTEST	"application/vnd.dossier.tpms-attest"
+#define EVIDENCE_MT_SIG		"application/vnd.dossier.tpmt-signature"
 #define EVIDENCE_MT_IMA		"application/vnd.dossier.ima-binary"
 
 /* Where the kernel shows the IMA log (securityfs mounted at the usual
@@ -73,6 +86,26 @@ void evidence_ima_free(struct evidence_ima *ima);
 /* Check buf[0..len) is a well-formed binary IMA log; count its entries. */
 int evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
     enum ima_byte_order *order, struct errbuf *e);
+
+/* The PCR the kernel's IMA extends (CONFIG_IMA_MEASURE_PCR_IDX). */
+#define EVIDENCE_IMA_PCR	10
+
+/*
+ * Whether the IMA log's own replay reaches the quoted values: ima->data is
+ * replayed (format/ima_replay.h, both extension modes) into every bank of
+ * quoted that has a value for EVIDENCE_IMA_PCR, compared after each
+ * record with quoted. It reaches when in each such bank some prefix of the
+ * log matches (in either mode) every PCR the log extends, and all banks
+ * match the same prefix; *prefix gets its length (the rest of the log is
+ * the unquoted tail: records added after the quote). A set without
+ * EVIDENCE_IMA_PCR in any bank has nothing to reach: *prefix = 0, reached.
+ * Returns 0 with *reached set; -1 only on an error (OpenSSL, a malformed
+ * log), message in e. When not reached, why (cap bytes) says what did not
+ * match.
+ */
+int evidence_ima_reaches(const struct evidence_ima *ima,
+    const struct pcr_set *quoted, bool *reached, uint64_t *prefix,
+    char *why, size_t why_cap, struct errbuf *e);
 
 /*
  * The PCRs to read: spec in tpm2-tools syntax (format/tpm_attest.h) if not

@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "info", cmd_info, "identify the TPM: manufacturer, firmware, PCR banks" },
 	{ "enroll", cmd_enroll, "set up EK and AK, pin the verifier, write an enrollment bundle" },
+	{ "attest", cmd_attest, "answer a verifier's challenge with an evidence bundle" },
 };
 
 static void

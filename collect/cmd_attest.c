@@ -1,0 +1,458 @@
+/*
+ * cmd_attest.c - `dossier-collect attest`: answer the verifier's challenge
+ * with an evidence bundle.
+ *
+ * Order of work (nothing touches the TPM before the challenge is judged):
+ *   1. the state directory (collect/state.h): pinned verifier key, device
+ *      id, where the EK and AK are;
+ *   2. the challenge set (format/challenge_set.h: a file, a directory or a
+ *      tar archive); this device's challenge is picked by device id and
+ *      verified with the pinned key (challenge_file_verify); refused when
+ *      expired (challenge_check_time against now), made for another AK
+ *      Name than ours, or asking for a log this collector cannot carry yet
+ *      (only "ima", the classic binary_runtime_measurements list);
+ *   3. the IMA log is read and checked once before the TPM work, so a
+ *      missing or damaged log fails early;
+ *   4. EK and AK reopened (collect/device.h), TPM2_ActivateCredential
+ *      with the challenge's credential recovers the nonce, and the EK is
+ *      released at once (a transient EK is flushed);
+ *   5. the quote: the challenge's selection verbatim, the nonce as
+ *      qualifying data (collect/tpm_quote.h); then the IMA log is read
+ *      again and replayed (evidence_ima_reaches): some prefix of it must
+ *      give the quoted PCR 10 in every quoted bank. If not (the log grew
+ *      between the quote and the read in a way that did not reach yet, or
+ *      PCR 10 moved), quote and read again, at most ATTEST_QUOTE_TRIES
+ *      times in all, then fail: a bundle whose own replay cannot reach the
+ *      quoted PCR 10 is never written;
+ *   6. the bundle (kind evidence, challenge id in the manifest, members in
+ *      evidence.h's order), signed by the AK in the TPM, written
+ *      atomically to -o FILE or to -o DIR/<device-hex>-<challenge-hex>.dossier.
+ */
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "collect/cmd.h"
+#include "collect/device.h"
+#include "collect/evidence.h"
+#include "collect/state.h"
+#include "collect/tpm_activate.h"
+#include "collect/tpm_conn.h"
+#include "collect/tpm_quote.h"
+#include "format/challenge.h"
+#include "format/challenge_set.h"
+#include "format/fileio.h"
+#include "format/hashalg.h"
+#include "format/hex.h"
+#include "format/tpm_attest.h"
+
+/* Quotes taken before giving up on a log that does not reach PCR 10. */
+#define ATTEST_QUOTE_TRIES 5
+
+/* The logs this collector can carry. */
+#define ATTEST_LOGS_SUPPORTED CHALLENGE_LOG_IMA
+
+struct attest_opts {
+	const char *challenge;
+	const char *out;
+	const char *tcti;
+	const char *state_dir;
+	const char *ima_log;
+};
+
+/* What attest holds while it runs; released by attest_release. */
+struct attest_ctx {
+	struct attest_opts o;
+	char out_path[PATH_MAX];
+	struct collect_state st;
+	struct challenge_set set;
+	const char *ch_name;		/* entry name in the set */
+	struct challenge ch;		/* verified */
+	TPML_PCR_SELECTION sel;
+	bool want_ima;
+	struct evidence_ima ima;	/* read after the quote */
+	struct tpm_conn conn;
+	struct tpm_ek ek;
+	struct tpm_ak ak;
+	uint8_t nonce[TPM_ACTIVATE_SECRET_MAX];
+	size_t nonce_len;
+	unsigned quotes;		/* quotes taken */
+	uint64_t prefix;		/* IMA entries the quote covers */
+	struct tpm_quote q;
+	uint8_t serialized[TPM_PCRS_SERIALIZED_MAX];
+	size_t serialized_len;
+	uint8_t ek_pub[TPM_KEY_PUBLIC_2B_MAX];
+	size_t ek_pub_len;
+	struct manifest m;
+	struct evidence_members ms;
+};
+
+static void
+attest_usage(FILE *f)
+{
+	fputs("usage: dossier-collect attest --challenge file|dir|archive "
+	    "-o file|dir\n"
+	    "           [--tcti string] [--state dir] [--ima-log file]\n", f);
+}
+
+enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_CHALLENGE };
+
+/* 0 parsed, 1 --help, -1 usage error. */
+static int
+attest_parse(int argc, char **argv, struct attest_opts *o)
+{
+	static const struct option opts[] = {
+		{ "challenge", required_argument, NULL, OPT_CHALLENGE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "tcti", required_argument, NULL, OPT_TCTI },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "ima-log", required_argument, NULL, OPT_IMA },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->state_dir = STATE_DEFAULT_DIR;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			attest_usage(stdout);
+			return 1;
+		case 'o': o->out = optarg; break;
+		case OPT_CHALLENGE: o->challenge = optarg; break;
+		case OPT_TCTI: o->tcti = optarg; break;
+		case OPT_STATE: o->state_dir = optarg; break;
+		case OPT_IMA: o->ima_log = optarg; break;
+		default:
+			collect_error("attest: unknown option or missing "
+			    "argument");
+			attest_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		collect_error("attest: unexpected argument '%s'", argv[optind]);
+		attest_usage(stderr);
+		return -1;
+	}
+	if (o->challenge == NULL || o->out == NULL) {
+		collect_error("attest: --challenge and -o are required");
+		attest_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the challenge ------------------------------------------------------- */
+
+/* Verify the picked challenge with the pinned verifier key. */
+static int
+challenge_verify_pinned(struct attest_ctx *c,
+    const struct challenge_set_entry *ent, struct errbuf *e)
+{
+	EVP_PKEY *key = NULL;
+	char hex[2 * STATE_ID_LEN + 1];
+	int r;
+
+	if (challenge_verifier_key_parse(c->st.verifier_pem,
+	    c->st.verifier_pem_len, &key, e) != 0)
+		return err_prefix(e, "%s/verifier.pem", c->o.state_dir);
+	r = challenge_file_verify(ent->file, ent->file_len, key, &c->ch, e);
+	EVP_PKEY_free(key);
+	if (r == 0)
+		return 0;
+	hex_encode(c->st.verifier_id, STATE_ID_LEN, hex);
+	return err_prefix(e, "challenge %s: not accepted with the pinned "
+	    "verifier key %s", ent->name, hex);
+}
+
+/* Our AK Name, and logs we can carry. */
+static int
+challenge_judge(struct attest_ctx *c, struct errbuf *e)
+{
+	char want[2 * TPM_NAME_MAX_BYTES + 1], got[2 * TPM_NAME_MAX_BYTES + 1];
+	unsigned bit, other;
+
+	if (challenge_check_time(&c->ch, (int64_t)time(NULL), e) != 0)
+		return err_prefix(e, "challenge %s", c->ch_name);
+	if (c->ch.ak_name.len != c->st.ak_name.len ||
+	    memcmp(c->ch.ak_name.b, c->st.ak_name.b, c->st.ak_name.len) != 0) {
+		hex_encode(c->ch.ak_name.b, c->ch.ak_name.len, got);
+		hex_encode(c->st.ak_name.b, c->st.ak_name.len, want);
+		return err_set(e, "challenge %s is for AK Name %s, this "
+		    "device's AK is %s (enrolled again since it was issued?)",
+		    c->ch_name, got, want);
+	}
+	other = c->ch.logs & ~(unsigned)ATTEST_LOGS_SUPPORTED;
+	for (bit = 1; bit <= CHALLENGE_LOG_ALL; bit <<= 1)
+		if (other & bit)
+			return err_set(e, "challenge %s asks for the log '%s': "
+			    "not supported yet by this collector (only 'ima')",
+			    c->ch_name, challenge_log_name(bit));
+	c->want_ima = (c->ch.logs & CHALLENGE_LOG_IMA) != 0;
+	if (tpm_selection_parse(c->ch.selection, c->ch.selection_len, &c->sel,
+	    e) != 0)
+		return err_prefix(e, "challenge %s: PCR selection", c->ch_name);
+	return 0;
+}
+
+static int
+attest_challenge(struct attest_ctx *c, struct errbuf *e)
+{
+	const struct challenge_set_entry *ent;
+
+	if (challenge_set_read_path(c->o.challenge, &c->set, e) != 0)
+		return -1;
+	if (challenge_set_find(&c->set, c->st.device_id, &ent, NULL, e) != 0)
+		return err_prefix(e, "%s", c->o.challenge);
+	c->ch_name = ent->name;
+	if (challenge_verify_pinned(c, ent, e) != 0)
+		return -1;
+	return challenge_judge(c, e);
+}
+
+/* ---- what needs no TPM ----------------------------------------------------- */
+
+/* -o: a directory gets DIR/<device-hex>-<challenge-hex>.dossier. */
+static int
+attest_out_path(struct attest_ctx *c, struct errbuf *e)
+{
+	char dev[2 * STATE_ID_LEN + 1], id[2 * CHALLENGE_ID_LEN + 1];
+	struct stat sb;
+	int n;
+
+	if (stat(c->o.out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		n = snprintf(c->out_path, sizeof(c->out_path), "%s", c->o.out);
+	} else {
+		hex_encode(c->st.device_id, STATE_ID_LEN, dev);
+		hex_encode(c->ch.id, CHALLENGE_ID_LEN, id);
+		n = snprintf(c->out_path, sizeof(c->out_path),
+		    "%s/%s-%s.dossier", c->o.out, dev, id);
+	}
+	if (n < 0 || (size_t)n >= sizeof(c->out_path))
+		return err_set(e, "-o %s: path too long", c->o.out);
+	return 0;
+}
+
+static int
+attest_prepare(struct attest_ctx *c, struct errbuf *e)
+{
+	bool found;
+
+	if (state_load(c->o.state_dir, &c->st, &found, e) != 0)
+		return -1;
+	if (!found)
+		return err_set(e, "no device state in %s: run `dossier-collect "
+		    "enroll` first (or give --state)", c->o.state_dir);
+	if (attest_challenge(c, e) != 0 || attest_out_path(c, e) != 0)
+		return -1;
+	if (!c->want_ima)
+		return 0;
+	/* Read once now: a missing or damaged log fails before the TPM. */
+	if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
+		return -1;
+	if (!c->ima.present)
+		return err_set(e, "challenge %s asks for the IMA log, and "
+		    "there is none at %s (give --ima-log FILE)", c->ch_name,
+		    c->ima.path);
+	return 0;
+}
+
+/* ---- the TPM --------------------------------------------------------------- */
+
+/* The nonce: ActivateCredential, then the EK is no longer needed. */
+static int
+attest_activate(struct attest_ctx *c, struct errbuf *e)
+{
+	ESYS_CONTEXT *esys = c->conn.esys;
+
+	if (device_ek_open(esys, &c->st, &c->ek, e) != 0 ||
+	    device_ak_open(esys, &c->st, &c->ek, &c->ak, e) != 0)
+		return -1;
+	if (tpm_key_public_2b(&c->ek.key, c->ek_pub, sizeof(c->ek_pub),
+	    &c->ek_pub_len, e) != 0)
+		return -1;
+	if (tpm_activate_file(esys, &c->ak, &c->ek, c->ch.credential,
+	    c->ch.credential_len, c->nonce, sizeof(c->nonce), &c->nonce_len,
+	    e) != 0)
+		return err_prefix(e, "challenge %s: recovering the nonce "
+		    "(ActivateCredential)", c->ch_name);
+	tpm_key_close(esys, &c->ek.key);	/* the certificate stays */
+	return 0;
+}
+
+/* Quote, read the log after, and retry until the log reaches the quote. */
+static int
+attest_quote(struct attest_ctx *c, struct errbuf *e)
+{
+	char why[512] = "";
+	bool reached = false;
+
+	while (c->quotes < ATTEST_QUOTE_TRIES) {
+		c->quotes++;
+		if (tpm_quote_pcrs(c->conn.esys, &c->ak, &c->sel, c->nonce,
+		    c->nonce_len, &c->q, e) != 0)
+			return err_prefix(e, "quote");
+		if (!c->want_ima)
+			return 0;
+		evidence_ima_free(&c->ima);
+		if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
+			return -1;
+		if (!c->ima.present)
+			return err_set(e, "the IMA log %s went away",
+			    c->ima.path);
+		if (evidence_ima_reaches(&c->ima, &c->q.pcrs.values, &reached,
+		    &c->prefix, why, sizeof(why), e) != 0)
+			return -1;
+		if (reached)
+			return 0;
+	}
+	return err_set(e, "the IMA log %s does not reach the quoted PCR %d "
+	    "(%u quotes taken): %s; no bundle written", c->ima.path,
+	    EVIDENCE_IMA_PCR, c->quotes, why);
+}
+
+static int
+attest_manifest(struct attest_ctx *c, struct errbuf *e)
+{
+	struct manifest *m = &c->m;
+	char v[32];
+
+	memset(m, 0, sizeof(*m));
+	m->kind = MANIFEST_EVIDENCE;
+	memcpy(m->device_id, c->st.device_id, MANIFEST_DEVICE_ID_LEN);
+	m->ak_name = c->ak.key.name;
+	m->ak_location = MANIFEST_AK_EK_CHILD;
+	m->ek_name = c->ek.key.name;
+	m->has_challenge_id = true;
+	memcpy(m->challenge_id, c->ch.id, MANIFEST_CHALLENGE_ID_LEN);
+	m->created = (int64_t)time(NULL);
+	snprintf(m->collector, sizeof(m->collector), "dossier-collect %s",
+	    DOSSIER_VERSION);
+	if (evidence_platform_facts(m, &c->ima, e) != 0)
+		return -1;
+	snprintf(v, sizeof(v), "%u", c->quotes);
+	if (evidence_fact_add(m, "attest.quotes", v, e) != 0)
+		return -1;
+	if (!c->want_ima)
+		return 0;
+	snprintf(v, sizeof(v), "%" PRIu64, c->prefix);
+	return evidence_fact_add(m, "ima.quoted-entries", v, e);
+}
+
+static int
+attest_members(struct attest_ctx *c, struct errbuf *e)
+{
+	struct evidence_members *ms = &c->ms;
+
+	evidence_members_init(ms);
+	if (evidence_member_add(ms, "ek.crt", EVIDENCE_MT_CERT, c->ek.cert.der,
+	    c->ek.cert.der_len, e) != 0 ||
+	    evidence_member_add(ms, "ek.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	    c->ek_pub, c->ek_pub_len, e) != 0 ||
+	    evidence_member_add(ms, "ak.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	    c->st.ak_pub, c->st.ak_pub_len, e) != 0 ||
+	    evidence_member_add(ms, "pcrs.bin", EVIDENCE_MT_PCRS,
+	    c->q.pcrs.marshaled, c->q.pcrs.marshaled_len, e) != 0 ||
+	    evidence_member_add(ms, "pcrs.tpm2", EVIDENCE_MT_PCRS_SERIALIZED,
+	    c->serialized, c->serialized_len, e) != 0 ||
+	    evidence_member_add(ms, "quote.attest", EVIDENCE_MT_ATTEST,
+	    c->q.attest, c->q.attest_len, e) != 0 ||
+	    evidence_member_add(ms, "quote.sig", EVIDENCE_MT_SIG, c->q.sig,
+	    c->q.sig_len, e) != 0)
+		return -1;
+	if (c->want_ima)
+		return evidence_member_add(ms, "ima.log", c->ima.media_type,
+		    c->ima.data, c->ima.len, e);
+	return 0;
+}
+
+static int
+attest_tpm(struct attest_ctx *c, struct errbuf *e)
+{
+	if (attest_activate(c, e) != 0 || attest_quote(c, e) != 0)
+		return -1;
+	if (tpm_pcrs_serialized(&c->q.pcrs, c->serialized,
+	    sizeof(c->serialized), &c->serialized_len, e) != 0)
+		return err_prefix(e, "pcrs.tpm2");
+	if (attest_manifest(c, e) != 0 || attest_members(c, e) != 0)
+		return -1;
+	return evidence_bundle_write(c->conn.esys, &c->ak, &c->m, &c->ms,
+	    c->out_path, e);
+}
+
+static void
+attest_release(struct attest_ctx *c)
+{
+	if (c->conn.esys != NULL) {
+		tpm_ak_close(c->conn.esys, &c->ak);
+		tpm_ek_close(c->conn.esys, &c->ek);
+	}
+	tpm_conn_close(&c->conn);
+	evidence_ima_free(&c->ima);
+	challenge_set_free(&c->set);
+	OPENSSL_cleanse(c->nonce, sizeof(c->nonce));
+}
+
+static int
+attest_report(const struct attest_ctx *c)
+{
+	char hex[2 * STATE_ID_LEN + 1];
+
+	hex_encode(c->st.device_id, STATE_ID_LEN, hex);
+	printf("device-id %s\n", hex);
+	hex_encode(c->ch.id, CHALLENGE_ID_LEN, hex);
+	printf("challenge-id %s\n", hex);
+	printf("quotes %u\n", c->quotes);
+	printf("bundle %s\n", c->out_path);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		collect_error("attest: cannot write to standard output");
+		return -1;
+	}
+	return 0;
+}
+
+enum collect_status
+cmd_attest(int argc, char **argv)
+{
+	static struct attest_ctx c;	/* large: keep it off the stack */
+	const char *tcti;
+	struct errbuf e;
+	int r, ok;
+
+	memset(&c, 0, sizeof(c));
+	tpm_ek_init(&c.ek);
+	tpm_ak_init(&c.ak);
+	if ((r = attest_parse(argc, argv, &c.o)) != 0)
+		return r > 0 ? COLLECT_OK : COLLECT_ERROR;
+	if (attest_prepare(&c, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		attest_release(&c);
+		return COLLECT_ERROR;
+	}
+	tcti = collect_tcti(c.o.tcti);
+	if (tpm_conn_open(&c.conn, tcti, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		attest_release(&c);
+		return COLLECT_ERROR;
+	}
+	ok = attest_tpm(&c, &e) == 0;
+	if (!ok)
+		collect_error("attest: TCTI '%s': %s", tcti, e.msg);
+	else
+		ok = attest_report(&c) == 0;
+	attest_release(&c);
+	return ok ? COLLECT_OK : COLLECT_ERROR;
+}

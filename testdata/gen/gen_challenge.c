@@ -49,6 +49,9 @@ struct opts {
 	long long expires;
 };
 
+static void die(const char *, const struct errbuf *) __attribute__((noreturn));
+static void usage(void) __attribute__((noreturn));
+
 static void
 die(const char *what, const struct errbuf *e)
 {

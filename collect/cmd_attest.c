@@ -249,8 +249,14 @@ attest_out_path(struct attest_ctx *c, struct errbuf *e)
 static int
 attest_prepare(struct attest_ctx *c, struct errbuf *e)
 {
+	struct stat sb;
 	bool found;
 
+	/* The pinned key is the trust anchor: the same directory rules as
+	 * enroll (owner-writable only, no symbolic link), never created. */
+	if (lstat(c->o.state_dir, &sb) == 0 &&
+	    state_dir_prepare(c->o.state_dir, e) != 0)
+		return -1;
 	if (state_load(c->o.state_dir, &c->st, &found, e) != 0)
 		return -1;
 	if (!found)

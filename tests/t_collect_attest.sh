@@ -199,6 +199,9 @@ refused "another AK Name" rsa otherak.dchal 'is for AK Name [0-9a-f]+, this devi
 challenge rsa uefi.dchal --logs ima,uefi
 refused "a log not supported yet" rsa uefi.dchal "asks for the log 'uefi': not supported yet"
 refused "no state" none rsa.dchal 'no device state'
+chmod 770 "$T/st-rsa"
+refused "a state directory writable by its group" rsa rsa.dchal 'writable by group or others'
+chmod 700 "$T/st-rsa"
 transient_empty "after the refusals"
 
 # PCR 10 moved past the log: no prefix reaches, retried, then refused.

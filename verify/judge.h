@@ -1,0 +1,91 @@
+/*
+ * judge.h - judge ONE evidence bundle against the verifier's store: every
+ * check of dossier-verify(1), in order, into a struct result
+ * (format/results.h), recorded in the store's result history.
+ *
+ * CHECKS, in this order (stable names; outcome ok / fail / skip):
+ *   bundle.container    the zstd tar container and its signed member list
+ *                       (format/bundle.h), an evidence manifest, only
+ *                       evidence members, the required ones present
+ *   device.known        the manifest's kid (AK Name) is an enrolled or
+ *                       pending device of the store, not revoked
+ *   manifest.signature  the MANIFEST verifies with the ENROLLED AK
+ *   device.ek           ek.crt, ek.pub and ak.pub are byte-equal to the
+ *                       enrolled ones; the manifest's device id is the
+ *                       device's
+ *   challenge.known     the manifest names a challenge this store issued
+ *   challenge.device    ... to this device
+ *   challenge.expiry    ... still valid now
+ *   challenge.single-use ... not answered before (consumed now)
+ *   quote.magic, quote.type, quote.signature (by the AK), quote.nonce
+ *   (extraData = the challenge's secret), quote.qualified-signer (QN of the
+ *   AK at its enrolled location), quote.selection (the challenge's),
+ *   quote.pcr-digest (pcrs.bin, and pcrs.tpm2 when present)
+ *   state.clock, state.reset, state.restart, state.firmware: against the
+ *                       device's last accepted state (rollback fails,
+ *                       reboot and firmware change are reported)
+ *   ima.parse, ima.template-digest, ima.replay.<bank> (to the quoted
+ *   PCR 10, per-bank or padded mode), ima.unquoted-tail, ima.reference
+ *   (multiset of (pcr, template, path, file digest) against the device's
+ *   reference log, order ignored: new and changed entries fail, each named;
+ *   missing entries are counted in an ok line).
+ * A failure of bundle.container (with a readable manifest), device.known
+ * or manifest.signature ends the judgement there; after the signature
+ * every check runs and every failure is reported. A bundle whose MANIFEST
+ * cannot be read at all is verdict error (not a bundle).
+ *
+ * STORE EFFECTS (only inside a run, store_begin(): the caller commits or
+ * rolls back the whole batch): the challenge is consumed only after the
+ * manifest signature verified, so garbage cannot burn a challenge; every
+ * input gets a result row; if every check passed the device's last
+ * accepted state is replaced, and a pending device answering its
+ * enrollment challenge becomes enrolled.
+ *
+ * Errors: -1 only when the store fails (the caller must roll back and stop);
+ * findings about the bundle are never errors. Messages follow format/err.h.
+ */
+#ifndef DOSSIER_VERIFY_JUDGE_H
+#define DOSSIER_VERIFY_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/bundle.h"
+#include "format/err.h"
+#include "format/results.h"
+#include "verify/store.h"
+
+/* Largest bundle judged (read whole into memory). */
+#define JUDGE_BUNDLE_MAX	((size_t)BUNDLE_CONTENT_MAX + (64u << 20))
+/* ima.reference lines naming one new or changed entry each, at most. */
+#define JUDGE_FINDINGS_MAX	12
+
+/* Where an input came from. */
+struct judge_input {
+	const char *name;	/* file, "archive: member", "-" */
+	bool has_offset;	/* a member of an archive */
+	uint64_t offset;	/* its byte offset there */
+};
+
+/*
+ * Judge buf[0..len) at verifier time now. out is filled whatever the
+ * bundle (its verdict says how it went); result_id (may be NULL) gets the
+ * id of the result row. Returns 0, or -1 on a store error.
+ */
+int judge_bundle(struct store *s, int64_t now, const struct judge_input *in,
+    const uint8_t *buf, size_t len, struct result *out,
+    uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
+
+/*
+ * An input that could not be read (why: the reason): a result with
+ * verdict error and one failed bundle.container check, recorded too.
+ */
+int judge_unreadable(struct store *s, int64_t now,
+    const struct judge_input *in, const char *why, struct result *out,
+    uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
+
+/* The first failed check of r (NULL if none). */
+const struct result_check *judge_first_failure(const struct result *r);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * judge_int.h - state shared by the check groups of judge.c (container,
+ * device, manifest, challenge), judge_quote.c (quote, state) and
+ * judge_ima.c. Not an API: see judge.h.
+ */
+#ifndef DOSSIER_VERIFY_JUDGE_INT_H
+#define DOSSIER_VERIFY_JUDGE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "format/bundle.h"
+#include "format/manifest.h"
+#include "format/pcr_set.h"
+#include "format/results.h"
+#include "format/tpm_attest.h"
+#include "format/tpm_public.h"
+#include "format/tpm_sig.h"
+#include "verify/store.h"
+
+struct judging {
+	struct store *s;
+	int64_t now;
+	struct result *r;
+
+	/* container */
+	struct bundle_contents bc;
+	bool manifest_read;		/* the MANIFEST decoded (unverified) */
+	struct manifest claimed;	/* as the bundle claims it */
+	uint8_t kid[COSE_KID_MAX];
+	size_t kid_len;
+
+	/* device and signature */
+	struct store_device dev;
+	struct tpm_public ak;
+	EVP_PKEY *ak_key;
+	struct manifest m;		/* verified */
+
+	/* challenge */
+	bool have_challenge;		/* ch is the store's row */
+	struct store_challenge ch;
+	TPML_PCR_SELECTION want_sel;	/* ch's selection */
+	bool want_sel_ok;
+
+	/* quote */
+	bool att_ok;
+	struct tpm_attest att;
+	bool pcrs_ok;
+	struct pcr_set pcrs;
+};
+
+/* Append a check; a full list keeps its last slot for a final note. */
+void jg_ok(struct judging *j, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void jg_fail(struct judging *j, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void jg_skip(struct judging *j, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool jg_failed(const struct judging *j);
+
+/* A member's bytes by name; NULL if the bundle has none. */
+const uint8_t *jg_member(const struct judging *j, const char *name,
+    size_t *len);
+
+/* Quote and state checks (judge_quote.c). */
+void judge_quote(struct judging *j);
+/* -1 only on a store error. */
+int judge_state(struct judging *j, struct errbuf *e);
+/* The new accepted state, from the quote (judge_quote.c). */
+void judge_state_of(const struct judging *j, struct store_attest_state *st);
+/* IMA checks (judge_ima.c); -1 only on a store error. */
+int judge_ima(struct judging *j, struct errbuf *e);
+
+#endif

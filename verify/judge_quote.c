@@ -1,0 +1,303 @@
+/*
+ * judge_quote.c - the quote checks (quote.*) and the attestation state
+ * checks (state.*) of one bundle, see judge.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format/hex.h"
+#include "verify/judge_int.h"
+
+/* QN of the AK at its enrolled location: a primary key of the endorsement
+ * hierarchy, or a child of the EK (itself such a primary). */
+static int
+enrolled_qn(const struct judging *j, struct tpm_name *qn, struct errbuf *e)
+{
+	struct tpm_name ehq, ek_qn, ak_name, ek_name;
+
+	tpm_hierarchy_qn(TPM2_RH_ENDORSEMENT, &ehq);
+	if (tpm_public_name(&j->ak, &ak_name, e) == -1)
+		return -1;
+	if (j->dev.ak_parent_len == 0)
+		return tpm_qualified_name(&ehq, &ak_name, qn, e);
+	memcpy(ek_name.b, j->dev.ak_parent, j->dev.ak_parent_len);
+	ek_name.len = j->dev.ak_parent_len;
+	if (tpm_qualified_name(&ehq, &ek_name, &ek_qn, e) == -1)
+		return -1;
+	return tpm_qualified_name(&ek_qn, &ak_name, qn, e);
+}
+
+static void
+check_signature(struct judging *j, TPMT_SIGNATURE *sig, bool *sig_ok)
+{
+	const uint8_t *p;
+	struct errbuf e;
+	char desc[32];
+	size_t n;
+
+	*sig_ok = false;
+	p = jg_member(j, "quote.sig", &n);
+	if (tpm_signature_parse(p, n, sig, &e) == -1) {
+		jg_fail(j, "quote.signature", "quote.sig: %s", e.msg);
+		return;
+	}
+	*sig_ok = true;
+	if (tpm_signature_verify(j->ak_key, &j->ak.pub, sig, j->att.raw,
+	    j->att.raw_len, &e) == -1) {
+		jg_fail(j, "quote.signature", "%s", e.msg);
+		return;
+	}
+	tpm_signature_describe(sig, desc, sizeof(desc));
+	jg_ok(j, "quote.signature", "%s by the enrolled AK", desc);
+}
+
+static void
+check_nonce(struct judging *j)
+{
+	const TPM2B_DATA *x = &j->att.att.extraData;
+
+	if (!j->have_challenge) {
+		jg_skip(j, "quote.nonce", "no known challenge");
+		return;
+	}
+	if (x->size != STORE_SECRET_LEN ||
+	    memcmp(x->buffer, j->ch.secret, STORE_SECRET_LEN) != 0) {
+		jg_fail(j, "quote.nonce", "extraData (%u bytes) is not the "
+		    "challenge's nonce", (unsigned)x->size);
+		return;
+	}
+	jg_ok(j, "quote.nonce", "extraData is the challenge's nonce");
+}
+
+static void
+check_signer(struct judging *j)
+{
+	const TPM2B_NAME *q = &j->att.att.qualifiedSigner;
+	struct tpm_name qn;
+	struct errbuf e;
+
+	if (enrolled_qn(j, &qn, &e) == -1) {
+		jg_fail(j, "quote.qualified-signer", "%s", e.msg);
+		return;
+	}
+	if (q->size != qn.len || memcmp(q->name, qn.b, qn.len) != 0) {
+		jg_fail(j, "quote.qualified-signer", "not the qualified name "
+		    "of the enrolled AK (%s)", j->dev.ak_parent_len ?
+		    "child of the EK" : "primary in the endorsement hierarchy");
+		return;
+	}
+	jg_ok(j, "quote.qualified-signer", "QN of the enrolled AK");
+}
+
+static void
+check_selection(struct judging *j)
+{
+	char spec[TPM_SELECTION_SPEC_MAX];
+	struct errbuf e;
+
+	if (!j->have_challenge || !j->want_sel_ok) {
+		jg_skip(j, "quote.selection", "no known challenge");
+		return;
+	}
+	if (tpm_selection_compare(&j->att.att.attested.quote.pcrSelect,
+	    &j->want_sel, &e) == -1) {
+		jg_fail(j, "quote.selection", "%s", e.msg);
+		return;
+	}
+	tpm_selection_format(&j->want_sel, spec, sizeof(spec));
+	jg_ok(j, "quote.selection", "%s", spec);
+}
+
+/* pcrs.bin holds exactly the quoted PCRs, and pcrs.tpm2 the same values. */
+static int
+check_pcr_files(struct judging *j, const TPML_PCR_SELECTION *sel,
+    struct errbuf *e)
+{
+	struct pcr_set other;
+	enum pcr_file_format fmt;
+	const uint8_t *p, *v;
+	size_t n, b;
+	unsigned pcr;
+	uint32_t bits;
+	bool found;
+
+	p = jg_member(j, "pcrs.bin", &n);
+	if (pcr_set_parse(p, n, &j->pcrs, &fmt, e) == -1)
+		return err_prefix(e, "pcrs.bin");
+	if (fmt != PCR_FILE_TPM2_MARSHALED)
+		return err_set(e, "pcrs.bin is %s, not tpm2-tools marshaled",
+		    pcr_file_format_name(fmt));
+	for (b = 0; b < j->pcrs.nbanks; b++) {
+		bits = tpm_selection_bank_bits(sel,
+		    j->pcrs.banks[b].alg->tpm_id, &found);
+		if (j->pcrs.banks[b].present != bits)
+			return err_set(e, "pcrs.bin: bank %s holds other PCRs "
+			    "than the quote covers", j->pcrs.banks[b].alg->name);
+	}
+	j->pcrs_ok = true;
+	if ((p = jg_member(j, "pcrs.tpm2", &n)) == NULL)
+		return 0;
+	if (pcr_set_parse(p, n, &other, NULL, e) == -1)
+		return err_prefix(e, "pcrs.tpm2");
+	for (b = 0; b < j->pcrs.nbanks; b++)
+		for (pcr = 0; pcr < PCR_COUNT; pcr++) {
+			if (!(j->pcrs.banks[b].present & (1u << pcr)))
+				continue;
+			v = pcr_set_get(&other, j->pcrs.banks[b].alg, pcr);
+			if (v == NULL || memcmp(v, j->pcrs.banks[b].values[pcr],
+			    j->pcrs.banks[b].alg->size) != 0)
+				return err_set(e, "pcrs.tpm2: %s PCR %u differs "
+				    "from pcrs.bin", j->pcrs.banks[b].alg->name,
+				    pcr);
+		}
+	return 0;
+}
+
+static void
+check_pcr_digest(struct judging *j, const TPMT_SIGNATURE *sig, bool sig_ok)
+{
+	const TPMS_QUOTE_INFO *q = &j->att.att.attested.quote;
+	const struct hashalg *h;
+	uint8_t d[HASHALG_MAX_SIZE];
+	size_t dlen;
+	struct errbuf e;
+
+	if (check_pcr_files(j, &q->pcrSelect, &e) == -1) {
+		jg_fail(j, "quote.pcr-digest", "%s", e.msg);
+		return;
+	}
+	if (!sig_ok || (h = tpm_signature_hash(sig)) == NULL) {
+		jg_skip(j, "quote.pcr-digest", "no signature hash to "
+		    "compute it with");
+		return;
+	}
+	if (pcr_set_digest(&j->pcrs, &q->pcrSelect, h, d, &dlen, &e) == -1) {
+		jg_fail(j, "quote.pcr-digest", "pcrs.bin: %s", e.msg);
+		return;
+	}
+	if (q->pcrDigest.size != dlen || memcmp(q->pcrDigest.buffer, d,
+	    dlen) != 0) {
+		jg_fail(j, "quote.pcr-digest", "the %s digest of pcrs.bin is "
+		    "not the quoted pcrDigest: a PCR value was changed",
+		    h->name);
+		return;
+	}
+	jg_ok(j, "quote.pcr-digest", "pcrs.bin matches the quoted %s digest",
+	    h->name);
+}
+
+void
+judge_quote(struct judging *j)
+{
+	TPMT_SIGNATURE sig;
+	const uint8_t *p;
+	struct errbuf e;
+	size_t n;
+	bool sig_ok;
+
+	p = jg_member(j, "quote.attest", &n);
+	if (tpm_attest_parse(p, n, &j->att, &e) == -1) {
+		jg_fail(j, "quote.magic", "quote.attest: %s", e.msg);
+		return;
+	}
+	if (j->att.att.magic != TPM2_GENERATED_VALUE)
+		jg_fail(j, "quote.magic", "magic 0x%08" PRIx32 ", not "
+		    "TPM_GENERATED_VALUE", (uint32_t)j->att.att.magic);
+	else
+		jg_ok(j, "quote.magic", "TPM_GENERATED_VALUE");
+	if (j->att.att.type != TPM2_ST_ATTEST_QUOTE) {
+		jg_fail(j, "quote.type", "type 0x%04x, not a quote",
+		    (unsigned)j->att.att.type);
+		return;
+	}
+	jg_ok(j, "quote.type", "TPM_ST_ATTEST_QUOTE");
+	j->att_ok = true;
+	check_signature(j, &sig, &sig_ok);
+	check_nonce(j);
+	check_signer(j);
+	check_selection(j);
+	check_pcr_digest(j, &sig, sig_ok);
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+void
+judge_state_of(const struct judging *j, struct store_attest_state *st)
+{
+	const TPMS_CLOCK_INFO *c = &j->att.att.clockInfo;
+
+	memset(st, 0, sizeof(*st));
+	st->clock = c->clock;
+	st->reset_count = c->resetCount;
+	st->restart_count = c->restartCount;
+	st->safe = c->safe == TPM2_YES;
+	st->firmware_version = j->att.att.firmwareVersion;
+	st->accepted = j->now;
+}
+
+int
+judge_state(struct judging *j, struct errbuf *e)
+{
+	static const char *const names[] = { "state.clock", "state.reset",
+	    "state.restart", "state.firmware" };
+	struct store_attest_state prev, cur;
+	bool found;
+	size_t i;
+
+	if (!j->att_ok) {
+		for (i = 0; i < 4; i++)
+			jg_skip(j, names[i], "no readable quote");
+		return 0;
+	}
+	judge_state_of(j, &cur);
+	if (store_state_get(j->s, j->dev.id, &prev, &found, e) == -1)
+		return -1;
+	if (!found) {
+		jg_ok(j, "state.clock", "%" PRIu64 " ms (first accepted "
+		    "state)", cur.clock);
+		jg_ok(j, "state.reset", "resetCount %" PRIu32, cur.reset_count);
+		jg_ok(j, "state.restart", "restartCount %" PRIu32,
+		    cur.restart_count);
+		jg_ok(j, "state.firmware", "0x%016" PRIx64,
+		    cur.firmware_version);
+		return 0;
+	}
+	if (cur.reset_count == prev.reset_count && cur.clock < prev.clock)
+		jg_fail(j, "state.clock", "clock went back from %" PRIu64
+		    " to %" PRIu64 " ms within the same reset (rollback)",
+		    prev.clock, cur.clock);
+	else
+		jg_ok(j, "state.clock", "%" PRIu64 " ms (last accepted %"
+		    PRIu64 ")", cur.clock, prev.clock);
+	if (cur.reset_count < prev.reset_count)
+		jg_fail(j, "state.reset", "resetCount went back from %" PRIu32
+		    " to %" PRIu32, prev.reset_count, cur.reset_count);
+	else if (cur.reset_count > prev.reset_count)
+		jg_ok(j, "state.reset", "reboot reported (TPM reset): "
+		    "resetCount %" PRIu32 " -> %" PRIu32, prev.reset_count,
+		    cur.reset_count);
+	else
+		jg_ok(j, "state.reset", "resetCount %" PRIu32 " unchanged",
+		    cur.reset_count);
+	if (cur.reset_count == prev.reset_count &&
+	    cur.restart_count < prev.restart_count)
+		jg_fail(j, "state.restart", "restartCount went back from %"
+		    PRIu32 " to %" PRIu32 " within the same reset",
+		    prev.restart_count, cur.restart_count);
+	else if (cur.restart_count != prev.restart_count)
+		jg_ok(j, "state.restart", "restart reported: restartCount %"
+		    PRIu32 " -> %" PRIu32, prev.restart_count,
+		    cur.restart_count);
+	else
+		jg_ok(j, "state.restart", "restartCount %" PRIu32
+		    " unchanged", cur.restart_count);
+	if (cur.firmware_version != prev.firmware_version)
+		jg_ok(j, "state.firmware", "firmware changed: 0x%016" PRIx64
+		    " -> 0x%016" PRIx64, prev.firmware_version,
+		    cur.firmware_version);
+	else
+		jg_ok(j, "state.firmware", "0x%016" PRIx64 " unchanged",
+		    cur.firmware_version);
+	return 0;
+}

@@ -22,6 +22,7 @@ static const struct {
 	{ "inspect", cmd_inspect, "decode a bundle or MANIFEST for a person" },
 	{ "enroll", cmd_enroll, "accept enrollment bundles, issue their challenges" },
 	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
+	{ "verify", cmd_verify, "judge evidence bundles, write results" },
 };
 
 static void

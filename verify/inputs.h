@@ -1,0 +1,72 @@
+/*
+ * inputs.h - the inputs of dossier verify: every bundle named by the
+ * command line, in order.
+ *
+ * An argument is
+ *   "-"           standard input, read whole;
+ *   a directory   walked recursively in name order (strcmp), without
+ *                 following symbolic links; names starting with '.' are
+ *                 skipped (temporary files of atomic writes, editors'),
+ *                 symbolic links and special files are skipped too; at
+ *                 most INPUTS_DEPTH_MAX levels;
+ *   a file        read whole.
+ * The bytes of standard input or a file are then told apart:
+ *   - "ustar" at offset 257: a tar archive of bundles;
+ *   - a zstd frame (28 B5 2F FD) whose tar's first entry is not MANIFEST:
+ *     a tar.zst archive of bundles;
+ *   - anything else: one bundle (the judge says whether it is one).
+ * Archive entries are bundles, one level deep (an archive inside an
+ * archive is judged as a bundle, and fails); directory entries of an
+ * archive are skipped; any other non-regular entry, an entry over
+ * INPUTS_ENTRY_MAX bytes, or a damaged archive gives an unreadable item
+ * (the walk goes on with the next argument). An archive entry is named
+ * "ARCHIVE: ENTRY" and carries the byte offset of its tar header (in the
+ * decompressed stream of a tar.zst).
+ *
+ * Memory: one input (file or archive) is held at a time, plus one entry.
+ * Errors follow format/err.h.
+ */
+#ifndef DOSSIER_VERIFY_INPUTS_H
+#define DOSSIER_VERIFY_INPUTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/bundle.h"
+#include "format/err.h"
+
+#define INPUTS_FILE_MAX		((size_t)BUNDLE_CONTENT_MAX + (64u << 20))
+#define INPUTS_ENTRY_MAX	INPUTS_FILE_MAX
+#define INPUTS_DEPTH_MAX	16
+#define INPUTS_NAME_MAX		1023
+
+/* One bundle to judge; data is NULL when it could not be read (why). */
+struct input_item {
+	const char *name;
+	bool has_offset;
+	uint64_t offset;
+	const uint8_t *data;
+	size_t len;
+	const char *why;
+};
+
+/* Called once per item; return -1 (message in e) to stop the walk. */
+typedef int (*input_fn)(void *arg, const struct input_item *it,
+    struct errbuf *e);
+
+/*
+ * Check before a run that every argument exists (lstat; "-" always
+ * does): -1 naming the first that does not or cannot be examined.
+ */
+int inputs_check(char *const *args, size_t n, struct errbuf *e);
+
+/*
+ * Call fn for every bundle of args[0..n) in order. Returns 0, or -1 when
+ * fn stopped the walk (its message) or an argument vanished or cannot be
+ * listed (a directory that cannot be opened: an I/O error, not a result).
+ */
+int inputs_foreach(char *const *args, size_t n, input_fn fn, void *arg,
+    struct errbuf *e);
+
+#endif

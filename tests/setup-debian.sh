@@ -8,7 +8,8 @@
 #   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
 #   tests       swtpm swtpm-tools gnutls-bin (swtpm_localca's certtool)
 #               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
-#               python3 (byte surgery in a few tests), zstd (bundle
+#               python3 (byte surgery in a few tests) and
+#               python3-cryptography (an independent COSE check), zstd (bundle
 #               cross-checks with GNU tar)
 #   man pages   mandoc
 set -euo pipefail
@@ -21,7 +22,7 @@ packages=(
 	clang libclang-rt-14-dev
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
-	mandoc xxd procps python3 zstd
+	mandoc xxd procps python3 python3-cryptography zstd
 )
 
 installed() {

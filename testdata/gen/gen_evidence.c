@@ -7,7 +7,8 @@
  *       --ek-crt FILE --ek-pub FILE [--pcrs SPEC] [--ima-log FILE]
  *       [--clock MS] [--reset N] [--restart N] [--firmware N]
  *       [--ima-swap I,J] [--ima-drop I] [--ima-change I]
- *       [--ima-add PATH] [--ima-truncate N] [--flip-pcr N]
+ *       [--ima-add PATH] [--ima-truncate N] [--ima-drop-after I]
+ *       [--flip-pcr N]
  *       [--tamper MEMBER] [--extra-member] [--manifest-key KEY.pem]
  *       [--created SECONDS]
  *
@@ -18,7 +19,8 @@
  * swap, drop, change, add before the PCRs are computed, so the quote
  * matches the edited log (a device that really measured it); --ima-truncate
  * then drops the last N records from the log carried in the bundle only
- * (the quote still covers them). --flip-pcr changes PCR N of the first
+ * (the quote still covers them), and --ima-drop-after I removes record I
+ * from the carried log only (a log edited after the quote). --flip-pcr changes PCR N of the first
  * bank in pcrs.bin after the quote was made; --tamper flips the last byte
  * of a member after the manifest was signed; --extra-member adds a tar
  * entry the manifest does not list; --manifest-key signs the manifest with
@@ -139,6 +141,7 @@ main(int argc, char **argv)
 		{ "ima-change", required_argument, NULL, 'x' },
 		{ "ima-add", required_argument, NULL, 'a' },
 		{ "ima-truncate", required_argument, NULL, 't' },
+		{ "ima-drop-after", required_argument, NULL, 'D' },
 		{ "flip-pcr", required_argument, NULL, 'f' },
 		{ "tamper", required_argument, NULL, 'T' },
 		{ "extra-member", no_argument, NULL, 'X' },
@@ -157,6 +160,10 @@ main(int argc, char **argv)
 	struct errbuf e;
 	uint8_t *crt = NULL, *pub = NULL, *bundle;
 	size_t crt_len = 0, pub_len = 0, bundle_len, ntrunc = 0;
+	size_t drop_after_i = 0;
+	struct mint_log carried = { NULL, 0 };
+	struct edits ced;
+	bool drop_after = false;
 	EVP_PKEY *mkey = NULL;
 	bool have_ch = false, have_nonce = false;
 	long cnt, plen;
@@ -203,6 +210,8 @@ main(int argc, char **argv)
 			break;
 		case 'a': ed.add = optarg; break;
 		case 't': ntrunc = index_arg(optarg); break;
+		case 'D': drop_after = true; drop_after_i = index_arg(optarg);
+			break;
 		case 'f': s.flip_pcr = (int)index_arg(optarg); break;
 		case 'T': s.tamper_member = optarg; break;
 		case 'X': s.extra_member = true; break;
@@ -255,6 +264,16 @@ main(int argc, char **argv)
 			/* an empty member is not carried: keep >= 1 byte */
 			s.ima_carried = plen > 0 ? (size_t)plen : 1;
 		}
+		if (drop_after) {
+			memset(&ced, 0, sizeof(ced));
+			ced.drop = true;
+			ced.drop_i = drop_after_i;
+			if (mint_log_put(&carried, log.data, log.len, &e) == -1)
+				die("IMA log", &e);
+			edit_log(&carried, &ced);
+			s.ima_member = carried.data;
+			s.ima_member_len = carried.len;
+		}
 	}
 	if (mint_evidence(&s, &bundle, &bundle_len, &e) == -1)
 		die("mint", &e);
@@ -262,6 +281,7 @@ main(int argc, char **argv)
 		die(out, &e);
 	free(bundle);
 	free(log.data);
+	free(carried.data);
 	free(crt);
 	free(pub);
 	EVP_PKEY_free(mkey);

@@ -5,10 +5,11 @@
  * named check; what a batch leaves in the store; a rolled-back run and a
  * killed run leave challenges unconsumed.
  *
- * With arguments "fixture DIR" it instead writes a store for
+ * With arguments "fixture DIR [REFLOG]" it instead writes a store for
  * tests/t_verify.sh: DIR/store.db with devices "a" and "b" (AK keys
  * DIR/a.pem, DIR/b.pem, EK files DIR/a.crt, DIR/a.pub, ...), reference
- * log DIR/ref.log for both, and challenges listed in DIR/challenges
+ * log DIR/ref.log for both (a copy of REFLOG, or six ima-ng entries made
+ * here), and attestation challenges listed in DIR/challenges
  * ("NAME DEVICE ID-HEX SECRET-HEX" lines; NAME "expired" is expired).
  */
 #include <signal.h>
@@ -46,6 +47,7 @@ struct chal {
 };
 
 static struct store *st;
+static int64_t issue_time = NOW - 100000;	/* fixture: real time */
 static struct mint_log ref_log;
 
 static void
@@ -128,7 +130,7 @@ issue(const struct dev *d, enum store_challenge_purpose purpose,
 		die("selection", &e);
 	sc.pcr_selection_len = off;
 	snprintf(sc.logs, sizeof(sc.logs), "ima");
-	sc.issued = NOW - 100000;
+	sc.issued = issue_time;
 	sc.not_after = not_after;
 	if (store_challenge_issue(st, &sc, &e) == -1)
 		die("issue", &e);
@@ -620,7 +622,7 @@ write_key(const char *dir, const char *name, EVP_PKEY *k)
 }
 
 static int
-fixture(const char *dir)
+fixture(const char *dir, const char *ref_path)
 {
 	static const char *const names[] = { "pass", "replay", "other",
 	    "wrongak", "pcr", "added", "removed", "changed", "truncated",
@@ -639,6 +641,7 @@ fixture(const char *dir)
 	long pemlen;
 	BIO *bio;
 
+	issue_time = (int64_t)time(NULL) - 100000;
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	if (store_open(path, STORE_CREATE_NEW, &st, &e) == -1)
 		die("store", &e);
@@ -652,7 +655,11 @@ fixture(const char *dir)
 		die("verifier", &e);
 	BIO_free(bio);
 	EVP_PKEY_free(vk);
-	make_ref_log();
+	if (ref_path == NULL)
+		make_ref_log();
+	else if (file_read(ref_path, MINT_LOG_MAX, &ref_log.data, &ref_log.len,
+	    &e) == -1)
+		die("reference log", &e);
 	write_file(dir, "ref.log", ref_log.data, ref_log.len);
 	add_device(&A, "device a", STORE_DEVICE_ENROLLED);
 	add_device(&B, "device b", STORE_DEVICE_ENROLLED);
@@ -691,8 +698,8 @@ main(int argc, char **argv)
 	char dir[] = "/tmp/verify_test_judge.XXXXXX", path[64];
 	struct errbuf e;
 
-	if (argc == 3 && strcmp(argv[1], "fixture") == 0)
-		return fixture(argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "fixture") == 0)
+		return fixture(argv[2], argc == 4 ? argv[3] : NULL);
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp", NULL);
 	snprintf(path, sizeof(path), "%s/store.db", dir);

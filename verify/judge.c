@@ -17,6 +17,9 @@
 
 /* ---- the result being built ----------------------------------------------- */
 
+static void jg_add(struct judging *, const char *, enum result_outcome,
+    const char *, va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 jg_add(struct judging *j, const char *name, enum result_outcome o,
     const char *fmt, va_list ap)

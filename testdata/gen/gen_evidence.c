@@ -37,6 +37,9 @@
 #include "format/hex.h"
 #include "testdata/gen/mint.h"
 
+static void die(const char *, const struct errbuf *)
+    __attribute__((noreturn));
+
 static void
 die(const char *what, const struct errbuf *e)
 {

@@ -50,6 +50,9 @@ static struct store *st;
 static int64_t issue_time = NOW - 100000;	/* fixture: real time */
 static struct mint_log ref_log;
 
+static void die(const char *, const struct errbuf *)
+    __attribute__((noreturn));
+
 static void
 die(const char *what, const struct errbuf *e)
 {
@@ -454,6 +457,7 @@ test_batch(void)
 	CHECK(find_check(&res, "ima.reference", RESULT_OK, "1 reference "
 	    "entries missing, first: reference entry 3 '/usr/bin/ls'") != NULL,
 	    "IMA entry missing: named in the ok line");
+	free(l2.data);
 
 	/* 20. garbage */
 	if (judge_bundle(st, NOW, &in, (const uint8_t *)"not a bundle\n", 13,

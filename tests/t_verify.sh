@@ -7,6 +7,7 @@
 # cannot write its results leaves the store untouched.
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3 tar zstd
+python3 -c "import cryptography" 2>/dev/null || { skip t_verify "python3 cryptography"; exit 0; }
 
 FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
 GEN=$DOSSIER_TOOLS/gen_evidence
@@ -114,6 +115,63 @@ expect_eq "$(ls "$T/signed" | grep -c '^unidentified-')" 1 "signed: the garbage 
 expect_eq "$(ls "$T/signed" | grep -Ec '^[0-9a-f]{64}-[0-9a-f]{32}-2\.dres$')" 1 "signed: the replay does not overwrite the pass"
 f=$(ls "$T/signed"/*.dres | head -n 1)
 expect_eq "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" d9d9f7da44535253 "signed: DSRS magic"
+
+# Each signed file verifies with the verifier key (python cryptography),
+# and its EAR status says what the JSON line says.
+"$DOSSIER" "${S[@]}" init --show-key -o "$T/verifier.pem" >/dev/null 2>&1
+cat >"$T/dres.py" <<'PY'
+import sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+def item(b, i):
+    ib = b[i]; mt, ai = ib >> 5, ib & 31; i += 1
+    if ai < 24: n = ai
+    else:
+        k = {24: 1, 25: 2, 26: 4, 27: 8}[ai]
+        n = int.from_bytes(b[i:i + k], 'big'); i += k
+    if mt == 0: return n, i
+    if mt == 1: return -1 - n, i
+    if mt == 2: return b[i:i + n], i + n
+    if mt == 3: return b[i:i + n].decode(), i + n
+    if mt == 4:
+        out = []
+        for _ in range(n):
+            v, i = item(b, i); out.append(v)
+        return out, i
+    if mt == 5:
+        out = {}
+        for _ in range(n):
+            k, i = item(b, i); v, i = item(b, i); out[k] = v
+        return out, i
+    if mt == 6: return item(b, i)
+    raise ValueError('cbor major %d' % mt)
+
+def head(mt, n):
+    if n < 24: return bytes([mt << 5 | n])
+    if n < 256: return bytes([mt << 5 | 24, n])
+    if n < 65536: return bytes([mt << 5 | 25]) + n.to_bytes(2, 'big')
+    return bytes([mt << 5 | 26]) + n.to_bytes(4, 'big')
+
+key = serialization.load_pem_public_key(open(sys.argv[1], 'rb').read())
+tiers = {}
+for path in sys.argv[2:]:
+    f = open(path, 'rb').read()
+    (prot, unprot, payload, sig), end = item(f, 8)
+    assert end == len(f), 'trailing bytes'
+    tbs = (head(4, 4) + head(3, 10) + b'Signature1' + head(2, len(prot)) +
+        prot + head(2, 0) + head(2, len(payload)) + payload)
+    key.verify(encode_dss_signature(int.from_bytes(sig[:32], 'big'),
+        int.from_bytes(sig[32:], 'big')), tbs, ec.ECDSA(hashes.SHA256()))
+    p, _ = item(payload, 0)
+    (appraisal,) = p[266].values()
+    tiers[appraisal[1000]] = tiers.get(appraisal[1000], 0) + 1
+print(' '.join('%d:%d' % kv for kv in sorted(tiers.items())))
+PY
+run python3 "$T/dres.py" "$T/verifier.pem" "$T"/signed/*.dres
+expect_eq "$RC:$(cat "$T/out")" "0:0:1 2:3 96:12" \
+    "signed: every file verifies; EAR status none 1, affirming 3, contraindicated 12"
 
 # Everything was consumed: judging the same directory again fails all.
 expect 1 "second run: exit 1" "$DOSSIER" "${S[@]}" verify "$B/01-pass.dossier"

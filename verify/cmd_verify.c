@@ -11,7 +11,8 @@
  * with -o; with --signed DIR also one signed result file per bundle,
  * DIR/<device-hex>-<challenge-hex>.dres (unidentified-<result-id>.dres
  * when the bundle names no device or challenge; "-2", "-3", ... added to
- * a name already taken). A summary goes to standard error.
+ * a name already taken), written after the commit. A summary goes to
+ * standard error.
  *
  * Outcome: HOLDS if every bundle passed (or there were none), FAILS if
  * any failed or was unreadable, ERROR on a usage error, a missing or
@@ -46,12 +47,21 @@ struct verify_args {
 	size_t ninputs;
 };
 
+/* A signed result file waiting for the commit. */
+struct signed_file {
+	char base[160];		/* name without ".dres" */
+	uint8_t *data;
+	size_t len;
+};
+
 struct verify_run {
 	const struct verify_args *a;
 	struct store *s;
 	int64_t now;
 	EVP_PKEY *vkey;			/* --signed */
 	uint8_t verifier_id[32];
+	struct signed_file *signed_files;
+	size_t n_signed, cap_signed;
 	char *lines;			/* -o: JSON lines so far */
 	size_t lines_len, lines_cap;
 	unsigned count[3];		/* by enum result_verdict */
@@ -144,47 +154,57 @@ buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
 	return 0;
 }
 
-/* The signed result file for r in the --signed directory. */
+/* Sign r and keep the file until the run is committed. */
 static int
-write_signed(struct verify_run *v, struct result *r,
+sign_result(struct verify_run *v, struct result *r,
     const uint8_t id[STORE_ID_LEN], struct errbuf *e)
 {
-	char dev[65], chal[33], rid[33], base[160], path[4096];
-	uint8_t *file;
-	size_t len;
-	unsigned i;
-	int rc;
+	char dev[65], chal[33], rid[33];
+	struct signed_file *f, *nv;
+	size_t cap;
 
+	if (v->n_signed == v->cap_signed) {
+		cap = v->cap_signed ? v->cap_signed * 2 : 64;
+		if ((nv = realloc(v->signed_files, cap * sizeof(*nv))) == NULL)
+			return err_set(e, "out of memory");
+		v->signed_files = nv;
+		v->cap_signed = cap;
+	}
+	f = &v->signed_files[v->n_signed];
 	memcpy(r->verifier_id, v->verifier_id, sizeof(r->verifier_id));
 	snprintf(r->build, sizeof(r->build), "dossier %s", DOSSIER_VERSION);
-	if (result_sign(r, v->vkey, &file, &len, e) == -1)
+	if (result_sign(r, v->vkey, &f->data, &f->len, e) == -1)
 		return err_prefix(e, "sign the result of %s", r->input);
 	if (r->has_device && r->has_challenge) {
 		hex_encode(r->device_id, sizeof(r->device_id), dev);
 		hex_encode(r->challenge_id, sizeof(r->challenge_id), chal);
-		snprintf(base, sizeof(base), "%s-%s", dev, chal);
+		snprintf(f->base, sizeof(f->base), "%s-%s", dev, chal);
 	} else {
 		hex_encode(id, STORE_ID_LEN, rid);
-		snprintf(base, sizeof(base), "unidentified-%s", rid);
+		snprintf(f->base, sizeof(f->base), "unidentified-%s", rid);
 	}
+	v->n_signed++;
+	return 0;
+}
+
+/* Write one signed file under a name not yet taken. */
+static int
+write_signed(const char *dir, const struct signed_file *f, struct errbuf *e)
+{
+	char path[4096];
+	unsigned i;
+
 	for (i = 1; i <= VERIFY_SIGNED_TRIES; i++) {
 		if (i == 1)
-			snprintf(path, sizeof(path), "%s/%s.dres",
-			    v->a->signed_dir, base);
+			snprintf(path, sizeof(path), "%s/%s.dres", dir, f->base);
 		else
-			snprintf(path, sizeof(path), "%s/%s-%u.dres",
-			    v->a->signed_dir, base, i);
+			snprintf(path, sizeof(path), "%s/%s-%u.dres", dir,
+			    f->base, i);
 		if (access(path, F_OK) == -1)
-			break;
+			return file_write_atomic(path, f->data, f->len, e);
 	}
-	if (i > VERIFY_SIGNED_TRIES) {
-		free(file);
-		return err_set(e, "%s/%s.dres: too many results of that name",
-		    v->a->signed_dir, base);
-	}
-	rc = file_write_atomic(path, file, len, e);
-	free(file);
-	return rc;
+	return err_set(e, "%s/%s.dres: too many results of that name", dir,
+	    f->base);
 }
 
 static int
@@ -237,7 +257,7 @@ on_item(void *arg, const struct input_item *it, struct errbuf *e)
 	free(line);
 	if (rc == -1 || note_failure(v, &r, e) == -1)
 		return -1;
-	if (v->vkey != NULL && write_signed(v, &r, id, e) == -1)
+	if (v->vkey != NULL && sign_result(v, &r, id, e) == -1)
 		return -1;
 	return 0;
 }
@@ -282,6 +302,7 @@ static enum outcome
 run_verify(struct verify_run *v)
 {
 	struct errbuf e;
+	size_t i;
 
 	if (v->a->signed_dir != NULL && load_verifier(v, &e) == -1) {
 		cmd_error("verify: --signed: %s", e.msg);
@@ -308,6 +329,13 @@ run_verify(struct verify_run *v)
 		cmd_error("verify: %s (nothing recorded in the store)", e.msg);
 		return OUTCOME_ERROR;
 	}
+	for (i = 0; i < v->n_signed; i++)
+		if (write_signed(v->a->signed_dir, &v->signed_files[i],
+		    &e) == -1) {
+			cmd_error("verify: %s (the results are recorded in the "
+			    "store)", e.msg);
+			return OUTCOME_ERROR;
+		}
 	print_summary(v);
 	return v->count[RESULT_FAIL] + v->count[RESULT_ERROR] > 0 ?
 	    OUTCOME_FAILS : OUTCOME_HOLDS;
@@ -337,6 +365,9 @@ cmd_verify(int argc, char **argv)
 	o = run_verify(&v);
 	store_close(v.s);
 	EVP_PKEY_free(v.vkey);
+	for (size_t i = 0; i < v.n_signed; i++)
+		free(v.signed_files[i].data);
+	free(v.signed_files);
 	free(v.lines);
 	free(v.summary);
 	return o;

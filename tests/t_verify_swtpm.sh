@@ -88,3 +88,9 @@ expect_eq "$(grep -c '"name":"ima.unquoted-tail","outcome":"ok","reason":"3 entr
     1 "grown log: a 3-entry unquoted tail reported"
 expect_eq "$(grep -o '"name":"ima.reference","outcome":"fail","reason":"new: entry 2[0-2] ' r2.jsonl | sort -u | wc -l)" 3 \
     "grown log: each of the 3 measurements the reference lacks is named"
+
+# An enrollment bundle is not evidence: it fails the container check,
+# named as such, and its device's state is untouched.
+expect 1 "verify: an enrollment bundle is refused" "$DOSSIER" verify rsa-e.dossier
+expect_out '"name":"bundle.container","outcome":"fail","reason":"[^"]*an enrollment bundle, not evidence' \
+    "verify: the enrollment bundle is named as such"

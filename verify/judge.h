@@ -56,8 +56,6 @@
 #include "format/results.h"
 #include "verify/store.h"
 
-/* Largest bundle judged (read whole into memory). */
-#define JUDGE_BUNDLE_MAX	((size_t)BUNDLE_CONTENT_MAX + (64u << 20))
 /* ima.reference lines naming one new or changed entry each, at most. */
 #define JUDGE_FINDINGS_MAX	12
 

@@ -314,6 +314,8 @@ struct mint_spec {
 	int flip_pcr;			/* -1; else PCR whose value in pcrs.bin
 					 * is flipped after the quote */
 	const char *tamper_member;	/* flip its last byte after signing */
+	const char *garbage_member;	/* replace its content with garbage
+					 * BEFORE signing (a signed bad member) */
 	bool extra_member;		/* a tar entry the manifest omits */
 	int64_t created;
 };
@@ -533,6 +535,11 @@ mint_evidence(const struct mint_spec *s, uint8_t **out, size_t *out_len,
 		MINT_IN("ima.log", MINT_MT_IMA, s->ima,
 		    s->ima_carried ? s->ima_carried : s->ima_len);
 #undef MINT_IN
+	for (i = 0; s->garbage_member != NULL && i < n; i++)
+		if (strcmp(in[i].name, s->garbage_member) == 0) {
+			in[i].data = (const uint8_t *)"\x01\x02garbage\xff";
+			in[i].len = 10;
+		}
 	memset(&m, 0, sizeof(m));
 	m.kind = MANIFEST_EVIDENCE;
 	EVP_Digest(s->ek_crt, s->ek_crt_len, m.device_id, NULL, EVP_sha256(),

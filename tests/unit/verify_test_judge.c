@@ -486,6 +486,41 @@ test_batch(void)
 	free(l4.data);
 }
 
+/* Signed but malformed members fail their own checks, without a crash. */
+static void
+test_garbage_members(void)
+{
+	static const struct {
+		const char *member, *check;
+	} cases[] = {
+		{ "quote.attest", "quote.magic" },
+		{ "quote.sig", "quote.signature" },
+		{ "pcrs.bin", "quote.pcr-digest" },
+		{ "ima.log", "ima.parse" },
+		{ "ek.pub", "device.ek" },
+	};
+	struct mint_spec s;
+	struct chal c;
+	struct errbuf e;
+	char what[64];
+	size_t i;
+
+	if (store_begin(st, &e) == -1)
+		die("begin", &e);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		issue(&B, STORE_CHALLENGE_ATTESTATION, NOW + 3600, &c);
+		answer(&s, &B, &c);
+		s.garbage_member = cases[i].member;
+		snprintf(what, sizeof(what), "signed garbage %s",
+		    cases[i].member);
+		expect_fail(judge_spec(&s, what), what, cases[i].check, NULL);
+		CHECK(challenge_state(&c) == STORE_CHALLENGE_CONSUMED,
+		    "%s: the signed answer consumed its challenge", what);
+	}
+	if (store_rollback(st, &e) == -1)
+		die("rollback", &e);
+}
+
 /* A pending device answering its enrollment challenge becomes enrolled. */
 static void
 test_enrollment(void)
@@ -714,6 +749,7 @@ main(int argc, char **argv)
 	add_device(&B, "device B", STORE_DEVICE_ENROLLED);
 	add_device(&C, "device C", STORE_DEVICE_PENDING);
 	test_batch();
+	test_garbage_members();
 	test_enrollment();
 	test_enrollment_fails();
 	test_rollback();

@@ -120,7 +120,7 @@ expect_out '^\[member ek.crt\]$' "the members are still decoded"
 
 # --- unknown and damaged files ----------------------------------------------------
 expect 2 "an unknown file is refused" "$DOSSIER" inspect "$EKC"
-expect_err "not a dossier bundle .* nor a MANIFEST .*: it starts 30 82" "the refusal names what the bytes are not"
+expect_err "not a dossier file \(a bundle: zstd .*DSMF, DSCH or DSRS.*ustar archive\): it starts 30 82" "the refusal names what the bytes are not"
 : >"$T/empty"
 expect 2 "an empty file is refused" "$DOSSIER" inspect "$T/empty"
 expect_err 'it is empty' "and says it is empty"
@@ -129,4 +129,138 @@ expect 1 "a truncated bundle fails" "$DOSSIER" inspect "$T/cut.dossier"
 expect_out '^FAIL bundle.read: ' "with a bundle.read failure"
 expect 2 "a missing file is an I/O error" "$DOSSIER" inspect "$T/missing"
 expect 2 "--extract on a MANIFEST is refused" "$DOSSIER" inspect "$T/x0/MANIFEST" --extract "$T"
-expect 2 "--explain is not an option" "$DOSSIER" inspect --explain "$B"
+expect 2 "--explain on a MANIFEST is refused" "$DOSSIER" inspect "$T/x0/MANIFEST" --explain
+expect_err 'need a bundle' "and says it needs a bundle"
+
+# --- challenges, challenge sets, signed results ---------------------------------
+# gen_challenge (testdata/gen) signs with a P-256 verifier key; another key
+# must not verify them.
+GC=$DOSSIER_TOOLS/gen_challenge
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/v.key" 2>/dev/null
+openssl pkey -in "$T/v.key" -pubout -out "$T/v.pub" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/w.key" 2>/dev/null
+openssl pkey -in "$T/w.key" -pubout -out "$T/w.pub" 2>/dev/null
+DA=$(printf 'a%.0s' {1..64}); DB=$(printf 'b%.0s' {1..64})
+"$GC" --ek "$TD/tpm/ek-rsa.pub" --ak "$TD/tpm/ak-rsa.pub" --key "$T/v.key" \
+	--device-id "$DA" --selection sha256:0,1,10 --logs ima,uefi --expires 7200 \
+	-o "$T/c1.dchal" >"$T/c1.txt" || not_ok "gen_challenge c1"
+"$GC" --ek "$TD/tpm/ek-ecc.pub" --ak "$TD/tpm/ak-ecc.pub" --key "$T/v.key" \
+	--device-id "$DB" -o "$T/c2.dchal" >"$T/c2.txt" || not_ok "gen_challenge c2"
+"$GC" --set "$T/set.tar" "$T/c1.dchal" "$T/c2.dchal" || not_ok "gen_challenge --set"
+CID1=$(awk '$1 == "challenge-id" { print $2 }' "$T/c1.txt")
+VID=$(openssl pkey -pubin -in "$T/v.pub" -outform DER | sha256sum | cut -d' ' -f1)
+
+expect 0 "inspect a challenge without a key" "$DOSSIER" inspect "$T/c1.dchal"
+expect_out '^type challenge$' "detected as a challenge (DSCH)"
+expect_out "^challenge-id $CID1\$" "challenge id as gen_challenge printed it"
+expect_out "^device-id $DA\$" "device id"
+expect_out "^ak-name $(xxd -p -c 256 "$TD/tpm/ak-rsa.name")\$" "AK Name = tpm2-tools' ak-rsa.name"
+expect_out '^credential-blob-size 68$' "credential blob: TPM2B_ID_OBJECT of a SHA-256 HMAC and secret"
+expect_out '^credential-secret-size 256$' "encrypted seed: 256 bytes for the RSA-2048 EK"
+expect_out '^pcr-selection sha256:0,1,10$' "PCR selection as a spec"
+expect_out '^logs ima,uefi$' "requested logs"
+expect_out "^verifier-id $VID\$" "verifier id = SHA-256 of the key's SubjectPublicKeyInfo (openssl)"
+expect_out '^signature not-checked' "without a key the signature is said not checked"
+N=$(awk '$1 == "not-after" { print $2 }' "$T/out")
+d=$(( $(date -u -d "$N" +%s) - $(date +%s) - 7200 ))
+[ "${d#-}" -le 120 ] && ok "not-after in RFC 3339, --expires from now" ||
+	not_ok "not-after in RFC 3339, --expires from now: off by $d s"
+expect_out '^issued 20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$' "issued in RFC 3339"
+expect 0 "a challenge with its verifier key" "$DOSSIER" inspect "$T/c1.dchal" --verifier-key "$T/v.pub"
+expect_out '^signature verified with the verifier key$' "the signature verifies"
+expect 1 "a challenge with another verifier key" "$DOSSIER" inspect "$T/c1.dchal" --verifier-key "$T/w.pub"
+expect_out '^FAIL challenge.signature: .*another verifier' "fails naming the check"
+python3 - "$T/c1.dchal" "$T/c1bad.dchal" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[-1] ^= 1
+open(sys.argv[2], "wb").write(b)
+PY
+expect 1 "a challenge with a flipped signature bit" "$DOSSIER" inspect "$T/c1bad.dchal" --verifier-key "$T/v.pub"
+expect_out '^FAIL challenge.signature: ' "the signature fails"
+head -c 100 "$T/c1.dchal" >"$T/c1cut.dchal"
+expect 1 "a truncated challenge" "$DOSSIER" inspect "$T/c1cut.dchal"
+expect_out '^FAIL challenge.decode: ' "fails to decode, named"
+expect 2 "--verifier-key that is not a key" "$DOSSIER" inspect "$T/c1.dchal" --verifier-key "$EKC"
+
+expect 0 "inspect a challenge set archive" "$DOSSIER" inspect "$T/set.tar" --verifier-key "$T/v.pub"
+expect_out '^type challenge-set$' "detected as a tar archive"
+expect_out '^challenges 2$' "two challenges"
+expect_eq "$(grep -c '^\[challenge ' "$T/out")" 2 "one section per challenge"
+expect_out "^\[challenge $DA.dchal\]\$" "sections named by entry"
+expect_eq "$(grep -c '^signature verified' "$T/out")" 2 "each signature verified"
+expect_out '^pcr-selection sha1:0,1,2,3,4,5,6,7,8,9,10\+sha256:0,1,2,3,4,5,6,7,8,9,10$' "default selection of c2"
+expect 1 "a challenge set with another key" "$DOSSIER" inspect "$T/set.tar" --verifier-key "$T/w.pub"
+expect_eq "$(grep -c '^\[challenge ' "$T/out")" 2 "every challenge still shown"
+expect_out '^FAIL challenge.signature: ' "the failure is named"
+
+# --- --explain and signed results against a store (test_judge_verify fixture) ---
+FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
+GE=$DOSSIER_TOOLS/gen_evidence
+F=$T/fix
+mkdir -p "$F"
+"$DOSSIER_TOOLS/gen_ima_log" -n 30 -t mixed -s 3 -o "$T/ref.log" >/dev/null || not_ok "gen_ima_log"
+"$FIX" fixture "$F" "$T/ref.log" || { not_ok "fixture"; exit 0; }
+ev() {	# ev CHALLENGE OUT [gen_evidence options]
+	local name=$1 out=$2 id sec
+	shift 2
+	read -r _ _ id sec < <(grep "^$name " "$F/challenges")
+	"$GE" -k "$F/a.pem" -o "$out" -c "$id" -n "$sec" --ek-crt "$F/a.crt" \
+	    --ek-pub "$F/a.pub" --ima-log "$T/ref.log" --clock 1000000 "$@"
+}
+ev pass "$T/pass.dossier"
+ev other "$T/bad.dossier" --ima-change 4 --ima-add /usr/bin/intruder
+S=(--store "$F/store.db")
+before=$(sha256sum <"$F/store.db")
+
+expect 0 "explain a passing bundle with the store" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
+expect_out '^explain store .* rolled back' "says the run is rolled back"
+expect_out '^ok challenge.single-use ' "the ledger check runs"
+expect_out '^ok ima.reference ' "the reference check runs"
+expect_out '^verdict pass$' "verdict pass"
+expect 0 "explain it a second time" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
+expect_out '^ok challenge.single-use ' "the challenge was not consumed by the first explain"
+expect_eq "$(sha256sum <"$F/store.db")" "$before" "the store file is byte-identical after two explains"
+
+expect 1 "explain a failing bundle with the store" "$DOSSIER" "${S[@]}" inspect "$T/bad.dossier" --explain
+expect_out '^verdict fail$' "verdict fail"
+expect_out '^ima-divergence entry 4 pcr 10 ' "the first diverging IMA entry, in order"
+expect_out '^ima-reference entry 4 pcr 10 ' "and the reference entry at that place"
+expect_out "^finding new: .*'/usr/bin/intruder'" "the new entry is a finding"
+expect_out '^finding changed: entry 4 ' "the changed entry is a finding"
+expect_out '^findings 2$' "every finding counted"
+
+expect 0 "explain without a store" env -u DOSSIER_STORE "$DOSSIER" inspect "$T/pass.dossier" --explain
+expect_out '^explain store none' "says there is no store"
+expect_out "^ok manifest.signature by the bundle's own ak.pub" "signature with the bundle's own AK"
+expect_out '^ok quote.signature .*own AK' "quote signature with the bundle's own AK"
+expect_out '^ok quote.qualified-signer ' "qualified signer against the manifest's claim"
+expect_out '^ok ima.replay.sha256 ' "IMA replay against the bundle's own quote"
+for c in device.known device.ek challenge.known challenge.single-use quote.nonce quote.selection state.clock ima.reference; do
+	expect_out "^SKIP $c: no store\$" "no store: $c skipped"
+done
+expect_out '^skipped 13$' "skips counted"
+gen_pcr=$T/pcr.dossier
+ev pass "$gen_pcr" --flip-pcr 3
+expect 1 "explain without a store: a PCR value that is not quoted" env -u DOSSIER_STORE "$DOSSIER" inspect "$gen_pcr" --explain
+expect_out '^FAIL quote.pcr-digest: ' "fails quote.pcr-digest"
+expect_out '^ima-divergence - \(no store' "no reference log without a store"
+ev pass "$T/ak.dossier" --manifest-key "$F/b.pem"
+expect 1 "explain without a store: manifest signed by another key" env -u DOSSIER_STORE "$DOSSIER" inspect "$T/ak.dossier" --explain
+expect_out '^FAIL manifest.signature: ' "fails manifest.signature"
+
+mkdir -p "$T/signed"
+expect 0 "verify the passing bundle after the explains" "$DOSSIER" "${S[@]}" verify --signed "$T/signed" "$T/pass.dossier"
+"$DOSSIER" "${S[@]}" init --show-key -o "$T/store.pub" >/dev/null
+DRES=$(ls "$T/signed"/*.dres)
+expect 0 "inspect a signed result" "$DOSSIER" inspect "$DRES" --verifier-key "$T/store.pub"
+expect_out '^type result$' "detected as a result (DSRS)"
+expect_out '^verdict pass$' "its verdict"
+expect_out "^bundle-sha256 $(sha "$T/pass.dossier")\$" "the bundle's SHA-256 (sha256sum)"
+expect_out '^check challenge.single-use ok consumed now$' "every check"
+expect_out '^signature verified with the verifier key$' "signature verified"
+expect 0 "a signed result without a key" "$DOSSIER" inspect "$DRES"
+expect_out '^signature not-checked' "says not checked"
+expect 1 "a signed result with another key" "$DOSSIER" inspect "$DRES" --verifier-key "$T/v.pub"
+expect_out '^FAIL result.signature: ' "fails result.signature"
+expect 1 "explain after verify: the challenge is now consumed" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
+expect_out '^FAIL challenge.single-use: ' "a replay is explained as such"

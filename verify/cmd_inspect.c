@@ -2,10 +2,16 @@
  * cmd_inspect.c - dossier inspect: decode a bundle or a MANIFEST for a
  * person, and optionally extract a bundle's members.
  *
- *   dossier inspect FILE [--extract DIR]
+ *   dossier [--store S] inspect FILE [--extract DIR] [--explain]
+ *       [--verifier-key FILE]
  *
  * The kind of FILE is told by its first bytes: a bundle is zstd (28 B5 2F
- * FD), a MANIFEST starts with the tags D9 D9 F7 DA 44 53 4D 46. A bundle
+ * FD); the RFC 9277 magic D9 D9 F7 DA then "DSMF" is a MANIFEST, "DSCH" a
+ * challenge, "DSRS" a signed result; "ustar" at offset 257 a challenge
+ * set archive. Challenges and results are decoded by inspect_files.c,
+ * their signature checked only with --verifier-key. --explain (bundles
+ * only) runs every verify check without changing the store
+ * (inspect_explain.c). A bundle
  * is read with the strict reader of format/bundle.h, its member list taken
  * from the MANIFEST (decoded before its signature is checked); the
  * signature is then checked against the bundle's own ak.pub, which proves
@@ -32,6 +38,8 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/cbor_det.h"
+#include "format/challenge.h"
 #include "format/cose.h"
 #include "format/err.h"
 #include "format/fileio.h"
@@ -54,6 +62,9 @@ static const uint8_t manifest_magic[8] = {
 struct inspect_args {
 	const char *path;
 	const char *extract;	/* --extract DIR, or NULL */
+	const char *verifier_key; /* --verifier-key FILE, or NULL */
+	bool explain;		/* --explain */
+	EVP_PKEY *verifier;	/* the key read from verifier_key */
 };
 
 /* The manifest as the bundle reader's callback decoded it (unverified). */
@@ -66,7 +77,9 @@ struct inspect_ctx {
 static void
 inspect_usage(FILE *f)
 {
-	fputs("usage: dossier inspect file [--extract dir]\n", f);
+	fputs("usage: dossier [--store path] inspect file [--extract dir] "
+	    "[--explain]\n"
+	    "           [--verifier-key file]\n", f);
 }
 
 static enum outcome
@@ -74,6 +87,8 @@ parse_inspect_args(int argc, char **argv, struct inspect_args *a, bool *help)
 {
 	static const struct option longopts[] = {
 		{ "extract", required_argument, NULL, 'x' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "verifier-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,6 +102,12 @@ parse_inspect_args(int argc, char **argv, struct inspect_args *a, bool *help)
 		switch (ch) {
 		case 'x':
 			a->extract = optarg;
+			break;
+		case 'e':
+			a->explain = true;
+			break;
+		case 'k':
+			a->verifier_key = optarg;
 			break;
 		case 'h':
 			inspect_usage(stdout);
@@ -286,7 +307,7 @@ out:
 	return rc;
 }
 
-/* ---- the two kinds of file ---------------------------------------------- */
+/* ---- the kinds of file ---------------------------------------------- */
 
 static void
 print_sha256(const char *key, const uint8_t *buf, size_t len)
@@ -324,6 +345,16 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 	printf("size %zu\n", len);
 	print_sha256("sha256", buf, len);
 	report_init(&r, stdout);
+	if (a->explain) {
+		memset(&rd, 0, sizeof(rd));
+		rd.manifest = on_manifest;
+		rd.arg = c;
+		rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
+		rc = inspect_explain(stdout, a->path, buf, len,
+		    bundle_read_mem(a->path, buf, len, &rd, bc, &e) == 0 ?
+		    bc : NULL);
+		goto out;
+	}
 	memset(&rd, 0, sizeof(rd));
 	rd.manifest = on_manifest;
 	rd.arg = c;
@@ -377,8 +408,8 @@ inspect_manifest(const struct inspect_args *a, const uint8_t *buf, size_t len)
 	struct errbuf e;
 	enum outcome rc = OUTCOME_HOLDS;
 
-	if (a->extract != NULL) {
-		cmd_error("inspect: --extract needs a bundle; %s is a "
+	if (a->extract != NULL || a->explain) {
+		cmd_error("inspect: --extract and --explain need a bundle; %s is a "
 		    "MANIFEST", a->path);
 		return OUTCOME_ERROR;
 	}
@@ -408,6 +439,77 @@ inspect_manifest(const struct inspect_args *a, const uint8_t *buf, size_t len)
 	return rc;
 }
 
+/* A challenge, a challenge set or a signed result: decode and show. */
+static enum outcome
+inspect_signed(const struct inspect_args *a, const char *type,
+    const uint8_t *buf, size_t len)
+{
+	struct report r;
+	struct errbuf e;
+	enum outcome rc;
+	int v;
+
+	if (a->extract != NULL || a->explain) {
+		cmd_error("inspect: --extract and --explain need a bundle; %s "
+		    "is a %s", a->path, type);
+		return OUTCOME_ERROR;
+	}
+	printf("file %s\n", a->path);
+	printf("type %s\n", type);
+	printf("size %zu\n", len);
+	print_sha256("sha256", buf, len);
+	if (strcmp(type, "challenge") == 0)
+		v = inspect_show_challenge(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "result") == 0)
+		v = inspect_show_result(stdout, buf, len, a->verifier, &e);
+	else
+		v = inspect_show_challenge_set(stdout, a->path, buf, len,
+		    a->verifier, &e);
+	rc = OUTCOME_HOLDS;
+	if (v != 0) {
+		report_init(&r, stdout);
+		report_fail(&r, strcmp(type, "result") == 0 ?
+		    (v == 1 ? "result.signature" : "result.decode") :
+		    (v == 1 ? "challenge.signature" : "challenge.decode"),
+		    "%s", e.msg);
+		rc = OUTCOME_FAILS;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cmd_error("inspect: writing standard output failed");
+		rc = OUTCOME_ERROR;
+	}
+	return rc;
+}
+
+static bool
+is_tar(const uint8_t *buf, size_t len)
+{
+	return len >= 512 && memcmp(buf + 257, "ustar", 5) == 0;
+}
+
+static int
+load_verifier(struct inspect_args *a)
+{
+	struct errbuf e;
+	uint8_t *pem;
+	size_t len;
+
+	if (a->verifier_key == NULL)
+		return 0;
+	if (file_read(a->verifier_key, CHALLENGE_KEY_PEM_MAX, &pem, &len,
+	    &e) == -1) {
+		cmd_error("%s", e.msg);
+		return -1;
+	}
+	if (challenge_verifier_key_parse(pem, len, &a->verifier, &e) == -1) {
+		cmd_error("%s: %s", a->verifier_key, e.msg);
+		free(pem);
+		return -1;
+	}
+	free(pem);
+	return 0;
+}
+
 static void
 describe_start(const uint8_t *buf, size_t len, char *out, size_t cap)
 {
@@ -433,6 +535,7 @@ cmd_inspect(int argc, char **argv)
 	uint8_t *buf;
 	size_t len;
 	char start[64];
+	uint32_t tag;
 	bool help;
 
 	if ((rc = parse_inspect_args(argc, argv, &a, &help)) != OUTCOME_HOLDS ||
@@ -442,18 +545,33 @@ cmd_inspect(int argc, char **argv)
 		cmd_error("%s", e.msg);
 		return OUTCOME_ERROR;
 	}
+	if (load_verifier(&a) == -1) {
+		free(buf);
+		return OUTCOME_ERROR;
+	}
+	tag = cbor_magic_tag(buf, len);
 	if (len >= sizeof(zstd_magic) &&
 	    memcmp(buf, zstd_magic, sizeof(zstd_magic)) == 0)
 		rc = inspect_bundle(&a, buf, len);
 	else if (len >= sizeof(manifest_magic) &&
 	    memcmp(buf, manifest_magic, sizeof(manifest_magic)) == 0)
 		rc = inspect_manifest(&a, buf, len);
+	else if (tag == DOSSIER_TAG_CHALLENGE)
+		rc = inspect_signed(&a, "challenge", buf, len);
+	else if (tag == DOSSIER_TAG_RESULT)
+		rc = inspect_signed(&a, "result", buf, len);
+	else if (is_tar(buf, len))
+		rc = inspect_signed(&a, "challenge-set", buf, len);
 	else {
 		describe_start(buf, len, start, sizeof(start));
-		cmd_error("%s: not a dossier bundle (zstd, 28 b5 2f fd) nor a "
-		    "MANIFEST (d9 d9 f7 da 44 53 4d 46): %s", a.path, start);
+		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
+		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
+		    "DSCH or DSRS; a challenge set: a ustar archive): %s%s",
+		    a.path, start, tag == DOSSIER_TAG_REFERENCE ?
+		    " (a reference export: not supported yet)" : "");
 		rc = OUTCOME_ERROR;
 	}
+	EVP_PKEY_free(a.verifier);
 	free(buf);
 	return rc;
 }

@@ -14,6 +14,9 @@
 #include "format/cose.h"
 #include "format/err.h"
 #include "format/manifest.h"
+#include "verify/cmd.h"
+
+#include <openssl/evp.h>
 
 /* RFC 3339 UTC rendering of epoch seconds ("2026-01-31T00:00:00Z"). */
 void inspect_time(int64_t t, char *out, size_t cap);
@@ -32,5 +35,40 @@ void inspect_show_manifest(FILE *f, const struct manifest *m,
  */
 int inspect_show_member(FILE *f, const struct bundle_member *m,
     const uint8_t *data, size_t len, struct errbuf *e);
+
+/*
+ * A challenge file (format/challenge.h): every payload field (format,
+ * challenge-id, device-id, ak-name, credential sizes, pcr-selection as a
+ * tpm2-tools spec, logs, issued, not-after, verifier-id), then a
+ * "signature" line: verified with verifier (borrowed, may be NULL: then
+ * "not-checked"). 0 decoded (and verified when a key was given); -1 it
+ * does not decode; 1 it decodes but the signature fails (e says why).
+ */
+int inspect_show_challenge(FILE *f, const uint8_t *buf, size_t len,
+    EVP_PKEY *verifier, struct errbuf *e);
+
+/* A challenge set archive: "challenges N", then per challenge a section
+ * "[challenge NAME]" as inspect_show_challenge. -1 if the archive does
+ * not read (nothing shown) or a challenge does not decode, 1 if a
+ * signature fails (every challenge is still shown). */
+int inspect_show_challenge_set(FILE *f, const char *label, const uint8_t *buf,
+    size_t len, EVP_PKEY *verifier, struct errbuf *e);
+
+/* A signed result file (format/results.h): every field, one "check NAME
+ * OUTCOME REASON" line per check, then the "signature" line; returns as
+ * inspect_show_challenge. */
+int inspect_show_result(FILE *f, const uint8_t *buf, size_t len,
+    EVP_PKEY *verifier, struct errbuf *e);
+
+/*
+ * dossier inspect BUNDLE --explain (inspect_explain.c): every verify check
+ * with its outcome, against the store when --store or DOSSIER_STORE names
+ * one (judged in a store run that is always rolled back: nothing is
+ * consumed or recorded), else judge_bundle_offline(). bc (may be NULL) is
+ * the bundle as read, for the IMA divergence. Returns the outcome.
+ */
+struct bundle_contents;
+enum outcome inspect_explain(FILE *f, const char *path, const uint8_t *buf,
+    size_t len, const struct bundle_contents *bc);
 
 #endif

@@ -500,3 +500,81 @@ out:
 	bundle_contents_free(&j.bc);
 	return rc;
 }
+
+/* ---- without a store ------------------------------------------------------ */
+
+static void
+skip_no_store(struct judging *j, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		jg_skip(j, names[i], "no store");
+}
+
+/* The bundle's own ak.pub and the AK location its manifest claims. */
+static int
+offline_signature(struct judging *j)
+{
+	const uint8_t *p;
+	struct errbuf e;
+	size_t n;
+
+	p = jg_member(j, "ak.pub", &n);
+	if (tpm_public_parse_2b(p, n, &j->ak, &e) == -1 ||
+	    tpm_public_to_pkey(&j->ak, &j->ak_key, &e) == -1) {
+		jg_fail(j, "manifest.signature", "ak.pub: %s", e.msg);
+		return -1;
+	}
+	if (manifest_file_verify(j->bc.manifest, j->bc.manifest_len, &j->ak,
+	    &j->m, &e) == -1) {
+		jg_fail(j, "manifest.signature", "%s", e.msg);
+		return -1;
+	}
+	jg_ok(j, "manifest.signature", "by the bundle's own ak.pub (intact "
+	    "as that AK signed it; which device it is needs the store)");
+	if (j->m.ak_location == MANIFEST_AK_EK_CHILD) {
+		memcpy(j->dev.ak_parent, j->m.ek_name.b, j->m.ek_name.len);
+		j->dev.ak_parent_len = j->m.ek_name.len;
+	}
+	return 0;
+}
+
+void
+judge_bundle_offline(int64_t now, const struct judge_input *in,
+    const uint8_t *buf, size_t len, struct result *out)
+{
+	static const char *const before[] = { "device.known" };
+	static const char *const device[] = {
+		"device.ek", "challenge.known", "challenge.device",
+		"challenge.expiry", "challenge.single-use",
+	};
+	static const char *const state[] = {
+		"state.clock", "state.reset", "state.restart", "state.firmware",
+	};
+	static struct judging j;	/* large; one judgement at a time */
+	struct errbuf e;
+
+	memset(&j, 0, sizeof(j));
+	j.now = now;
+	j.r = out;
+	result_start(out, in, now);
+	out->has_bundle_digest = true;
+	EVP_Digest(buf, len, out->bundle_sha256, NULL, EVP_sha256(), NULL);
+	if (judge_container(&j, buf, len) == 0) {
+		skip_no_store(&j, before, 1);
+		if (offline_signature(&j) == 0) {
+			skip_no_store(&j, device, sizeof(device) /
+			    sizeof(device[0]));
+			judge_quote(&j);
+			skip_no_store(&j, state, sizeof(state) /
+			    sizeof(state[0]));
+			(void)judge_ima(&j, &e);	/* no store, no error */
+		}
+	}
+	if (out->verdict != RESULT_ERROR)
+		out->verdict = jg_failed(&j) ? RESULT_FAIL : RESULT_PASS;
+	EVP_PKEY_free(j.ak_key);
+	j.ak_key = NULL;
+	bundle_contents_free(&j.bc);
+}

@@ -83,6 +83,20 @@ int judge_unreadable(struct store *s, int64_t now,
     const struct judge_input *in, const char *why, struct result *out,
     uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
 
+/*
+ * Judge buf[0..len) WITHOUT a store (dossier inspect --explain): the
+ * checks that need none, each with the bundle's own claims as the
+ * reference. bundle.container as above; manifest.signature with the
+ * bundle's own ak.pub (proves the bundle intact, not which device);
+ * quote.* with that AK, quote.qualified-signer against the AK location the
+ * manifest claims; ima.* replayed to the bundle's own quoted PCR 10. Every
+ * check that needs the store (device.*, challenge.*, quote.nonce,
+ * quote.selection, state.*, ima.reference) is skipped with the reason
+ * "no store". Nothing is recorded anywhere; out as for judge_bundle.
+ */
+void judge_bundle_offline(int64_t now, const struct judge_input *in,
+    const uint8_t *buf, size_t len, struct result *out);
+
 /* The first failed check of r (NULL if none). */
 const struct result_check *judge_first_failure(const struct result *r);
 

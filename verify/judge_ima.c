@@ -13,6 +13,16 @@
  * "missing". Policy: new and changed fail, each named by index, path and
  * digest (up to JUDGE_FINDINGS_MAX lines, then a count); missing ones are
  * counted in an ok line.
+ *
+ * Then each per-bank list ima-<alg>.log (Linux 6.10+
+ * binary_runtime_measurements_<alg>), present or requested by the
+ * challenge as "ima-<alg>": ima.<alg>-list.parse (parsed whole with the
+ * column algorithm its media type's digest= parameter names, which must
+ * be <alg>), ima.<alg>-list.replay (every column is its template hash
+ * under <alg>, and the list replays in per-bank mode into bank <alg> only,
+ * to that bank's quoted PCR 10), ima.<alg>-list.consistent (the same list
+ * as ima.log: as many records, and each with the same PCR, template name
+ * and template data; only the digest column differs).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -267,6 +277,10 @@ check_reference(struct judging *j, struct ima_keys *ev, struct errbuf *e)
 	struct errbuf pe;
 	bool found;
 
+	if (j->s == NULL) {		/* judge_bundle_offline */
+		jg_skip(j, "ima.reference", "no store");
+		return 0;
+	}
 	if (store_refs_get(j->s, j->dev.id, &refs, &found, e) == -1)
 		return -1;
 	if (!found || refs.ima_log_alg == NULL) {
@@ -341,23 +355,24 @@ report_replay(struct judging *j, struct ima_replay *rp, uint64_t entries,
 	return all;
 }
 
+/* Whether the challenge asks for the log named log ("ima", "ima-sha256"). */
 static bool
-wants_ima(const struct judging *j)
+wants_log(const struct judging *j, const char *log)
 {
 	const char *p = j->ch.logs;
-	size_t n;
+	size_t n, len = strlen(log);
 
 	while (j->have_challenge && *p != '\0') {
 		n = strcspn(p, ",");
-		if (n == 3 && strncmp(p, "ima", 3) == 0)
+		if (n == len && strncmp(p, log, len) == 0)
 			return true;
 		p += n + (p[n] == ',');
 	}
 	return false;
 }
 
-int
-judge_ima(struct judging *j, struct errbuf *e)
+static int
+judge_ima_classic(struct judging *j, struct errbuf *e)
 {
 	const struct hashalg *banks[IMA_REPLAY_MAX_BANKS];
 	static struct ima_replay rp;
@@ -372,7 +387,7 @@ judge_ima(struct judging *j, struct errbuf *e)
 	int rc = 0;
 
 	if ((log = jg_member(j, "ima.log", &len)) == NULL) {
-		if (wants_ima(j))
+		if (wants_log(j, "ima"))
 			jg_fail(j, "ima.parse", "the challenge asks for the IMA "
 			    "log and the bundle has no ima.log");
 		return 0;
@@ -419,4 +434,319 @@ out:
 		ima_replay_free(&rp);
 	free(ev.v);
 	return rc;
+}
+
+/* ---- per-bank lists -------------------------------------------------------- */
+
+/* The per-bank lists, in the challenge vocabulary's order. */
+static const char *const bank_list_algs[] = {
+	"sha1", "sha256", "sha384", "sha512",
+};
+
+/* One per-bank list being judged. */
+struct bank_list {
+	const char *alg_name;
+	const struct hashalg *alg;
+	char parse[RESULT_CHECK_NAME_MAX + 1];	/* check names */
+	char replay[RESULT_CHECK_NAME_MAX + 1];
+	char consistent[RESULT_CHECK_NAME_MAX + 1];
+	const uint8_t *data;
+	size_t len;
+	uint64_t entries;
+
+	/* replay */
+	bool replay_on;
+	uint64_t bad_columns, first_bad;
+	char first_bad_path[IMA_PATH_SHOWN + 8];
+
+	/* comparison with ima.log */
+	const uint8_t *ima;		/* NULL: no ima.log */
+	size_t ima_len, ima_pos;
+	struct ima_parser ima_p;
+	bool ima_broken;		/* ima.log does not parse */
+	bool differs;
+	char why[IMA_PATH_SHOWN + 200];
+};
+
+/* The manifest's member entry by name; NULL if none. */
+static const struct bundle_member *
+member_entry(const struct judging *j, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < j->bc.nmembers; i++)
+		if (strcmp(j->bc.members[i].name, name) == 0)
+			return &j->bc.members[i];
+	return NULL;
+}
+
+/*
+ * The digest= parameter of a media type ("...; digest=sha256; ..."): 0
+ * and its value in out, or -1 if there is none.
+ */
+static int
+media_type_digest(const char *mt, char *out, size_t cap)
+{
+	const char *p = mt;
+	size_t n;
+
+	while ((p = strchr(p, ';')) != NULL) {
+		p += 1 + strspn(p + 1, " ");
+		if (strncmp(p, "digest=", 7) != 0)
+			continue;
+		p += 7;
+		n = strcspn(p, "; ");
+		if (n == 0 || n >= cap)
+			return -1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* The quoted PCR 10 of bank alg as an expectation; false if not quoted. */
+static bool
+quoted_pcr10(const struct judging *j, const struct hashalg *alg,
+    struct pcr_set *exp)
+{
+	const TPML_PCR_SELECTION *sel = &j->att.att.attested.quote.pcrSelect;
+	const uint8_t *v;
+	size_t i;
+
+	pcr_set_init(exp);
+	if (!j->att_ok || !j->pcrs_ok)
+		return false;
+	for (i = 0; i < sel->count; i++)
+		if (hashalg_by_tpm(sel->pcrSelections[i].hash) == alg &&
+		    tpm_selection_has(&sel->pcrSelections[i], 10) &&
+		    (v = pcr_set_get(&j->pcrs, alg, 10)) != NULL &&
+		    pcr_set_put(exp, alg, 10, v, NULL) == 0)
+			return true;
+	return false;
+}
+
+/* Compare bank-list record rec with the next record of ima.log. */
+static void
+compare_next(struct bank_list *bl, const struct ima_record *rec)
+{
+	struct ima_record o;
+	struct errbuf pe;
+	char path[IMA_PATH_SHOWN + 8];
+	size_t need;
+
+	if (bl->ima == NULL || bl->ima_broken || bl->differs)
+		return;
+	ima_printable(rec->path ? rec->path : "", rec->path_len, path,
+	    sizeof(path));
+	if (bl->ima_pos >= bl->ima_len) {
+		snprintf(bl->why, sizeof(bl->why), "entry %" PRIu64 " '%s': "
+		    "ima.log ends before it (%" PRIu64 " entries)", rec->index,
+		    path, rec->index);
+		bl->differs = true;
+		return;
+	}
+	if (ima_parse_record(&bl->ima_p, bl->ima + bl->ima_pos,
+	    bl->ima_len - bl->ima_pos, &o, &need, &pe) != IMA_PARSE_RECORD) {
+		bl->ima_broken = true;
+		return;
+	}
+	bl->ima_pos += o.size;
+	if (o.pcr != rec->pcr || o.tmpl->name_len != rec->tmpl->name_len ||
+	    memcmp(o.tmpl->name, rec->tmpl->name, o.tmpl->name_len) != 0 ||
+	    o.data_len != rec->data_len ||
+	    memcmp(o.data, rec->data, o.data_len) != 0) {
+		snprintf(bl->why, sizeof(bl->why), "entry %" PRIu64 " '%s': "
+		    "PCR, template or template data differ from ima.log's "
+		    "entry %" PRIu64, rec->index, path, o.index);
+		bl->differs = true;
+	}
+}
+
+/* Parse the list whole, replaying and comparing as it goes. */
+static int
+scan_bank_list(struct bank_list *bl, struct ima_replay *rp, struct errbuf *e)
+{
+	struct ima_parser p;
+	struct ima_record rec;
+	size_t pos = 0, need;
+	bool col_ok;
+
+	ima_parser_init(&p, bl->alg, IMA_ORDER_UNKNOWN);
+	if (bl->len == 0)
+		return err_set(e, "empty list");
+	while (pos < bl->len) {
+		switch (ima_parse_record(&p, bl->data + pos, bl->len - pos,
+		    &rec, &need, e)) {
+		case IMA_PARSE_RECORD:
+			break;
+		case IMA_PARSE_MORE:
+			return ima_parse_finish(&p, bl->data + pos,
+			    bl->len - pos, e);
+		default:
+			return -1;
+		}
+		if (bl->replay_on) {
+			if (ima_replay_record(rp, &rec, &col_ok, e) == -1)
+				return -1;
+			if (!col_ok && bl->bad_columns++ == 0) {
+				bl->first_bad = rec.index;
+				ima_printable(rec.path ? rec.path : "",
+				    rec.path_len, bl->first_bad_path,
+				    sizeof(bl->first_bad_path));
+			}
+		}
+		compare_next(bl, &rec);
+		bl->entries++;
+		pos += rec.size;
+	}
+	return 0;
+}
+
+static void
+report_bank_replay(struct judging *j, struct bank_list *bl,
+    struct ima_replay *rp)
+{
+	struct ima_bank_result res;
+
+	if (!bl->replay_on) {
+		jg_skip(j, bl->replay, "the quote has no %s PCR 10",
+		    bl->alg_name);
+		return;
+	}
+	ima_replay_result(rp, 0, &res);
+	if (bl->bad_columns > 0)
+		jg_fail(j, bl->replay, "%" PRIu64 " entries with a wrong %s "
+		    "template digest, first entry %" PRIu64 " '%s'",
+		    bl->bad_columns, bl->alg_name, bl->first_bad,
+		    bl->first_bad_path);
+	else if (!res.matched[IMA_MODE_PER_BANK])
+		jg_fail(j, bl->replay, "the list (%" PRIu64 " entries) does "
+		    "not replay to the quoted %s PCR 10 (per-bank mode)",
+		    bl->entries, bl->alg_name);
+	else
+		jg_ok(j, bl->replay, "%" PRIu64 " of %" PRIu64 " entries reach "
+		    "the quoted %s PCR 10 (per-bank mode)",
+		    res.prefix[IMA_MODE_PER_BANK], bl->entries, bl->alg_name);
+}
+
+static void
+report_bank_consistent(struct judging *j, struct bank_list *bl)
+{
+	uint64_t left = 0;
+	struct ima_parser p = bl->ima_p;
+	struct ima_record o;
+	struct errbuf pe;
+	size_t pos = bl->ima_pos, need;
+
+	if (bl->ima == NULL) {
+		jg_skip(j, bl->consistent, "no ima.log to compare with");
+		return;
+	}
+	/* ima.log's records after the list's last one */
+	while (!bl->ima_broken && !bl->differs && pos < bl->ima_len) {
+		if (ima_parse_record(&p, bl->ima + pos, bl->ima_len - pos, &o,
+		    &need, &pe) != IMA_PARSE_RECORD) {
+			bl->ima_broken = true;
+			break;
+		}
+		left++;
+		pos += o.size;
+	}
+	if (bl->ima_broken)
+		jg_skip(j, bl->consistent, "ima.log does not parse");
+	else if (bl->differs)
+		jg_fail(j, bl->consistent, "%s", bl->why);
+	else if (left > 0)
+		jg_fail(j, bl->consistent, "the list has %" PRIu64 " entries, "
+		    "ima.log %" PRIu64 " more", bl->entries, left);
+	else
+		jg_ok(j, bl->consistent, "the %" PRIu64 " entries of ima.log, "
+		    "in order", bl->entries);
+}
+
+/* Parse, replay and compare one present list. */
+static void
+judge_bank_list(struct judging *j, struct bank_list *bl,
+    const struct bundle_member *mb)
+{
+	static struct ima_replay rp;
+	struct pcr_set exp;
+	struct errbuf pe;
+	char digest[32];
+
+	if (media_type_digest(mb->media_type, digest, sizeof(digest)) == -1 ||
+	    strcmp(digest, bl->alg_name) != 0) {
+		jg_fail(j, bl->parse, "%s: media type '%s' does not say "
+		    "digest=%s", mb->name, mb->media_type, bl->alg_name);
+		return;
+	}
+	if (bl->alg == NULL || hashalg_md(bl->alg) == NULL) {
+		jg_fail(j, bl->parse, "%s: no digest for %s", mb->name,
+		    bl->alg_name);
+		return;
+	}
+	bl->replay_on = quoted_pcr10(j, bl->alg, &exp);
+	if (bl->replay_on && ima_replay_init(&rp, &bl->alg, 1,
+	    IMA_REPLAY_PER_BANK, bl->alg, &pe) == -1) {
+		jg_fail(j, bl->replay, "%s", pe.msg);
+		return;
+	}
+	if (bl->replay_on)
+		ima_replay_expect(&rp, &exp);
+	bl->ima = jg_member(j, "ima.log", &bl->ima_len);
+	ima_parser_init(&bl->ima_p, hashalg_by_name("sha1"),
+	    IMA_ORDER_UNKNOWN);
+	if (scan_bank_list(bl, &rp, &pe) == -1)
+		jg_fail(j, bl->parse, "%s: %s", mb->name, pe.msg);
+	else {
+		jg_ok(j, bl->parse, "%" PRIu64 " entries", bl->entries);
+		report_bank_replay(j, bl, &rp);
+		report_bank_consistent(j, bl);
+	}
+	if (bl->replay_on)
+		ima_replay_free(&rp);
+}
+
+static void
+judge_bank_lists(struct judging *j)
+{
+	static struct bank_list bl;
+	const struct bundle_member *mb;
+	char member[BUNDLE_MEMBER_NAME_MAX + 1], log[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(bank_list_algs) / sizeof(bank_list_algs[0]);
+	    i++) {
+		memset(&bl, 0, sizeof(bl));
+		bl.alg_name = bank_list_algs[i];
+		bl.alg = hashalg_by_name(bl.alg_name);
+		snprintf(bl.parse, sizeof(bl.parse), "ima.%s-list.parse",
+		    bl.alg_name);
+		snprintf(bl.replay, sizeof(bl.replay), "ima.%s-list.replay",
+		    bl.alg_name);
+		snprintf(bl.consistent, sizeof(bl.consistent),
+		    "ima.%s-list.consistent", bl.alg_name);
+		snprintf(member, sizeof(member), "ima-%s.log", bl.alg_name);
+		snprintf(log, sizeof(log), "ima-%s", bl.alg_name);
+		mb = member_entry(j, member);
+		if (mb == NULL || (bl.data = jg_member(j, member,
+		    &bl.len)) == NULL) {
+			if (wants_log(j, log))
+				jg_fail(j, bl.parse, "the challenge asks for "
+				    "the log '%s' and the bundle has no %s",
+				    log, member);
+			continue;
+		}
+		judge_bank_list(j, &bl, mb);
+	}
+}
+
+int
+judge_ima(struct judging *j, struct errbuf *e)
+{
+	if (judge_ima_classic(j, e) == -1)
+		return -1;
+	judge_bank_lists(j);
+	return 0;
 }

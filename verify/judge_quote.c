@@ -49,7 +49,8 @@ check_signature(struct judging *j, TPMT_SIGNATURE *sig, bool *sig_ok)
 		return;
 	}
 	tpm_signature_describe(sig, desc, sizeof(desc));
-	jg_ok(j, "quote.signature", "%s by the enrolled AK", desc);
+	jg_ok(j, "quote.signature", "%s by the %s AK", desc,
+	    j->s == NULL ? "bundle's own" : "enrolled");
 }
 
 static void
@@ -58,7 +59,8 @@ check_nonce(struct judging *j)
 	const TPM2B_DATA *x = &j->att.att.extraData;
 
 	if (!j->have_challenge) {
-		jg_skip(j, "quote.nonce", "no known challenge");
+		jg_skip(j, "quote.nonce", "%s", j->s == NULL ? "no store" :
+		    "no known challenge");
 		return;
 	}
 	if (x->size != STORE_SECRET_LEN ||
@@ -87,7 +89,9 @@ check_signer(struct judging *j)
 		    "child of the EK" : "primary in the endorsement hierarchy");
 		return;
 	}
-	jg_ok(j, "quote.qualified-signer", "QN of the enrolled AK");
+	jg_ok(j, "quote.qualified-signer", "%s", j->s == NULL ? "QN of the "
+	    "bundle's AK at the location its manifest claims" :
+	    "QN of the enrolled AK");
 }
 
 static void
@@ -97,7 +101,8 @@ check_selection(struct judging *j)
 	struct errbuf e;
 
 	if (!j->have_challenge || !j->want_sel_ok) {
-		jg_skip(j, "quote.selection", "no known challenge");
+		jg_skip(j, "quote.selection", "%s", j->s == NULL ?
+		    "no store" : "no known challenge");
 		return;
 	}
 	if (tpm_selection_compare(&j->att.att.attested.quote.pcrSelect,

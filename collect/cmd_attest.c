@@ -10,16 +10,25 @@
  *      verified with the pinned key (challenge_file_verify); refused when
  *      expired (challenge_check_time against now), made for another AK
  *      Name than ours, or asking for a log this collector cannot carry yet
- *      (only "ima", the classic binary_runtime_measurements list);
- *   3. the IMA log is read and checked once before the TPM work, so a
- *      missing or damaged log fails early;
+ *      (it carries "ima", the classic binary_runtime_measurements list,
+ *      and "ima-<alg>", the Linux 6.10+ per-bank lists
+ *      binary_runtime_measurements_<alg>; not "uefi");
+ *   3. the IMA logs are read and checked once before the TPM work, so a
+ *      missing or damaged log fails early. Where they come from: the
+ *      classic list from --ima-log FILE, else securityfs; the list of bank
+ *      ALG from --ima-log-bank ALG=FILE, else securityfs, except that
+ *      with --ima-log a requested bank list must be given too (a file
+ *      and the live lists would not be the same list);
  *   4. EK and AK reopened (collect/device.h), TPM2_ActivateCredential
  *      with the challenge's credential recovers the nonce, and the EK is
  *      released at once (a transient EK is flushed);
  *   5. the quote: the challenge's selection verbatim, the nonce as
  *      qualifying data (collect/tpm_quote.h); then the IMA log is read
  *      again and replayed (evidence_ima_reaches): some prefix of it must
- *      give the quoted PCR 10 in every quoted bank. If not (the log grew
+ *      give the quoted PCR 10 in every quoted bank; each per-bank list
+ *      is read after it and must have as many entries (else they were
+ *      read across a new measurement: read again) and reach the quoted
+ *      PCR 10 of its own bank, per-bank mode. If not (the log grew
  *      between the quote and the read in a way that did not reach yet, or
  *      PCR 10 moved), quote and read again, at most ATTEST_QUOTE_TRIES
  *      times in all, then fail: a bundle whose own replay cannot reach the
@@ -59,7 +68,23 @@
 #define ATTEST_QUOTE_TRIES 5
 
 /* The logs this collector can carry. */
-#define ATTEST_LOGS_SUPPORTED CHALLENGE_LOG_IMA
+#define ATTEST_LOGS_SUPPORTED (CHALLENGE_LOG_IMA | CHALLENGE_LOG_IMA_SHA1 | \
+	CHALLENGE_LOG_IMA_SHA256 | CHALLENGE_LOG_IMA_SHA384 | \
+	CHALLENGE_LOG_IMA_SHA512)
+
+/* The per-bank lists: "ima-<alg>" logs, in the vocabulary's order. */
+#define ATTEST_BANK_LISTS 4
+static const unsigned bank_log_bits[ATTEST_BANK_LISTS] = {
+	CHALLENGE_LOG_IMA_SHA1, CHALLENGE_LOG_IMA_SHA256,
+	CHALLENGE_LOG_IMA_SHA384, CHALLENGE_LOG_IMA_SHA512,
+};
+
+/* The algorithm of per-bank list i ("ima-sha256" -> sha256). */
+static const struct hashalg *
+bank_list_alg(size_t i)
+{
+	return hashalg_by_name(challenge_log_name(bank_log_bits[i]) + 4);
+}
 
 struct attest_opts {
 	const char *challenge;
@@ -67,6 +92,7 @@ struct attest_opts {
 	const char *tcti;
 	const char *state_dir;
 	const char *ima_log;
+	const char *ima_bank[ATTEST_BANK_LISTS];	/* --ima-log-bank */
 };
 
 /* What attest holds while it runs; released by attest_release. */
@@ -80,6 +106,8 @@ struct attest_ctx {
 	TPML_PCR_SELECTION sel;
 	bool want_ima;
 	struct evidence_ima ima;	/* read after the quote */
+	unsigned want_banks;		/* bit i: per-bank list i */
+	struct evidence_ima banks[ATTEST_BANK_LISTS];	/* read after ima */
 	struct tpm_conn conn;
 	struct tpm_ek ek;
 	struct tpm_ak ak;
@@ -101,10 +129,36 @@ attest_usage(FILE *f)
 {
 	fputs("usage: dossier-collect attest --challenge file|dir|archive "
 	    "-o file|dir\n"
-	    "           [--tcti string] [--state dir] [--ima-log file]\n", f);
+	    "           [--tcti string] [--state dir] [--ima-log file]\n"
+	    "           [--ima-log-bank alg=file ...]\n", f);
 }
 
-enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_CHALLENGE };
+enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_IMA_BANK, OPT_CHALLENGE };
+
+/* --ima-log-bank ALG=FILE: 0, or -1 with a message. */
+static int
+attest_bank_opt(struct attest_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t i;
+
+	for (i = 0; eq != NULL && eq[1] != '\0' && i < ATTEST_BANK_LISTS;
+	    i++) {
+		if (strlen(bank_list_alg(i)->name) != (size_t)(eq - arg) ||
+		    strncmp(bank_list_alg(i)->name, arg, eq - arg) != 0)
+			continue;
+		if (o->ima_bank[i] != NULL) {
+			collect_error("attest: --ima-log-bank %s given twice",
+			    bank_list_alg(i)->name);
+			return -1;
+		}
+		o->ima_bank[i] = eq + 1;
+		return 0;
+	}
+	collect_error("attest: --ima-log-bank '%s': want ALG=FILE, ALG one "
+	    "of sha1, sha256, sha384, sha512", arg);
+	return -1;
+}
 
 /* 0 parsed, 1 --help, -1 usage error. */
 static int
@@ -116,6 +170,7 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 		{ "tcti", required_argument, NULL, OPT_TCTI },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "ima-log", required_argument, NULL, OPT_IMA },
+		{ "ima-log-bank", required_argument, NULL, OPT_IMA_BANK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -135,6 +190,10 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 		case OPT_TCTI: o->tcti = optarg; break;
 		case OPT_STATE: o->state_dir = optarg; break;
 		case OPT_IMA: o->ima_log = optarg; break;
+		case OPT_IMA_BANK:
+			if (attest_bank_opt(o, optarg) != 0)
+				return -1;
+			break;
 		default:
 			collect_error("attest: unknown option or missing "
 			    "argument");
@@ -184,6 +243,7 @@ challenge_judge(struct attest_ctx *c, struct errbuf *e)
 {
 	char want[2 * TPM_NAME_MAX_BYTES + 1], got[2 * TPM_NAME_MAX_BYTES + 1];
 	unsigned bit, other;
+	size_t i;
 
 	if (challenge_check_time(&c->ch, (int64_t)time(NULL), e) != 0)
 		return err_prefix(e, "challenge %s", c->ch_name);
@@ -199,9 +259,13 @@ challenge_judge(struct attest_ctx *c, struct errbuf *e)
 	for (bit = 1; bit <= CHALLENGE_LOG_ALL; bit <<= 1)
 		if (other & bit)
 			return err_set(e, "challenge %s asks for the log '%s': "
-			    "not supported yet by this collector (only 'ima')",
-			    c->ch_name, challenge_log_name(bit));
+			    "not supported yet by this collector (only 'ima' "
+			    "and 'ima-<alg>')", c->ch_name,
+			    challenge_log_name(bit));
 	c->want_ima = (c->ch.logs & CHALLENGE_LOG_IMA) != 0;
+	for (i = 0; i < ATTEST_BANK_LISTS; i++)
+		if (c->ch.logs & bank_log_bits[i])
+			c->want_banks |= 1u << i;
 	if (tpm_selection_parse(c->ch.selection, c->ch.selection_len, &c->sel,
 	    e) != 0)
 		return err_prefix(e, "challenge %s: PCR selection", c->ch_name);
@@ -246,6 +310,87 @@ attest_out_path(struct attest_ctx *c, struct errbuf *e)
 	return 0;
 }
 
+/* Per-bank list i: read it (after ima.log), present or an error. */
+static int
+attest_read_bank(struct attest_ctx *c, size_t i, struct errbuf *e)
+{
+	const struct hashalg *alg = bank_list_alg(i);
+
+	evidence_ima_free(&c->banks[i]);
+	if (c->o.ima_log != NULL && c->o.ima_bank[i] == NULL)
+		return err_set(e, "challenge %s asks for the log 'ima-%s' and "
+		    "--ima-log names a file: give the matching list with "
+		    "--ima-log-bank %s=FILE", c->ch_name, alg->name, alg->name);
+	if (evidence_ima_read_bank(alg, c->o.ima_bank[i], &c->banks[i],
+	    e) != 0)
+		return -1;
+	if (!c->banks[i].present)
+		return err_set(e, "challenge %s asks for the log 'ima-%s', and "
+		    "there is none at %s (a kernel before 6.10? give "
+		    "--ima-log-bank %s=FILE)", c->ch_name, alg->name,
+		    c->banks[i].path, alg->name);
+	return 0;
+}
+
+/* Every requested log, the classic list first. */
+static int
+attest_read_logs(struct attest_ctx *c, struct errbuf *e)
+{
+	size_t i;
+
+	if (c->want_ima) {
+		evidence_ima_free(&c->ima);
+		if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
+			return -1;
+		if (!c->ima.present)
+			return err_set(e, "challenge %s asks for the IMA log, "
+			    "and there is none at %s (give --ima-log FILE)",
+			    c->ch_name, c->ima.path);
+	}
+	for (i = 0; i < ATTEST_BANK_LISTS; i++)
+		if ((c->want_banks & (1u << i)) &&
+		    attest_read_bank(c, i, e) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Whether every list read reaches the quote, and the per-bank lists have
+ * as many entries as the first list read (why says what did not).
+ */
+static int
+attest_logs_reach(struct attest_ctx *c, bool *reached, char *why,
+    size_t cap, struct errbuf *e)
+{
+	const struct evidence_ima *first = NULL, *l;
+	uint64_t prefix;
+	size_t i;
+
+	*reached = true;
+	for (i = 0; i <= ATTEST_BANK_LISTS && *reached; i++) {
+		if (i == 0 && !c->want_ima)
+			continue;
+		if (i > 0 && !(c->want_banks & (1u << (i - 1))))
+			continue;
+		l = i == 0 ? &c->ima : &c->banks[i - 1];
+		if (first != NULL && l->entries != first->entries) {
+			snprintf(why, cap, "%s has %" PRIu64 " entries, %s %"
+			    PRIu64 " (read across a new measurement)",
+			    l->path, l->entries, first->path, first->entries);
+			*reached = false;
+			break;
+		}
+		if (evidence_ima_reaches(l, &c->q.pcrs.values, reached,
+		    &prefix, why, cap, e) != 0)
+			return -1;
+		if (first == NULL) {
+			first = l;
+			c->prefix = prefix;
+		}
+	}
+	return 0;
+}
+
 static int
 attest_prepare(struct attest_ctx *c, struct errbuf *e)
 {
@@ -264,16 +409,8 @@ attest_prepare(struct attest_ctx *c, struct errbuf *e)
 		    "enroll` first (or give --state)", c->o.state_dir);
 	if (attest_challenge(c, e) != 0 || attest_out_path(c, e) != 0)
 		return -1;
-	if (!c->want_ima)
-		return 0;
 	/* Read once now: a missing or damaged log fails before the TPM. */
-	if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
-		return -1;
-	if (!c->ima.present)
-		return err_set(e, "challenge %s asks for the IMA log, and "
-		    "there is none at %s (give --ima-log FILE)", c->ch_name,
-		    c->ima.path);
-	return 0;
+	return attest_read_logs(c, e);
 }
 
 /* ---- the TPM --------------------------------------------------------------- */
@@ -311,23 +448,18 @@ attest_quote(struct attest_ctx *c, struct errbuf *e)
 		if (tpm_quote_pcrs(c->conn.esys, &c->ak, &c->sel, c->nonce,
 		    c->nonce_len, &c->q, e) != 0)
 			return err_prefix(e, "quote");
-		if (!c->want_ima)
+		if (!c->want_ima && c->want_banks == 0)
 			return 0;
-		evidence_ima_free(&c->ima);
-		if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
-			return -1;
-		if (!c->ima.present)
-			return err_set(e, "the IMA log %s went away",
-			    c->ima.path);
-		if (evidence_ima_reaches(&c->ima, &c->q.pcrs.values, &reached,
-		    &c->prefix, why, sizeof(why), e) != 0)
+		if (attest_read_logs(c, e) != 0 ||
+		    attest_logs_reach(c, &reached, why, sizeof(why), e) != 0)
 			return -1;
 		if (reached)
 			return 0;
 	}
-	return err_set(e, "the IMA log %s does not reach the quoted PCR %d "
-	    "(%u quotes taken): %s; no bundle written", c->ima.path,
-	    EVIDENCE_IMA_PCR, c->quotes, why);
+	return err_set(e, "the IMA log%s %s does not reach the quoted PCR %d "
+	    "(%u quotes taken): %s; no bundle written",
+	    c->want_banks ? "s" : "", c->want_ima ? c->ima.path :
+	    "(per-bank lists)", EVIDENCE_IMA_PCR, c->quotes, why);
 }
 
 static int
@@ -352,7 +484,7 @@ attest_manifest(struct attest_ctx *c, struct errbuf *e)
 	snprintf(v, sizeof(v), "%u", c->quotes);
 	if (evidence_fact_add(m, "attest.quotes", v, e) != 0)
 		return -1;
-	if (!c->want_ima)
+	if (!c->want_ima && c->want_banks == 0)
 		return 0;
 	snprintf(v, sizeof(v), "%" PRIu64, c->prefix);
 	return evidence_fact_add(m, "ima.quoted-entries", v, e);
@@ -362,6 +494,8 @@ static int
 attest_members(struct attest_ctx *c, struct errbuf *e)
 {
 	struct evidence_members *ms = &c->ms;
+	char name[BUNDLE_MEMBER_NAME_MAX + 1];
+	size_t i;
 
 	evidence_members_init(ms);
 	if (evidence_member_add(ms, "ek.crt", EVIDENCE_MT_CERT, c->ek.cert.der,
@@ -379,9 +513,18 @@ attest_members(struct attest_ctx *c, struct errbuf *e)
 	    evidence_member_add(ms, "quote.sig", EVIDENCE_MT_SIG, c->q.sig,
 	    c->q.sig_len, e) != 0)
 		return -1;
-	if (c->want_ima)
-		return evidence_member_add(ms, "ima.log", c->ima.media_type,
-		    c->ima.data, c->ima.len, e);
+	if (c->want_ima && evidence_member_add(ms, "ima.log",
+	    c->ima.media_type, c->ima.data, c->ima.len, e) != 0)
+		return -1;
+	for (i = 0; i < ATTEST_BANK_LISTS; i++) {
+		if (!(c->want_banks & (1u << i)))
+			continue;
+		snprintf(name, sizeof(name), "ima-%s.log",
+		    c->banks[i].log_alg->name);
+		if (evidence_member_add(ms, name, c->banks[i].media_type,
+		    c->banks[i].data, c->banks[i].len, e) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -407,7 +550,11 @@ attest_release(struct attest_ctx *c)
 		tpm_ek_close(c->conn.esys, &c->ek);
 	}
 	tpm_conn_close(&c->conn);
+	size_t i;
+
 	evidence_ima_free(&c->ima);
+	for (i = 0; i < ATTEST_BANK_LISTS; i++)
+		evidence_ima_free(&c->banks[i]);
 	challenge_set_free(&c->set);
 	OPENSSL_cleanse(c->nonce, sizeof(c->nonce));
 }

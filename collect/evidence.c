@@ -20,9 +20,10 @@
 
 /* ---- IMA log ------------------------------------------------------------- */
 
-int
-evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
-    enum ima_byte_order *order, struct errbuf *e)
+/* Parse buf whole with template-digest column alg. */
+static int
+ima_check_alg(const uint8_t *buf, size_t len, const struct hashalg *alg,
+    uint64_t *entries, enum ima_byte_order *order, struct errbuf *e)
 {
 	struct ima_parser p;
 	struct ima_record rec;
@@ -32,7 +33,7 @@ evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
 	if (len == 0)
 		return err_set(e, "empty IMA log (a kernel with IMA records at "
 		    "least boot_aggregate)");
-	ima_parser_init(&p, hashalg_by_name("sha1"), IMA_ORDER_UNKNOWN);
+	ima_parser_init(&p, alg, IMA_ORDER_UNKNOWN);
 	while (off < len) {
 		r = ima_parse_record(&p, buf + off, len - off, &rec, &need, e);
 		if (r == IMA_PARSE_ERROR)
@@ -44,6 +45,14 @@ evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
 	*entries = p.index;
 	*order = p.order;
 	return 0;
+}
+
+int
+evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
+    enum ima_byte_order *order, struct errbuf *e)
+{
+	return ima_check_alg(buf, len, hashalg_by_name("sha1"), entries, order,
+	    e);
 }
 
 /* The default path that exists, or -1 with present = false. */
@@ -63,31 +72,77 @@ ima_default_path(struct evidence_ima *out)
 	return -1;
 }
 
+/* The default per-bank path that exists, or -1 with present = false. */
+static int
+ima_bank_default_path(const struct hashalg *alg, struct evidence_ima *out)
+{
+	const char *const bases[] = { EVIDENCE_IMA_PATH, EVIDENCE_IMA_PATH_ALT };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(out->path, sizeof(out->path), "%s_%s", bases[i],
+		    alg->name);
+		if (access(out->path, F_OK) == 0)
+			return 0;
+	}
+	snprintf(out->path, sizeof(out->path), "%s_%s", EVIDENCE_IMA_PATH,
+	    alg->name);
+	return -1;
+}
+
+/* Read and check out->path as a list with column out->log_alg. */
+static int
+ima_read_checked(struct evidence_ima *out, struct errbuf *e)
+{
+	if (file_read(out->path, EVIDENCE_IMA_LOG_MAX, &out->data, &out->len,
+	    e) != 0)
+		return err_prefix(e, "IMA log");
+	if (ima_check_alg(out->data, out->len, out->log_alg, &out->entries,
+	    &out->order, e) != 0) {
+		err_prefix(e, "IMA log %s", out->path);
+		evidence_ima_free(out);
+		return -1;
+	}
+	snprintf(out->media_type, sizeof(out->media_type),
+	    "%s; digest=%s; byteorder=%s", EVIDENCE_MT_IMA, out->log_alg->name,
+	    out->order == IMA_ORDER_BE ? "big" : "little");
+	out->present = true;
+	return 0;
+}
+
 int
 evidence_ima_read(const char *path, struct evidence_ima *out,
     struct errbuf *e)
 {
 	memset(out, 0, sizeof(*out));
+	out->log_alg = hashalg_by_name("sha1");
 	if (path != NULL) {
 		if (strlen(path) >= sizeof(out->path))
 			return err_set(e, "IMA log path too long");
 		snprintf(out->path, sizeof(out->path), "%s", path);
 	} else if (ima_default_path(out) != 0)
 		return 0;		/* no IMA on this kernel */
-	if (file_read(out->path, EVIDENCE_IMA_LOG_MAX, &out->data, &out->len,
-	    e) != 0)
-		return err_prefix(e, "IMA log");
-	if (evidence_ima_check(out->data, out->len, &out->entries, &out->order,
-	    e) != 0) {
-		err_prefix(e, "IMA log %s", out->path);
-		evidence_ima_free(out);
-		return -1;
-	}
-	snprintf(out->media_type, sizeof(out->media_type),
-	    "%s; digest=sha1; byteorder=%s", EVIDENCE_MT_IMA,
-	    out->order == IMA_ORDER_BE ? "big" : "little");
-	out->present = true;
-	return 0;
+	return ima_read_checked(out, e);
+}
+
+int
+evidence_ima_read_bank(const struct hashalg *alg, const char *path,
+    struct evidence_ima *out, struct errbuf *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->log_alg = alg;
+	out->per_bank = true;
+	if (hashalg_md(alg) == NULL)
+		return err_set(e, "IMA %s list: no digest for %s", alg->name,
+		    alg->name);
+	if (path != NULL) {
+		if (strlen(path) >= sizeof(out->path))
+			return err_set(e, "IMA %s list path too long",
+			    alg->name);
+		snprintf(out->path, sizeof(out->path), "%s", path);
+	} else if (ima_bank_default_path(alg, out) != 0)
+		return 0;		/* kernel older than 6.10, or no bank */
+	return ima_read_checked(out, e);
 }
 
 void
@@ -101,15 +156,20 @@ evidence_ima_free(struct evidence_ima *ima)
 
 /* ---- does the log reach the quote? --------------------------------------- */
 
-/* The quoted banks with a value for the IMA PCR that we can replay. */
+/*
+ * The quoted banks with a value for the IMA PCR that we can replay (for a
+ * per-bank list: only the bank of its column).
+ */
 static size_t
-ima_banks(const struct pcr_set *quoted, const struct hashalg **banks)
+ima_banks(const struct pcr_set *quoted, const struct evidence_ima *ima,
+    const struct hashalg **banks)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < quoted->nbanks && n < IMA_REPLAY_MAX_BANKS; i++)
 		if ((quoted->banks[i].present & (1u << EVIDENCE_IMA_PCR)) &&
-		    hashalg_md(quoted->banks[i].alg) != NULL)
+		    hashalg_md(quoted->banks[i].alg) != NULL &&
+		    (!ima->per_bank || quoted->banks[i].alg == ima->log_alg))
 			banks[n++] = quoted->banks[i].alg;
 	return n;
 }
@@ -123,7 +183,7 @@ ima_replay_log(struct ima_replay *r, const struct evidence_ima *ima,
 	size_t off = 0, need;
 	bool column_ok;
 
-	ima_parser_init(&p, hashalg_by_name("sha1"), ima->order);
+	ima_parser_init(&p, ima->log_alg, ima->order);
 	while (off < ima->len) {
 		switch (ima_parse_record(&p, ima->data + off, ima->len - off,
 		    &rec, &need, e)) {
@@ -184,12 +244,12 @@ evidence_ima_reaches(const struct evidence_ima *ima,
 	*prefix = 0;
 	if (why_cap > 0)
 		why[0] = '\0';
-	if ((n = ima_banks(quoted, banks)) == 0)
+	if ((n = ima_banks(quoted, ima, banks)) == 0)
 		return 0;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return err_set(e, "out of memory");
-	if (ima_replay_init(r, banks, n, IMA_REPLAY_BOTH,
-	    hashalg_by_name("sha1"), e) != 0) {
+	if (ima_replay_init(r, banks, n, ima->per_bank ? IMA_REPLAY_PER_BANK :
+	    IMA_REPLAY_BOTH, ima->log_alg, e) != 0) {
 		free(r);
 		return err_prefix(e, "IMA replay");
 	}

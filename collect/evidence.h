@@ -20,10 +20,16 @@
  *   quote.sig       application/vnd.dossier.tpmt-signature
  *   ima.log         application/vnd.dossier.ima-binary; digest=sha1;
  *                   byteorder=little|big
+ *   ima-<alg>.log   application/vnd.dossier.ima-binary; digest=<alg>;
+ *                   byteorder=little|big (the Linux 6.10+ per-bank list
+ *                   binary_runtime_measurements_<alg>: the same records,
+ *                   template-digest column of that bank's algorithm)
  *
  * Evidence bundles carry, in this order: ek.crt, ek.pub, ak.pub, pcrs.bin,
  * pcrs.tpm2, quote.attest, quote.sig, ima.log (when the challenge asks for
- * "ima"). They do not repeat the EK chain certificates of the enrollment.
+ * "ima"), then ima-sha1.log, ima-sha256.log, ima-sha384.log,
+ * ima-sha512.log (each when the challenge asks for "ima-<alg>"). They do
+ * not repeat the EK chain certificates of the enrollment.
  *
  * Errors follow format/err.h and name the file or the TPM step.
  */
@@ -63,6 +69,8 @@
 /* The IMA log as read and checked. */
 struct evidence_ima {
 	bool present;			/* false: no log at the default paths */
+	const struct hashalg *log_alg;	/* template-digest column */
+	bool per_bank;			/* a binary_runtime_measurements_<alg> */
 	char path[PATH_MAX];		/* read from (or the default looked at) */
 	uint8_t *data;			/* malloc'd, len bytes */
 	size_t len;
@@ -83,6 +91,18 @@ int evidence_ima_read(const char *path, struct evidence_ima *out,
     struct errbuf *e);
 void evidence_ima_free(struct evidence_ima *ima);
 
+/*
+ * Read the per-bank list of alg (Linux 6.10+): path if not NULL (it must
+ * exist), else the first of EVIDENCE_IMA_PATH "_<alg>",
+ * EVIDENCE_IMA_PATH_ALT "_<alg>" that exists (neither: present is false,
+ * not an error). Parsed whole with the template-digest column of alg;
+ * otherwise as evidence_ima_read (per_bank is set, media_type says
+ * digest=<alg>). alg must have an OpenSSL digest. Free with
+ * evidence_ima_free.
+ */
+int evidence_ima_read_bank(const struct hashalg *alg, const char *path,
+    struct evidence_ima *out, struct errbuf *e);
+
 /* Check buf[0..len) is a well-formed binary IMA log; count its entries. */
 int evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
     enum ima_byte_order *order, struct errbuf *e);
@@ -93,7 +113,8 @@ int evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
 /*
  * Whether the IMA log's own replay reaches the quoted values: ima->data is
  * replayed (format/ima_replay.h, both extension modes) into every bank of
- * quoted that has a value for EVIDENCE_IMA_PCR, compared after each
+ * quoted that has a value for EVIDENCE_IMA_PCR (a per-bank list: only into
+ * the bank of its column, per-bank mode only), compared after each
  * record with quoted. It reaches when in each such bank some prefix of the
  * log matches (in either mode) every PCR the log extends, and all banks
  * match the same prefix; *prefix gets its length (the rest of the log is

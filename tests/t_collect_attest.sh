@@ -178,6 +178,47 @@ expect 0 "rsa: the spool answer passes tpm2_checkquote with its nonce" \
     tpm2_checkquote -u x-rsa2/ak.pub -m x-rsa2/quote.attest -s x-rsa2/quote.sig \
     -f x-rsa2/pcrs.tpm2 -g sha256 -q "$RSA2_NONCE"
 
+# --- per-bank list: a challenge for ["ima", "ima-sha256"] ------------------
+challenge rsa bank.dchal --logs ima,ima-sha256
+expect 0 "bank: attest with --ima-log-bank sha256=FILE" "$COLLECT" attest \
+    --challenge bank.dchal -o bank.dossier --state "$T/st-rsa" \
+    --ima-log ima.bin --ima-log-bank sha256=ima256.bin
+expect_eq "$(tar --zstd -tf bank.dossier | tr '\n' ' ')" \
+    "MANIFEST ek.crt ek.pub ak.pub pcrs.bin pcrs.tpm2 quote.attest quote.sig ima.log ima-sha256.log " \
+    "bank: both lists, ima.log first"
+mkdir -p x-bank && tar --zstd -xf bank.dossier -C x-bank
+expect 0 "bank: ima-sha256.log is the sha256 list read" cmp x-bank/ima-sha256.log ima256.bin
+expect 0 "bank: ima.log is the classic list read" cmp x-bank/ima.log ima.bin
+run "$CHECK" x-bank/MANIFEST x-bank/ak.pub
+expect_eq "$RC" 0 "bank: MANIFEST verifies with ak.pub"
+expect_out '^member ima.log [0-9]+ [0-9a-f]{64} application/vnd.dossier.ima-binary; digest=sha1; byteorder=little$' \
+    "bank: ima.log media type digest=sha1"
+expect_out '^member ima-sha256.log [0-9]+ [0-9a-f]{64} application/vnd.dossier.ima-binary; digest=sha256; byteorder=little$' \
+    "bank: ima-sha256.log media type digest=sha256"
+run "$DOSSIER" ima check --log-alg sha256 x-bank/ima-sha256.log --pcrs x-bank/pcrs.bin
+expect_eq "$RC" 0 "bank: dossier ima check replays the sha256 list to the quote"
+challenge rsa bank2.dchal --logs ima,ima-sha256
+rm -f r.dossier
+expect 2 "bank: --ima-log without --ima-log-bank refused" "$COLLECT" attest \
+    --challenge bank2.dchal -o r.dossier --state "$T/st-rsa" --ima-log ima.bin
+expect_err "asks for the log 'ima-sha256' and --ima-log names a file" \
+    "bank: the message names the list and the option"
+expect 2 "bank: a classic list given as the sha256 list refused" "$COLLECT" attest \
+    --challenge bank2.dchal -o r.dossier --state "$T/st-rsa" \
+    --ima-log ima.bin --ima-log-bank sha256=ima24.bin
+expect_err "IMA log ima24.bin: entry 0 at offset 0" "bank: the unparsable list is named"
+"$DOSSIER_TOOLS/gen_ima_log" -n 24 -t ima-ng -o ima24b.bin \
+    --bank-list ima24-256.bin >/dev/null || not_ok "gen_ima_log 24 --bank-list"
+expect 2 "bank: a longer sha256 list than ima.log refused" "$COLLECT" attest \
+    --challenge bank2.dchal -o r.dossier --state "$T/st-rsa" \
+    --ima-log ima.bin --ima-log-bank sha256=ima24-256.bin
+expect_err "does not reach the quoted PCR 10 \\(5 quotes taken\\): ima24-256.bin has 24 entries, ima.bin 20" \
+    "bank: the lists' entry counts differ, said"
+[ ! -e r.dossier ] && ok "bank: no bundle" || not_ok "bank: no bundle"
+expect 2 "bank: --ima-log-bank with an unknown algorithm" "$COLLECT" attest \
+    --challenge bank2.dchal -o r.dossier --state "$T/st-rsa" \
+    --ima-log ima.bin --ima-log-bank md5=ima256.bin
+
 # --- refusals ---------------------------------------------------------------
 # refused TAG STATE CHALLENGE MESSAGE-REGEX: exit 2, the message, no bundle.
 refused() {

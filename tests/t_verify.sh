@@ -215,3 +215,39 @@ gen killed "$T/k.dossier" --clock 3000000 --reset 2
 expect 2 "unwritable -o: exit 2" "$DOSSIER" "${S[@]}" verify -o "$T/no/such/dir/r.jsonl" "$T/k.dossier"
 expect_err 'nothing recorded' "unwritable -o: says nothing was recorded"
 expect 0 "after the failed run: the same bundle still passes" "$DOSSIER" "${S[@]}" verify "$T/k.dossier"
+
+# Per-bank lists (ima-<alg>.log, Linux 6.10+ binary_runtime_measurements_
+# <alg>): the reference log's sha256 list, as gen_ima_log writes it, is
+# judged against bank sha256 of the quote and against ima.log.
+"$DOSSIER_TOOLS/gen_ima_log" -n 40 -t mixed -s 7 -o "$T/ref2.log" \
+    --bank-list "$T/ref256.log" >/dev/null || not_ok "gen_ima_log --bank-list"
+expect 0 "bank list: gen_ima_log writes the same log again" cmp "$T/ref.log" "$T/ref2.log"
+gen replay "$T/bank-ok.dossier" --clock 4000000 --reset 3 \
+    --ima-bank-list "sha256=$T/ref256.log"
+expect 0 "bank list: a consistent sha256 list passes" "$DOSSIER" "${S[@]}" \
+    verify "$T/bank-ok.dossier"
+expect_out '"name":"ima.sha256-list.parse","outcome":"ok","reason":"40 entries"' \
+    "bank list: parsed with the sha256 column"
+expect_out '"name":"ima.sha256-list.replay","outcome":"ok","reason":"40 of 40 entries reach the quoted sha256 PCR 10 \(per-bank mode\)"' \
+    "bank list: replays per bank to the quoted sha256 PCR 10"
+expect_out '"name":"ima.sha256-list.consistent","outcome":"ok"' \
+    "bank list: the same list as ima.log"
+# Entry 5's path changed by one byte in the sha256 list only.
+P5=$("$DOSSIER" ima ascii --log-alg sha256 "$T/ref256.log" | sed -n 6p | cut -d' ' -f5)
+python3 - "$T/ref256.log" "$T/bad256.log" "$P5" <<'PY' || not_ok "alter the bank list"
+import sys
+b = open(sys.argv[1], 'rb').read()
+p = sys.argv[3].encode()
+i = b.index(p + b'\0')
+open(sys.argv[2], 'wb').write(b[:i] + b'X' + b[i + 1:])
+PY
+gen signed "$T/bank-bad.dossier" --clock 4000010 --reset 3 \
+    --ima-bank-list "sha256=$T/bad256.log"
+expect 1 "bank list: an altered sha256 list fails" "$DOSSIER" "${S[@]}" \
+    verify "$T/bank-bad.dossier"
+expect_out '"name":"ima.sha256-list.replay","outcome":"fail","reason":"1 entries with a wrong sha256 template digest, first entry 5 ' \
+    "bank list: the altered entry fails the sha256 replay, named"
+expect_out '"name":"ima.sha256-list.consistent","outcome":"fail","reason":"entry 5 .X' \
+    "bank list: the altered entry is not ima.log's, named"
+expect_out '"name":"ima.replay.sha256","outcome":"ok"' \
+    "bank list: ima.log itself still replays"

@@ -10,7 +10,7 @@
  *       [--ima-add PATH] [--ima-truncate N] [--ima-drop-after I]
  *       [--flip-pcr N]
  *       [--tamper MEMBER] [--extra-member] [--manifest-key KEY.pem]
- *       [--created SECONDS]
+ *       [--created SECONDS] [--ima-bank-list ALG=FILE]
  *
  * AKKEY.pem is a P-256 private key standing in for the AK (the device's
  * enrolled AK public area is the one mint.h builds from it: print it with
@@ -24,7 +24,9 @@
  * bank in pcrs.bin after the quote was made; --tamper flips the last byte
  * of a member after the manifest was signed; --extra-member adds a tar
  * entry the manifest does not list; --manifest-key signs the manifest with
- * another key (the kid stays the AK's Name).
+ * another key (the kid stays the AK's Name). --ima-bank-list carries FILE
+ * as the per-bank list member ima-ALG.log (media type digest=ALG), as
+ * given: no edit applies to it and PCR 10 still comes from --ima-log.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -135,6 +137,7 @@ main(int argc, char **argv)
 		{ "ek-pub", required_argument, NULL, 'P' },
 		{ "pcrs", required_argument, NULL, 'p' },
 		{ "ima-log", required_argument, NULL, 'l' },
+		{ "ima-bank-list", required_argument, NULL, 'B' },
 		{ "clock", required_argument, NULL, 'C' },
 		{ "reset", required_argument, NULL, 'R' },
 		{ "restart", required_argument, NULL, 'r' },
@@ -155,6 +158,10 @@ main(int argc, char **argv)
 	};
 	const char *key_path = NULL, *out = NULL, *ek_crt = NULL;
 	const char *ek_pub = NULL, *ima_path = NULL, *spec = NULL;
+	const char *bank_arg = NULL;
+	char bank_alg[16];
+	uint8_t *bank = NULL;
+	size_t bank_len = 0;
 	const char *ak_pub_out = NULL;
 	struct mint_log log = { NULL, 0 };
 	struct edits ed;
@@ -194,6 +201,7 @@ main(int argc, char **argv)
 		case 'P': ek_pub = optarg; break;
 		case 'p': spec = optarg; break;
 		case 'l': ima_path = optarg; break;
+		case 'B': bank_arg = optarg; break;
 		case 'C': s.clock = strtoull(optarg, NULL, 0); break;
 		case 'R': s.reset_count = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
@@ -278,6 +286,19 @@ main(int argc, char **argv)
 			s.ima_member_len = carried.len;
 		}
 	}
+	if (bank_arg != NULL) {
+		const char *eq = strchr(bank_arg, '=');
+
+		if (eq == NULL || (size_t)(eq - bank_arg) >= sizeof(bank_alg))
+			die("--ima-bank-list ALG=FILE", NULL);
+		memcpy(bank_alg, bank_arg, (size_t)(eq - bank_arg));
+		bank_alg[eq - bank_arg] = '\0';
+		if (file_read(eq + 1, MINT_LOG_MAX, &bank, &bank_len, &e) == -1)
+			die("--ima-bank-list", &e);
+		s.bank_alg = bank_alg;
+		s.bank_list = bank;
+		s.bank_list_len = bank_len;
+	}
 	if (mint_evidence(&s, &bundle, &bundle_len, &e) == -1)
 		die("mint", &e);
 	if (file_write_atomic(out, bundle, bundle_len, &e) == -1)
@@ -285,6 +306,7 @@ main(int argc, char **argv)
 	free(bundle);
 	free(log.data);
 	free(carried.data);
+	free(bank);
 	free(crt);
 	free(pub);
 	EVP_PKEY_free(mkey);

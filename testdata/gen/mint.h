@@ -311,6 +311,9 @@ struct mint_spec {
 	size_t ima_carried;		/* bytes of it carried; 0 = all */
 	const uint8_t *ima_member;	/* not NULL: carry this log instead */
 	size_t ima_member_len;
+	const char *bank_alg;		/* not NULL: member ima-<alg>.log */
+	const uint8_t *bank_list;	/* its content (carried as given; */
+	size_t bank_list_len;		/* PCR 10 comes from ima only) */
 	int flip_pcr;			/* -1; else PCR whose value in pcrs.bin
 					 * is flipped after the quote */
 	const char *tamper_member;	/* flip its last byte after signing */
@@ -498,6 +501,8 @@ mint_evidence(const struct mint_spec *s, uint8_t **out, size_t *out_len,
 	struct bundle_input in[BUNDLE_MEMBERS_MAX + 1];
 	size_t n = 0, i, pcrs_len = 0, att_len = 0, sig_len = 0, file_len;
 	const struct hashalg *alg;
+	char bank_name[BUNDLE_MEMBER_NAME_MAX + 1];
+	char bank_mt[BUNDLE_MEDIA_TYPE_MAX + 1];
 	uint8_t *v;
 	int rc = -1;
 
@@ -534,6 +539,13 @@ mint_evidence(const struct mint_spec *s, uint8_t **out, size_t *out_len,
 	else if (s->ima != NULL)
 		MINT_IN("ima.log", MINT_MT_IMA, s->ima,
 		    s->ima_carried ? s->ima_carried : s->ima_len);
+	if (s->bank_alg != NULL) {
+		snprintf(bank_name, sizeof(bank_name), "ima-%s.log",
+		    s->bank_alg);
+		snprintf(bank_mt, sizeof(bank_mt), "application/vnd.dossier."
+		    "ima-binary; digest=%s; byteorder=little", s->bank_alg);
+		MINT_IN(bank_name, bank_mt, s->bank_list, s->bank_list_len);
+	}
 #undef MINT_IN
 	for (i = 0; s->garbage_member != NULL && i < n; i++)
 		if (strcmp(in[i].name, s->garbage_member) == 0) {

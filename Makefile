@@ -122,6 +122,11 @@ check:
 test: all
 	DOSSIER_BUILD=$(B) tests/run
 
+# The README's first command: three swtpm devices, end to end (tests/demo.sh).
+.PHONY: demo
+demo: all
+	DOSSIER_BUILD=$(B) tests/demo.sh
+
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
 FUZZ_CC  ?= clang
 FUZZ_B   := build/fuzz

@@ -1,236 +1,288 @@
 #!/usr/bin/env bash
-# tests/demo.sh - a narrated walk through dossier's standalone checks, with
-# the real binaries, a freshly provisioned swtpm and the project's testdata/.
+# tests/demo.sh - dossier end to end: three software TPMs play three devices,
+# one verifier enrolls them, challenges them all with one archive and judges
+# the answers as one batch; one device ran a program the verifier has never
+# seen, and is caught.
 #
-#   make && tests/demo.sh [--keep-going]
+#   make demo            (or: make && tests/demo.sh)
 #
-# Each step says what it shows, prints the commands it runs ("$ ...") and
-# their output. The walk stops at the first step that fails (exit 1);
-# with --keep-going it runs every step and lists the failed ones at the end.
-# Environment: DOSSIER_BUILD (default build) picks the binaries.
-set -euo pipefail
+# What it does, narrated step by step on stdout ("$ ..." lines are the
+# commands, with their output indented):
+#   - starts three swtpm devices, each provisioned with EK certificates by
+#     its own swtpm_localca: alpha and charlie use their RSA-2048 EK, bravo
+#     its ECC P-384 EK;
+#   - writes one IMA measurement list (build/tools/gen_ima_log) and extends
+#     it into PCR 10 of each device (sha1 and sha256 banks, per-bank mode),
+#     each device in its own order (same measurements, its own log file);
+#   - dossier init, roots add (the three local CAs), dossier-collect enroll
+#     on each device, dossier enroll, the devices answer their enrollment
+#     challenges, dossier verify enrolls them;
+#   - dossier challenge --all, each device answers from that one archive;
+#     before that, charlie measures a new program into PCR 10 (a record
+#     its enrollment log did not have);
+#   - dossier verify of the directory of answers, and a table of the
+#     results (JSON Lines): alpha and bravo pass, charlie fails ima.reference.
+# Everything it writes is in build/demo/ (emptied at the start of each run;
+# the JSON Lines results stay in build/demo/results.jsonl); every swtpm it
+# started is stopped at exit (TPM2_Shutdown, then by PID).
+#
+# Exit status: 0 the demo ran as described (two passes, charlie caught by
+# ima.reference); 1 a step did not go as described (the step is named on
+# stderr); 2 a tool or a binary is missing.
+# Environment: DOSSIER_BUILD (default build) picks the binaries;
+# DOSSIER_DEMO_DIR (an absolute path ending in /demo, default
+# $DOSSIER_BUILD/demo) the work directory (tests/t_demo.sh uses its own).
+set -uo pipefail
 
 DOSSIER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export DOSSIER_TOP
+: "${DOSSIER_BUILD:=build}"
+W=${DOSSIER_DEMO_DIR:-$DOSSIER_TOP/$DOSSIER_BUILD/demo}
+case "$W" in /?*/demo) ;; *) echo "demo: the work directory must be an absolute .../demo: $W" >&2; exit 2 ;; esac
+rm -rf "$W" && mkdir -p "$W" || exit 2
 . "$DOSSIER_TOP/tests/lib.sh"
 . "$DOSSIER_TOP/tests/swtpm.sh"
-: "${DOSSIER_COLLECT:=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect}"
-keep_going=0
-[ "${1:-}" = --keep-going ] && keep_going=1
-
-# The nonce of this walk and the secret wrapped for the TPM (hex).
-NONCE=$(openssl rand -hex 16)
-SECRET=$(openssl rand -hex 32)
-W=$T/demo
-mkdir -p "$W"
-exec 3>&1
-# The sha1 PCR 10 that charra's log replays to (worked out with evmctl 1.4;
-# testdata/ima/PROVENANCE.md).
-CHARRA_SHA1_PCR10=b9d6433e7b6f9d17ee6ae6bf42df902984df2dcd
+# The swtpm states live in build/demo/tpm (lib.sh removes $T at exit).
+rmdir "$T" && T=$W/tpm && mkdir "$T" || exit 2
+COLLECT=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect
+GEN_IMA=$DOSSIER_TOOLS/gen_ima_log
+export DOSSIER_STORE=$W/store.db
+DEVICES=(alpha bravo charlie)
+declare -A EK_KIND=([alpha]=rsa [bravo]=ecc [charlie]=rsa)
+IMA_RECORDS=40
 
 say() { printf '\n== %s\n' "$*"; }
 note() { printf '   %s\n' "$*"; }
-# show CMD...: print the command as typed, run it, show its output.
-# The command line goes to fd 3 (the terminal) even when its output does not.
+die() { echo "demo: FAILED: $*" >&2; exit 1; }
+# short TEXT: TEXT with the work directory's path left out.
+short() { sed "s|$W/||g; s|$DOSSIER_TOP/||g"; }
+# show CODE CMD...: print the command, run it in $W, print its stdout and
+# stderr indented; it must exit with CODE.
 show() {
-	printf '$ %s\n' "$*" | sed "s|$DOSSIER_TOP/||g; s|$W/||g; s|$T/||g" >&3
-	"$@"
-}
-# show_fails CMD...: like show, but the command must exit 1 (a check
-# failed); only its FAIL lines are shown.
-show_fails() {
-	local rc=0
-	printf '$ %s\n' "$*" | sed "s|$DOSSIER_TOP/||g; s|$W/||g; s|$T/||g" >&3
-	"$@" >"$W/fails.out" || rc=$?
-	grep '^FAIL' "$W/fails.out" || true
-	if [ "$rc" -ne 1 ]; then
-		echo "demo: expected exit 1 (a check failed), got $rc" >&2
-		return 1
-	fi
-	note "(exit 1: the check failed, as it must)"
-}
-# tpm_flush: free the TPM's three transient slots (no resource manager).
-tpm_flush() { tpm2_flushcontext -t >/dev/null && tpm2_flushcontext -s >/dev/null; }
-
-step_tpm() {
-	say "A software TPM, provisioned like a real one"
-	note "swtpm gets EK certificates (RSA-2048, ECC P-384) signed by a local CA;"
-	note "dossier-collect, the device program, identifies it over the TCTI:"
-	show "$DOSSIER_COLLECT" info --tcti "$DOSSIER_TCTI"
+	local code=$1 rc=0
+	shift
+	printf '$ %s\n' "$*" | short
+	(cd "$W" && "$@") >"$W/cmd.out" 2>&1 || rc=$?
+	sed 's/^/    /' "$W/cmd.out" | short
+	[ "$rc" -eq "$code" ] || die "$(basename "$1") exited $rc, expected $code"
 }
 
-step_keys() {
-	say "Endorsement key and attestation key (tpm2-tools)"
-	note "The EK is the TPM's identity (its certificate is in NV 0x01c00002);"
-	note "the AK is a restricted signing key made under it, used for quotes."
-	show tpm2_createek -c "$W/ek.ctx" -G rsa -u "$W/ek.pub" >/dev/null
-	tpm_flush
-	show tpm2_createak -C "$W/ek.ctx" -c "$W/ak.ctx" -G rsa -g sha256 \
-	    -s rsassa -u "$W/ak.pub" -n "$W/ak.name" >/dev/null
-	tpm_flush
-	note "ek.pub and ak.pub are TPM2B_PUBLIC files; ak.name is the AK's Name."
+# ima_tool: the IMA byte work of the demo (python3). Subcommands:
+#   reorder IN OUT SEED   boot_aggregate first, the other records shuffled
+#   append IN OUT PATH    IN plus one ima-ng record measuring PATH
+#   digests LOG           per record: its sha1 column and the sha256 bank's
+#                         digest (SHA-256 of the template data); the sha1
+#                         column is checked to be SHA-1 of the same bytes
+cat >"$W/ima_tool.py" <<'EOF'
+import hashlib, random, struct, sys
+
+def records(b):
+    i, out = 0, []
+    while i < len(b):
+        start = i
+        pcr, = struct.unpack_from('<I', b, i); i += 4 + 20
+        nl, = struct.unpack_from('<I', b, i); i += 4 + nl
+        dl, = struct.unpack_from('<I', b, i); i += 4
+        out.append((b[start:i + dl], b[start + 4:start + 24], b[i:i + dl])); i += dl
+    return out
+
+def field(x): return struct.pack('<I', len(x)) + x
+
+cmd, log = sys.argv[1], open(sys.argv[2], 'rb').read()
+recs = records(log)
+if cmd == 'reorder':
+    rest = recs[1:]
+    random.Random(sys.argv[4]).shuffle(rest)
+    open(sys.argv[3], 'wb').write(b''.join(r[0] for r in recs[:1] + rest))
+elif cmd == 'append':
+    path = sys.argv[4].encode()
+    td = field(b'sha256:\0' + hashlib.sha256(b'demo:' + path).digest()) + field(path + b'\0')
+    rec = (struct.pack('<I', 10) + hashlib.sha1(td).digest() + field(b'ima-ng') + field(td))
+    open(sys.argv[3], 'wb').write(log + rec)
+elif cmd == 'digests':
+    for _, col, td in recs:
+        if col != hashlib.sha1(td).digest():
+            sys.exit('ima_tool: a sha1 column is not SHA-1 of its template data')
+        print(col.hex(), hashlib.sha256(td).hexdigest())
+EOF
+ima() { python3 "$W/ima_tool.py" "$@"; }
+
+# extend LOG FROM: extend records FROM.. of LOG into the current TPM's PCR 10.
+extend() {
+	ima digests "$1" | tail -n "+$2" | while read -r d1 d256; do
+		tpm2_pcrextend "10:sha1=$d1,sha256=$d256" >/dev/null 2>&1 ||
+		    { echo "tpm2_pcrextend failed" >&2; return 1; }
+	done
 }
 
-step_ekcert() {
-	say "dossier ekcert check: the EK certificate chains to a trusted root"
-	note "The certificate as read from the TPM's NV, against the local CA's root"
-	note "and its intermediate (the issuer):"
-	show "$DOSSIER" ekcert check --roots "$SWTPM_CA_ROOT" \
-	    --intermediates "$SWTPM_CA_INTERMEDIATE" "$SWTPM_EK_CERT_RSA"
-	show "$DOSSIER" ekcert check --roots "$SWTPM_CA_ROOT" \
-	    --intermediates "$SWTPM_CA_INTERMEDIATE" "$SWTPM_EK_CERT_ECC"
-	note "Without the intermediate there is no chain to the root:"
-	show_fails "$DOSSIER" ekcert check --roots "$SWTPM_CA_ROOT" \
-	    "$SWTPM_EK_CERT_RSA"
-}
-
-step_credential() {
-	say "dossier credential make: a secret only this TPM can recover"
-	note "The verifier wraps a secret to the EK public key and the AK's Name in"
-	note "software; only the TPM holding both keys gets it back"
-	note "(tpm2_activatecredential, EK policy: PolicySecret on the endorsement"
-	note "hierarchy). This proves the AK lives in the same TPM as the EK."
-	show "$DOSSIER" credential make --ek "$W/ek.pub" --ak "$W/ak.pub" \
-	    --secret "$SECRET" -o "$W/cred.bin"
-	tpm2_startauthsession --policy-session -S "$W/session.ctx"
-	tpm2_policysecret -S "$W/session.ctx" -c e >/dev/null
-	show tpm2_activatecredential -c "$W/ak.ctx" -C "$W/ek.ctx" \
-	    -i "$W/cred.bin" -o "$W/secret.out" -P "session:$W/session.ctx"
-	tpm2_flushcontext "$W/session.ctx"
-	tpm_flush
-	local got
-	got=$(xxd -p -c 256 "$W/secret.out")
-	note "secret wrapped:   $SECRET"
-	note "secret recovered: $got"
-	[ "$got" = "$SECRET" ] || { echo "demo: the TPM recovered another secret" >&2; return 1; }
-}
-
-step_quote() {
-	say "dossier quote check: a TPM2_Quote, checked without a TPM"
-	note "The TPM signs the digest of PCRs 0,1,10 of both banks with the AK and"
-	note "the verifier's nonce; tpm2_quote also writes the PCR values it read."
-	show tpm2_quote -c "$W/ak.ctx" -l sha1:0,1,10+sha256:0,1,10 -q "$NONCE" \
-	    -g sha256 -m "$W/quote.msg" -s "$W/quote.sig" -o "$W/quote.pcrs" >/dev/null
-	tpm_flush
-	note "Given the EK too, the AK's qualified name is checked (AK under EK);"
-	note "given the selection asked for, the signed one must equal it:"
-	show "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" \
-	    --attest "$W/quote.msg" --sig "$W/quote.sig" --nonce "$NONCE" \
-	    --pcrs "$W/quote.pcrs" --selection sha1:0,1,10+sha256:0,1,10
-	note "tpm2_checkquote, an independent implementation, agrees:"
-	show tpm2_checkquote -u "$W/ak.pub" -m "$W/quote.msg" -s "$W/quote.sig" \
-	    -f "$W/quote.pcrs" -g sha256 -q "$NONCE" >/dev/null
-	note "(tpm2_checkquote: exit 0)"
-	note "Another nonce (a replayed quote) fails, and so does a changed PCR value:"
-	show_fails "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" --attest "$W/quote.msg" \
-	    --sig "$W/quote.sig" --nonce "$(openssl rand -hex 16)" --pcrs "$W/quote.pcrs" \
-	    --selection sha1:0,1,10+sha256:0,1,10
-	# swtpm's PCRs 0, 1 and 10 are all zero: claim 10 held something else.
-	local pcr
-	for pcr in 0 1 10; do
-		printf 'sha1 %s %040d\n' "$pcr" 0
-		printf 'sha256 %s %064d\n' "$pcr" 0
-	done | sed 's/^\(sha256 10 \)00/\1ff/' >"$W/changed.pcrs"
-	show_fails "$DOSSIER" quote check --ak "$W/ak.pub" --ek "$W/ek.pub" --attest "$W/quote.msg" \
-	    --sig "$W/quote.sig" --nonce "$NONCE" --pcrs "$W/changed.pcrs" \
-	    --selection sha1:0,1,10+sha256:0,1,10
-}
-
-step_ima_real() {
-	local log=$TD/ima/charra/binary_runtime_measurements
-	say "dossier ima: a real IMA measurement list (charra, 1,650 ima-ng records)"
-	note "The binary list as the kernel's ascii_runtime_measurements (first 3):"
-	show "$DOSSIER" ima ascii "$log" >"$W/ascii.txt"
-	head -n 3 "$W/ascii.txt"
-	note "Replayed into PCR 10, per bank (sha1 is what that host's TPM held):"
-	show "$DOSSIER" ima replay --bank sha1 --bank sha256 "$log" | tee "$W/ima.pcrs"
-	grep -q "^sha1 10 $CHARRA_SHA1_PCR10\$" "$W/ima.pcrs" || {
-		echo "demo: sha1 PCR 10 is not the published value" >&2; return 1; }
-	note "(sha1 PCR 10 equals the value worked out with evmctl)"
-	note "Checked against those PCR values, then against a changed one:"
-	show "$DOSSIER" ima check "$log" --pcrs "$W/ima.pcrs"
-	sed 's/^\(sha1 10 \)b9/\1c9/' "$W/ima.pcrs" >"$W/ima-bad.pcrs"
-	show_fails "$DOSSIER" ima check "$log" --pcrs "$W/ima-bad.pcrs"
-}
-
-step_ima_evmctl() {
-	local log=$TD/ima/charra/binary_runtime_measurements i
-	say "evmctl, an independent IMA replayer, agrees on the sha1 PCR 10"
-	for i in $(seq 0 23); do
-		if [ "$i" = 10 ]; then
-			printf 'PCR-10: %s\n' "$CHARRA_SHA1_PCR10"
-		else
-			printf 'PCR-%02d: %040d\n' "$i" 0
-		fi
-	done >"$W/evm.pcrs"
-	show evmctl ima_measurement --pcrs "sha1,$W/evm.pcrs" "$log" >"$W/evm.out" 2>&1 || true
-	grep -q 'Matched per TPM bank' "$W/evm.out" || {
-		echo "demo: evmctl did not match:" >&2; tail -n 5 "$W/evm.out" >&2; return 1; }
-	grep 'Matched per TPM bank' "$W/evm.out"
-}
-
-step_ima_generated() {
-	local gen=$DOSSIER_TOOLS/gen_ima_log path off
-	say "dossier ima on a generated log, with violations and three digest algorithms"
-	if [ ! -x "$gen" ]; then
-		note "($gen is not built: nothing to show)"
-		return 0
-	fi
-	note "gen_ima_log writes a log of 2,000 ima-ng/ima-sig records and computes the"
-	note "PCR values it must give on its own (and evmctl's PCR files):"
-	show "$gen" -n 2000 -t mixed -d sha1,sha256,sha384 -v 3 -s 42 \
-	    --pcrs "$W/gen.pcrs" --evmctl-sha1 "$W/gen-evm1.pcrs" \
-	    --evmctl-sha256 "$W/gen-evm256.pcrs" -o "$W/gen.bin"
-	cat "$W/gen.pcrs"
-	show "$DOSSIER" ima check "$W/gen.bin" --pcrs "$W/gen.pcrs"
-	note "evmctl agrees (violations ignored: it would extend them as zeros):"
-	show evmctl ima_measurement --ignore-violations --pcrs "sha1,$W/gen-evm1.pcrs" \
-	    --pcrs "sha256,$W/gen-evm256.pcrs" "$W/gen.bin" >"$W/evm.out" 2>&1 || true
-	grep -q 'Matched per TPM bank' "$W/evm.out" || {
-		echo "demo: evmctl did not match:" >&2; tail -n 5 "$W/evm.out" >&2; return 1; }
-	grep 'Matched per TPM bank' "$W/evm.out"
-	note "One changed byte in a file name is caught:"
-	"$DOSSIER" ima ascii "$W/gen.bin" >"$W/gen.txt"
-	path=$(sed -n '2s/^[^ ]* [^ ]* [^ ]* [^ ]* \([^ ]*\).*/\1/p' "$W/gen.txt")
-	off=$(grep -obUa -- "$path" "$W/gen.bin" | head -n 1 | cut -d: -f1)
-	cp "$W/gen.bin" "$W/gen-bad.bin"
-	printf 'X' | dd of="$W/gen-bad.bin" bs=1 seek=$((off + 1)) conv=notrunc status=none
-	note "($path becomes ${path:0:1}X${path:2})"
-	show_fails "$DOSSIER" ima check "$W/gen-bad.bin" --pcrs "$W/gen.pcrs"
-}
-
-steps=(step_tpm step_keys step_ekcert step_credential step_quote
-    step_ima_real step_ima_evmctl step_ima_generated)
-
-for tool in swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_createek \
-    openssl xxd evmctl; do
+for tool in swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_pcrextend \
+    tpm2_shutdown tpm2_nvread openssl python3; do
 	command -v "$tool" >/dev/null || {
 		echo "demo: $tool is not installed: run tests/setup-debian.sh" >&2
 		exit 2
 	}
 done
-[ -x "$DOSSIER" ] && [ -x "$DOSSIER_COLLECT" ] || {
-	echo "demo: $DOSSIER or $DOSSIER_COLLECT missing: run make first" >&2
-	exit 2
-}
-echo "dossier demo: $("$DOSSIER" --version), $("$DOSSIER_COLLECT" --version)"
-swtpm_up
-
-failed=()
-for s in "${steps[@]}"; do
-	set +e
-	(set -e; "$s")
-	rc=$?
-	set -e
-	if [ $rc -ne 0 ]; then
-		echo "demo: FAILED: $s (exit $rc)" >&2
-		failed+=("$s")
-		[ $keep_going = 1 ] || exit 1
-	fi
+for bin in "$DOSSIER" "$COLLECT" "$GEN_IMA"; do
+	[ -x "$bin" ] || { echo "demo: $bin missing: run make first" >&2; exit 2; }
 done
+echo "dossier demo: $("$DOSSIER" --version), $("$COLLECT" --version); files in $(echo "$W" | short)/"
+
+say "Three devices: software TPMs with EK certificates from a local CA"
+note "Each swtpm is manufactured like a real TPM: its EK certificates (RSA-2048"
+note "and ECC P-384) are in NV, signed by a CA (swtpm_localca, one per device)."
+for dev in "${DEVICES[@]}"; do
+	swtpm_up "$dev" || die "swtpm_up $dev"
+	v=$(_swtpm_var "$dev")
+	if [ "${EK_KIND[$dev]}" = rsa ]; then
+		cert=${v}EK_CERT_RSA
+		kind=RSA-2048
+	else
+		cert=${v}EK_CERT_ECC
+		kind="ECC P-384"
+	fi
+	id=$(openssl dgst -sha256 -r "${!cert}" | cut -c1-64)
+	printf '%s %s %s\n' "$id" "$dev" "$kind" >>"$W/devices.txt"
+	pid=${v}PID
+	note "$dev: swtpm pid ${!pid}, EK $kind, device id ${id:0:16}..."
+done
+
+say "One IMA measurement list, measured by each device in its own order"
+show 0 "$GEN_IMA" -n "$IMA_RECORDS" -t ima-ng -s 7 -o ima-base.log
+i=0
+for dev in "${DEVICES[@]}"; do
+	mkdir -p "$W/$dev"
+	ima reorder "$W/ima-base.log" "$W/$dev/ima.log" "$dev" || die "reorder"
+	swtpm_use "$dev" && extend "$W/$dev/ima.log" 1 || die "extend $dev"
+	note "$dev: $dev/ima.log extended into PCR 10 (sha1, sha256);" \
+	    "first file: $("$DOSSIER" ima ascii "$W/$dev/ima.log" | sed -n '2s/.* //p')"
+done
+note "Same $IMA_RECORDS measurements everywhere, in three orders: the kernel's order"
+note "depends on what ran first. The verifier replays each log in its own order."
+
+say "The verifier: a store, its signing key, the EK roots it trusts"
+show 0 "$DOSSIER" init -o verifier.pem
+note "The EK certificates' CAs, as their manufacturers publish them (root and"
+note "issuing CA of each local CA):"
+mkdir -p "$W/roots"
+roots=()
+for dev in "${DEVICES[@]}"; do
+	v=$(_swtpm_var "$dev")
+	r=${v}CA_ROOT
+	m=${v}CA_INTERMEDIATE
+	cp "${!r}" "$W/roots/$dev-root.pem" && cp "${!m}" "$W/roots/$dev-issuer.pem" ||
+	    die "copy the CA certificates"
+	roots+=("roots/$dev-root.pem" "roots/$dev-issuer.pem")
+done
+show 0 "$DOSSIER" roots add "${roots[@]}"
+
+# collect_args DEV: dossier-collect options for DEV (its state, its log);
+# DEV's swtpm becomes the one the collector talks to (DOSSIER_TCTI).
+collect_args() {
+	COLLECT_ARGS=(--state "$W/$1/state" --ima-log "$W/$1/ima.log")
+	swtpm_use "$1" || die "swtpm_use $1"
+}
+
+say "Enrollment, on each device: dossier-collect enroll"
+note "The collector makes an AK under the EK, pins the verifier's key and writes"
+note "an enrollment bundle (EK certificate, keys, PCRs, IMA log, signed MANIFEST)."
+mkdir -p "$W/enroll"
+for dev in "${DEVICES[@]}"; do
+	collect_args "$dev"
+	[ "${EK_KIND[$dev]}" = ecc ] && COLLECT_ARGS+=(--ek ecc --ak ecc)
+	show 0 "$COLLECT" enroll -o "enroll/$dev.dossier" --verifier-key verifier.pem \
+	    "${COLLECT_ARGS[@]}"
+done
+
+say "Enrollment, on the verifier: dossier enroll"
+note "Each EK certificate must chain to a root; each device is recorded as pending"
+note "and gets an enrollment challenge (a secret only its TPM can unwrap)."
+show 0 "$DOSSIER" enroll -o enroll-challenges.tar enroll/alpha.dossier \
+    enroll/bravo.dossier enroll/charlie.dossier
+
+say "The devices answer their enrollment challenges; dossier verify enrolls them"
+mkdir -p "$W/enroll-answers"
+for dev in "${DEVICES[@]}"; do
+	collect_args "$dev"
+	show 0 "$COLLECT" attest --challenge enroll-challenges.tar \
+	    -o "enroll-answers/$dev.dossier" "${COLLECT_ARGS[@]}"
+done
+show 0 "$DOSSIER" verify -o enroll-results.jsonl enroll-answers
+
+say "Attestation: one challenge archive for the whole fleet"
+show 0 "$DOSSIER" challenge --all -o challenges.tar
+note "(the archive travels to the devices, on a USB stick for instance)"
+
+say "Meanwhile, charlie runs a program the verifier has never seen"
+swtpm_use charlie || die "swtpm_use charlie"
+ima append "$W/charlie/ima.log" "$W/charlie/ima.log.new" /usr/local/bin/backdoor &&
+    mv "$W/charlie/ima.log.new" "$W/charlie/ima.log" || die "append"
+extend "$W/charlie/ima.log" $((IMA_RECORDS + 1)) || die "extend charlie"
+note "IMA measures it into charlie's PCR 10; the log's new last record:"
+note "  $("$DOSSIER" ima ascii "$W/charlie/ima.log" | tail -n 1 | cut -d' ' -f1,3-5)"
+note "Log and TPM agree, so the quote and the replay hold; only the reference"
+note "(charlie's log at enrollment) knows better."
+
+say "Each device answers from the same archive: dossier-collect attest"
+mkdir -p "$W/evidence"
+for dev in "${DEVICES[@]}"; do
+	collect_args "$dev"
+	show 0 "$COLLECT" attest --challenge challenges.tar \
+	    -o "evidence/$dev.dossier" "${COLLECT_ARGS[@]}"
+done
+
+say "The verifier judges the batch, offline: dossier verify"
+note "A directory of bundles; one JSON line per bundle (exit 1: one failed)."
+show 1 "$DOSSIER" verify -o results.jsonl evidence
+
+say "Results"
+python3 - "$W/results.jsonl" "$W/devices.txt" >"$W/table.txt" <<'EOF' ||
+import json, sys
+devs = {}
+for line in open(sys.argv[2]):
+    i, name, kind = line.split(None, 2)
+    devs[i] = (name, kind.strip())
+rows = [('DEVICE', 'ID', 'EK', 'VERDICT', 'FIRST FAILED CHECK')]
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    name, kind = devs.get(r['device'], ('?', '?'))
+    fails = [c for c in r['checks'] if c['outcome'] == 'fail']
+    first = '-'
+    if fails:
+        first = fails[0]['name'] + ': ' + fails[0]['reason']
+        if len(first) > 72:
+            first = first[:69] + '...'
+    rows.append((name, (r['device'] or '-')[:12], kind, r['verdict'], first))
+rows[1:] = sorted(rows[1:])
+w = [max(len(r[k]) for r in rows) for k in range(4)]
+for r in rows:
+    print('  '.join(r[k].ljust(w[k]) for k in range(4)) + '  ' + r[4])
+EOF
+    die "the results table"
+sed 's/^/   /' "$W/table.txt"
 echo
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "demo: ${#failed[@]} of ${#steps[@]} steps failed: ${failed[*]}"
-	exit 1
-fi
-echo "demo: all ${#steps[@]} steps held"
+note "Every check of every bundle: $(echo "$W" | short)/results.jsonl (JSON Lines,"
+note "man/dossier-results.5), e.g. charlie's failed checks:"
+python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    for c in r["checks"]:
+        if c["outcome"] == "fail":
+            print("     FAIL %s: %s" % (c["name"], c["reason"]))
+' "$W/results.jsonl"
+
+# The outcome the demo is about.
+grep -Eq '^alpha +[0-9a-f]{12} +RSA-2048 +pass +-$' "$W/table.txt" &&
+    grep -Eq '^bravo +[0-9a-f]{12} +ECC P-384 +pass +-$' "$W/table.txt" &&
+    grep -Eq '^charlie +[0-9a-f]{12} +RSA-2048 +fail +ima\.reference: ' "$W/table.txt" ||
+    die "the verdicts are not two passes and charlie failing ima.reference"
+
+say "Done: the devices are switched off"
+for dev in "${DEVICES[@]}"; do
+	swtpm_down "$dev"
+	v=$(_swtpm_var "$dev")
+	pid=${v}PID
+	dir=${v}DIR
+	! _swtpm_alive "${!pid}" "${!dir}" || die "swtpm $dev (pid ${!pid}) still runs"
+done
+note "every swtpm got TPM2_Shutdown and stopped; results stay in $(echo "$W" | short)/results.jsonl"

@@ -17,6 +17,18 @@
 #               the PID started here if it is still running.
 #   swtpm_down  the same clean stop, early.
 #
+# Several instances in one script (each its own state, local CA and port):
+#   swtpm_up NAME    the same in $T/swtpm-NAME (NAME: letters, digits, _),
+#                    exporting the variables above for NAME (it becomes the
+#                    current instance) and, for later use, the same values
+#                    under SWTPM_NAME_* (NAME in upper case): SWTPM_NAME_TCTI,
+#                    _PORT, _PID, _CA_ROOT, _CA_INTERMEDIATE, _EK_CERT_RSA,
+#                    _EK_CERT_ECC, _DIR.
+#   swtpm_use NAME   make NAME the current instance again (re-export the
+#                    unsuffixed variables above from SWTPM_NAME_*).
+#   swtpm_down NAME  stop NAME early (also done at exit).
+# swtpm_up and swtpm_down without NAME are the single instance in $T/swtpm.
+#
 # Both return 0 on success; swtpm_up prints what went wrong to stderr and
 # returns 1 otherwise. The clean shutdown matters: a stop without
 # TPM2_Shutdown after an authorised use counts towards swtpm's
@@ -25,6 +37,19 @@
 SWTPM_NV_EK_RSA=0x01c00002
 SWTPM_NV_EK_ECC=0x01c00016
 _swtpm_up=0
+declare -gA _swtpm_running=()	# instance name ("." = default) -> "PID PORT DIR"
+
+# _swtpm_dir NAME: the directory of instance NAME ("" = the default one).
+_swtpm_dir() {
+	if [ -z "$1" ]; then echo "$T/swtpm"; else echo "$T/swtpm-$1"; fi
+}
+
+# _swtpm_var NAME: the prefix of NAME's exported variables (SWTPM_NAME_).
+_swtpm_var() {
+	local u
+	u=$(printf '%s' "$1" | tr 'a-z' 'A-Z')
+	echo "SWTPM_${u}_"
+}
 
 # _swtpm_write_config DIR: the private swtpm_setup / swtpm_localca configuration.
 _swtpm_write_config() {
@@ -61,12 +86,13 @@ _swtpm_provision() {
 	fi
 }
 
-# _swtpm_alive PID: the PID is a running swtpm (not a zombie, not reused).
+# _swtpm_alive PID [DIR]: the PID is a running swtpm (not a zombie, not
+# reused) on the state in DIR (default $T/swtpm).
 _swtpm_alive() {
-	local cmd
+	local cmd d=${2:-$T/swtpm}
 	[ -r "/proc/$1/cmdline" ] || return 1
 	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)
-	case "$cmd" in *swtpm*"$T/swtpm"*) return 0 ;; esac
+	case "$cmd" in *swtpm*"dir=$d/state "*) return 0 ;; esac
 	return 1
 }
 
@@ -91,9 +117,9 @@ _swtpm_start() {
 	return 1
 }
 
-# _swtpm_read_ek_cert NVINDEX FILE: the certificate stored in NV, as DER.
+# _swtpm_read_ek_cert NVINDEX FILE [DIR]: the certificate stored in NV, as DER.
 _swtpm_read_ek_cert() {
-	tpm2_nvread -C o -o "$2" "$1" >/dev/null 2>>"$T/swtpm/nvread.log" || return 1
+	tpm2_nvread -C o -o "$2" "$1" >/dev/null 2>>"${3:-$T/swtpm}/nvread.log" || return 1
 	openssl x509 -inform DER -in "$2" -noout 2>/dev/null
 }
 
@@ -103,7 +129,15 @@ _swtpm_check_ek_cert() {
 }
 
 swtpm_up() {
-	local d=$T/swtpm p _
+	local name=${1:-} d p _ v
+	case "$name" in
+	*[!A-Za-z0-9_]*) echo "swtpm_up: bad instance name '$name'" >&2; return 1 ;;
+	esac
+	if [ -n "${_swtpm_running[${name:-.}]+x}" ]; then
+		echo "swtpm_up: instance '$name' is already running" >&2
+		return 1
+	fi
+	d=$(_swtpm_dir "$name")
 	_swtpm_write_config "$d" && _swtpm_provision "$d" || return 1
 	for _ in 1 2 3 4 5; do
 		p=$(free_port) || break
@@ -117,8 +151,13 @@ swtpm_up() {
 		cat "$d/start.log" "$d/swtpm.log" >&2 2>/dev/null
 		return 1
 	fi
-	_swtpm_up=1
-	at_exit swtpm_down
+	_swtpm_running[${name:-.}]="$SWTPM_PID $p $d"
+	if [ -z "$name" ]; then
+		_swtpm_up=1
+		at_exit swtpm_down
+	else
+		at_exit swtpm_down "$name"
+	fi
 	export SWTPM_PORT=$p SWTPM_PID
 	export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$p"
 	export DOSSIER_TCTI=$TPM2TOOLS_TCTI
@@ -126,8 +165,16 @@ swtpm_up() {
 	export SWTPM_CA_INTERMEDIATE=$d/ca/issuercert.pem
 	export SWTPM_EK_CERT_RSA=$d/ek-rsa.der
 	export SWTPM_EK_CERT_ECC=$d/ek-ecc.der
-	if ! _swtpm_read_ek_cert "$SWTPM_NV_EK_RSA" "$SWTPM_EK_CERT_RSA" ||
-	   ! _swtpm_read_ek_cert "$SWTPM_NV_EK_ECC" "$SWTPM_EK_CERT_ECC"; then
+	if [ -n "$name" ]; then
+		v=$(_swtpm_var "$name")
+		export "${v}TCTI=$TPM2TOOLS_TCTI" "${v}PORT=$p" "${v}PID=$SWTPM_PID" \
+		    "${v}CA_ROOT=$SWTPM_CA_ROOT" \
+		    "${v}CA_INTERMEDIATE=$SWTPM_CA_INTERMEDIATE" \
+		    "${v}EK_CERT_RSA=$SWTPM_EK_CERT_RSA" \
+		    "${v}EK_CERT_ECC=$SWTPM_EK_CERT_ECC" "${v}DIR=$d"
+	fi
+	if ! _swtpm_read_ek_cert "$SWTPM_NV_EK_RSA" "$SWTPM_EK_CERT_RSA" "$d" ||
+	   ! _swtpm_read_ek_cert "$SWTPM_NV_EK_ECC" "$SWTPM_EK_CERT_ECC" "$d"; then
 		echo "swtpm_up: cannot read the EK certificates from NV:" >&2
 		cat "$d/nvread.log" >&2
 		return 1
@@ -145,16 +192,33 @@ swtpm_up() {
 	}
 }
 
+swtpm_use() {
+	local v
+	[ -n "${1:-}" ] && [ -n "${_swtpm_running[$1]+x}" ] || {
+		echo "swtpm_use: no running instance '${1:-}'" >&2
+		return 1
+	}
+	v=$(_swtpm_var "$1")
+	eval "export SWTPM_PORT=\$${v}PORT SWTPM_PID=\$${v}PID" \
+	    "TPM2TOOLS_TCTI=\$${v}TCTI DOSSIER_TCTI=\$${v}TCTI" \
+	    "SWTPM_CA_ROOT=\$${v}CA_ROOT" \
+	    "SWTPM_CA_INTERMEDIATE=\$${v}CA_INTERMEDIATE" \
+	    "SWTPM_EK_CERT_RSA=\$${v}EK_CERT_RSA SWTPM_EK_CERT_ECC=\$${v}EK_CERT_ECC"
+}
+
 swtpm_down() {
-	local i
-	[ "$_swtpm_up" = 1 ] || return 0
-	_swtpm_up=0
-	tpm2_shutdown -c >/dev/null 2>&1 || true
-	swtpm_ioctl --tcp "127.0.0.1:$((SWTPM_PORT + 1))" -s >/dev/null 2>&1 || true
+	local name=${1:-} pid port d i
+	[ -n "${_swtpm_running[${name:-.}]+x}" ] || return 0
+	read -r pid port d <<<"${_swtpm_running[${name:-.}]}"
+	unset "_swtpm_running[${name:-.}]"
+	[ -n "$name" ] || _swtpm_up=0
+	TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port" tpm2_shutdown -c \
+	    >/dev/null 2>&1 || true
+	swtpm_ioctl --tcp "127.0.0.1:$((port + 1))" -s >/dev/null 2>&1 || true
 	for i in $(seq 1 40); do
-		_swtpm_alive "$SWTPM_PID" || return 0
+		_swtpm_alive "$pid" "$d" || return 0
 		sleep 0.05
 	done
-	kill "$SWTPM_PID" 2>/dev/null || true
+	kill "$pid" 2>/dev/null || true
 	return 0
 }

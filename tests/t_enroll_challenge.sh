@@ -254,3 +254,19 @@ expect 0 "with the root added it chains" \
 expect 2 "enroll without -o" "$DOSSIER" enroll rsa.dossier
 expect 2 "enroll without a bundle" "$DOSSIER" enroll -o x.tar
 expect 2 "enroll --expires garbage" "$DOSSIER" enroll --expires 3w rsa.dossier -o x.tar
+
+# --logs: the requested logs reach the signed challenge and the ledger.
+expect 0 "challenge --logs ima,ima-sha256" "$DOSSIER" challenge --all --pending \
+    --logs ima,ima-sha256 -o logs.tar
+expect 0 "inspect the --logs archive" "$DOSSIER" inspect logs.tar
+expect_eq "$(grep -c '^logs ima,ima-sha256$' "$T/out")" 2 \
+    "both challenges ask for ima and ima-sha256"
+run python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(sorted({r[0] for r in db.execute("select logs from challenges")}))' "$DOSSIER_STORE"
+expect_out "'ima,ima-sha256'" "the ledger records the requested logs"
+expect 2 "challenge --logs with an unknown name" "$DOSSIER" challenge --all \
+    --pending --logs ima,bogus -o bad.tar
+expect_err "unknown log 'bogus'" "the unknown log is named"
+expect 2 "challenge --logs with a repeated name" "$DOSSIER" challenge --all \
+    --pending --logs ima,ima -o bad.tar

@@ -1,6 +1,6 @@
 /*
  * cmd_challenge.c - dossier challenge [--device HEX]... [--all] [--pending]
- * [--expires D] -o ARCHIVE: issue one challenge (verify/issue.h) to each
+ * [--expires D] [--logs LIST] -o ARCHIVE: issue one challenge (verify/issue.h) to each
  * selected device and write them as one challenge archive
  * (format/challenge_set.h).
  *
@@ -32,6 +32,7 @@
 struct challenge_args {
 	const char *out;
 	int64_t lifetime;
+	unsigned logs;			/* enum challenge_log bits */
 	bool all, pending;
 	size_t ndevices;
 	char **devices;			/* --device arguments, borrowed */
@@ -54,7 +55,7 @@ challenge_usage(FILE *f)
 {
 	fputs("usage: dossier [--store path] challenge [--device hex] ... "
 	    "[--all] [--pending]\n"
-	    "           [--expires seconds|Nh|Nd] -o archive\n", f);
+	    "           [--expires seconds|Nh|Nd] [--logs list] -o archive\n", f);
 }
 
 static enum outcome
@@ -66,6 +67,7 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		{ "all", no_argument, NULL, 'a' },
 		{ "pending", no_argument, NULL, 'p' },
 		{ "expires", required_argument, NULL, 'x' },
+		{ "logs", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -75,6 +77,7 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->lifetime = ISSUE_LIFETIME_DEFAULT;
+	a->logs = ISSUE_LOGS_DEFAULT;
 	*help = false;
 	if ((a->devices = calloc((size_t)argc, sizeof(*a->devices))) == NULL) {
 		cmd_error("out of memory");
@@ -96,6 +99,12 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		case 'x':
 			if (issue_parse_lifetime(optarg, &a->lifetime, &e) == -1) {
 				cmd_error("challenge: --expires: %s", e.msg);
+				return OUTCOME_ERROR;
+			}
+			break;
+		case 'l':
+			if (issue_parse_logs(optarg, &a->logs, &e) == -1) {
+				cmd_error("challenge: --logs: %s", e.msg);
 				return OUTCOME_ERROR;
 			}
 			break;
@@ -201,7 +210,7 @@ issue_to(struct challenge_run *r, const struct store_device *d,
 		return -1;
 	if (issue_challenge(r->s, &r->sg, d, d->state == STORE_DEVICE_PENDING ?
 	    STORE_CHALLENGE_ENROLLMENT : STORE_CHALLENGE_ATTESTATION, r->now,
-	    r->a->lifetime, &r->issued[r->n], e) == -1) {
+	    r->a->lifetime, r->a->logs, &r->issued[r->n], e) == -1) {
 		hex_encode(d->id, STORE_DEVICE_ID_LEN, hex);
 		return err_prefix(e, "device %s", hex);
 	}

@@ -567,7 +567,7 @@ enroll_one(struct enroll_run *r, size_t i, struct errbuf *fatal)
 		goto refuse;
 	if (w == -1 || issue_challenge(r->s, &r->sg, &en->dev,
 	    STORE_CHALLENGE_ENROLLMENT, r->now, r->a->lifetime,
-	    &r->issued[r->nissued], &e) == -1) {
+	    ISSUE_LOGS_DEFAULT, &r->issued[r->nissued], &e) == -1) {
 		err_set(fatal, "%s: %s", path, e.msg);
 		rc = -1;
 		goto out;

@@ -143,7 +143,8 @@ put_credential(const struct store_device *d, const uint8_t *secret,
 static int
 build(struct store *s, const struct issue_signer *sg,
     const struct store_device *d, int64_t now, int64_t lifetime,
-    const uint8_t *secret, struct challenge *c, struct errbuf *e)
+    unsigned logs, const uint8_t *secret, struct challenge *c,
+    struct errbuf *e)
 {
 	struct store_refs refs;
 	TPML_PCR_SELECTION sel;
@@ -164,11 +165,48 @@ build(struct store *s, const struct issue_signer *sg,
 	if (put_selection(&sel, c, e) == -1 ||
 	    put_credential(d, secret, c, e) == -1)
 		return -1;
-	c->logs = CHALLENGE_LOG_IMA;
+	c->logs = logs;
 	c->issued = now;
 	c->not_after = now + lifetime;
 	memcpy(c->verifier_id, sg->verifier_id, sizeof(c->verifier_id));
 	return 0;
+}
+
+/* "ima,ima-sha256": the names of the bits in logs, in vocabulary order. */
+static void
+logs_to_text(unsigned logs, char *out, size_t cap)
+{
+	unsigned bit;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (bit = 1; bit & CHALLENGE_LOG_ALL; bit <<= 1)
+		if ((logs & bit) && used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s",
+			    used ? "," : "", challenge_log_name(bit));
+}
+
+int
+issue_parse_logs(const char *list, unsigned *logs, struct errbuf *e)
+{
+	const char *p = list;
+	unsigned bit;
+	size_t n;
+
+	*logs = 0;
+	for (;;) {
+		n = strcspn(p, ",");
+		if ((bit = challenge_log_by_name(p, n)) == 0)
+			return err_set(e, "unknown log '%.*s' (known: ima, "
+			    "ima-sha1, ima-sha256, ima-sha384, ima-sha512, uefi)",
+			    (int)n, p);
+		if (*logs & bit)
+			return err_set(e, "log '%.*s' named twice", (int)n, p);
+		*logs |= bit;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
 }
 
 /* The ledger row for c. */
@@ -185,7 +223,7 @@ ledger_row(const struct challenge *c, enum store_challenge_purpose purpose,
 	memcpy(row->secret, secret, STORE_SECRET_LEN);
 	memcpy(row->pcr_selection, c->selection, c->selection_len);
 	row->pcr_selection_len = c->selection_len;
-	snprintf(row->logs, sizeof(row->logs), "%s", ISSUE_LOGS);
+	logs_to_text(c->logs, row->logs, sizeof(row->logs));
 	row->issued = c->issued;
 	row->not_after = c->not_after;
 }
@@ -193,7 +231,8 @@ ledger_row(const struct challenge *c, enum store_challenge_purpose purpose,
 int
 issue_challenge(struct store *s, const struct issue_signer *sg,
     const struct store_device *d, enum store_challenge_purpose purpose,
-    int64_t now, int64_t lifetime, struct issued *out, struct errbuf *e)
+    int64_t now, int64_t lifetime, unsigned logs, struct issued *out,
+    struct errbuf *e)
 {
 	uint8_t secret[STORE_SECRET_LEN];
 	struct store_challenge row;
@@ -203,9 +242,11 @@ issue_challenge(struct store *s, const struct issue_signer *sg,
 	if (lifetime <= 0 || lifetime > ISSUE_LIFETIME_MAX)
 		return err_set(e, "lifetime %lld out of range",
 		    (long long)lifetime);
+	if (logs == 0 || (logs & ~CHALLENGE_LOG_ALL) != 0)
+		return err_set(e, "no valid log requested");
 	if (RAND_priv_bytes(secret, sizeof(secret)) != 1)
 		return err_openssl(e, "random secret");
-	if (build(s, sg, d, now, lifetime, secret, &out->ch, e) == -1)
+	if (build(s, sg, d, now, lifetime, logs, secret, &out->ch, e) == -1)
 		goto out;
 	if (challenge_sign(&out->ch, sg->key, &out->file, &out->file_len,
 	    e) == -1) {

@@ -44,7 +44,7 @@
 #define ISSUE_PCR_LAST		10		/* default selection: PCRs 0..10 */
 #define ISSUE_LIFETIME_DEFAULT	((int64_t)7 * 86400)	/* 7 days */
 #define ISSUE_LIFETIME_MAX	((int64_t)366 * 86400)	/* --expires limit */
-#define ISSUE_LOGS		"ima"		/* logs every challenge asks for */
+#define ISSUE_LOGS_DEFAULT	CHALLENGE_LOG_IMA	/* logs asked for by default */
 
 /* The verifier's signing key and its id, loaded once per command. */
 struct issue_signer {
@@ -86,12 +86,21 @@ int issue_default_selection(const struct pcr_set *refs,
  * Issue a challenge to device d (as read from the store; its references
  * must be set): build it as described above with purpose (enrollment or
  * attestation), sign it with sg, and record it in the ledger. now is the
- * issue time, lifetime (> 0) its validity. On success *out holds the
+ * issue time, lifetime (> 0) its validity, logs the enum challenge_log bits
+ * of the logs the bundle must carry (not 0). On success *out holds the
  * challenge and its file (issued_free()); on failure *out is empty and
  * nothing was recorded.
  */
 int issue_challenge(struct store *s, const struct issue_signer *sg,
     const struct store_device *d, enum store_challenge_purpose purpose,
-    int64_t now, int64_t lifetime, struct issued *out, struct errbuf *e);
+    int64_t now, int64_t lifetime, unsigned logs, struct issued *out,
+    struct errbuf *e);
+
+/*
+ * Parse a comma-separated list of log names of the challenge vocabulary
+ * ("ima,ima-sha256") into enum challenge_log bits. -1 on an unknown or
+ * repeated name, naming it.
+ */
+int issue_parse_logs(const char *list, unsigned *logs, struct errbuf *e);
 
 #endif

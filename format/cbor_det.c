@@ -977,3 +977,44 @@ cbor_magic_check(const uint8_t *buf, size_t len, uint32_t dossier_tag,
 	return err_set(e, "not a dossier %s file (no D9 D9 F7 DA %08X "
 	    "magic)", want, dossier_tag);
 }
+
+static const char *
+key_name(const char *const *names, size_t nnames, uint64_t key)
+{
+	return key < nnames && names[key] != NULL ? names[key] : NULL;
+}
+
+int
+cbor_rd_keyed_map(struct cbor_rd *r, const char *what,
+    const char *const *names, size_t nnames, uint32_t required,
+    cbor_rd_field_fn field, void *arg, struct errbuf *e)
+{
+	const char *name;
+	uint32_t seen = 0, missing;
+	uint64_t key;
+	size_t pairs, i;
+	unsigned k;
+
+	if (cbor_rd_map(r, &pairs, e) != 0)
+		return err_prefix(e, "%s", what);
+	for (i = 0; i < pairs; i++) {
+		if (cbor_rd_uint(r, &key, e) != 0)
+			return err_prefix(e, "%s key", what);
+		if (field(r, key, arg, e) != 0) {
+			if ((name = key_name(names, nnames, key)) != NULL)
+				return err_prefix(e, "%s key %llu (%s)", what,
+				    (unsigned long long)key, name);
+			return err_prefix(e, "%s key %llu", what,
+			    (unsigned long long)key);
+		}
+		if (key < 32)
+			seen |= 1u << key;
+	}
+	if ((missing = required & ~seen) == 0)
+		return 0;
+	for (k = 0; !(missing & (1u << k)); k++)
+		continue;
+	name = key_name(names, nnames, k);
+	return err_set(e, "%s: key %u (%s) missing", what, k,
+	    name != NULL ? name : "?");
+}

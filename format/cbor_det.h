@@ -140,6 +140,22 @@ int cbor_rd_skip(struct cbor_rd *r, const uint8_t **p, size_t *n,
 /* Require that everything has been read. */
 int cbor_rd_end(const struct cbor_rd *r, struct errbuf *e);
 
+/*
+ * Read a map whose keys are unsigned integers (the payload maps of our
+ * signed files) and call field(r, key, arg, e) for each pair; field must
+ * consume the value (cbor_rd_skip() for keys it ignores) or fail. A failure
+ * comes back prefixed "WHAT key K (NAME)", NAME being names[K] when
+ * K < nnames and names[K] is not NULL. After the map, every key < 32 whose
+ * bit is set in required must have been seen, else "WHAT: key K (NAME)
+ * missing" for the lowest such K. Key order and uniqueness were checked by
+ * cbor_rd_open().
+ */
+typedef int (*cbor_rd_field_fn)(struct cbor_rd *r, uint64_t key, void *arg,
+    struct errbuf *e);
+int cbor_rd_keyed_map(struct cbor_rd *r, const char *what,
+    const char *const *names, size_t nnames, uint32_t required,
+    cbor_rd_field_fn field, void *arg, struct errbuf *e);
+
 /* ---- writing --------------------------------------------------------- */
 
 struct cbor_wr_level {

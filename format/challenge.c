@@ -302,45 +302,30 @@ static const char *const key_names[] = {
 	"verifier id",
 };
 
+/* decode_field() with the signature cbor_rd_keyed_map() calls. */
+static int
+challenge_field(struct cbor_rd *r, uint64_t key, void *arg, struct errbuf *e)
+{
+	return decode_field(r, key, arg, e);
+}
+
 int
 challenge_decode(const uint8_t *buf, size_t len, struct challenge *out,
     struct errbuf *e)
 {
 	const uint32_t required = 0xffe;	/* keys 1..11 */
-	uint32_t seen = 0;
 	struct cbor_rd r;
-	size_t pairs, i;
-	uint64_t key;
-	unsigned k;
 
 	memset(out, 0, sizeof(*out));
 	if (len > CHALLENGE_MAX)
 		return err_set(e, "challenge of %zu bytes exceeds the limit of "
 		    "%d", len, CHALLENGE_MAX);
-	if (cbor_rd_open(&r, buf, len, e) != 0 ||
-	    cbor_rd_map(&r, &pairs, e) != 0)
+	if (cbor_rd_open(&r, buf, len, e) != 0)
 		return err_prefix(e, "challenge");
-	for (i = 0; i < pairs; i++) {
-		if (cbor_rd_uint(&r, &key, e) != 0)
-			return err_prefix(e, "challenge key");
-		if (decode_field(&r, key, out, e) != 0) {
-			if (key < sizeof(key_names) / sizeof(key_names[0]) &&
-			    key_names[key] != NULL)
-				return err_prefix(e, "challenge key %llu (%s)",
-				    (unsigned long long)key, key_names[key]);
-			return err_prefix(e, "challenge key %llu",
-			    (unsigned long long)key);
-		}
-		if (key < 32)
-			seen |= 1u << key;
-	}
-	if ((seen & required) != required) {
-		for (k = 1; k <= CHALLENGE_K_VERIFIER_ID; k++)
-			if (!(seen & (1u << k)))
-				break;
-		return err_set(e, "challenge: key %u (%s) missing", k,
-		    key_names[k]);
-	}
+	if (cbor_rd_keyed_map(&r, "challenge", key_names,
+	    sizeof(key_names) / sizeof(key_names[0]), required,
+	    challenge_field, out, e) != 0)
+		return -1;
 	if (out->not_after <= out->issued)
 		return err_set(e, "challenge: not-after %lld is not after "
 		    "issued %lld", (long long)out->not_after,

@@ -416,46 +416,29 @@ static const char *const key_names[] = {
 	"platform facts",
 };
 
+/* decode_field() with the signature cbor_rd_keyed_map() calls. */
+static int
+manifest_field(struct cbor_rd *r, uint64_t key, void *arg, struct errbuf *e)
+{
+	return decode_field(r, key, arg, e);
+}
+
 int
 manifest_decode(const uint8_t *buf, size_t len, struct manifest *out,
     struct errbuf *e)
 {
 	const uint32_t required = 0x7fe & ~(1u << MANIFEST_K_CHALLENGE_ID);
-	uint32_t seen = 0;
 	struct cbor_rd r;
-	size_t pairs, i;
-	uint64_t key;
-	unsigned k;
 
 	memset(out, 0, sizeof(*out));
 	if (len > MANIFEST_MAX)
 		return err_set(e, "manifest of %zu bytes exceeds the limit of "
 		    "%u", len, MANIFEST_MAX);
-	if (cbor_rd_open(&r, buf, len, e) != 0 ||
-	    cbor_rd_map(&r, &pairs, e) != 0)
+	if (cbor_rd_open(&r, buf, len, e) != 0)
 		return err_prefix(e, "manifest");
-	for (i = 0; i < pairs; i++) {
-		if (cbor_rd_uint(&r, &key, e) != 0)
-			return err_prefix(e, "manifest key");
-		if (decode_field(&r, key, out, e) != 0) {
-			if (key < sizeof(key_names) / sizeof(key_names[0]) &&
-			    key_names[key] != NULL)
-				return err_prefix(e, "manifest key %llu (%s)",
-				    (unsigned long long)key, key_names[key]);
-			return err_prefix(e, "manifest key %llu",
-			    (unsigned long long)key);
-		}
-		if (key < 32)
-			seen |= 1u << key;
-	}
-	if ((seen & required) != required) {
-		for (k = 1; k <= MANIFEST_K_MEMBERS; k++)
-			if ((required & (1u << k)) && !(seen & (1u << k)))
-				break;
-		return err_set(e, "manifest: key %u (%s) missing", k,
-		    key_names[k]);
-	}
-	return 0;
+	return cbor_rd_keyed_map(&r, "manifest", key_names,
+	    sizeof(key_names) / sizeof(key_names[0]), required,
+	    manifest_field, out, e);
 }
 
 /* ---- the signed file ----------------------------------------------------- */

@@ -19,7 +19,7 @@ static const struct {
 	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },
 	{ "init", cmd_init, "create the store and the verifier's signing key" },
 	{ "roots", cmd_roots, "add | list | remove: trusted EK CA certificates" },
-	{ "inspect", cmd_inspect, "decode a bundle or MANIFEST for a person" },
+	{ "inspect", cmd_inspect, "decode any dossier file; --explain runs the checks" },
 	{ "enroll", cmd_enroll, "accept enrollment bundles, issue their challenges" },
 	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
 	{ "verify", cmd_verify, "judge evidence bundles, write results" },

@@ -21,8 +21,13 @@
 #include "format/tpm_sig.h"
 #include "verify/store.h"
 
+struct ima_refcache;	/* verify/ima_refcache.h */
+
 struct judging {
 	struct store *s;
+	/* Reference sets and policies of this run, shared by its threads;
+	 * NULL: loaded for this bundle only. */
+	struct ima_refcache *refcache;
 	int64_t now;
 	struct result *r;
 

@@ -1,0 +1,99 @@
+/*
+ * batch.h - judge a stream of evidence bundles with worker threads:
+ * the engine of dossier verify (and of dossier verify --follow).
+ *
+ * Inputs are walked as verify/inputs.h says, streaming: a bundle is read,
+ * judged on one of the worker threads and released; memory does not grow
+ * with the number of bundles. Store effects (challenge consumption, result
+ * rows, accepted state, enrollment) are applied by one thread in INPUT
+ * ORDER, so verdicts and output order do not depend on the number of
+ * threads. They are committed once per window of BATCH_WINDOW_DEFAULT
+ * results (and at the end): a run killed at any point leaves the store
+ * as of its last committed window.
+ *
+ * Resume: with resume set, a bundle whose SHA-256 already has a committed
+ * result in the store is not judged again; its stored result is reported
+ * (resumed = true), so a rerun over the same inputs yields the complete
+ * set of results, each bundle counted once. Unreadable inputs have no
+ * bundle digest and are judged (as unreadable) again.
+ *
+ * Callbacks: done() is called for every input, in input order, after the
+ * window holding its result was committed (so a consumer that removes an
+ * input file on done() never loses a judgement).
+ *
+ * Errors follow format/err.h: -1 only for failures of the run itself
+ * (store, output, an input path that vanished); findings about bundles are
+ * results, never errors. On -1 the current window is rolled back; earlier
+ * windows stay committed.
+ */
+#ifndef DOSSIER_VERIFY_BATCH_H
+#define DOSSIER_VERIFY_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format/err.h"
+#include "format/results.h"
+#include "verify/store.h"
+
+#define BATCH_JOBS_MAX		256	/* --jobs */
+#define BATCH_WINDOW_DEFAULT	256	/* results per committed window */
+#define BATCH_REASONS_SHOWN	10	/* most frequent failure reasons */
+#define BATCH_SLOWEST_SHOWN	5	/* slowest bundles in the summary */
+
+/* One input's committed outcome, for the done() callback. */
+struct batch_done {
+	uint64_t seq;			/* 0-based position in input order */
+	const char *input;		/* as named in results */
+	const struct result *r;
+	const uint8_t *result_id;	/* STORE_ID_LEN bytes */
+	const uint8_t *signed_result;	/* opts.sign: the .dres bytes */
+	size_t signed_len;
+	bool resumed;			/* judged and committed by an earlier run */
+};
+
+typedef int (*batch_done_fn)(void *arg, const struct batch_done *d,
+    struct errbuf *e);
+
+struct batch_opts {
+	unsigned jobs;		/* worker threads; 0: online CPUs */
+	unsigned window;	/* results per commit; 0: BATCH_WINDOW_DEFAULT */
+	bool resume;
+	bool sign;		/* make signed results (store's verifier key) */
+	bool progress;		/* progress bar on stderr (caller checks isatty) */
+	FILE *json;		/* JSON lines in input order; NULL: none */
+	batch_done_fn done;	/* may be NULL */
+	void *done_arg;
+	int64_t now;		/* verifier time of the run */
+};
+
+struct batch_summary {
+	uint64_t count[3];		/* by enum result_verdict */
+	uint64_t resumed;		/* of those, taken from earlier runs */
+	uint64_t bundles;		/* inputs seen */
+	uint64_t ima_entries;		/* IMA records judged */
+	double seconds;			/* wall time of the run */
+	/* The most frequent failure reasons (first failed check name). */
+	size_t nreasons;
+	struct { char check[RESULT_CHECK_NAME_MAX + 1]; uint64_t n; }
+	    reasons[BATCH_REASONS_SHOWN];
+	size_t nslowest;
+	struct { char input[RESULT_INPUT_MAX + 1]; double seconds; }
+	    slowest[BATCH_SLOWEST_SHOWN];
+};
+
+/*
+ * Judge every bundle of inputs[0..n) (see verify/inputs.h) against the
+ * store s, whose path workers may open again for reading.
+ */
+int batch_run(struct store *s, const struct batch_opts *o,
+    char *const *inputs, size_t n, struct batch_summary *sum,
+    struct errbuf *e);
+
+/* The summary as one JSON object (no newline), malloc'd. */
+int batch_summary_json(const struct batch_summary *sum, char **out,
+    struct errbuf *e);
+
+#endif

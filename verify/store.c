@@ -125,6 +125,55 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  accepted INTEGER NOT NULL,"
 	"  bundle_sha256 BLOB NOT NULL CHECK (length(bundle_sha256) = 32)"
 	") STRICT, WITHOUT ROWID;",
+	/* 1 -> 2: reference sets, their assignment to devices, IMA policies
+	 * and trusted IMA keys (issue 4). */
+	"CREATE TABLE refsets ("
+	"  set_id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64"
+	"    AND name NOT GLOB '*[^A-Za-z0-9._-]*' AND name NOT GLOB '.*'),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL CHECK (updated >= created)"
+	") STRICT;"
+	"CREATE TABLE refset_sources ("
+	"  set_id INTEGER NOT NULL REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  source INTEGER NOT NULL CHECK (source BETWEEN 0 AND 65535),"
+	"  text TEXT NOT NULL CHECK (length(text) <= 512),"
+	"  PRIMARY KEY (set_id, source)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE refset_entries ("
+	"  set_id INTEGER NOT NULL REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  path BLOB NOT NULL CHECK (length(path) BETWEEN 1 AND 4096),"
+	"  alg TEXT NOT NULL CHECK (length(alg) BETWEEN 1 AND 16),"
+	"  digest BLOB NOT NULL CHECK (length(digest) BETWEEN 16 AND 64),"
+	"  count INTEGER NOT NULL CHECK (count BETWEEN 1 AND 4294967295),"
+	"  source INTEGER NOT NULL CHECK (source BETWEEN 0 AND 65535),"
+	"  PRIMARY KEY (set_id, path, alg, digest)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE device_refsets ("
+	"  device_id BLOB NOT NULL"
+	"    REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  set_id INTEGER NOT NULL REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  assigned INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, set_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX device_refsets_by_set ON device_refsets(set_id);"
+	"CREATE TABLE ima_policies ("
+	"  device_id BLOB REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  set_id INTEGER REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 7),"
+	"  rule TEXT NOT NULL CHECK (length(rule) BETWEEN 1 AND 8192),"
+	"  CHECK ((device_id IS NULL) <> (set_id IS NULL))"
+	") STRICT;"
+	"CREATE UNIQUE INDEX ima_policies_of_device"
+	"  ON ima_policies(device_id, position) WHERE device_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX ima_policies_of_set"
+	"  ON ima_policies(set_id, position) WHERE set_id IS NOT NULL;"
+	"CREATE TABLE ima_keys ("
+	"  fingerprint BLOB PRIMARY KEY CHECK (length(fingerprint) = 32),"
+	"  data BLOB NOT NULL CHECK (length(data) BETWEEN 1 AND 262144),"
+	"  source TEXT NOT NULL,"
+	"  added INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;",
 };
 
 /* ---- statements ----------------------------------------------------------- */
@@ -230,6 +279,66 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_RESULT_FIND_BUNDLE] =
 	    "SELECT result_id, verdict FROM results WHERE bundle_sha256 = ?1"
 	    " ORDER BY rowid DESC LIMIT 1",
+	/* reference sets, assignments, policies, IMA keys (store_refsets.c) */
+	[ST_REFSET_INSERT] =
+	    "INSERT INTO refsets (name, created, updated) VALUES (?1, ?2, ?2)"
+	    " ON CONFLICT (name) DO NOTHING",
+	[ST_REFSET_GET] =
+	    "SELECT set_id, name, created, updated,"
+	    " (SELECT count(*) FROM refset_entries e WHERE e.set_id = r.set_id),"
+	    " (SELECT count(*) FROM device_refsets d WHERE d.set_id = r.set_id)"
+	    " FROM refsets r WHERE name = ?1",
+	[ST_REFSET_LIST] =
+	    "SELECT set_id, name, created, updated,"
+	    " (SELECT count(*) FROM refset_entries e WHERE e.set_id = r.set_id),"
+	    " (SELECT count(*) FROM device_refsets d WHERE d.set_id = r.set_id)"
+	    " FROM refsets r ORDER BY name",
+	[ST_REFSET_DELETE] = "DELETE FROM refsets WHERE set_id = ?1",
+	[ST_REFSET_TOUCH] =
+	    "UPDATE refsets SET updated = max(created, ?2) WHERE set_id = ?1",
+	[ST_REFSET_CLEAR_ENTRIES] =
+	    "DELETE FROM refset_entries WHERE set_id = ?1",
+	[ST_REFSET_CLEAR_SOURCES] =
+	    "DELETE FROM refset_sources WHERE set_id = ?1",
+	[ST_REFSET_PUT_SOURCE] =
+	    "INSERT INTO refset_sources (set_id, source, text)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_REFSET_PUT_ENTRY] =
+	    "INSERT INTO refset_entries (set_id, path, alg, digest, count,"
+	    " source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_REFSET_SOURCES] =
+	    "SELECT source, text FROM refset_sources WHERE set_id = ?1"
+	    " ORDER BY source",
+	[ST_REFSET_ENTRIES] =
+	    "SELECT path, alg, digest, count, source FROM refset_entries"
+	    " WHERE set_id = ?1 ORDER BY path, alg, digest",
+	[ST_REFSET_ASSIGN] =
+	    "INSERT INTO device_refsets (device_id, set_id, assigned)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[ST_REFSET_UNASSIGN] =
+	    "DELETE FROM device_refsets WHERE device_id = ?1 AND set_id = ?2",
+	[ST_DEVICE_REFSETS] =
+	    "SELECT r.set_id, r.name, r.created, r.updated, 0, 0"
+	    " FROM device_refsets d JOIN refsets r USING (set_id)"
+	    " WHERE d.device_id = ?1 ORDER BY r.name",
+	[ST_POLICY_CLEAR_DEVICE] =
+	    "DELETE FROM ima_policies WHERE device_id = ?1",
+	[ST_POLICY_CLEAR_SET] = "DELETE FROM ima_policies WHERE set_id = ?1",
+	[ST_POLICY_INSERT] =
+	    "INSERT INTO ima_policies (device_id, set_id, position, rule)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_POLICY_OF_DEVICE] =
+	    "SELECT rule FROM ima_policies WHERE device_id = ?1"
+	    " ORDER BY position",
+	[ST_POLICY_OF_SET] =
+	    "SELECT rule FROM ima_policies WHERE set_id = ?1 ORDER BY position",
+	[ST_IMA_KEY_INSERT] =
+	    "INSERT INTO ima_keys (fingerprint, data, source, added)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (fingerprint) DO NOTHING",
+	[ST_IMA_KEY_DELETE] = "DELETE FROM ima_keys WHERE fingerprint = ?1",
+	[ST_IMA_KEY_LIST] =
+	    "SELECT fingerprint, data, source, added FROM ima_keys"
+	    " ORDER BY added, fingerprint",
 };
 
 int

@@ -54,7 +54,7 @@
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 
-#define STORE_SCHEMA_VERSION	1		/* PRAGMA user_version */
+#define STORE_SCHEMA_VERSION	2		/* PRAGMA user_version */
 #define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
 #define STORE_ENV		"DOSSIER_STORE"	/* environment override */
 #define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */
@@ -443,6 +443,122 @@ int store_result_add(struct store *s, const struct store_result *r,
 int store_result_find_bundle(struct store *s,
     const uint8_t sha256[STORE_SHA256_LEN], bool *found,
     uint8_t result_id[STORE_ID_LEN], enum store_verdict *verdict,
+    struct errbuf *e);
+
+/* ---- reference sets, assignments, IMA policies, IMA keys (schema 2) ----
+ *
+ * A reference set is a named collection of (path, algorithm, digest,
+ * count, source) rows with provenance texts (format/ima_refset.h builds
+ * and indexes them; verify/ima_refcache.h converts). A set is replaced as
+ * a whole: clear it, put its sources and rows, touch it, all inside one
+ * store_begin() ... store_commit() (or the caller's savepoint), so a
+ * reader never sees half a set. Devices are assigned to any number of
+ * sets. IMA policy rules (format/ima_policy.h texts, at most
+ * STORE_POLICY_RULES_MAX, kept in order) belong to a device or to a set.
+ * Trusted IMA keys (certificates or public keys, as files) are one
+ * store-wide keyring, keyed by the SHA-256 of the file's bytes.
+ */
+
+#define STORE_REFSET_NAME_MAX	64	/* as REFSET_NAME_MAX */
+#define STORE_POLICY_RULES_MAX	8	/* as IMA_POLICY_RULES_MAX */
+#define STORE_POLICY_RULE_MAX	8192	/* as IMA_POLICY_TEXT_MAX */
+#define STORE_REFSET_SOURCE_MAX	512	/* as REFSET_SOURCE_MAX */
+#define STORE_IMA_KEY_MAX	(256u * 1024)	/* as IMA_KEY_FILE_MAX */
+
+struct store_refset {
+	int64_t set_id;
+	char name[STORE_REFSET_NAME_MAX + 1];
+	int64_t created;
+	int64_t updated;
+	uint64_t entries;	/* rows (0 from store_device_refsets) */
+	uint64_t devices;	/* assigned (0 from store_device_refsets) */
+};
+
+/* A new empty set; *created false (store unchanged) if the name exists.
+ * Names: 1..64 of [A-Za-z0-9._-], not starting with '.'. */
+int store_refset_create(struct store *s, const char *name, int64_t now,
+    bool *created, struct errbuf *e);
+int store_refset_get(struct store *s, const char *name,
+    struct store_refset *out, bool *found, struct errbuf *e);
+/* Delete a set with its rows, assignments and policies. */
+int store_refset_delete(struct store *s, int64_t set_id, struct errbuf *e);
+
+typedef int (*store_refset_fn)(const struct store_refset *r, void *arg,
+    struct errbuf *e);
+/* Every set by name. fn must not call store_refset_foreach(). */
+int store_refset_foreach(struct store *s, store_refset_fn fn, void *arg,
+    struct errbuf *e);
+
+/* One row of a set; pointers valid during a callback only. */
+struct store_refset_row {
+	const uint8_t *path;
+	size_t path_len;
+	const char *alg;	/* hash algorithm name, "sha256" */
+	const uint8_t *digest;
+	size_t digest_len;
+	uint32_t count;
+	uint32_t source;	/* index of a source text */
+};
+
+/* Replace a set: clear (rows and sources), put, touch (updated = now). */
+int store_refset_clear(struct store *s, int64_t set_id, struct errbuf *e);
+int store_refset_put_source(struct store *s, int64_t set_id, uint32_t index,
+    const char *text, struct errbuf *e);
+int store_refset_put_row(struct store *s, int64_t set_id,
+    const struct store_refset_row *r, struct errbuf *e);
+int store_refset_touch(struct store *s, int64_t set_id, int64_t now,
+    struct errbuf *e);
+
+typedef int (*store_source_fn)(uint32_t index, const char *text, void *arg,
+    struct errbuf *e);
+typedef int (*store_row_fn)(const struct store_refset_row *r, void *arg,
+    struct errbuf *e);
+/* A set's source texts by index, and its rows by (path, alg, digest). */
+int store_refset_sources(struct store *s, int64_t set_id,
+    store_source_fn fn, void *arg, struct errbuf *e);
+int store_refset_rows(struct store *s, int64_t set_id, store_row_fn fn,
+    void *arg, struct errbuf *e);
+
+/* Assignments; *changed false when there was nothing to do. */
+int store_refset_assign(struct store *s,
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t set_id,
+    int64_t now, bool *changed, struct errbuf *e);
+int store_refset_unassign(struct store *s,
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t set_id,
+    bool *changed, struct errbuf *e);
+/* The sets assigned to a device, by name. */
+int store_device_refsets(struct store *s,
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], store_refset_fn fn,
+    void *arg, struct errbuf *e);
+
+/*
+ * Set the policy rules of a device (device_id not NULL) or of a set
+ * (device_id NULL, set_id): rules[0..n) in order replace the old ones;
+ * n = 0 clears. The texts are stored as given (callers store canonical
+ * texts, format/ima_policy.h).
+ */
+int store_policy_set(struct store *s, const uint8_t *device_id,
+    int64_t set_id, const char *const *rules, size_t n, struct errbuf *e);
+typedef int (*store_text_fn)(const char *text, void *arg, struct errbuf *e);
+int store_policy_foreach(struct store *s, const uint8_t *device_id,
+    int64_t set_id, store_text_fn fn, void *arg, struct errbuf *e);
+
+struct store_ima_key {
+	uint8_t fingerprint[STORE_SHA256_LEN];	/* SHA-256 of data */
+	const uint8_t *data;			/* the key file's bytes */
+	size_t len;
+	const char *source;
+	int64_t added;
+};
+
+int store_ima_key_add(struct store *s, const uint8_t *data, size_t len,
+    const char *source, int64_t now, bool *added, struct errbuf *e);
+int store_ima_key_remove(struct store *s,
+    const uint8_t fingerprint[STORE_SHA256_LEN], bool *removed,
+    struct errbuf *e);
+typedef int (*store_ima_key_fn)(const struct store_ima_key *k, void *arg,
+    struct errbuf *e);
+int store_ima_key_foreach(struct store *s, store_ima_key_fn fn, void *arg,
     struct errbuf *e);
 
 #endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# t_refs_store.sh - the store's schema version 2 (reference sets,
+# assignments, IMA policies, IMA keys): a version-1 store written by
+# dossier 0.1 (testdata/store/v1) is upgraded in place when opened, keeps
+# its rows, and takes reference sets and assignments afterwards.
+. "$DOSSIER_TOP/tests/lib.sh"
+need python3
+
+sql() { python3 -c 'import sqlite3,sys
+c = sqlite3.connect(sys.argv[1])
+for r in c.execute(sys.argv[2]): print("|".join(str(x) for x in r))' "$@"; }
+
+cp "$TD/store/v1/store.db" "$T/store.db"
+S=(--store "$T/store.db")
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 1 "fixture: schema version 1"
+devs=$(sql "$T/store.db" 'SELECT count(*) FROM devices')
+chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
+refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
+
+expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 2 "upgraded to version 2"
+for t in refsets refset_sources refset_entries device_refsets ima_policies ima_keys; do
+	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '$t'")" 1 "table $t exists"
+done
+expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM devices')" "$devs" "devices kept"
+expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM challenges')" "$chs" "challenges kept"
+expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')" "$refs" "reference logs kept"
+expect 0 "upgraded store opens again" "$DOSSIER" "${S[@]}" roots list
+
+# The schema refuses what the store API refuses.
+run sql "$T/store.db" "INSERT INTO refsets (name, created, updated) VALUES ('.hidden', 1, 1)"
+expect_eq "$RC" 1 "schema: a set name starting with '.' is refused"
+run sql "$T/store.db" "INSERT INTO ima_policies (position, rule) VALUES (0, 'reorder')"
+expect_eq "$RC" 1 "schema: a policy belongs to a device or a set"

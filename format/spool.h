@@ -7,8 +7,8 @@
  *   tmp/   files being written; never read by consumers;
  *   new/   complete files, waiting for a consumer;
  *   cur/   files a consumer has claimed and not yet finished.
- * A writer creates tmp/NAME (O_EXCL, mode 0600), writes, fsyncs it, renames
- * it to new/NAME and fsyncs new/: a file in new/ is always complete, also
+ * A writer creates tmp/NAME.PID.RANDOM (O_EXCL, mode 0600), writes, fsyncs
+ * it, renames it to new/NAME (never over an existing file) and fsyncs new/: a file in new/ is always complete, also
  * after a crash or on a FAT file system. A consumer claims new/NAME by
  * renaming it to cur/NAME (exactly one of several consumers wins; the
  * others see it gone) and removes cur/NAME only after its own commit, so a
@@ -80,12 +80,26 @@ int spool_deliver(const struct spool *sp, const char *name,
     const uint8_t *data, size_t len, bool *existed, struct errbuf *e);
 
 /* Names in new/ (or cur/ with from_cur), sorted, each valid; malloc'd
- * array of malloc'd strings: spool_names_free(). */
+ * array of malloc'd strings: spool_names_free(). At most SPOOL_LIST_MAX
+ * (the rest on a later listing). */
 int spool_list(const struct spool *sp, bool from_cur, char ***names,
     size_t *count, struct errbuf *e);
+/* The same; *ignored (may be NULL) gets the number of entries that are
+ * not spool file names (foreign files a reader leaves alone). */
+int spool_list_all(const struct spool *sp, bool from_cur, char ***names,
+    size_t *count, size_t *ignored, struct errbuf *e);
+
+/* Split a valid name: kind, device (*has_device false for "unknown",
+ * device zeroed), unique. -1 when the name is not valid. */
+int spool_name_parse(const char *name, enum spool_kind *kind,
+    uint8_t device[32], bool *has_device, uint8_t unique[16]);
 void spool_names_free(char **names, size_t count);
 
-/* Claim new/name into cur/name: *won false if another consumer took it. */
+/*
+ * Claim new/name into cur/name: *won false if another consumer took it,
+ * or if cur/name is already there (a second copy of a claim in progress:
+ * new/name is then removed).
+ */
 int spool_claim(const struct spool *sp, const char *name, bool *won,
     struct errbuf *e);
 
@@ -99,5 +113,14 @@ int spool_done(const struct spool *sp, const char *name, struct errbuf *e);
 /* Remove files in tmp/ older than age seconds (a writer's crash leftovers). */
 int spool_clean_tmp(const struct spool *sp, int64_t now, int64_t age,
     unsigned *removed, struct errbuf *e);
+
+/*
+ * Exclusive advisory lock (flock) on the spool directory, for a consumer
+ * that takes up leftover claims in cur/: a second such consumer of the
+ * same spool is refused ("another consumer holds it"). File systems
+ * without flock get no lock (and no error). *fd: spool_unlock() it.
+ */
+int spool_lock(const struct spool *sp, int *fd, struct errbuf *e);
+void spool_unlock(int fd);
 
 #endif

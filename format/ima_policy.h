@@ -42,6 +42,14 @@
  * judging many logs allocates once. Sets and keyring are only read: any
  * number of evaluations may share them.
  *
+ * Reorder details: "missing" is reported only for reference entries whose
+ * digest algorithm the log measured with (a tree hashed with sha256 and
+ * sha512 judged against a sha256 log does not report every sha512 entry);
+ * the walk at the end is skipped when every reference use was taken.
+ * Records that count are those of refset_record_counts(); an allowlist also
+ * refuses a record whose digest algorithm this build does not know.
+ * boot_aggregate: a log without one fails the rule (when PCRs are given).
+ *
  * Findings go to the caller's callback as they are found (extra, changed,
  * duplicate, not-allowed, signature findings, boot_aggregate, violation
  * limit) or at the end (missing), with the entry's index, path and digest;

@@ -10,11 +10,17 @@
  *   - a directory tree (a mounted golden image): every regular file hashed
  *     with the algorithms asked for, as IMA would hash it (the whole
  *     content), paths made absolute relative to the tree's root ("/usr/..."
- *     for ROOT/usr/...), symbolic links not followed;
+ *     for ROOT/usr/...), symbolic links not followed, other non-regular
+ *     files (devices, FIFOs, sockets) skipped, at most 8 algorithms per
+ *     walk, each file read once in 64 KiB chunks;
  *   - sum lists as sha256sum, sha384sum or sha512sum print them
  *     ("HEX  PATH" or "HEX *PATH", one per line, the algorithm told by the
  *     digest length; sha1sum lines only when asked for explicitly; MD5
- *     lines (32 hex digits) are refused: not a measurement digest);
+ *     lines (32 hex digits) are refused: not a measurement digest; a line
+ *     starting with '\' has coreutils' escaped name: "\\", "\n", "\r";
+ *     relative names "./usr/x" and "usr/x" become "/usr/x", as IMA records
+ *     them; blank lines are skipped, a trailing CR is dropped; anything else,
+ *     such as the BSD "SHA256 (x) = ..." form, is an error naming the line);
  *   - other sets: union (an entry's multiplicity is the larger of the
  *     two) and difference (A's entries whose (path, alg, digest) B lacks).
  *
@@ -81,7 +87,9 @@ int refset_add_source(struct refset *s, const char *text, uint32_t *index,
 const char *refset_source(const struct refset *s, uint32_t index);
 size_t refset_nsources(const struct refset *s);
 
-/* Add one entry (count >= 1) from provenance source. Unsealed sets only. */
+/* Add one entry (count >= 1) from provenance source. Unsealed sets only.
+ * Duplicates added this way add up their counts at seal time, like log
+ * entries (loading a stored or exported set, which has none). */
 int refset_add_entry(struct refset *s, const char *path, size_t path_len,
     const struct hashalg *alg, const uint8_t *digest, uint32_t count,
     uint32_t source, struct errbuf *e);

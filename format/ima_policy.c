@@ -1,0 +1,994 @@
+/*
+ * ima_policy.c - IMA policy rules: text, and streaming evaluation of a log
+ * against reference sets, a keyring and quoted PCRs. See ima_policy.h.
+ */
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/ima_policy.h"
+
+#define DEFAULT_FAIL_MASK \
+	((1u << IMA_FIND_EXTRA) | (1u << IMA_FIND_CHANGED))
+#define REORDER_CLASSES \
+	((1u << IMA_FIND_EXTRA) | (1u << IMA_FIND_MISSING) | \
+	    (1u << IMA_FIND_CHANGED) | (1u << IMA_FIND_DUPLICATE))
+
+static const char *const class_names[IMA_FIND_NCLASSES] = {
+	"extra", "missing", "changed", "duplicate", "not-allowed",
+	"unsigned", "unknown-key", "bad-signature", "boot_aggregate",
+	"violation",
+};
+
+static const char *const rule_names[] = {
+	"reorder", "allowlist", "signatures", "boot_aggregate", "violations",
+};
+#define NRULE_KINDS (sizeof(rule_names) / sizeof(rule_names[0]))
+
+const char *
+ima_finding_class_name(enum ima_finding_class c)
+{
+	return (unsigned)c < IMA_FIND_NCLASSES ? class_names[c] : "?";
+}
+
+const char *
+ima_rule_name(enum ima_rule_kind k)
+{
+	return (unsigned)k < NRULE_KINDS ? rule_names[k] : "?";
+}
+
+/* --- rule text ------------------------------------------------------------ */
+
+/* The next ':'-separated option of text, or NULL at the end. */
+static const char *
+next_opt(const char **p, size_t *len)
+{
+	const char *s = *p, *c;
+
+	if (*s == '\0')
+		return NULL;
+	c = strchr(s, ':');
+	*len = c ? (size_t)(c - s) : strlen(s);
+	*p = c ? c + 1 : s + *len;
+	return s;
+}
+
+static bool
+opt_is(const char *opt, size_t len, const char *name)
+{
+	return strlen(name) == len && memcmp(opt, name, len) == 0;
+}
+
+/* "name=" prefix: the value after it, or NULL. */
+static const char *
+opt_value(const char *opt, size_t len, const char *name, size_t *vlen)
+{
+	size_t n = strlen(name);
+
+	if (len <= n || memcmp(opt, name, n) != 0 || opt[n] != '=')
+		return NULL;
+	*vlen = len - n - 1;
+	return opt + n + 1;
+}
+
+static int
+parse_classes(struct ima_rule *r, const char *v, size_t vlen,
+    struct errbuf *e)
+{
+	size_t i, n;
+	unsigned c, mask = 0;
+
+	r->fail_mask = 0;
+	if (vlen == 4 && memcmp(v, "none", 4) == 0)
+		return 0;
+	for (i = 0; i <= vlen; i = i + n + 1) {
+		n = 0;
+		while (i + n < vlen && v[i + n] != ',')
+			n++;
+		for (c = 0; c < IMA_FIND_NCLASSES; c++)
+			if ((REORDER_CLASSES & (1u << c)) &&
+			    opt_is(v + i, n, class_names[c]))
+				break;
+		if (c == IMA_FIND_NCLASSES)
+			return err_set(e, "reorder: unknown class \"%.*s\" "
+			    "(extra, missing, changed, duplicate or none)",
+			    (int)n, v + i);
+		if (mask & (1u << c))
+			return err_set(e, "reorder: class %s given twice",
+			    class_names[c]);
+		mask |= 1u << c;
+	}
+	r->fail_mask = mask;
+	return 0;
+}
+
+static int
+parse_globs(struct ima_rule *r, const char *v, size_t vlen,
+    struct errbuf *e)
+{
+	size_t i, n;
+
+	for (i = 0; i <= vlen; i = i + n + 1) {
+		n = 0;
+		while (i + n < vlen && v[i + n] != ',')
+			n++;
+		if (n == 0)
+			return err_set(e, "%s: empty glob",
+			    ima_rule_name(r->kind));
+		if (n > IMA_POLICY_GLOB_MAX)
+			return err_set(e, "%s: glob longer than %d bytes",
+			    ima_rule_name(r->kind), IMA_POLICY_GLOB_MAX);
+		if (r->nglobs >= IMA_POLICY_GLOBS_MAX)
+			return err_set(e, "%s: more than %d globs",
+			    ima_rule_name(r->kind), IMA_POLICY_GLOBS_MAX);
+		memcpy(r->globs[r->nglobs], v + i, n);
+		r->globs[r->nglobs][n] = '\0';
+		r->nglobs++;
+	}
+	return 0;
+}
+
+static int
+parse_u64(const char *v, size_t vlen, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (vlen == 0 || vlen > 19)
+		return -1;
+	for (i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+static int
+parse_option(struct ima_rule *r, const char *opt, size_t len,
+    unsigned *seen, struct errbuf *e)
+{
+	const char *v;
+	size_t vlen;
+	unsigned bit;
+
+	if (r->kind == IMA_RULE_REORDER &&
+	    (v = opt_value(opt, len, "fail", &vlen)) != NULL) {
+		bit = 1;
+		if (!(*seen & bit) && parse_classes(r, v, vlen, e) == -1)
+			return -1;
+	} else if (r->kind == IMA_RULE_ALLOWLIST &&
+	    (v = opt_value(opt, len, "exclude", &vlen)) != NULL) {
+		bit = 2;
+		if (!(*seen & bit) && parse_globs(r, v, vlen, e) == -1)
+			return -1;
+	} else if (r->kind == IMA_RULE_ALLOWLIST &&
+	    opt_is(opt, len, "digest-only")) {
+		bit = 4;
+		r->digest_only = true;
+	} else if (r->kind == IMA_RULE_SIGNATURES &&
+	    (v = opt_value(opt, len, "require", &vlen)) != NULL) {
+		bit = 8;
+		if (!(*seen & bit) && parse_globs(r, v, vlen, e) == -1)
+			return -1;
+	} else if (r->kind == IMA_RULE_BOOT_AGGREGATE &&
+	    opt_is(opt, len, "allow-zero")) {
+		bit = 16;
+		r->allow_zero = true;
+	} else if (r->kind == IMA_RULE_VIOLATIONS &&
+	    (v = opt_value(opt, len, "max", &vlen)) != NULL) {
+		bit = 32;
+		if (parse_u64(v, vlen, &r->max_violations) == -1)
+			return err_set(e, "violations: max=\"%.*s\" is not a "
+			    "number", (int)vlen, v);
+	} else
+		return err_set(e, "%s: unknown option \"%.*s\"",
+		    ima_rule_name(r->kind), (int)(len > 64 ? 64 : len), opt);
+	if (*seen & bit)
+		return err_set(e, "%s: option \"%.*s\" given twice",
+		    ima_rule_name(r->kind), (int)(len > 64 ? 64 : len), opt);
+	*seen |= bit;
+	return 0;
+}
+
+static int
+parse_rule(struct ima_rule *r, const char *text, struct errbuf *e)
+{
+	const char *p = text, *opt;
+	size_t len;
+	unsigned k, seen = 0;
+
+	if (strlen(text) > IMA_POLICY_TEXT_MAX)
+		return err_set(e, "rule text longer than %d bytes",
+		    IMA_POLICY_TEXT_MAX);
+	memset(r, 0, sizeof(*r));
+	if ((opt = next_opt(&p, &len)) == NULL)
+		return err_set(e, "empty rule");
+	for (k = 0; k < NRULE_KINDS; k++)
+		if (opt_is(opt, len, rule_names[k]))
+			break;
+	if (k == NRULE_KINDS)
+		return err_set(e, "unknown rule \"%.*s\" (reorder, allowlist, "
+		    "signatures, boot_aggregate or violations)",
+		    (int)(len > 64 ? 64 : len), opt);
+	r->kind = (enum ima_rule_kind)k;
+	r->fail_mask = DEFAULT_FAIL_MASK;
+	if (opt[len] == ':' && opt[len + 1] == '\0')
+		return err_set(e, "%s: empty option", rule_names[k]);
+	while ((opt = next_opt(&p, &len)) != NULL) {
+		if (len == 0 || (opt[len] == ':' && opt[len + 1] == '\0'))
+			return err_set(e, "%s: empty option", rule_names[k]);
+		if (parse_option(r, opt, len, &seen, e) == -1)
+			return -1;
+	}
+	if (r->kind != IMA_RULE_REORDER)
+		r->fail_mask = 0;
+	return 0;
+}
+
+int
+ima_policy_add_rule(struct ima_policy *p, const char *text,
+    struct errbuf *e)
+{
+	struct ima_rule *r;
+	size_t i;
+
+	if (p->nrules >= IMA_POLICY_RULES_MAX)
+		return err_set(e, "policy rule \"%.64s\": more than %d rules",
+		    text, IMA_POLICY_RULES_MAX);
+	r = &p->rules[p->nrules];
+	if (parse_rule(r, text, e) == -1)
+		return err_prefix(e, "policy rule \"%.64s\"", text);
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == r->kind)
+			return err_set(e, "policy rule \"%.64s\": a second %s "
+			    "rule", text, ima_rule_name(r->kind));
+	p->nrules++;
+	return 0;
+}
+
+/* Appends to out; false if it does not fit. */
+static bool
+put(char *out, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > cap)
+		return false;
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return true;
+}
+
+static bool
+put_globs(const struct ima_rule *r, const char *name, char *out,
+    size_t cap, size_t *len)
+{
+	size_t i;
+
+	if (r->nglobs == 0)
+		return true;
+	if (!put(out, cap, len, ":") || !put(out, cap, len, name) ||
+	    !put(out, cap, len, "="))
+		return false;
+	for (i = 0; i < r->nglobs; i++)
+		if ((i > 0 && !put(out, cap, len, ",")) ||
+		    !put(out, cap, len, r->globs[i]))
+			return false;
+	return true;
+}
+
+static bool
+put_classes(unsigned mask, char *out, size_t cap, size_t *len)
+{
+	unsigned c;
+	bool first = true;
+
+	if (mask == DEFAULT_FAIL_MASK)
+		return true;
+	if (!put(out, cap, len, ":fail="))
+		return false;
+	if (mask == 0)
+		return put(out, cap, len, "none");
+	for (c = 0; c < IMA_FIND_NCLASSES; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		if ((!first && !put(out, cap, len, ",")) ||
+		    !put(out, cap, len, class_names[c]))
+			return false;
+		first = false;
+	}
+	return true;
+}
+
+int
+ima_policy_format(const struct ima_rule *r, char *out, size_t cap,
+    struct errbuf *e)
+{
+	char num[32];
+	size_t len = 0;
+	bool ok;
+
+	if (cap == 0)
+		return err_set(e, "no room for a policy rule");
+	out[0] = '\0';
+	ok = put(out, cap, &len, ima_rule_name(r->kind));
+	switch (r->kind) {
+	case IMA_RULE_REORDER:
+		ok = ok && put_classes(r->fail_mask, out, cap, &len);
+		break;
+	case IMA_RULE_ALLOWLIST:
+		ok = ok && put_globs(r, "exclude", out, cap, &len);
+		if (r->digest_only)
+			ok = ok && put(out, cap, &len, ":digest-only");
+		break;
+	case IMA_RULE_SIGNATURES:
+		ok = ok && put_globs(r, "require", out, cap, &len);
+		break;
+	case IMA_RULE_BOOT_AGGREGATE:
+		if (r->allow_zero)
+			ok = ok && put(out, cap, &len, ":allow-zero");
+		break;
+	case IMA_RULE_VIOLATIONS:
+		if (r->max_violations != 0) {
+			snprintf(num, sizeof(num), ":max=%" PRIu64,
+			    r->max_violations);
+			ok = ok && put(out, cap, &len, num);
+		}
+		break;
+	}
+	if (!ok)
+		return err_set(e, "policy rule %s: text longer than %zu bytes",
+		    ima_rule_name(r->kind), cap - 1);
+	return 0;
+}
+
+/* --- evaluation state ----------------------------------------------------- */
+
+/* Uses of one reference entry in the current evaluation. The slot is
+ * current only when its epoch is the evaluation's: clearing is O(1). */
+struct use {
+	uint32_t epoch;
+	uint32_t used;
+};
+
+struct set_state {
+	struct use *use;
+	size_t cap;
+	uint64_t total;		/* sum of the set's multiplicities */
+	uint64_t matched;	/* uses taken in this evaluation */
+};
+
+struct ima_eval {
+	const struct ima_policy *p;
+	const struct pcr_set *pcrs;
+	ima_finding_fn fn;
+	void *arg;
+	uint32_t epoch;
+	struct set_state set[IMA_POLICY_SETS_MAX];
+	int rule_of[NRULE_KINDS];	/* index in p->rules, -1 if absent */
+	struct ima_eval_result res;
+	const struct hashalg *alg_list[32];
+	size_t nalgs;
+	char pathz[REFSET_PATH_MAX + 1];	/* NUL-terminated path */
+	bool boot_checked;
+};
+
+int
+ima_eval_new(struct ima_eval **out, struct errbuf *e)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return err_set(e, "out of memory");
+	return 0;
+}
+
+void
+ima_eval_free(struct ima_eval *ev)
+{
+	size_t i;
+
+	if (ev == NULL)
+		return;
+	for (i = 0; i < IMA_POLICY_SETS_MAX; i++)
+		free(ev->set[i].use);
+	free(ev);
+}
+
+static int
+prepare_set(struct ima_eval *ev, size_t i, const struct refset *s,
+    struct errbuf *e)
+{
+	struct set_state *st = &ev->set[i];
+	size_t n = refset_count(s), k;
+	struct use *nu;
+
+	if (!refset_sealed(s))
+		return err_set(e, "reference set %s is not sealed",
+		    refset_name(s));
+	if (st->cap < n) {
+		if ((nu = realloc(st->use, n * sizeof(*nu))) == NULL)
+			return err_set(e, "out of memory for %zu counters", n);
+		memset(nu, 0, n * sizeof(*nu));	/* epoch 0 is never used */
+		st->use = nu;
+		st->cap = n;
+	}
+	st->total = 0;
+	for (k = 0; k < n; k++)
+		st->total += refset_entry(s, k)->count;
+	st->matched = 0;
+	return 0;
+}
+
+static void
+next_epoch(struct ima_eval *ev)
+{
+	size_t i;
+
+	if (++ev->epoch != 0)
+		return;
+	for (i = 0; i < IMA_POLICY_SETS_MAX; i++)
+		if (ev->set[i].use != NULL)
+			memset(ev->set[i].use, 0,
+			    ev->set[i].cap * sizeof(*ev->set[i].use));
+	ev->epoch = 1;
+}
+
+int
+ima_eval_begin(struct ima_eval *ev, const struct ima_policy *p,
+    const struct pcr_set *pcrs, ima_finding_fn fn, void *arg,
+    struct errbuf *e)
+{
+	size_t i;
+
+	if (p->nsets > IMA_POLICY_SETS_MAX || p->nrules > IMA_POLICY_RULES_MAX)
+		return err_set(e, "policy with too many sets or rules");
+	ev->p = p;
+	ev->pcrs = pcrs;
+	ev->fn = fn;
+	ev->arg = arg;
+	memset(&ev->res, 0, sizeof(ev->res));
+	ev->nalgs = 0;
+	ev->boot_checked = false;
+	for (i = 0; i < NRULE_KINDS; i++)
+		ev->rule_of[i] = -1;
+	for (i = 0; i < p->nrules; i++)
+		ev->rule_of[p->rules[i].kind] = (int)i;
+	for (i = 0; i < p->nsets; i++)
+		if (prepare_set(ev, i, p->sets[i], e) == -1)
+			return -1;
+	next_epoch(ev);
+	if ((ev->rule_of[IMA_RULE_REORDER] >= 0 ||
+	    ev->rule_of[IMA_RULE_ALLOWLIST] >= 0) && p->nsets == 0)
+		return err_set(e, "policy compares with reference sets but "
+		    "has none");
+	return 0;
+}
+
+static const struct ima_rule *
+rule(const struct ima_eval *ev, enum ima_rule_kind k)
+{
+	return ev->rule_of[k] < 0 ? NULL : &ev->p->rules[ev->rule_of[k]];
+}
+
+/* Count and hand on one finding. */
+static void
+report(struct ima_eval *ev, struct ima_finding *f)
+{
+	ev->res.counted[f->cls]++;
+	if (f->fails) {
+		ev->res.failing[f->cls]++;
+		if (ev->rule_of[f->rule] >= 0)
+			ev->res.rule_failed[ev->rule_of[f->rule]] = true;
+	}
+	if (ev->fn != NULL)
+		ev->fn(ev->arg, f);
+}
+
+static void
+finding_of(struct ima_finding *f, const struct ima_record *rec,
+    enum ima_finding_class cls, enum ima_rule_kind rk, bool fails)
+{
+	memset(f, 0, sizeof(*f));
+	f->cls = cls;
+	f->rule = rk;
+	f->fails = fails;
+	f->index = rec->index;
+	f->path = rec->path;
+	f->path_len = rec->path_len;
+	f->alg = rec->file_alg;
+	f->digest = rec->file_digest;
+}
+
+static bool
+glob_any(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	size_t i;
+
+	if (r->nglobs == 0 || rec->path == NULL)
+		return false;
+	memcpy(ev->pathz, rec->path, rec->path_len);
+	ev->pathz[rec->path_len] = '\0';
+	for (i = 0; i < r->nglobs; i++)
+		if (fnmatch(r->globs[i], ev->pathz, 0) == 0)
+			return true;
+	return false;
+}
+
+/* --- reorder -------------------------------------------------------------- */
+
+static void
+note_alg(struct ima_eval *ev, const struct hashalg *alg)
+{
+	size_t i;
+
+	for (i = 0; i < ev->nalgs; i++)
+		if (ev->alg_list[i] == alg)
+			return;
+	if (ev->nalgs < sizeof(ev->alg_list) / sizeof(ev->alg_list[0]))
+		ev->alg_list[ev->nalgs++] = alg;
+}
+
+static bool
+alg_seen(const struct ima_eval *ev, const struct hashalg *alg)
+{
+	size_t i;
+
+	for (i = 0; i < ev->nalgs; i++)
+		if (ev->alg_list[i] == alg)
+			return true;
+	return false;
+}
+
+/* Take one use of the exact entry; 1 matched, 0 all taken, -1 absent. */
+static int
+take_use(struct ima_eval *ev, const struct ima_record *rec)
+{
+	const struct refset *s;
+	struct use *u;
+	size_t i, k;
+	int found = -1;
+
+	for (i = 0; i < ev->p->nsets; i++) {
+		s = ev->p->sets[i];
+		k = refset_find_exact(s, rec->path, rec->path_len,
+		    rec->file_alg, rec->file_digest);
+		if (k == SIZE_MAX)
+			continue;
+		u = &ev->set[i].use[k];
+		if (u->epoch != ev->epoch) {
+			u->epoch = ev->epoch;
+			u->used = 0;
+		}
+		if (u->used < refset_entry(s, k)->count) {
+			u->used++;
+			ev->set[i].matched++;
+			return 1;
+		}
+		found = 0;
+	}
+	return found;
+}
+
+/* A reference entry with this path and the record's algorithm. */
+static const struct refset_entry *
+same_path_entry(const struct ima_eval *ev, const struct ima_record *rec,
+    size_t *set)
+{
+	const struct refset *s;
+	const struct refset_entry *en;
+	size_t i, k;
+
+	for (i = 0; i < ev->p->nsets; i++) {
+		s = ev->p->sets[i];
+		for (k = refset_find_path(s, rec->path, rec->path_len);
+		    k != SIZE_MAX; k = refset_next_path(s, k)) {
+			en = refset_entry(s, k);
+			if (en->alg == rec->file_alg) {
+				*set = i;
+				return en;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void
+eval_reorder(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	const struct refset_entry *en;
+	struct ima_finding f;
+	size_t set = 0;
+	int t;
+
+	note_alg(ev, rec->file_alg);
+	if ((t = take_use(ev, rec)) == 1)
+		return;
+	if (t == 0) {
+		finding_of(&f, rec, IMA_FIND_DUPLICATE, IMA_RULE_REORDER,
+		    (r->fail_mask >> IMA_FIND_DUPLICATE) & 1);
+		f.detail = "measured more often than the reference has it";
+	} else if ((en = same_path_entry(ev, rec, &set)) != NULL) {
+		finding_of(&f, rec, IMA_FIND_CHANGED, IMA_RULE_REORDER,
+		    (r->fail_mask >> IMA_FIND_CHANGED) & 1);
+		f.ref_alg = en->alg;
+		f.ref_digest = en->digest;
+		f.source = refset_source(ev->p->sets[set], en->source);
+	} else
+		finding_of(&f, rec, IMA_FIND_EXTRA, IMA_RULE_REORDER,
+		    (r->fail_mask >> IMA_FIND_EXTRA) & 1);
+	report(ev, &f);
+}
+
+/* Reference entries with multiplicity left over: missing. */
+static void
+reorder_missing(struct ima_eval *ev, const struct ima_rule *r)
+{
+	const struct refset *s;
+	const struct refset_entry *en;
+	const struct use *u;
+	struct ima_finding f;
+	uint32_t used, k;
+	size_t i, n;
+
+	for (i = 0; i < ev->p->nsets; i++) {
+		s = ev->p->sets[i];
+		if (ev->set[i].matched == ev->set[i].total)
+			continue;	/* every use taken: nothing missing */
+		n = refset_count(s);
+		for (k = 0; k < n; k++) {
+			en = refset_entry(s, k);
+			u = &ev->set[i].use[k];
+			used = u->epoch == ev->epoch ? u->used : 0;
+			if (used >= en->count || !alg_seen(ev, en->alg))
+				continue;
+			memset(&f, 0, sizeof(f));
+			f.cls = IMA_FIND_MISSING;
+			f.rule = IMA_RULE_REORDER;
+			f.fails = (r->fail_mask >> IMA_FIND_MISSING) & 1;
+			f.index = UINT64_MAX;
+			f.path = en->path;
+			f.path_len = en->path_len;
+			f.alg = en->alg;
+			f.digest = en->digest;
+			f.source = refset_source(s, en->source);
+			f.detail = en->count - used > 1 ?
+			    "measured fewer times than the reference has it" :
+			    NULL;
+			report(ev, &f);
+		}
+	}
+}
+
+/* --- allowlist ------------------------------------------------------------ */
+
+static bool
+allowed(const struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < ev->p->nsets; i++)
+		if (r->digest_only ?
+		    refset_find_digest(ev->p->sets[i], rec->file_alg,
+		    rec->file_digest) != SIZE_MAX :
+		    refset_find_exact(ev->p->sets[i], rec->path,
+		    rec->path_len, rec->file_alg, rec->file_digest) !=
+		    SIZE_MAX)
+			return true;
+	return false;
+}
+
+static void
+eval_allowlist(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	struct ima_finding f;
+
+	if (glob_any(ev, r, rec) || allowed(ev, r, rec))
+		return;
+	finding_of(&f, rec, IMA_FIND_NOT_ALLOWED, IMA_RULE_ALLOWLIST, true);
+	report(ev, &f);
+}
+
+/* A record with a digest this build cannot judge is never allowed. */
+static void
+allowlist_unknown_alg(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	struct ima_finding f;
+
+	if (rec->violation || rec->file_alg != NULL ||
+	    rec->file_digest == NULL || glob_any(ev, r, rec))
+		return;
+	finding_of(&f, rec, IMA_FIND_NOT_ALLOWED, IMA_RULE_ALLOWLIST, true);
+	f.detail = "file digest algorithm unknown";
+	report(ev, &f);
+}
+
+/* --- signatures ----------------------------------------------------------- */
+
+static void
+eval_signatures(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	int i = ev->rule_of[IMA_RULE_SIGNATURES];
+
+	(void)r;
+	(void)rec;
+	/* ima_sig_check() (format/ima_sig.h) is not linked in yet. */
+	ev->res.rule_skipped[i] = true;
+	snprintf(ev->res.rule_note[i], sizeof(ev->res.rule_note[i]),
+	    "signature verification not available in this build");
+}
+
+/* --- boot_aggregate ------------------------------------------------------- */
+
+int
+ima_boot_aggregate(const struct pcr_set *pcrs, const struct hashalg *alg,
+    unsigned last, uint8_t *out, struct errbuf *e)
+{
+	const EVP_MD *md = hashalg_md(alg);
+	const uint8_t *v;
+	EVP_MD_CTX *ctx;
+	unsigned i;
+	int rc = -1;
+
+	if (md == NULL)
+		return err_set(e, "boot_aggregate: no digest %s", alg->name);
+	if (last >= PCR_COUNT)
+		return err_set(e, "boot_aggregate: PCR %u out of range", last);
+	for (i = 0; i <= last; i++)
+		if (pcr_set_get(pcrs, alg, i) == NULL)
+			return err_set(e, "boot_aggregate: PCR %s:%u not "
+			    "quoted", alg->name, i);
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return err_openssl(e, "boot_aggregate");
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1)
+		goto out;
+	for (i = 0; i <= last; i++) {
+		v = pcr_set_get(pcrs, alg, i);
+		if (EVP_DigestUpdate(ctx, v, alg->size) != 1)
+			goto out;
+	}
+	if (EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		err_openssl(e, "boot_aggregate");
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+static bool
+is_boot_aggregate(const struct ima_record *rec)
+{
+	static const char ba[] = "boot_aggregate";
+
+	return !rec->violation && rec->path != NULL &&
+	    rec->path_len == sizeof(ba) - 1 &&
+	    memcmp(rec->path, ba, sizeof(ba) - 1) == 0;
+}
+
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+static bool
+pcrs_present(const struct pcr_set *pcrs, const struct hashalg *alg,
+    unsigned last)
+{
+	unsigned i;
+
+	for (i = 0; i <= last; i++)
+		if (pcr_set_get(pcrs, alg, i) == NULL)
+			return false;
+	return true;
+}
+
+/* Which PCR range of the bank gives the recorded value: 9, 7 or -1. */
+static int
+boot_match(const struct pcr_set *pcrs, const struct hashalg *bank,
+    const uint8_t *want, bool try9, struct errbuf *e)
+{
+	uint8_t v[HASHALG_MAX_SIZE];
+
+	if (try9 && pcrs_present(pcrs, bank, 9)) {
+		if (ima_boot_aggregate(pcrs, bank, 9, v, e) == -1)
+			return -2;
+		if (memcmp(v, want, bank->size) == 0)
+			return 9;
+	}
+	if (ima_boot_aggregate(pcrs, bank, 7, v, e) == -1)
+		return -2;
+	return memcmp(v, want, bank->size) == 0 ? 7 : -1;
+}
+
+static void
+boot_skip(struct ima_eval *ev, const char *why)
+{
+	int i = ev->rule_of[IMA_RULE_BOOT_AGGREGATE];
+
+	ev->res.rule_skipped[i] = true;
+	snprintf(ev->res.rule_note[i], sizeof(ev->res.rule_note[i]), "%s",
+	    why);
+}
+
+static int
+boot_first(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec, struct errbuf *e)
+{
+	const struct hashalg *bank = rec->file_alg;
+	struct ima_finding f;
+	char note[128];
+	int m;
+
+	ev->res.boot_aggregate_seen = true;
+	if (bank == NULL || rec->file_digest == NULL) {
+		finding_of(&f, rec, IMA_FIND_BOOT_AGGREGATE,
+		    IMA_RULE_BOOT_AGGREGATE, true);
+		f.detail = "boot_aggregate without a digest of a known "
+		    "algorithm";
+		report(ev, &f);
+		return 0;
+	}
+	if (all_zero(rec->file_digest, bank->size)) {
+		ev->res.boot_aggregate_zero = true;
+		finding_of(&f, rec, IMA_FIND_BOOT_AGGREGATE,
+		    IMA_RULE_BOOT_AGGREGATE, !r->allow_zero);
+		f.detail = "zero boot_aggregate: no TPM when IMA started";
+		report(ev, &f);
+		return 0;
+	}
+	if (ev->pcrs == NULL) {
+		boot_skip(ev, "no quoted PCRs");
+		return 0;
+	}
+	if (!pcrs_present(ev->pcrs, bank, 7)) {
+		snprintf(note, sizeof(note), "PCRs %s:0-7 not all quoted",
+		    bank->name);
+		boot_skip(ev, note);
+		return 0;
+	}
+	/* The "ima" template and sha1 d-ng: SHA-1 over 0-7; other banks
+	 * 0-9 (Linux >= 5.8), else 0-7 (stable kernels without 8-9). */
+	m = boot_match(ev->pcrs, bank, rec->file_digest,
+	    !rec->tmpl->legacy && strcmp(bank->name, "sha1") != 0, e);
+	if (m == -2)
+		return -1;
+	if (m >= 0) {
+		ev->res.boot_aggregate_ok = true;
+		snprintf(ev->res.boot_aggregate_how,
+		    sizeof(ev->res.boot_aggregate_how), "%s bank, PCRs 0-%d",
+		    bank->name, m);
+		return 0;
+	}
+	finding_of(&f, rec, IMA_FIND_BOOT_AGGREGATE, IMA_RULE_BOOT_AGGREGATE,
+	    true);
+	snprintf(note, sizeof(note), "does not match the quoted %s PCRs %s",
+	    bank->name, !rec->tmpl->legacy && strcmp(bank->name, "sha1") != 0
+	    && pcrs_present(ev->pcrs, bank, 9) ? "0-9 nor 0-7" : "0-7");
+	f.detail = note;
+	report(ev, &f);
+	return 0;
+}
+
+static int
+eval_boot(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec, struct errbuf *e)
+{
+	struct ima_finding f;
+
+	if (!ev->boot_checked) {
+		ev->boot_checked = true;
+		return boot_first(ev, r, rec, e);
+	}
+	/* After kexec the new kernel adds its own: reported, not judged. */
+	finding_of(&f, rec, IMA_FIND_BOOT_AGGREGATE, IMA_RULE_BOOT_AGGREGATE,
+	    false);
+	f.detail = "later boot_aggregate (kexec): not checked";
+	report(ev, &f);
+	return 0;
+}
+
+/* --- violations ----------------------------------------------------------- */
+
+static void
+eval_violation(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec)
+{
+	struct ima_finding f;
+	char detail[96];
+
+	ev->res.violations++;
+	if (r == NULL || ev->res.violations != r->max_violations + 1)
+		return;
+	finding_of(&f, rec, IMA_FIND_VIOLATION, IMA_RULE_VIOLATIONS, true);
+	snprintf(detail, sizeof(detail), "violation %" PRIu64 " (at most %"
+	    PRIu64 " allowed)", ev->res.violations, r->max_violations);
+	f.detail = detail;
+	report(ev, &f);
+}
+
+/* --- the stream ----------------------------------------------------------- */
+
+int
+ima_eval_record(struct ima_eval *ev, const struct ima_record *rec,
+    struct errbuf *e)
+{
+	const struct ima_rule *r;
+
+	ev->res.entries++;
+	if (rec->violation) {
+		eval_violation(ev, rule(ev, IMA_RULE_VIOLATIONS), rec);
+		return 0;
+	}
+	if (is_boot_aggregate(rec)) {
+		if ((r = rule(ev, IMA_RULE_BOOT_AGGREGATE)) != NULL &&
+		    eval_boot(ev, r, rec, e) == -1)
+			return err_prefix(e, "entry %" PRIu64, rec->index);
+		return 0;
+	}
+	if (refset_record_counts(rec)) {
+		if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
+			eval_reorder(ev, r, rec);
+		if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
+			eval_allowlist(ev, r, rec);
+	} else if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
+		allowlist_unknown_alg(ev, r, rec);
+	if ((r = rule(ev, IMA_RULE_SIGNATURES)) != NULL)
+		eval_signatures(ev, r, rec);
+	return 0;
+}
+
+static void
+boot_end(struct ima_eval *ev)
+{
+	struct ima_finding f;
+	int i = ev->rule_of[IMA_RULE_BOOT_AGGREGATE];
+
+	if (i < 0 || ev->res.boot_aggregate_seen || ev->res.rule_skipped[i])
+		return;
+	if (ev->pcrs == NULL) {
+		boot_skip(ev, "no quoted PCRs");
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.cls = IMA_FIND_BOOT_AGGREGATE;
+	f.rule = IMA_RULE_BOOT_AGGREGATE;
+	f.fails = true;
+	f.index = UINT64_MAX;
+	f.detail = "the log has no boot_aggregate entry";
+	report(ev, &f);
+}
+
+int
+ima_eval_end(struct ima_eval *ev, struct ima_eval_result *out, bool *pass,
+    struct errbuf *e)
+{
+	const struct ima_rule *r;
+	size_t i;
+
+	(void)e;
+	if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
+		reorder_missing(ev, r);
+	boot_end(ev);
+	*out = ev->res;
+	*pass = true;
+	for (i = 0; i < ev->p->nrules; i++)
+		if (out->rule_failed[i])
+			*pass = false;
+	return 0;
+}

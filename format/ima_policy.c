@@ -713,17 +713,60 @@ allowlist_unknown_alg(struct ima_eval *ev, const struct ima_rule *r,
 /* --- signatures ----------------------------------------------------------- */
 
 static void
-eval_signatures(struct ima_eval *ev, const struct ima_rule *r,
-    const struct ima_record *rec)
+sig_finding(struct ima_eval *ev, const struct ima_record *rec,
+    enum ima_finding_class cls, bool fails, const char *detail)
 {
-	int i = ev->rule_of[IMA_RULE_SIGNATURES];
+	struct ima_finding f;
 
-	(void)r;
-	(void)rec;
-	/* ima_sig_check() (format/ima_sig.h) is not linked in yet. */
-	ev->res.rule_skipped[i] = true;
-	snprintf(ev->res.rule_note[i], sizeof(ev->res.rule_note[i]),
-	    "signature verification not available in this build");
+	finding_of(&f, rec, cls, IMA_RULE_SIGNATURES, fails);
+	f.detail = detail;
+	report(ev, &f);
+}
+
+static int
+eval_signatures(struct ima_eval *ev, const struct ima_rule *r,
+    const struct ima_record *rec, struct errbuf *e)
+{
+	struct ima_sig_result sr;
+	char detail[200];
+
+	if (ima_sig_check(ev->p->keys, rec, &sr, e) == -1)
+		return -1;
+	switch (sr.status) {
+	case IMA_SIG_VALID:
+		ev->res.sig_valid++;
+		break;
+	case IMA_SIG_NONE:
+		/* A template without a signature field: unsigned too, for
+		 * the measurements that count (not buffers without a file). */
+		if (!refset_record_counts(rec))
+			break;
+		/* FALLTHROUGH */
+	case IMA_SIG_UNSIGNED:
+		ev->res.sig_unsigned++;
+		sig_finding(ev, rec, IMA_FIND_UNSIGNED, glob_any(ev, r, rec),
+		    sr.status == IMA_SIG_NONE ? "template has no signature "
+		    "field" : NULL);
+		break;
+	case IMA_SIG_UNKNOWN_KEY:
+		ev->res.sig_unknown_key++;
+		if (sr.has_keyid)
+			snprintf(detail, sizeof(detail), "%s, keyid %08x",
+			    sr.kind ? sr.kind : "signature",
+			    (unsigned)sr.keyid);
+		else
+			snprintf(detail, sizeof(detail), "%s: %.160s",
+			    sr.kind ? sr.kind : "signature", sr.why);
+		sig_finding(ev, rec, IMA_FIND_UNKNOWN_KEY, true, detail);
+		break;
+	case IMA_SIG_INVALID:
+		ev->res.sig_invalid++;
+		snprintf(detail, sizeof(detail), "%s: %.160s",
+		    sr.kind ? sr.kind : "signature", sr.why);
+		sig_finding(ev, rec, IMA_FIND_BAD_SIGNATURE, true, detail);
+		break;
+	}
+	return 0;
 }
 
 /* --- boot_aggregate ------------------------------------------------------- */
@@ -948,8 +991,9 @@ ima_eval_record(struct ima_eval *ev, const struct ima_record *rec,
 			eval_allowlist(ev, r, rec);
 	} else if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
 		allowlist_unknown_alg(ev, r, rec);
-	if ((r = rule(ev, IMA_RULE_SIGNATURES)) != NULL)
-		eval_signatures(ev, r, rec);
+	if ((r = rule(ev, IMA_RULE_SIGNATURES)) != NULL &&
+	    eval_signatures(ev, r, rec, e) == -1)
+		return err_prefix(e, "entry %" PRIu64, rec->index);
 	return 0;
 }
 

@@ -725,6 +725,98 @@ test_real_zero(void)
 	fclose(f);
 }
 
+/*
+ * Signatures on testdata/ima/sig/v2.bin (made by helper H2's generator,
+ * see its PROVENANCE.md): with rsa.crt and ec.der the four records are
+ * valid, valid, unsigned, unknown key 641af532; a flipped signature byte
+ * makes the first invalid.
+ */
+static size_t
+read_records(uint8_t *buf, size_t len, struct ima_record *recs, size_t max)
+{
+	struct ima_parser p;
+	size_t off = 0, need, n = 0;
+
+	ima_parser_init(&p, sha1, IMA_ORDER_UNKNOWN);
+	while (off < len && n < max && ima_parse_record(&p, buf + off,
+	    len - off, &recs[n], &need, NULL) == IMA_PARSE_RECORD)
+		off += recs[n++].size;
+	return n;
+}
+
+static void
+test_signatures(void)
+{
+	struct ima_keyring *kr = NULL;
+	struct ima_record rec[8], *recs[8];
+	struct ima_policy p;
+	struct ima_eval_result res;
+	struct seen seen;
+	struct errbuf e = { "" };
+	uint8_t *buf = NULL, *key = NULL;
+	size_t len, klen, n, i;
+
+	if (file_read("testdata/ima/sig/v2.bin", 1u << 20, &buf, &len,
+	    &e) == -1 || ima_keyring_new(&kr, &e) == -1) {
+		printf("# %s\n", e.msg);
+		exit(1);
+	}
+	if (file_read("testdata/ima/sig/rsa.crt", 1u << 20, &key, &klen,
+	    &e) == 0) {
+		ima_keyring_add(kr, key, klen, "rsa.crt", &e);
+		free(key);
+	}
+	if (file_read("testdata/ima/sig/ec.der", 1u << 20, &key, &klen,
+	    &e) == 0) {
+		ima_keyring_add(kr, key, klen, "ec.der", &e);
+		free(key);
+	}
+	CHECK(ima_keyring_count(kr) == 2, "two trusted keys");
+	n = read_records(buf, len, rec, 8);
+	CHECK(n == 4, "four signed-log records (%zu)", n);
+	for (i = 0; i < n; i++)
+		recs[i] = &rec[i];
+	memset(&p, 0, sizeof(p));
+	ima_policy_add_rule(&p, "signatures", &e);
+	p.keys = kr;
+	CHECK(!run(&p, NULL, recs, n, &seen, &res) && res.sig_valid == 2 &&
+	    res.sig_unsigned == 1 && res.sig_unknown_key == 1 &&
+	    res.sig_invalid == 0, "valid 2, unsigned 1, unknown key 1 "
+	    "(%llu %llu %llu %llu)", (unsigned long long)res.sig_valid,
+	    (unsigned long long)res.sig_unsigned,
+	    (unsigned long long)res.sig_unknown_key,
+	    (unsigned long long)res.sig_invalid);
+	CHECK(seen.n == 2 && seen.cls[0] == IMA_FIND_UNSIGNED &&
+	    !seen.fails[0] && strcmp(seen.path[0], "/unsigned") == 0 &&
+	    seen.cls[1] == IMA_FIND_UNKNOWN_KEY && seen.fails[1] &&
+	    strstr(seen.detail[1], "641af532"),
+	    "unsigned reported (not required), unknown key fails (%s)",
+	    seen.detail[1]);
+	CHECK(run(&p, NULL, recs, 3, &seen, &res), "without the unknown key "
+	    "the rule passes");
+	memset(&p, 0, sizeof(p));
+	ima_policy_add_rule(&p, "signatures:require=/uns*", &e);
+	p.keys = kr;
+	CHECK(!run(&p, NULL, recs, 3, &seen, &res) && seen.n == 1 &&
+	    seen.fails[0] && res.failing[IMA_FIND_UNSIGNED] == 1,
+	    "require glob: the unsigned entry fails");
+	/* Flip the last byte of the first record's signature. */
+	buf[rec[0].offset + rec[0].size - 1] ^= 0x01;
+	n = read_records(buf, len, rec, 8);
+	memset(&p, 0, sizeof(p));
+	ima_policy_add_rule(&p, "signatures", &e);
+	p.keys = kr;
+	CHECK(!run(&p, NULL, recs, 2, &seen, &res) && res.sig_invalid == 1 &&
+	    res.sig_valid == 1 && seen.n == 1 &&
+	    seen.cls[0] == IMA_FIND_BAD_SIGNATURE && seen.fails[0],
+	    "bad signature counted and failing (%s)", seen.detail[0]);
+	p.keys = NULL;
+	CHECK(!run(&p, NULL, recs + 1, 1, &seen, &res) &&
+	    res.sig_unknown_key == 1, "no keyring: unknown key");
+	ima_keyring_free(kr);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -737,6 +829,7 @@ main(void)
 	test_allowlist();
 	test_boot_aggregate();
 	test_real_zero();
+	test_signatures();
 	ima_eval_free(ev);
 	return check_finish();
 }

@@ -35,7 +35,19 @@
  *      quoted PCR 10 is never written;
  *   6. the bundle (kind evidence, challenge id in the manifest, members in
  *      evidence.h's order), signed by the AK in the TPM, written
- *      atomically to -o FILE or to -o DIR/<device-hex>-<challenge-hex>.dossier.
+ *      atomically to -o FILE or to -o DIR/<device-hex>-<challenge-hex>.dossier,
+ *      or delivered into -o SPOOL as evidence-<device>-<challenge>.dbundle.
+ *
+ * Spools (format/spool.h, dossier-spool(5)). --challenge SPOOL answers
+ * every challenge of this device in it: leftover claims of an earlier run
+ * in cur/ first, then those in new/, each claimed into cur/ before any TPM
+ * work (names of other devices are left alone); the claim is finished
+ * (removed) only after the evidence was delivered, so a run that dies
+ * in between leaves it to the next run. A challenge that cannot be
+ * answered stays claimed and is named on standard error. -o SPOOL (an
+ * existing spool, or any path with --spool, which makes one) receives
+ * the bundles; a bundle delivered there before for the same challenge
+ * (a run that died before finishing its claim) is not made again.
  */
 #include <sys/stat.h>
 
@@ -62,6 +74,7 @@
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
+#include "format/spool.h"
 #include "format/tpm_attest.h"
 
 /* Quotes taken before giving up on a log that does not reach PCR 10. */
@@ -93,12 +106,18 @@ struct attest_opts {
 	const char *state_dir;
 	const char *ima_log;
 	const char *ima_bank[ATTEST_BANK_LISTS];	/* --ima-log-bank */
+	bool spool;		/* --spool: make -o a spool */
 };
 
 /* What attest holds while it runs; released by attest_release. */
 struct attest_ctx {
 	struct attest_opts o;
 	char out_path[PATH_MAX];
+	bool out_spool;			/* -o is a spool */
+	struct spool out_sp;
+	char out_name[SPOOL_NAME_MAX + 1];
+	char out_final[PATH_MAX];	/* new/out_name */
+	bool delivered_before;		/* out_name was there already */
 	struct collect_state st;
 	struct challenge_set set;
 	const char *ch_name;		/* entry name in the set */
@@ -127,13 +146,15 @@ struct attest_ctx {
 static void
 attest_usage(FILE *f)
 {
-	fputs("usage: dossier-collect attest --challenge file|dir|archive "
-	    "-o file|dir\n"
-	    "           [--tcti string] [--state dir] [--ima-log file]\n"
+	fputs("usage: dossier-collect attest --challenge file|dir|archive|spool "
+	    "-o file|dir|spool\n"
+	    "           [--spool] [--tcti string] [--state dir] "
+	    "[--ima-log file]\n"
 	    "           [--ima-log-bank alg=file ...]\n", f);
 }
 
-enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_IMA_BANK, OPT_CHALLENGE };
+enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_IMA_BANK, OPT_CHALLENGE,
+	OPT_SPOOL };
 
 /* --ima-log-bank ALG=FILE: 0, or -1 with a message. */
 static int
@@ -167,6 +188,8 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 	static const struct option opts[] = {
 		{ "challenge", required_argument, NULL, OPT_CHALLENGE },
 		{ "output", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "spool", no_argument, NULL, OPT_SPOOL },
 		{ "tcti", required_argument, NULL, OPT_TCTI },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "ima-log", required_argument, NULL, OPT_IMA },
@@ -189,6 +212,7 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 		case OPT_CHALLENGE: o->challenge = optarg; break;
 		case OPT_TCTI: o->tcti = optarg; break;
 		case OPT_STATE: o->state_dir = optarg; break;
+		case OPT_SPOOL: o->spool = true; break;
 		case OPT_IMA: o->ima_log = optarg; break;
 		case OPT_IMA_BANK:
 			if (attest_bank_opt(o, optarg) != 0)
@@ -289,7 +313,31 @@ attest_challenge(struct attest_ctx *c, struct errbuf *e)
 
 /* ---- what needs no TPM ----------------------------------------------------- */
 
-/* -o: a directory gets DIR/<device-hex>-<challenge-hex>.dossier. */
+/* -o SPOOL: the bundle's name there, and whether it is there already. */
+static int
+attest_out_spool(struct attest_ctx *c, struct errbuf *e)
+{
+	char cur[PATH_MAX];
+	struct stat sb;
+
+	if (spool_open(c->o.out, c->o.spool, &c->out_sp, e) != 0 ||
+	    spool_make_name(SPOOL_EVIDENCE, c->st.device_id, c->ch.id,
+	    c->out_name, e) != 0 ||
+	    spool_path(&c->out_sp, false, c->out_name, c->out_final,
+	    sizeof(c->out_final), e) != 0 ||
+	    spool_path(&c->out_sp, true, c->out_name, cur, sizeof(cur),
+	    e) != 0 ||
+	    spool_tmp_path(&c->out_sp, c->out_name, c->out_path,
+	    sizeof(c->out_path), e) != 0)
+		return err_prefix(e, "-o");
+	c->out_spool = true;
+	c->delivered_before = lstat(c->out_final, &sb) == 0 ||
+	    lstat(cur, &sb) == 0;
+	return 0;
+}
+
+/* -o: a directory gets DIR/<device-hex>-<challenge-hex>.dossier; a
+ * spool, evidence-<device>-<challenge>.dbundle. */
 static int
 attest_out_path(struct attest_ctx *c, struct errbuf *e)
 {
@@ -297,6 +345,8 @@ attest_out_path(struct attest_ctx *c, struct errbuf *e)
 	struct stat sb;
 	int n;
 
+	if (c->o.spool || spool_is_spool(c->o.out))
+		return attest_out_spool(c, e);
 	if (stat(c->o.out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		n = snprintf(c->out_path, sizeof(c->out_path), "%s", c->o.out);
 	} else {
@@ -409,6 +459,8 @@ attest_prepare(struct attest_ctx *c, struct errbuf *e)
 		    "enroll` first (or give --state)", c->o.state_dir);
 	if (attest_challenge(c, e) != 0 || attest_out_path(c, e) != 0)
 		return -1;
+	if (c->delivered_before)
+		return 0;
 	/* Read once now: a missing or damaged log fails before the TPM. */
 	return attest_read_logs(c, e);
 }
@@ -538,8 +590,13 @@ attest_tpm(struct attest_ctx *c, struct errbuf *e)
 		return err_prefix(e, "pcrs.tpm2");
 	if (attest_manifest(c, e) != 0 || attest_members(c, e) != 0)
 		return -1;
-	return evidence_bundle_write(c->conn.esys, &c->ak, &c->m, &c->ms,
-	    c->out_path, e);
+	if (evidence_bundle_write(c->conn.esys, &c->ak, &c->m, &c->ms,
+	    c->out_path, e) != 0)
+		return -1;
+	if (!c->out_spool)
+		return 0;
+	return spool_deliver_tmp(&c->out_sp, c->out_path, c->out_name,
+	    &c->delivered_before, e);
 }
 
 static void
@@ -569,7 +626,11 @@ attest_report(const struct attest_ctx *c)
 	hex_encode(c->ch.id, CHALLENGE_ID_LEN, hex);
 	printf("challenge-id %s\n", hex);
 	printf("quotes %u\n", c->quotes);
-	printf("bundle %s\n", c->out_path);
+	if (c->out_spool)
+		printf("bundle %s%s\n", c->out_final, c->delivered_before ?
+		    " (delivered before)" : "");
+	else
+		printf("bundle %s\n", c->out_path);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		collect_error("attest: cannot write to standard output");
 		return -1;
@@ -577,35 +638,179 @@ attest_report(const struct attest_ctx *c)
 	return 0;
 }
 
+/* Answer the challenge at o->challenge (or at path): 0 done, -1 failed
+ * (said on standard error). */
+static int
+attest_once(struct attest_ctx *c, const struct attest_opts *o,
+    const char *path)
+{
+	const char *tcti;
+	struct errbuf e;
+	int ok;
+
+	memset(c, 0, sizeof(*c));
+	tpm_ek_init(&c->ek);
+	tpm_ak_init(&c->ak);
+	c->o = *o;
+	if (path != NULL)
+		c->o.challenge = path;
+	if (attest_prepare(c, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		attest_release(c);
+		return -1;
+	}
+	if (c->delivered_before) {
+		ok = attest_report(c) == 0;
+		attest_release(c);
+		return ok ? 0 : -1;
+	}
+	tcti = collect_tcti(c->o.tcti);
+	if (tpm_conn_open(&c->conn, tcti, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		attest_release(c);
+		return -1;
+	}
+	ok = attest_tpm(c, &e) == 0;
+	if (!ok)
+		collect_error("attest: TCTI '%s': %s", tcti, e.msg);
+	else
+		ok = attest_report(c) == 0;
+	attest_release(c);
+	return ok ? 0 : -1;
+}
+
+/* ---- --challenge SPOOL ------------------------------------------------------ */
+
+/* This device's challenge names in new/ (or cur/); malloc'd list. */
+static int
+spool_own(const struct spool *sp, bool cur, const uint8_t *device,
+    char ***own, size_t *n, struct errbuf *e)
+{
+	uint8_t dev[32], uq[16];
+	enum spool_kind k;
+	char **names;
+	size_t count, i;
+	bool has;
+
+	*own = NULL;
+	*n = 0;
+	if (spool_list(sp, cur, &names, &count, e) != 0)
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (spool_name_parse(names[i], &k, dev, &has, uq) != 0 ||
+		    k != SPOOL_CHALLENGE || !has ||
+		    memcmp(dev, device, STATE_ID_LEN) != 0) {
+			free(names[i]);
+			continue;
+		}
+		names[(*n)++] = names[i];
+	}
+	*own = names;
+	return 0;
+}
+
+/* Answer one claimed challenge cur/name, finishing the claim after. */
+static int
+attest_claimed(struct attest_ctx *c, const struct attest_opts *o,
+    const struct spool *sp, const char *name)
+{
+	char path[PATH_MAX];
+	struct errbuf e;
+
+	if (spool_path(sp, true, name, path, sizeof(path), &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		return -1;
+	}
+	if (attest_once(c, o, path) != 0) {
+		collect_error("attest: %s stays claimed in %s/cur", name,
+		    sp->dir);
+		return -1;
+	}
+	if (spool_done(sp, name, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Claim this device's challenges of new/ (after those already in cur/)
+ * and answer each. */
+static int
+attest_spool(struct attest_ctx *c, const struct attest_opts *o)
+{
+	struct collect_state *st;
+	struct spool sp;
+	struct errbuf e;
+	char **cur = NULL, **nw = NULL, hex[2 * STATE_ID_LEN + 1];
+	size_t ncur = 0, nnew = 0, i, answered = 0;
+	int lock = -1, rc = -1;
+	bool found = false, won;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		collect_error("attest: out of memory");
+		return -1;
+	}
+	if (state_load(o->state_dir, st, &found, &e) != 0) {
+		collect_error("attest: %s", e.msg);
+		goto out;
+	}
+	if (!found) {
+		collect_error("attest: no device state in %s: run "
+		    "`dossier-collect enroll` first (or give --state)",
+		    o->state_dir);
+		goto out;
+	}
+	hex_encode(st->device_id, STATE_ID_LEN, hex);
+	if (spool_open(o->challenge, false, &sp, &e) != 0 ||
+	    spool_lock(&sp, &lock, &e) != 0 ||
+	    spool_own(&sp, true, st->device_id, &cur, &ncur, &e) != 0 ||
+	    spool_own(&sp, false, st->device_id, &nw, &nnew, &e) != 0) {
+		collect_error("attest: --challenge: %s", e.msg);
+		goto out;
+	}
+	rc = 0;
+	for (i = 0; i < ncur; i++) {
+		if (attest_claimed(c, o, &sp, cur[i]) != 0)
+			rc = -1;
+		answered++;
+	}
+	for (i = 0; i < nnew; i++) {
+		if (spool_claim(&sp, nw[i], &won, &e) != 0) {
+			collect_error("attest: %s", e.msg);
+			rc = -1;
+			continue;
+		}
+		if (!won)
+			continue;
+		if (attest_claimed(c, o, &sp, nw[i]) != 0)
+			rc = -1;
+		answered++;
+	}
+	if (answered == 0) {
+		collect_error("attest: no challenge for device %s in spool %s",
+		    hex, sp.dir);
+		rc = -1;
+	}
+out:
+	spool_names_free(cur, ncur);
+	spool_names_free(nw, nnew);
+	spool_unlock(lock);
+	free(st);
+	return rc;
+}
+
 enum collect_status
 cmd_attest(int argc, char **argv)
 {
 	static struct attest_ctx c;	/* large: keep it off the stack */
-	const char *tcti;
-	struct errbuf e;
-	int r, ok;
+	struct attest_opts o;
+	int r;
 
-	memset(&c, 0, sizeof(c));
-	tpm_ek_init(&c.ek);
-	tpm_ak_init(&c.ak);
-	if ((r = attest_parse(argc, argv, &c.o)) != 0)
+	if ((r = attest_parse(argc, argv, &o)) != 0)
 		return r > 0 ? COLLECT_OK : COLLECT_ERROR;
-	if (attest_prepare(&c, &e) != 0) {
-		collect_error("attest: %s", e.msg);
-		attest_release(&c);
-		return COLLECT_ERROR;
-	}
-	tcti = collect_tcti(c.o.tcti);
-	if (tpm_conn_open(&c.conn, tcti, &e) != 0) {
-		collect_error("attest: %s", e.msg);
-		attest_release(&c);
-		return COLLECT_ERROR;
-	}
-	ok = attest_tpm(&c, &e) == 0;
-	if (!ok)
-		collect_error("attest: TCTI '%s': %s", tcti, e.msg);
+	if (spool_is_spool(o.challenge))
+		r = attest_spool(&c, &o);
 	else
-		ok = attest_report(&c) == 0;
-	attest_release(&c);
-	return ok ? COLLECT_OK : COLLECT_ERROR;
+		r = attest_once(&c, &o, NULL);
+	return r == 0 ? COLLECT_OK : COLLECT_ERROR;
 }

@@ -315,21 +315,32 @@ write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+int
+spool_tmp_path(const struct spool *sp, const char *name, char *out,
+    size_t cap, struct errbuf *e)
+{
+	char leaf[SPOOL_NAME_MAX + 64];
+	uint8_t r[4];
+	char rh[9];
+
+	if (!spool_name_valid(name, NULL))
+		return err_set(e, "spool %s: '%.*s': not a spool file name",
+		    sp->dir, SPOOL_NAME_MAX, name);
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return err_openssl(e, "spool: random name");
+	hex_encode(r, sizeof(r), rh);
+	snprintf(leaf, sizeof(leaf), "%s.%ld.%s", name, (long)getpid(), rh);
+	return sub_path(sp->dir, "tmp", leaf, out, cap, e);
+}
+
 /* Write data to a fresh tmp/ file, fsync'd; its path into tmp. */
 static int
 write_tmp(const struct spool *sp, const char *name, const uint8_t *data,
     size_t len, char *tmp, size_t cap, struct errbuf *e)
 {
-	char leaf[SPOOL_NAME_MAX + 64];
-	uint8_t r[4];
-	char rh[9];
 	int fd;
 
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return err_openssl(e, "spool: random name");
-	hex_encode(r, sizeof(r), rh);
-	snprintf(leaf, sizeof(leaf), "%s.%ld.%s", name, (long)getpid(), rh);
-	if (sub_path(sp->dir, "tmp", leaf, tmp, cap, e) == -1)
+	if (spool_tmp_path(sp, name, tmp, cap, e) == -1)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -367,31 +378,31 @@ rename_noreplace(const char *from, const char *to)
 	return rename(from, to) == 0 ? 1 : -1;
 }
 
-int
-spool_deliver(const struct spool *sp, const char *name, const uint8_t *data,
-    size_t len, bool *existed, struct errbuf *e)
+/* new/name or cur/name there already? Paths into nw, dir (new/). */
+static int
+delivered(const struct spool *sp, const char *name, char *nw, char *dir,
+    bool *existed, struct errbuf *e)
 {
-	char tmp[SPOOL_SUB_MAX], nw[SPOOL_SUB_MAX], cur[SPOOL_SUB_MAX];
-	char dir[SPOOL_SUB_MAX];
-	int r;
+	char cur[SPOOL_SUB_MAX];
 
-	*existed = false;
 	if (!spool_name_valid(name, NULL))
 		return err_set(e, "spool %s: '%.*s': not a spool file name",
 		    sp->dir, SPOOL_NAME_MAX, name);
-	if (len > SPOOL_FILE_MAX)
-		return err_set(e, "spool %s: %s: %zu bytes, more than the "
-		    "limit of %zu", sp->dir, name, len, SPOOL_FILE_MAX);
-	if (sub_path(sp->dir, "new", name, nw, sizeof(nw), e) == -1 ||
+	if (sub_path(sp->dir, "new", name, nw, SPOOL_SUB_MAX, e) == -1 ||
 	    sub_path(sp->dir, "cur", name, cur, sizeof(cur), e) == -1 ||
-	    sub_path(sp->dir, "new", NULL, dir, sizeof(dir), e) == -1)
+	    sub_path(sp->dir, "new", NULL, dir, SPOOL_SUB_MAX, e) == -1)
 		return -1;
-	if (exists(nw) || exists(cur)) {
-		*existed = true;
-		return 0;
-	}
-	if (write_tmp(sp, name, data, len, tmp, sizeof(tmp), e) == -1)
-		return err_prefix(e, "spool");
+	*existed = exists(nw) || exists(cur);
+	return 0;
+}
+
+/* Rename the complete tmp file into new/name, fsync new/. */
+static int
+publish(const char *tmp, const char *nw, const char *dir, bool *existed,
+    struct errbuf *e)
+{
+	int r;
+
 	if ((r = rename_noreplace(tmp, nw)) != 1) {
 		if (r == -1)
 			err_set(e, "spool: %s: %s", nw, strerror(errno));
@@ -404,6 +415,53 @@ spool_deliver(const struct spool *sp, const char *name, const uint8_t *data,
 	if (sync_dir(dir, e) == -1)
 		return err_prefix(e, "spool");
 	return 0;
+}
+
+int
+spool_deliver(const struct spool *sp, const char *name, const uint8_t *data,
+    size_t len, bool *existed, struct errbuf *e)
+{
+	char tmp[SPOOL_SUB_MAX], nw[SPOOL_SUB_MAX], dir[SPOOL_SUB_MAX];
+
+	*existed = false;
+	if (len > SPOOL_FILE_MAX)
+		return err_set(e, "spool %s: %s: %zu bytes, more than the "
+		    "limit of %zu", sp->dir, name, len, SPOOL_FILE_MAX);
+	if (delivered(sp, name, nw, dir, existed, e) == -1)
+		return -1;
+	if (*existed)
+		return 0;
+	if (write_tmp(sp, name, data, len, tmp, sizeof(tmp), e) == -1)
+		return err_prefix(e, "spool");
+	return publish(tmp, nw, dir, existed, e);
+}
+
+int
+spool_deliver_tmp(const struct spool *sp, const char *tmp_path,
+    const char *name, bool *existed, struct errbuf *e)
+{
+	char nw[SPOOL_SUB_MAX], dir[SPOOL_SUB_MAX], tdir[SPOOL_SUB_MAX];
+	size_t tl;
+
+	*existed = false;
+	if (sub_path(sp->dir, "tmp", NULL, tdir, sizeof(tdir), e) == -1)
+		return -1;
+	tl = strlen(tdir);
+	if (strncmp(tmp_path, tdir, tl) != 0 || tmp_path[tl] != '/' ||
+	    strchr(tmp_path + tl + 1, '/') != NULL) {
+		unlink(tmp_path);
+		return err_set(e, "spool %s: %s is not in its tmp/", sp->dir,
+		    tmp_path);
+	}
+	if (delivered(sp, name, nw, dir, existed, e) == -1) {
+		unlink(tmp_path);
+		return -1;
+	}
+	if (*existed) {
+		unlink(tmp_path);
+		return 0;
+	}
+	return publish(tmp_path, nw, dir, existed, e);
 }
 
 /* ---- consuming ----------------------------------------------------------------- */

@@ -79,6 +79,19 @@ bool spool_name_valid(const char *name, enum spool_kind *kind);
 int spool_deliver(const struct spool *sp, const char *name,
     const uint8_t *data, size_t len, bool *existed, struct errbuf *e);
 
+/*
+ * For a writer that makes the file itself (it must write it whole and
+ * fsync it): a fresh path tmp/NAME.PID.RANDOM in the spool; then
+ * spool_deliver_tmp() moves it into new/name as spool_deliver() would
+ * (*existed: new/name or cur/name was there; the tmp file is removed).
+ * A tmp_path outside this spool's tmp/ is refused. Either way the tmp
+ * file is gone afterwards.
+ */
+int spool_tmp_path(const struct spool *sp, const char *name, char *out,
+    size_t cap, struct errbuf *e);
+int spool_deliver_tmp(const struct spool *sp, const char *tmp_path,
+    const char *name, bool *existed, struct errbuf *e);
+
 /* Names in new/ (or cur/ with from_cur), sorted, each valid; malloc'd
  * array of malloc'd strings: spool_names_free(). At most SPOOL_LIST_MAX
  * (the rest on a later listing). */

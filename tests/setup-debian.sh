@@ -10,7 +10,8 @@
 #               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
 #               python3 (byte surgery in a few tests) and
 #               python3-cryptography (an independent COSE check), zstd (bundle
-#               cross-checks with GNU tar)
+#               cross-checks with GNU tar), dosfstools (mkfs.vfat: the USB
+#               round trip on a loop-mounted vfat image)
 #   man pages   mandoc
 set -euo pipefail
 
@@ -23,6 +24,7 @@ packages=(
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
 	mandoc xxd procps python3 python3-cryptography zstd
+	dosfstools
 )
 
 installed() {

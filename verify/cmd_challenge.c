@@ -1,8 +1,10 @@
 /*
  * cmd_challenge.c - dossier challenge [--device HEX]... [--all] [--pending]
- * [--expires D] [--logs LIST] -o ARCHIVE: issue one challenge (verify/issue.h) to each
- * selected device and write them as one challenge archive
- * (format/challenge_set.h).
+ * [--expires D] [--logs LIST] [--spool] -o ARCHIVE|SPOOL: issue one challenge
+ * (verify/issue.h) to each selected device and write them as one challenge
+ * archive (format/challenge_set.h), or, when -o names a spool (or with
+ * --spool, which makes one where there is none), deliver each into it as
+ * challenge-<device>-<challenge id>.dchal (format/spool.h).
  *
  * Selection: every --device named (each must be in the store: an unknown
  * one is a usage error naming it), plus with --all every enrolled device.
@@ -10,7 +12,9 @@
  * yet answered) are included only with --pending, and get a new enrollment
  * challenge; a --device that is pending without --pending, or revoked, is
  * an error naming it. Issuing and writing are one store run: the ledger
- * keeps the challenges only if the archive was written.
+ * keeps the challenges only if the archive was written (or every file
+ * delivered into the spool; on a failure the files this run delivered
+ * are taken out of new/ again).
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,11 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "format/challenge_set.h"
 #include "format/ekcert.h"
 #include "format/fileio.h"
 #include "format/hex.h"
+#include "format/spool.h"
 #include "verify/cmd.h"
 #include "verify/issue.h"
 #include "verify/store.h"
@@ -34,6 +40,7 @@ struct challenge_args {
 	int64_t lifetime;
 	unsigned logs;			/* enum challenge_log bits */
 	bool all, pending;
+	bool spool;			/* --spool */
 	size_t ndevices;
 	char **devices;			/* --device arguments, borrowed */
 };
@@ -55,7 +62,8 @@ challenge_usage(FILE *f)
 {
 	fputs("usage: dossier [--store path] challenge [--device hex] ... "
 	    "[--all] [--pending]\n"
-	    "           [--expires seconds|Nh|Nd] [--logs list] -o archive\n", f);
+	    "           [--expires seconds|Nh|Nd] [--logs list] [--spool] "
+	    "-o archive|spool\n", f);
 }
 
 static enum outcome
@@ -69,6 +77,7 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		{ "expires", required_argument, NULL, 'x' },
 		{ "logs", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "spool", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,6 +120,9 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		case 'o':
 			a->out = optarg;
 			break;
+		case 's':
+			a->spool = true;
+			break;
 		case 'h':
 			challenge_usage(stdout);
 			*help = true;
@@ -128,7 +140,7 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		return OUTCOME_ERROR;
 	}
 	if (a->out == NULL || a->out[0] == '\0' || strcmp(a->out, "-") == 0) {
-		cmd_error("challenge: name the archive with -o FILE");
+		cmd_error("challenge: name the archive or spool with -o");
 		challenge_usage(stderr);
 		return OUTCOME_ERROR;
 	}
@@ -335,6 +347,57 @@ done:
 	return rc;
 }
 
+/* Take the files this run delivered out of new/ again. */
+static void
+undeliver(const struct spool *sp, char (*names)[SPOOL_NAME_MAX + 1],
+    size_t n)
+{
+	char p[SPOOL_PATH_MAX + SPOOL_NAME_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (spool_path(sp, false, names[i], p, sizeof(p), NULL) == 0)
+			(void)unlink(p);
+}
+
+/* Each challenge as its own file in the spool, named by device and id. */
+static int
+write_spool(struct challenge_run *r, struct errbuf *e)
+{
+	char (*names)[SPOOL_NAME_MAX + 1];
+	struct spool sp;
+	bool existed;
+	size_t i;
+
+	if (spool_open(r->a->out, r->a->spool, &sp, e) == -1)
+		return -1;
+	if ((names = calloc(r->n, sizeof(*names))) == NULL)
+		return err_set(e, "out of memory");
+	for (i = 0; i < r->n; i++) {
+		if (spool_make_name(SPOOL_CHALLENGE, r->issued[i].ch.device_id,
+		    r->issued[i].ch.id, names[i], e) == -1 ||
+		    spool_deliver(&sp, names[i], r->issued[i].file,
+		    r->issued[i].file_len, &existed, e) == -1)
+			break;
+		if (existed) {
+			err_set(e, "spool %s: %s is there already", sp.dir,
+			    names[i]);
+			break;
+		}
+	}
+	if (i < r->n)
+		undeliver(&sp, names, i);
+	free(names);
+	return i < r->n ? -1 : 0;
+}
+
+/* -o names a spool: it is one, or --spool makes it one. */
+static bool
+out_is_spool(const struct challenge_args *a)
+{
+	return a->spool || spool_is_spool(a->out);
+}
+
 static void
 print_issued(const struct challenge_run *r)
 {
@@ -372,7 +435,8 @@ challenge_run(struct challenge_run *r)
 		    r->n_pending_skipped, r->a->out);
 		return OUTCOME_FAILS;
 	}
-	if (write_archive(r, &e) == -1) {
+	if ((out_is_spool(r->a) ? write_spool(r, &e) : write_archive(r,
+	    &e)) == -1) {
 		cmd_error("challenge: %s", e.msg);
 		return OUTCOME_ERROR;
 	}

@@ -227,6 +227,36 @@ test_deliver(void)
 	    SPOOL_FILE_MAX + 1, &existed, &e) == -1 && has(&e, "limit"),
 	    "deliver: oversized refused");
 
+	/* A file the writer made itself in tmp/. */
+	{
+		char tp[1024];
+
+		memset(uq, 0x44, sizeof(uq));
+		spool_make_name(SPOOL_EVIDENCE, dev, uq, name, &e);
+		CHECK(spool_tmp_path(&sp, name, tp, sizeof(tp), &e) == 0 &&
+		    strstr(tp, "/tmp/evidence-") != NULL, "tmp path in tmp/");
+		touch(tp, "own");
+		CHECK(spool_deliver_tmp(&sp, tp, name, &existed, &e) == 0 &&
+		    !existed && access(tp, F_OK) != 0,
+		    "deliver_tmp: moved into new/");
+		spool_path(&sp, false, name, cpath, sizeof(cpath), &e);
+		CHECK(stat(cpath, &st) == 0 && st.st_size == 3,
+		    "deliver_tmp: complete in new/");
+		spool_tmp_path(&sp, name, tp, sizeof(tp), &e);
+		touch(tp, "again");
+		CHECK(spool_deliver_tmp(&sp, tp, name, &existed, &e) == 0 &&
+		    existed && access(tp, F_OK) != 0 && stat(cpath, &st) == 0 &&
+		    st.st_size == 3, "deliver_tmp: existed, tmp removed, first "
+		    "kept");
+		path(tp, sizeof(tp), "elsewhere", NULL);
+		touch(tp, "x");
+		CHECK(spool_deliver_tmp(&sp, tp, name, &existed, &e) == -1 &&
+		    has(&e, "not in its tmp/"), "deliver_tmp: outside tmp/ "
+		    "refused");
+		spool_path(&sp, false, name, cpath, sizeof(cpath), &e);
+		unlink(cpath);
+	}
+
 	/* Foreign files are ignored and counted; names come sorted. */
 	path(p, sizeof(p), "deliver", "new/README");
 	touch(p, "hello");

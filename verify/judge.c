@@ -168,26 +168,6 @@ record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
 	return rc;
 }
 
-int
-judge_unreadable(struct store *s, int64_t now, const struct judge_input *in,
-    const char *why, struct result *out, uint8_t result_id[STORE_ID_LEN],
-    struct errbuf *e)
-{
-	struct judging j;
-	uint8_t id[STORE_ID_LEN];
-
-	memset(&j, 0, sizeof(j));
-	j.r = out;
-	result_start(out, in, now);
-	jg_fail(&j, "bundle.container", "%s", why);
-	out->verdict = RESULT_ERROR;
-	if (store_new_id(id, e) == -1 || record(s, out, id, e) == -1)
-		return -1;
-	if (result_id != NULL)
-		memcpy(result_id, id, STORE_ID_LEN);
-	return 0;
-}
-
 /* ---- container ------------------------------------------------------------ */
 
 static const char *const required_members[] = {
@@ -304,6 +284,7 @@ judge_device(struct judging *j, struct errbuf *e)
 		return 1;
 	}
 	hex_encode(j->dev.id, sizeof(j->dev.id), hex);
+	j->device_known_at = j->r->n_checks;
 	if (j->dev.state == STORE_DEVICE_REVOKED) {
 		jg_fail(j, "device.known", "device %s is revoked", hex);
 		return 1;
@@ -374,44 +355,63 @@ judge_ek(struct judging *j)
 
 /* ---- challenge --------------------------------------------------------------- */
 
+/* judge_prepare: the challenge row the manifest names, as issued (the
+ * issued fields never change; its state is judge_finish's business). */
+static int
+read_challenge(struct judging *j, struct errbuf *e)
+{
+	struct errbuf pe;
+	bool found;
+
+	if (!j->m.has_challenge_id)
+		return 0;
+	memset(&j->ch, 0, sizeof(j->ch));
+	if (store_challenge_get(j->s, j->m.challenge_id, &j->ch, &found,
+	    e) == -1)
+		return -1;
+	if (!found)
+		return 0;
+	j->have_challenge = true;
+	j->want_sel_ok = tpm_selection_parse(j->ch.pcr_selection,
+	    j->ch.pcr_selection_len, &j->want_sel, &pe) == 0;
+	return 0;
+}
+
+/* judge_finish: consume the challenge now, in input order. */
 static int
 judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
     struct errbuf *e)
 {
+	struct store_challenge ch;
 	enum store_consume v;
 	char when[21];
-	struct errbuf pe;
 
 	if (!j->m.has_challenge_id) {
 		jg_fail(j, "challenge.known", "the manifest names no "
 		    "challenge");
 		return 0;
 	}
-	memset(&j->ch, 0, sizeof(j->ch));
+	memset(&ch, 0, sizeof(ch));
 	if (store_challenge_consume(j->s, j->m.challenge_id, j->dev.id,
-	    j->now, result_id, &v, &j->ch, e) == -1)
+	    j->now, result_id, &v, &ch, e) == -1)
 		return -1;
 	if (v == STORE_CONSUME_UNKNOWN) {
 		jg_fail(j, "challenge.known", "this store never issued the "
 		    "challenge");
 		return 0;
 	}
-	j->have_challenge = true;
-	j->want_sel_ok = tpm_selection_parse(j->ch.pcr_selection,
-	    j->ch.pcr_selection_len, &j->want_sel, &pe) == 0;
 	jg_ok(j, "challenge.known", "%s challenge",
-	    j->ch.purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
+	    ch.purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
 	    "attestation");
 	if (v == STORE_CONSUME_OTHER_DEVICE ||
-	    memcmp(j->ch.device_id, j->dev.id, sizeof(j->dev.id)) != 0) {
+	    memcmp(ch.device_id, j->dev.id, sizeof(j->dev.id)) != 0) {
 		jg_fail(j, "challenge.device", "the challenge was issued to "
 		    "another device");
 		return 0;
 	}
 	jg_ok(j, "challenge.device", "issued to this device");
-	if (result_time_format(j->ch.not_after, when, NULL) == -1)
-		snprintf(when, sizeof(when), "%lld",
-		    (long long)j->ch.not_after);
+	if (result_time_format(ch.not_after, when, NULL) == -1)
+		snprintf(when, sizeof(when), "%lld", (long long)ch.not_after);
 	if (v == STORE_CONSUME_EXPIRED) {
 		jg_fail(j, "challenge.expiry", "expired at %s", when);
 		return 0;
@@ -427,6 +427,12 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 }
 
 /* ---- the whole judgement ---------------------------------------------------- */
+
+struct judgement {
+	struct judging j;
+	struct result r;		/* judge_prepare's checks */
+	struct result extra;		/* judge_finish's: challenge, state */
+};
 
 static int
 accept(struct judging *j, struct errbuf *e)
@@ -445,10 +451,9 @@ accept(struct judging *j, struct errbuf *e)
 	return 0;
 }
 
-/* The checks after the container; 0 or -1 on a store error. */
+/* The read-only checks after the container; 0 or -1 on a store error. */
 static int
-judge_checks(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
-    struct errbuf *e)
+prepare_checks(struct judging *j, struct errbuf *e)
 {
 	int rc;
 
@@ -456,15 +461,205 @@ judge_checks(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 		return rc < 0 ? -1 : 0;
 	if (judge_signature(j) == -1)
 		return 0;
+	j->signed_ok = true;
 	judge_ek(j);
-	if (judge_challenge(j, result_id, e) == -1)
+	if (read_challenge(j, e) == -1)
 		return -1;
+	j->challenge_at = j->r->n_checks;
 	judge_quote(j);
-	if (judge_state(j, e) == -1 || judge_ima(j, e) == -1)
+	j->state_at = j->r->n_checks;
+	return judge_ima(j, e);
+}
+
+static struct judgement *
+judgement_new(const struct judge_input *in, int64_t now, struct errbuf *e)
+{
+	struct judgement *jd;
+
+	if ((jd = calloc(1, sizeof(*jd))) == NULL) {
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	jd->j.now = now;
+	jd->j.r = &jd->r;
+	result_start(&jd->r, in, now);
+	return jd;
+}
+
+int
+judge_prepare(struct store *ro, struct ima_refcache *refcache, int64_t now,
+    const struct judge_input *in, const uint8_t *buf, size_t len,
+    struct judgement **out, struct errbuf *e)
+{
+	struct judgement *jd;
+	int rc = 0;
+
+	if ((*out = jd = judgement_new(in, now, e)) == NULL)
 		return -1;
-	if (!jg_failed(j) && accept(j, e) == -1)
+	jd->j.s = ro;
+	jd->j.refcache = refcache;
+	jd->r.has_bundle_digest = true;
+	EVP_Digest(buf, len, jd->r.bundle_sha256, NULL, EVP_sha256(), NULL);
+	if (judge_container(&jd->j, buf, len) == 0)
+		rc = prepare_checks(&jd->j, e);
+	/* the bundle's bytes are not needed any more */
+	EVP_PKEY_free(jd->j.ak_key);
+	jd->j.ak_key = NULL;
+	bundle_contents_free(&jd->j.bc);
+	memset(&jd->j.bc, 0, sizeof(jd->j.bc));
+	jd->j.s = NULL;
+	if (rc == -1) {
+		judge_free(jd);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+judge_prepare_unreadable(int64_t now, const struct judge_input *in,
+    const char *why, struct judgement **out, struct errbuf *e)
+{
+	struct judgement *jd;
+
+	if ((*out = jd = judgement_new(in, now, e)) == NULL)
 		return -1;
+	jg_fail(&jd->j, "bundle.container", "%s", why);
+	jd->r.verdict = RESULT_ERROR;
 	return 0;
+}
+
+const struct result *
+judge_prepared_result(const struct judgement *jd)
+{
+	return &jd->r;
+}
+
+void
+judge_free(struct judgement *jd)
+{
+	if (jd == NULL)
+		return;
+	EVP_PKEY_free(jd->j.ak_key);
+	bundle_contents_free(&jd->j.bc);
+	free(jd);
+}
+
+/* device.known as the run sees the device now (an earlier bundle of the
+ * run may have completed its enrollment). */
+static int
+refresh_device(struct judging *j, struct errbuf *e)
+{
+	struct store_device *d;
+	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	bool found;
+	int rc = 0;
+
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return err_set(e, "out of memory");
+	if (store_device_get(j->s, j->dev.id, d, &found, e) == -1)
+		rc = -1;
+	else if (found && d->state != j->dev.state &&
+	    d->state != STORE_DEVICE_REVOKED) {
+		j->dev.state = d->state;
+		hex_encode(j->dev.id, sizeof(j->dev.id), hex);
+		snprintf(j->r->checks[j->device_known_at].reason,
+		    sizeof(j->r->checks[0].reason), "device %s (%s)", hex,
+		    store_device_state_name(j->dev.state));
+	}
+	free(d);
+	return rc;
+}
+
+/* Append c to r; a full list keeps its last slot for a failure. */
+static void
+append_check(struct result *r, const struct result_check *c)
+{
+	if (r->n_checks == RESULT_CHECKS_MAX) {
+		if (c->outcome != RESULT_CHECK_FAIL)
+			return;
+		r->n_checks--;
+	}
+	r->checks[r->n_checks++] = *c;
+}
+
+static void
+append_checks(struct result *r, const struct result_check *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		append_check(r, &c[i]);
+}
+
+/* out = prepared checks with the challenge and state checks spliced in. */
+static void
+assemble(const struct judgement *jd, size_t nchal, struct result *out)
+{
+	const struct result *p = &jd->r, *x = &jd->extra;
+	const struct judging *j = &jd->j;
+
+	*out = *p;
+	out->n_checks = 0;
+	if (!j->signed_ok) {
+		append_checks(out, p->checks, p->n_checks);
+		return;
+	}
+	append_checks(out, p->checks, j->challenge_at);
+	append_checks(out, x->checks, nchal);
+	append_checks(out, p->checks + j->challenge_at,
+	    j->state_at - j->challenge_at);
+	append_checks(out, x->checks + nchal, x->n_checks - nchal);
+	append_checks(out, p->checks + j->state_at,
+	    p->n_checks - j->state_at);
+}
+
+/* The checks that depend on the run so far, into jd->extra. */
+static int
+finish_checks(struct judgement *jd, const uint8_t id[STORE_ID_LEN],
+    size_t *nchal, struct errbuf *e)
+{
+	struct judging *j = &jd->j;
+
+	if (refresh_device(j, e) == -1)
+		return -1;
+	j->r = &jd->extra;
+	jd->extra.n_checks = 0;
+	if (judge_challenge(j, id, e) == -1)
+		return -1;
+	*nchal = jd->extra.n_checks;
+	return judge_state(j, e);
+}
+
+int
+judge_finish(struct store *s, struct judgement *jd, struct result *out,
+    uint8_t result_id[STORE_ID_LEN], struct errbuf *e)
+{
+	struct judging *j = &jd->j;
+	uint8_t id[STORE_ID_LEN];
+	size_t nchal = 0;
+	int rc = -1;
+
+	j->s = s;
+	j->r = &jd->r;
+	if (store_new_id(id, e) == -1)
+		goto out;
+	if (j->signed_ok && finish_checks(jd, id, &nchal, e) == -1)
+		goto out;
+	assemble(jd, nchal, out);
+	j->r = out;
+	if (out->verdict != RESULT_ERROR)
+		out->verdict = jg_failed(j) ? RESULT_FAIL : RESULT_PASS;
+	if (j->signed_ok && out->verdict == RESULT_PASS && accept(j, e) == -1)
+		goto out;
+	if (record(s, out, id, e) == -1)
+		goto out;
+	if (result_id != NULL)
+		memcpy(result_id, id, STORE_ID_LEN);
+	rc = 0;
+out:
+	j->s = NULL;
+	j->r = &jd->r;
+	return rc;
 }
 
 int
@@ -472,32 +667,28 @@ judge_bundle(struct store *s, int64_t now, const struct judge_input *in,
     const uint8_t *buf, size_t len, struct result *out,
     uint8_t result_id[STORE_ID_LEN], struct errbuf *e)
 {
-	static struct judging j;	/* large; one judgement at a time */
-	uint8_t id[STORE_ID_LEN];
-	int rc = -1;
+	struct judgement *jd;
+	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.s = s;
-	j.now = now;
-	j.r = out;
-	result_start(out, in, now);
-	out->has_bundle_digest = true;
-	EVP_Digest(buf, len, out->bundle_sha256, NULL, EVP_sha256(), NULL);
-	if (store_new_id(id, e) == -1)
+	if (judge_prepare(s, NULL, now, in, buf, len, &jd, e) == -1)
 		return -1;
-	if (judge_container(&j, buf, len) == 0 &&
-	    judge_checks(&j, id, e) == -1)
-		goto out;
-	if (out->verdict != RESULT_ERROR)
-		out->verdict = jg_failed(&j) ? RESULT_FAIL : RESULT_PASS;
-	if (record(s, out, id, e) == -1)
-		goto out;
-	if (result_id != NULL)
-		memcpy(result_id, id, STORE_ID_LEN);
-	rc = 0;
-out:
-	EVP_PKEY_free(j.ak_key);
-	bundle_contents_free(&j.bc);
+	rc = judge_finish(s, jd, out, result_id, e);
+	judge_free(jd);
+	return rc;
+}
+
+int
+judge_unreadable(struct store *s, int64_t now, const struct judge_input *in,
+    const char *why, struct result *out, uint8_t result_id[STORE_ID_LEN],
+    struct errbuf *e)
+{
+	struct judgement *jd;
+	int rc;
+
+	if (judge_prepare_unreadable(now, in, why, &jd, e) == -1)
+		return -1;
+	rc = judge_finish(s, jd, out, result_id, e);
+	judge_free(jd);
 	return rc;
 }
 
@@ -552,29 +743,38 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 	static const char *const state[] = {
 		"state.clock", "state.reset", "state.restart", "state.firmware",
 	};
-	static struct judging j;	/* large; one judgement at a time */
+	struct judging *j;
 	struct errbuf e;
 
-	memset(&j, 0, sizeof(j));
-	j.now = now;
-	j.r = out;
 	result_start(out, in, now);
 	out->has_bundle_digest = true;
 	EVP_Digest(buf, len, out->bundle_sha256, NULL, EVP_sha256(), NULL);
-	if (judge_container(&j, buf, len) == 0) {
-		skip_no_store(&j, before, 1);
-		if (offline_signature(&j) == 0) {
-			skip_no_store(&j, device, sizeof(device) /
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		out->verdict = RESULT_ERROR;
+		snprintf(out->checks[0].name, sizeof(out->checks[0].name),
+		    "bundle.container");
+		out->checks[0].outcome = RESULT_CHECK_FAIL;
+		snprintf(out->checks[0].reason, sizeof(out->checks[0].reason),
+		    "out of memory");
+		out->n_checks = 1;
+		return;
+	}
+	j->now = now;
+	j->r = out;
+	if (judge_container(j, buf, len) == 0) {
+		skip_no_store(j, before, 1);
+		if (offline_signature(j) == 0) {
+			skip_no_store(j, device, sizeof(device) /
 			    sizeof(device[0]));
-			judge_quote(&j);
-			skip_no_store(&j, state, sizeof(state) /
+			judge_quote(j);
+			skip_no_store(j, state, sizeof(state) /
 			    sizeof(state[0]));
-			(void)judge_ima(&j, &e);	/* no store, no error */
+			(void)judge_ima(j, &e);	/* no store, no error */
 		}
 	}
 	if (out->verdict != RESULT_ERROR)
-		out->verdict = jg_failed(&j) ? RESULT_FAIL : RESULT_PASS;
-	EVP_PKEY_free(j.ak_key);
-	j.ak_key = NULL;
-	bundle_contents_free(&j.bc);
+		out->verdict = jg_failed(j) ? RESULT_FAIL : RESULT_PASS;
+	EVP_PKEY_free(j->ak_key);
+	bundle_contents_free(&j->bc);
+	free(j);
 }

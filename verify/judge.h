@@ -76,6 +76,43 @@ int judge_bundle(struct store *s, int64_t now, const struct judge_input *in,
     uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
 
 /*
+ * The same judgement in two phases, for worker threads (verify/batch.h).
+ *
+ * judge_prepare() runs every check that only READS the store, on ro (a
+ * connection of its own, e.g. STORE_READ_ONLY; safe to call from several
+ * threads at once, each with its own connection): container, device,
+ * signature, EK, quote, IMA, and reads the challenge row. refcache (may
+ * be NULL) is the run's verify/ima_refcache.h. It writes nothing.
+ *
+ * judge_finish() then applies, on the run's connection s (inside
+ * store_begin()) and in INPUT ORDER, what depends on earlier bundles of
+ * the same run: challenge.* (the challenge is consumed now), device.known
+ * with the device's current state, state.* against the last accepted
+ * state, the verdict, the result row, the accepted state and enrollment
+ * completion. out gets the complete result, checks in the order of the
+ * list above. judge_finish() is called at most once per judgement.
+ *
+ * judge_prepare_unreadable() is the prepared form of judge_unreadable().
+ * Both return 0, or -1 (e) on a store error or out of memory; *out is
+ * then NULL. judge_free() releases a judgement (NULL allowed).
+ */
+struct judgement;
+struct ima_refcache;
+
+int judge_prepare(struct store *ro, struct ima_refcache *refcache,
+    int64_t now, const struct judge_input *in, const uint8_t *buf,
+    size_t len, struct judgement **out, struct errbuf *e);
+int judge_prepare_unreadable(int64_t now, const struct judge_input *in,
+    const char *why, struct judgement **out, struct errbuf *e);
+int judge_finish(struct store *s, struct judgement *jd, struct result *out,
+    uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
+void judge_free(struct judgement *jd);
+
+/* The result as prepared so far (before judge_finish: without the
+ * challenge and state checks; verdict not final). */
+const struct result *judge_prepared_result(const struct judgement *jd);
+
+/*
  * An input that could not be read (why: the reason): a result with
  * verdict error and one failed bundle.container check, recorded too.
  */

@@ -24,6 +24,7 @@
 struct ima_refcache;	/* verify/ima_refcache.h */
 
 struct judging {
+	/* judge_prepare: a read-only connection; judge_finish: the run's */
 	struct store *s;
 	/* Reference sets and policies of this run, shared by its threads;
 	 * NULL: loaded for this bundle only. */
@@ -49,6 +50,12 @@ struct judging {
 	struct store_challenge ch;
 	TPML_PCR_SELECTION want_sel;	/* ch's selection */
 	bool want_sel_ok;
+
+	/* where judge_finish() puts its checks: indexes into r->checks */
+	size_t device_known_at;		/* the device.known check */
+	size_t challenge_at;		/* challenge.* go before this one */
+	size_t state_at;		/* state.* go before this one */
+	bool signed_ok;			/* manifest.signature passed */
 
 	/* quote */
 	bool att_ok;

@@ -29,7 +29,7 @@ ifeq ($(IS_CLANG),0)
 WARN      += -Wno-format-truncation
 endif
 CFLAGS    ?= $(OPT) -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SAN) -I. -DDOSSIER_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SAN) -pthread -I. -DDOSSIER_VERSION='"$(VERSION)"'
 LDFLAGS   ?=
 
 # The verifier never links ESAPI or a TCTI; the collector never links SQLite.
@@ -83,7 +83,7 @@ $(LIBFORMAT): $(FORMAT_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/dossier: $(VERIFY_OBJ) $(LIBFORMAT)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $(VERIFY_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
+	$(CC) $(SAN) -pthread $(LDFLAGS) -o $@ $(VERIFY_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
 
 $(B)/dossier-collect: $(COLLECT_OBJ) $(LIBFORMAT)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(COLLECT_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_COLLECT))

@@ -11,7 +11,8 @@
 #               python3 (byte surgery in a few tests) and
 #               python3-cryptography (an independent COSE check), zstd (bundle
 #               cross-checks with GNU tar), dosfstools (mkfs.vfat: the USB
-#               round trip on a loop-mounted vfat image)
+#               round trip on a loop-mounted vfat image), sqlite3 (t_batch
+#               reads the store read-only)
 #   man pages   mandoc
 set -euo pipefail
 
@@ -24,7 +25,7 @@ packages=(
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
 	mandoc xxd procps python3 python3-cryptography zstd
-	dosfstools
+	dosfstools sqlite3
 )
 
 installed() {

@@ -85,6 +85,46 @@ struct batch_summary {
 };
 
 /*
+ * The engine piece by piece (batch_run() is open, add per input, close;
+ * dossier verify --follow adds items as they arrive and syncs when idle).
+ *
+ * batch_open(): start the worker threads, each with its own read-only
+ * connection to s's file (STORE_READ_ONLY); s itself is used by the
+ * calling thread only, which applies the effects (judge_finish()) inside
+ * store runs of o->window results. o is copied. With o->resume, results
+ * committed before batch_open() count as done (not those of this run:
+ * a bundle given twice in one run is judged twice, the second a replay).
+ *
+ * batch_add(): queue one input (its bytes and names are copied; unreadable
+ * when it->data is NULL). May block while the queue is full, meanwhile
+ * applying finished judgements in input order.
+ *
+ * batch_sync(): wait for everything added so far, apply it, commit the
+ * open window, write its JSON lines and call done() for each.
+ *
+ * batch_close(): batch_sync() (unless an error happened: then the open
+ * window is rolled back), stop the threads, fill sum (may be NULL) and
+ * free b. Always call it once after batch_open() succeeded; it returns -1
+ * when the sync failed.
+ *
+ * batch_total(): tell the progress display how many inputs there are in
+ * all, once known (0: unknown).
+ */
+struct batch;
+struct input_item;
+
+int batch_open(struct store *s, const struct batch_opts *o,
+    struct batch **out, struct errbuf *e);
+int batch_add(struct batch *b, const struct input_item *it, struct errbuf *e);
+int batch_sync(struct batch *b, struct errbuf *e);
+int batch_close(struct batch *b, struct batch_summary *sum, struct errbuf *e);
+void batch_total(struct batch *b, uint64_t total);
+
+/* The summary as lines for a person (stderr), the format of
+ * dossier-verify(1) SUMMARY. */
+void batch_summary_print(const struct batch_summary *sum, FILE *f);
+
+/*
  * Judge every bundle of inputs[0..n) (see verify/inputs.h) against the
  * store s, whose path workers may open again for reading.
  */

@@ -1,24 +1,29 @@
 /*
  * cmd_verify.c - dossier verify: judge evidence bundles against the store.
  *
- *   dossier [--store PATH] verify [-o RESULTS] [--signed DIR] INPUT...
+ *   dossier [--store PATH] verify [-q] [-j N] [-o RESULTS] [--signed DIR]
+ *       [--window N] [--resume] [--summary text|json] INPUT...
  *
- * Every bundle of the inputs (verify/inputs.h) is judged in input order
- * by verify/judge.h inside ONE store run: the run is committed after the
- * last bundle (and after RESULTS was written), so an interrupted run
- * leaves the store as it was. Results: one JSON line per bundle
- * (format/results.h) on standard output, or written atomically to RESULTS
- * with -o; with --signed DIR also one signed result file per bundle,
- * DIR/<device-hex>-<challenge-hex>.dres (unidentified-<result-id>.dres
- * when the bundle names no device or challenge; "-2", "-3", ... added to
- * a name already taken), written after the commit. A summary goes to
- * standard error.
+ * Every bundle of the inputs (verify/inputs.h) is judged by the batch
+ * engine (verify/batch.h): worker threads, effects applied in input order,
+ * committed every window of results. Results: one JSON line per bundle
+ * (format/results.h) on standard output as each window commits, or with
+ * -o written atomically to RESULTS at the end of the run (a temporary file
+ * in the same directory, fsync, rename; none on an error); with --signed
+ * DIR also one signed result file per bundle, DIR/<device-hex>-
+ * <challenge-hex>.dres (unidentified-<result-id>.dres when the bundle
+ * names no device or challenge; "-2", "-3", ... added to a name already
+ * taken), written when its window is committed. A summary goes to
+ * standard error (one JSON object with --summary json).
  *
  * Outcome: HOLDS if every bundle passed (or there were none), FAILS if
  * any failed or was unreadable, ERROR on a usage error, a missing or
  * unreadable store or input path, or an output that cannot be written.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
+#include "verify/batch.h"
 #include "verify/cmd.h"
 #include "verify/inputs.h"
 #include "verify/judge.h"
@@ -39,84 +43,96 @@
 
 #define VERIFY_SIGNED_TRIES	1000	/* "-2" .. suffixes tried */
 #define VERIFY_SUMMARY_SHOWN	100	/* failing bundles listed */
+#define VERIFY_WINDOW_MAX	1000000	/* --window */
 
 struct verify_args {
 	const char *out;	/* -o; NULL: standard output */
 	const char *signed_dir;	/* --signed */
+	unsigned jobs;		/* --jobs; 0: online CPUs */
+	unsigned window;	/* --window; 0: BATCH_WINDOW_DEFAULT */
+	bool resume;		/* --resume */
+	bool quiet;		/* -q */
+	bool summary_json;	/* --summary json */
 	char *const *inputs;
 	size_t ninputs;
-};
-
-/* A signed result file waiting for the commit. */
-struct signed_file {
-	char base[160];		/* name without ".dres" */
-	uint8_t *data;
-	size_t len;
 };
 
 struct verify_run {
 	const struct verify_args *a;
 	struct store *s;
-	int64_t now;
-	EVP_PKEY *vkey;			/* --signed */
-	uint8_t verifier_id[32];
-	struct signed_file *signed_files;
-	size_t n_signed, cap_signed;
-	char *lines;			/* -o: JSON lines so far */
-	size_t lines_len, lines_cap;
-	unsigned count[3];		/* by enum result_verdict */
-	char *summary;			/* failing bundles, for stderr */
-	size_t summary_len, summary_cap;
-	unsigned shown;
+	char tmp[PATH_MAX];		/* -o: the temporary file */
+	FILE *out;
+	char *failures;			/* failing bundles, for stderr */
+	size_t failures_len;
+	uint64_t shown;
 };
 
 static void
 verify_usage(FILE *f)
 {
-	fputs("usage: dossier [--store path] verify [-o results] "
-	    "[--signed dir] input...\n", f);
+	fputs("usage: dossier [--store path] verify [-q] [-j jobs] "
+	    "[-o results] [--signed dir]\n"
+	    "           [--window n] [--resume] [--summary text|json] "
+	    "input...\n", f);
+}
+
+static int
+parse_count(const char *opt, const char *arg, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
+	    v < 1 || v > max) {
+		cmd_error("verify: %s %s: a number from 1 to %u", opt, arg,
+		    max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* One option (ch, optarg); -1 after reporting a usage error. */
+static int
+verify_option(int ch, const char *arg, struct verify_args *a)
+{
+	switch (ch) {
+	case 'o':
+		a->out = arg;
+		return 0;
+	case 's':
+		a->signed_dir = arg;
+		return 0;
+	case 'j':
+		return parse_count("--jobs", arg, BATCH_JOBS_MAX, &a->jobs);
+	case 'w':
+		return parse_count("--window", arg, VERIFY_WINDOW_MAX,
+		    &a->window);
+	case 'r':
+		a->resume = true;
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	case 'S':
+		if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
+			a->summary_json = arg[0] == 'j';
+			return 0;
+		}
+		cmd_error("verify: --summary %s: text or json", arg);
+		return -1;
+	default:
+		return -1;
+	}
 }
 
 static enum outcome
-parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
+check_verify_args(struct verify_args *a)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "signed", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct stat sb;
-	int ch;
 
-	memset(a, 0, sizeof(*a));
-	*help = false;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			a->out = optarg;
-			break;
-		case 's':
-			a->signed_dir = optarg;
-			break;
-		case 'h':
-			verify_usage(stdout);
-			*help = true;
-			return OUTCOME_HOLDS;
-		default:
-			cmd_error("verify: unknown option or missing argument "
-			    "'%s'", argv[optind - 1]);
-			verify_usage(stderr);
-			return OUTCOME_ERROR;
-		}
-	}
-	if (optind == argc) {
-		cmd_error("verify: no input (a file, directory, archive or -)");
-		verify_usage(stderr);
-		return OUTCOME_ERROR;
-	}
 	if (a->out != NULL && a->out[0] == '\0') {
 		cmd_error("verify: -o needs a file name");
 		return OUTCOME_ERROR;
@@ -127,217 +143,265 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 		    a->signed_dir);
 		return OUTCOME_ERROR;
 	}
-	a->inputs = argv + optind;
-	a->ninputs = (size_t)(argc - optind);
 	return OUTCOME_HOLDS;
 }
 
-static int
-buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
-    struct errbuf *e)
+static enum outcome
+parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 {
-	char *nb;
-	size_t ncap;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "signed", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "summary", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
 
-	if (*len + n + 1 > *cap) {
-		ncap = *cap ? *cap : 4096;
-		while (ncap < *len + n + 1)
-			ncap *= 2;
-		if ((nb = realloc(*buf, ncap)) == NULL)
-			return err_set(e, "out of memory");
-		*buf = nb;
-		*cap = ncap;
+	memset(a, 0, sizeof(*a));
+	*help = false;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+o:j:qh", longopts, NULL)) !=
+	    -1) {
+		if (ch == 'h') {
+			verify_usage(stdout);
+			*help = true;
+			return OUTCOME_HOLDS;
+		}
+		if (ch == '?' || ch == ':') {
+			cmd_error("verify: unknown option or missing argument "
+			    "'%s'", argv[optind - 1]);
+			verify_usage(stderr);
+			return OUTCOME_ERROR;
+		}
+		if (verify_option(ch, optarg, a) == -1)
+			return OUTCOME_ERROR;
 	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
+	if (optind == argc) {
+		cmd_error("verify: no input (a file, directory, archive or -)");
+		verify_usage(stderr);
+		return OUTCOME_ERROR;
+	}
+	a->inputs = argv + optind;
+	a->ninputs = (size_t)(argc - optind);
+	return check_verify_args(a);
+}
+
+/* ---- results file ---------------------------------------------------------- */
+
+static int
+open_results(struct verify_run *v, struct errbuf *e)
+{
+	const char *slash = strrchr(v->a->out, '/');
+	int fd, n;
+
+	if (slash == NULL)
+		n = snprintf(v->tmp, sizeof(v->tmp), ".%s.XXXXXX", v->a->out);
+	else
+		n = snprintf(v->tmp, sizeof(v->tmp), "%.*s/.%s.XXXXXX",
+		    (int)(slash - v->a->out), v->a->out, slash + 1);
+	if (n < 0 || (size_t)n >= sizeof(v->tmp))
+		return err_set(e, "%s: name too long", v->a->out);
+	if ((fd = mkstemp(v->tmp)) == -1) {
+		err_set(e, "%s: a temporary file next to it: %s", v->a->out,
+		    strerror(errno));
+		v->tmp[0] = '\0';
+		return -1;
+	}
+	if ((v->out = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return err_set(e, "%s: %s", v->tmp, strerror(errno));
+	}
 	return 0;
 }
 
-/* Sign r and keep the file until the run is committed. */
 static int
-sign_result(struct verify_run *v, struct result *r,
-    const uint8_t id[STORE_ID_LEN], struct errbuf *e)
+fsync_dir_of(const char *path)
 {
-	char dev[65], chal[33], rid[33];
-	struct signed_file *f, *nv;
-	size_t cap;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
 
-	if (v->n_signed == v->cap_signed) {
-		cap = v->cap_signed ? v->cap_signed * 2 : 64;
-		if ((nv = realloc(v->signed_files, cap * sizeof(*nv))) == NULL)
-			return err_set(e, "out of memory");
-		v->signed_files = nv;
-		v->cap_signed = cap;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* fsync, rename over RESULTS, fsync the directory. */
+static int
+close_results(struct verify_run *v, struct errbuf *e)
+{
+	FILE *f = v->out;
+
+	v->out = NULL;
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1) {
+		err_set(e, "%s: %s", v->tmp, strerror(errno));
+		fclose(f);
+		return -1;
 	}
-	f = &v->signed_files[v->n_signed];
-	memcpy(r->verifier_id, v->verifier_id, sizeof(r->verifier_id));
-	snprintf(r->build, sizeof(r->build), "dossier %s", DOSSIER_VERSION);
-	if (result_sign(r, v->vkey, &f->data, &f->len, e) == -1)
-		return err_prefix(e, "sign the result of %s", r->input);
-	if (r->has_device && r->has_challenge) {
-		hex_encode(r->device_id, sizeof(r->device_id), dev);
-		hex_encode(r->challenge_id, sizeof(r->challenge_id), chal);
-		snprintf(f->base, sizeof(f->base), "%s-%s", dev, chal);
-	} else {
-		hex_encode(id, STORE_ID_LEN, rid);
-		snprintf(f->base, sizeof(f->base), "unidentified-%s", rid);
-	}
-	v->n_signed++;
+	if (fclose(f) == EOF)
+		return err_set(e, "%s: %s", v->tmp, strerror(errno));
+	if (rename(v->tmp, v->a->out) == -1)
+		return err_set(e, "%s: %s", v->a->out, strerror(errno));
+	v->tmp[0] = '\0';
+	if (fsync_dir_of(v->a->out) == -1)
+		return err_set(e, "%s: directory: %s", v->a->out,
+		    strerror(errno));
 	return 0;
 }
+
+static void
+drop_results(struct verify_run *v)
+{
+	if (v->out != NULL)
+		fclose(v->out);
+	v->out = NULL;
+	if (v->tmp[0] != '\0')
+		unlink(v->tmp);
+	v->tmp[0] = '\0';
+}
+
+/* ---- per result, after its window committed --------------------------------- */
 
 /* Write one signed file under a name not yet taken. */
 static int
-write_signed(const char *dir, const struct signed_file *f, struct errbuf *e)
+write_signed(const char *dir, const struct batch_done *d, struct errbuf *e)
 {
-	char path[4096];
+	const struct result *r = d->r;
+	char base[160], path[4096], dev[65], chal[33], rid[33];
 	unsigned i;
 
+	if (r->has_device && r->has_challenge) {
+		hex_encode(r->device_id, sizeof(r->device_id), dev);
+		hex_encode(r->challenge_id, sizeof(r->challenge_id), chal);
+		snprintf(base, sizeof(base), "%s-%s", dev, chal);
+	} else {
+		hex_encode(d->result_id, STORE_ID_LEN, rid);
+		snprintf(base, sizeof(base), "unidentified-%s", rid);
+	}
 	for (i = 1; i <= VERIFY_SIGNED_TRIES; i++) {
 		if (i == 1)
-			snprintf(path, sizeof(path), "%s/%s.dres", dir, f->base);
+			snprintf(path, sizeof(path), "%s/%s.dres", dir, base);
 		else
 			snprintf(path, sizeof(path), "%s/%s-%u.dres", dir,
-			    f->base, i);
+			    base, i);
 		if (access(path, F_OK) == -1)
-			return file_write_atomic(path, f->data, f->len, e);
+			return file_write_atomic(path, d->signed_result,
+			    d->signed_len, e);
 	}
 	return err_set(e, "%s/%s.dres: too many results of that name", dir,
-	    f->base);
+	    base);
 }
 
 static int
 note_failure(struct verify_run *v, const struct result *r, struct errbuf *e)
 {
 	const struct result_check *f = judge_first_failure(r);
-	char line[RESULT_INPUT_MAX + RESULT_REASON_MAX + 128];
-	int n;
+	char line[RESULT_INPUT_MAX + RESULT_REASON_MAX + 128], *nb;
+	size_t n;
 
 	if (r->verdict == RESULT_PASS || v->shown++ >= VERIFY_SUMMARY_SHOWN)
 		return 0;
-	n = snprintf(line, sizeof(line), "  %-5s %s: %s: %s\n",
+	snprintf(line, sizeof(line), "  %-5s %s: %s: %s\n",
 	    result_verdict_name(r->verdict), r->input,
 	    f != NULL ? f->name : "?", f != NULL ? f->reason : "");
-	if (n < 0)
-		return 0;
-	return buf_append(&v->summary, &v->summary_len, &v->summary_cap, line,
-	    strlen(line), e);
+	n = strlen(line);
+	if ((nb = realloc(v->failures, v->failures_len + n + 1)) == NULL)
+		return err_set(e, "out of memory");
+	memcpy(nb + v->failures_len, line, n + 1);
+	v->failures = nb;
+	v->failures_len += n;
+	return 0;
 }
 
-/* inputs_foreach callback: judge one item and emit its result. */
 static int
-on_item(void *arg, const struct input_item *it, struct errbuf *e)
+on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 {
-	static struct result r;
 	struct verify_run *v = arg;
-	struct judge_input in = { it->name, it->has_offset, it->offset };
-	uint8_t id[STORE_ID_LEN];
-	char *line;
-	size_t len;
-	int rc;
 
-	if (it->data == NULL)
-		rc = judge_unreadable(v->s, v->now, &in, it->why, &r, id, e);
-	else
-		rc = judge_bundle(v->s, v->now, &in, it->data, it->len, &r, id,
-		    e);
-	if (rc == -1)
-		return err_prefix(e, "%s", it->name);
-	v->count[r.verdict]++;
-	if (result_json_line(&r, &line, &len, e) == -1)
-		return err_prefix(e, "%s", it->name);
-	if (v->a->out == NULL) {
-		rc = fwrite(line, 1, len, stdout) == len ? 0 :
-		    err_set(e, "standard output: write failed");
-		fflush(stdout);
-	} else
-		rc = buf_append(&v->lines, &v->lines_len, &v->lines_cap, line,
-		    len, e);
-	free(line);
-	if (rc == -1 || note_failure(v, &r, e) == -1)
+	if (note_failure(v, d->r, e) == -1)
 		return -1;
-	if (v->vkey != NULL && sign_result(v, &r, id, e) == -1)
+	if (v->a->signed_dir != NULL && write_signed(v->a->signed_dir, d,
+	    e) == -1)
 		return -1;
 	return 0;
 }
 
+/* ---- the run -------------------------------------------------------------------- */
+
 static void
-print_summary(const struct verify_run *v)
+print_summary(const struct verify_run *v, const struct batch_summary *sum)
 {
-	unsigned total = v->count[RESULT_PASS] + v->count[RESULT_FAIL] +
-	    v->count[RESULT_ERROR];
+	struct errbuf e;
+	char *json;
 
-	fprintf(stderr, "verify: %u bundle%s: %u pass, %u fail, %u error; "
-	    "results %s%s%s\n", total, total == 1 ? "" : "s",
-	    v->count[RESULT_PASS], v->count[RESULT_FAIL],
-	    v->count[RESULT_ERROR], v->a->out ? "in " : "on standard output",
-	    v->a->out ? v->a->out : "", v->a->signed_dir ? " (signed files "
-	    "written)" : "");
-	if (v->summary != NULL)
-		fputs(v->summary, stderr);
+	if (v->a->summary_json) {
+		if (batch_summary_json(sum, &json, &e) == -1) {
+			cmd_error("verify: summary: %s", e.msg);
+			return;
+		}
+		fprintf(stderr, "%s\n", json);
+		free(json);
+		return;
+	}
+	batch_summary_print(sum, stderr);
+	if (v->failures != NULL)
+		fputs(v->failures, stderr);
 	if (v->shown > VERIFY_SUMMARY_SHOWN)
-		fprintf(stderr, "  ... and %u more\n",
-		    v->shown - VERIFY_SUMMARY_SHOWN);
-}
-
-/* The verifier's key and id for --signed. */
-static int
-load_verifier(struct verify_run *v, struct errbuf *e)
-{
-	struct store_verifier sv;
-	bool found;
-
-	if (store_verifier_get(v->s, &sv, &found, e) == -1)
-		return -1;
-	OPENSSL_cleanse(sv.private_pem, sizeof(sv.private_pem));
-	if (!found)
-		return err_set(e, "the store has no verifier key (dossier "
-		    "init makes one)");
-	memcpy(v->verifier_id, sv.key_id, sizeof(v->verifier_id));
-	return store_verifier_key(v->s, &v->vkey, e);
+		fprintf(stderr, "  ... and %llu more\n", (unsigned long long)
+		    (v->shown - VERIFY_SUMMARY_SHOWN));
 }
 
 static enum outcome
 run_verify(struct verify_run *v)
 {
+	struct batch_opts o;
+	struct batch_summary sum;
 	struct errbuf e;
-	size_t i;
 
-	if (v->a->signed_dir != NULL && load_verifier(v, &e) == -1) {
-		cmd_error("verify: --signed: %s", e.msg);
+	memset(&o, 0, sizeof(o));
+	o.jobs = v->a->jobs;
+	o.window = v->a->window;
+	o.resume = v->a->resume;
+	o.sign = v->a->signed_dir != NULL;
+	o.progress = !v->a->quiet && isatty(STDERR_FILENO);
+	o.done = on_done;
+	o.done_arg = v;
+	o.now = (int64_t)time(NULL);
+	if (v->a->out != NULL && open_results(v, &e) == -1) {
+		cmd_error("verify: %s (nothing recorded in the store)", e.msg);
 		return OUTCOME_ERROR;
 	}
-	if (store_begin(v->s, &e) == -1) {
-		cmd_error("verify: %s", e.msg);
-		return OUTCOME_ERROR;
-	}
-	if (inputs_foreach(v->a->inputs, v->a->ninputs, on_item, v,
+	o.json = v->a->out != NULL ? v->out : stdout;
+	memset(&sum, 0, sizeof(sum));
+	if (batch_run(v->s, &o, v->a->inputs, v->a->ninputs, &sum,
 	    &e) == -1) {
-		store_rollback(v->s, NULL);
-		cmd_error("verify: %s (nothing recorded in the store)", e.msg);
+		drop_results(v);
+		cmd_error("verify: %s (windows committed before stay recorded; "
+		    "--resume goes on from there)", e.msg);
 		return OUTCOME_ERROR;
 	}
-	if (v->a->out != NULL && file_write_atomic(v->a->out,
-	    (const uint8_t *)(v->lines ? v->lines : ""), v->lines_len,
-	    &e) == -1) {
-		store_rollback(v->s, NULL);
-		cmd_error("verify: %s (nothing recorded in the store)", e.msg);
+	if (v->a->out != NULL && close_results(v, &e) == -1) {
+		drop_results(v);
+		cmd_error("verify: %s (the results are recorded in the store)",
+		    e.msg);
 		return OUTCOME_ERROR;
 	}
-	if (store_commit(v->s, &e) == -1) {
-		cmd_error("verify: %s (nothing recorded in the store)", e.msg);
-		return OUTCOME_ERROR;
-	}
-	for (i = 0; i < v->n_signed; i++)
-		if (write_signed(v->a->signed_dir, &v->signed_files[i],
-		    &e) == -1) {
-			cmd_error("verify: %s (the results are recorded in the "
-			    "store)", e.msg);
-			return OUTCOME_ERROR;
-		}
-	print_summary(v);
-	return v->count[RESULT_FAIL] + v->count[RESULT_ERROR] > 0 ?
+	print_summary(v, &sum);
+	return sum.count[RESULT_FAIL] + sum.count[RESULT_ERROR] > 0 ?
 	    OUTCOME_FAILS : OUTCOME_HOLDS;
 }
 
@@ -359,16 +423,10 @@ cmd_verify(int argc, char **argv)
 	}
 	memset(&v, 0, sizeof(v));
 	v.a = &a;
-	v.now = (int64_t)time(NULL);
 	if (cmd_store_open(STORE_MUST_EXIST, &v.s) == -1)
 		return OUTCOME_ERROR;
 	o = run_verify(&v);
 	store_close(v.s);
-	EVP_PKEY_free(v.vkey);
-	for (size_t i = 0; i < v.n_signed; i++)
-		free(v.signed_files[i].data);
-	free(v.signed_files);
-	free(v.lines);
-	free(v.summary);
+	free(v.failures);
 	return o;
 }

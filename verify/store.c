@@ -739,6 +739,21 @@ set_journal(struct store *s, struct errbuf *e)
 	return exec_sql(s, "PRAGMA synchronous = FULL", "set synchronous", e);
 }
 
+/* A read-only connection cannot migrate: the schema must be current. */
+static int
+check_current(struct store *s, struct errbuf *e)
+{
+	int64_t v;
+
+	if (pragma_int(s, "PRAGMA user_version", &v, "read the schema version",
+	    e) == -1)
+		return -1;
+	if (v != STORE_SCHEMA_VERSION)
+		return err_set(e, "schema version %lld, not %d (open it for "
+		    "writing first)", (long long)v, STORE_SCHEMA_VERSION);
+	return 0;
+}
+
 int
 store_open(const char *path, enum store_mode mode, struct store **out,
     struct errbuf *e)
@@ -750,7 +765,10 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 	    SQLITE_OPEN_EXRESCODE;
 
 	*out = NULL;
-	if (mode == STORE_MUST_EXIST) {
+	if (mode == STORE_READ_ONLY)
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
+		    SQLITE_OPEN_EXRESCODE;
+	if (mode == STORE_MUST_EXIST || mode == STORE_READ_ONLY) {
 		if (lstat(path, &sb) == -1) {
 			err_set(e, "%s%s", strerror(errno), errno == ENOENT ?
 			    " (create the store with dossier init)" : "");
@@ -775,8 +793,10 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 		    sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
-	if (configure(s, e) == -1 ||
-	    identify(s, mode != STORE_MUST_EXIST, e) == -1 ||
+	if (configure(s, e) == -1 || identify(s, mode != STORE_MUST_EXIST &&
+	    mode != STORE_READ_ONLY, e) == -1)
+		goto fail;
+	if (mode == STORE_READ_ONLY ? check_current(s, e) == -1 :
 	    set_journal(s, e) == -1 || store_migrate(s, e) == -1)
 		goto fail;
 	*out = s;

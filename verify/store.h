@@ -104,6 +104,8 @@ enum store_mode {
 	STORE_MUST_EXIST,	/* open an existing store (verify, challenge) */
 	STORE_CREATE_NEW,	/* create; fail if the file exists (init) */
 	STORE_OPEN_OR_CREATE,	/* either */
+	STORE_READ_ONLY,	/* an existing store of the current schema,
+				 * read only (a verify worker's connection) */
 };
 
 /*
@@ -433,6 +435,42 @@ struct store_result {
  * SQLite's JSON parser); the result id must be new. */
 int store_result_add(struct store *s, const struct store_result *r,
     struct errbuf *e);
+
+/*
+ * The newest result rowid (0 for none): results recorded later have
+ * larger ones. A run takes it first, so that a resume lookup sees only
+ * results committed before the run (store_result_find_before()).
+ */
+int store_results_last_rowid(struct store *s, int64_t *rowid,
+    struct errbuf *e);
+
+/*
+ * A stored result: the row of store_result_add(). The strings are
+ * malloc'd: store_result_record_free().
+ */
+struct store_result_record {
+	struct store_result r;
+	char *input_name;
+	char *checks_json;
+};
+
+/*
+ * The newest result of the bundle with this SHA-256 among the rows up to
+ * max_rowid; *found false if none. Only this connection's view.
+ */
+int store_result_find_before(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], int64_t max_rowid,
+    struct store_result_record *out, bool *found, struct errbuf *e);
+void store_result_record_free(struct store_result_record *rec);
+
+/*
+ * Call fn for each check of a stored checks_json array, in order (name,
+ * outcome "ok"/"fail"/"skip", reason); uses SQLite's JSON functions.
+ */
+typedef int (*store_check_fn)(void *arg, const char *name,
+    const char *outcome, const char *reason, struct errbuf *e);
+int store_checks_foreach(struct store *s, const char *checks_json,
+    store_check_fn fn, void *arg, struct errbuf *e);
 
 /*
  * Has a bundle with this SHA-256 been judged? As this connection sees it:

@@ -404,3 +404,163 @@ out:
 	sqlite3_reset(st);
 	return r;
 }
+
+/* ---- resuming a run --------------------------------------------------------- */
+
+int
+store_results_last_rowid(struct store *s, int64_t *rowid, struct errbuf *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*rowid = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(rowid), 0) FROM "
+	    "results", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, "newest result", e);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(st, 0);
+	else
+		store_sqlerr(s, "newest result", e);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+void
+store_result_record_free(struct store_result_record *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->input_name);
+	free(rec->checks_json);
+	rec->input_name = rec->checks_json = NULL;
+}
+
+static int
+col_strdup(sqlite3_stmt *st, int i, size_t max, char **out, const char *what,
+    struct errbuf *e)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+
+	if (t == NULL || n < 0 || (size_t)n > max)
+		return err_set(e, "%s: corrupt store: column %d", what, i);
+	if ((*out = strndup((const char *)t, (size_t)n)) == NULL)
+		return err_set(e, "out of memory");
+	return 0;
+}
+
+static int
+result_row(sqlite3_stmt *st, struct store_result_record *out,
+    const char *what, struct errbuf *e)
+{
+	struct store_result *r = &out->r;
+	size_t len;
+	char v[8];
+	int i;
+
+	if (store_col_blob(st, 0, r->id, STORE_ID_LEN, NULL, STORE_ID_LEN,
+	    what, e) == -1 ||
+	    store_col_blob(st, 1, r->device_id, STORE_DEVICE_ID_LEN, &len, 0,
+	    what, e) == -1)
+		return -1;
+	r->has_device = len == STORE_DEVICE_ID_LEN;
+	if (store_col_blob(st, 2, r->challenge_id, STORE_ID_LEN, &len, 0,
+	    what, e) == -1)
+		return -1;
+	r->has_challenge = len == STORE_ID_LEN;
+	if (store_col_blob(st, 3, r->bundle_sha256, STORE_SHA256_LEN, NULL,
+	    STORE_SHA256_LEN, what, e) == -1 ||
+	    store_col_text(st, 4, v, sizeof(v), what, e) == -1)
+		return -1;
+	if ((i = name_index(verdict_names, 3, v)) < 0)
+		return err_set(e, "%s: corrupt store: verdict \"%s\"", what, v);
+	r->verdict = (enum store_verdict)i;
+	r->created = sqlite3_column_int64(st, 7);
+	if (col_strdup(st, 5, STORE_TEXT_MAX, &out->input_name, what,
+	    e) == -1 ||
+	    col_strdup(st, 6, STORE_CHECKS_JSON_MAX, &out->checks_json, what,
+	    e) == -1)
+		return -1;
+	r->input_name = out->input_name;
+	r->checks_json = out->checks_json;
+	return 0;
+}
+
+int
+store_result_find_before(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], int64_t max_rowid,
+    struct store_result_record *out, bool *found, struct errbuf *e)
+{
+	static const char what[] = "find a judged bundle";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	if (sqlite3_prepare_v2(s->db, "SELECT result_id, device_id, "
+	    "challenge_id, bundle_sha256, verdict, input_name, checks, created "
+	    "FROM results WHERE bundle_sha256 = ?1 AND rowid <= ?2 "
+	    "ORDER BY rowid DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, what, e);
+	if (sqlite3_bind_blob(st, 1, sha256, STORE_SHA256_LEN,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, max_rowid) != SQLITE_OK) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	if ((rc = result_row(st, out, what, e)) == 0)
+		*found = true;
+	else
+		store_result_record_free(out);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_checks_foreach(struct store *s, const char *checks_json,
+    store_check_fn fn, void *arg, struct errbuf *e)
+{
+	static const char what[] = "read stored checks";
+	sqlite3_stmt *st;
+	const char *name, *outcome, *reason;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT json_extract(value, '$.name'), "
+	    "json_extract(value, '$.outcome'), json_extract(value, "
+	    "'$.reason') FROM json_each(?1) ORDER BY key", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlerr(s, what, e);
+	if (sqlite3_bind_text(st, 1, checks_json, -1, SQLITE_STATIC) !=
+	    SQLITE_OK) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		outcome = (const char *)sqlite3_column_text(st, 1);
+		reason = (const char *)sqlite3_column_text(st, 2);
+		if (name == NULL || outcome == NULL) {
+			rc = err_set(e, "%s: corrupt store: a check without "
+			    "name or outcome", what);
+			goto out;
+		}
+		if (fn(arg, name, outcome, reason ? reason : "", e) == -1) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(s, what, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

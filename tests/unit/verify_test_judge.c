@@ -10,7 +10,8 @@
  * DIR/a.pem, DIR/b.pem, EK files DIR/a.crt, DIR/a.pub, ...), reference
  * log DIR/ref.log for both (a copy of REFLOG, or six ima-ng entries made
  * here), and attestation challenges listed in DIR/challenges
- * ("NAME DEVICE ID-HEX SECRET-HEX" lines; NAME "expired" is expired).
+ * ("NAME DEVICE ID-HEX SECRET-HEX" lines; NAME "expired" is expired;
+ * $FIXTURE_CHALLENGES more named b0, b1, ... for the batch tests).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -674,7 +675,7 @@ fixture(const char *dir, const char *ref_path)
 	struct errbuf e;
 	EVP_PKEY *vk;
 	FILE *f;
-	size_t i;
+	size_t i, extra;
 	bool found;
 	char *pem;
 	long pemlen;
@@ -723,6 +724,15 @@ fixture(const char *dir, const char *ref_path)
 	hex_encode(c.id, 16, idhex);
 	hex_encode(c.secret, 32, sechex);
 	fprintf(f, "expired a %s %s\n", idhex, sechex);
+	/* batch tests: FIXTURE_CHALLENGES more, named b0, b1, ... */
+	extra = getenv("FIXTURE_CHALLENGES") ? strtoul(getenv(
+	    "FIXTURE_CHALLENGES"), NULL, 10) : 0;
+	for (i = 0; i < extra && i < 100000; i++) {
+		issue(&A, STORE_CHALLENGE_ATTESTATION, time(NULL) + 3600, &c);
+		hex_encode(c.id, 16, idhex);
+		hex_encode(c.secret, 32, sechex);
+		fprintf(f, "b%zu a %s %s\n", i, idhex, sechex);
+	}
 	fclose(f);
 	store_close(st);
 	mint_ak_free(&A.ak);

@@ -1,0 +1,887 @@
+/*
+ * batch.c - the batch engine of dossier verify (batch.h): a queue of
+ * inputs in input order, worker threads running judge_prepare() on their
+ * own read-only store connections, and the calling thread applying each
+ * judgement with judge_finish() in input order, committing windows,
+ * writing JSON lines, calling done(), drawing progress and summing up.
+ *
+ * The queue is a ring of BATCH_QUEUE_PER_JOB * jobs slots. Slot states:
+ * free -> queued (batch_add) -> taken (a worker) -> ready (prepared) ->
+ * free (applied by the calling thread). Workers take queued slots in
+ * sequence order; the calling thread applies the head slot when it is
+ * ready. One mutex guards the ring; the work itself runs outside it.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "format/results.h"
+#include "verify/batch.h"
+#include "verify/inputs.h"
+#include "verify/judge.h"
+
+#define BATCH_QUEUE_PER_JOB	4	/* queued inputs per worker */
+#define BATCH_REASONS_MAX	256	/* distinct failure reasons counted */
+#define BATCH_PROGRESS_NS	100000000LL	/* redraw at most 10/s */
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_READY };
+
+struct slot {
+	enum slot_state state;
+	uint64_t seq;
+	struct judge_input in;
+	char *name;
+	uint8_t *data;			/* NULL: unreadable */
+	size_t len;
+	char *why;
+	/* the worker's product */
+	struct judgement *jd;		/* NULL when resumed or failed */
+	struct result *stored;		/* resumed: the stored result */
+	int failed;			/* -1: msg says why (store error) */
+	char msg[ERRBUF_MAX];
+	double seconds;
+};
+
+/* A result applied in the open window, waiting for its commit. */
+struct applied {
+	uint64_t seq;
+	struct result *r;
+	uint8_t id[STORE_ID_LEN];
+	uint8_t *signed_result;
+	size_t signed_len;
+	bool resumed;
+};
+
+struct reason_count {
+	char check[RESULT_CHECK_NAME_MAX + 1];
+	uint64_t n;
+};
+
+struct batch {
+	struct store *s;
+	struct batch_opts o;
+	EVP_PKEY *vkey;			/* o.sign */
+	uint8_t verifier_id[32];
+	int64_t resume_rowid;		/* results up to here count as done */
+
+	pthread_mutex_t mu;
+	pthread_cond_t work;		/* a slot was queued, or quit */
+	pthread_cond_t ready;		/* a slot became ready */
+	bool quit;
+	struct slot *ring;
+	size_t cap;
+	uint64_t head, tail, next_take;	/* sequence numbers */
+	pthread_t *threads;
+	struct store **ro;
+	unsigned nthreads;
+
+	struct applied *win;		/* o.window entries */
+	size_t nwin;
+	bool failed;			/* a sync failed: roll back at close */
+
+	struct batch_summary sum;
+	struct reason_count *reasons;	/* BATCH_REASONS_MAX */
+	size_t nreasons;
+	struct timespec start;
+	int64_t last_draw;
+	uint64_t total;
+	bool drawn;
+};
+
+/* ---- time --------------------------------------------------------------------- */
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- a resumed result --------------------------------------------------------- */
+
+static int
+add_stored_check(void *arg, const char *name, const char *outcome,
+    const char *reason, struct errbuf *e)
+{
+	struct result *r = arg;
+	struct result_check *c;
+
+	if (r->n_checks == RESULT_CHECKS_MAX)
+		return err_set(e, "stored result with more than %d checks",
+		    RESULT_CHECKS_MAX);
+	c = &r->checks[r->n_checks++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	if (strcmp(outcome, "ok") == 0)
+		c->outcome = RESULT_OK;
+	else if (strcmp(outcome, "fail") == 0)
+		c->outcome = RESULT_CHECK_FAIL;
+	else if (strcmp(outcome, "skip") == 0)
+		c->outcome = RESULT_SKIP;
+	else
+		return err_set(e, "stored check %s: outcome \"%s\"", name,
+		    outcome);
+	return 0;
+}
+
+/* The stored result of this bundle, named as this run names the input. */
+static int
+stored_result(struct store *ro, const struct store_result_record *rec,
+    const struct judge_input *in, struct result **out, struct errbuf *e)
+{
+	const struct store_result *sr = &rec->r;
+	struct result *r;
+
+	if ((*out = r = calloc(1, sizeof(*r))) == NULL)
+		return err_set(e, "out of memory");
+	snprintf(r->input, sizeof(r->input), "%s", in->name);
+	r->has_offset = in->has_offset;
+	r->offset = in->offset;
+	r->has_device = sr->has_device;
+	memcpy(r->device_id, sr->device_id, sizeof(r->device_id));
+	r->has_challenge = sr->has_challenge;
+	memcpy(r->challenge_id, sr->challenge_id, sizeof(r->challenge_id));
+	r->verdict = sr->verdict == STORE_VERDICT_PASS ? RESULT_PASS :
+	    sr->verdict == STORE_VERDICT_FAIL ? RESULT_FAIL : RESULT_ERROR;
+	r->has_bundle_digest = true;
+	memcpy(r->bundle_sha256, sr->bundle_sha256, 32);
+	r->time = sr->created;
+	if (store_checks_foreach(ro, sr->checks_json, add_stored_check, r,
+	    e) == -1) {
+		free(r);
+		*out = NULL;
+		return err_prefix(e, "resume %s", in->name);
+	}
+	return 0;
+}
+
+/* With resume: was this bundle judged and committed before the run? */
+static int
+try_resume(struct batch *b, struct store *ro, struct slot *sl,
+    struct errbuf *e)
+{
+	struct store_result_record rec;
+	uint8_t sha[32];
+	bool found;
+	int rc;
+
+	EVP_Digest(sl->data, sl->len, sha, NULL, EVP_sha256(), NULL);
+	if (store_result_find_before(ro, sha, b->resume_rowid, &rec, &found,
+	    e) == -1)
+		return -1;
+	if (!found)
+		return 0;
+	rc = stored_result(ro, &rec, &sl->in, &sl->stored, e);
+	store_result_record_free(&rec);
+	return rc;
+}
+
+/* ---- workers ------------------------------------------------------------------ */
+
+static void
+prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
+{
+	struct timespec t0;
+	struct errbuf e;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (sl->data == NULL)
+		rc = judge_prepare_unreadable(b->o.now, &sl->in, sl->why,
+		    &sl->jd, &e);
+	else {
+		if (b->o.resume)
+			rc = try_resume(b, ro, sl, &e);
+		if (rc == 0 && sl->stored == NULL)
+			rc = judge_prepare(ro, NULL, b->o.now, &sl->in,
+			    sl->data, sl->len, &sl->jd, &e);
+	}
+	if (rc == -1) {
+		sl->failed = -1;
+		snprintf(sl->msg, sizeof(sl->msg), "%s", e.msg);
+	}
+	free(sl->data);
+	sl->data = NULL;
+	sl->seconds = since(&t0);
+}
+
+struct worker_arg {
+	struct batch *b;
+	struct store *ro;
+};
+
+static void *
+worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct batch *b = wa->b;
+	struct slot *sl;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->quit && b->next_take == b->tail)
+			pthread_cond_wait(&b->work, &b->mu);
+		if (b->next_take == b->tail)
+			break;		/* quit, nothing left */
+		sl = &b->ring[b->next_take++ % b->cap];
+		sl->state = SLOT_TAKEN;
+		pthread_mutex_unlock(&b->mu);
+		prepare_slot(b, wa->ro, sl);
+		pthread_mutex_lock(&b->mu);
+		sl->state = SLOT_READY;
+		pthread_cond_broadcast(&b->ready);
+	}
+	pthread_mutex_unlock(&b->mu);
+	free(wa);
+	return NULL;
+}
+
+/* ---- summary ------------------------------------------------------------------- */
+
+static void
+count_reason(struct batch *b, const struct result *r)
+{
+	const struct result_check *f = judge_first_failure(r);
+	size_t i;
+
+	if (r->verdict == RESULT_PASS || f == NULL)
+		return;
+	for (i = 0; i < b->nreasons; i++)
+		if (strcmp(b->reasons[i].check, f->name) == 0) {
+			b->reasons[i].n++;
+			return;
+		}
+	if (b->nreasons == BATCH_REASONS_MAX)
+		return;
+	snprintf(b->reasons[b->nreasons].check,
+	    sizeof(b->reasons[0].check), "%s", f->name);
+	b->reasons[b->nreasons++].n = 1;
+}
+
+/* Entries judged: the count of the ima.parse check ("N entries"). */
+static uint64_t
+ima_entries_of(const struct result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_checks; i++)
+		if (strcmp(r->checks[i].name, "ima.parse") == 0 &&
+		    r->checks[i].outcome == RESULT_OK)
+			return strtoull(r->checks[i].reason, NULL, 10);
+	return 0;
+}
+
+static void
+note_slowest(struct batch_summary *sum, const char *input, double seconds)
+{
+	size_t i, n = sum->nslowest;
+
+	if (n == BATCH_SLOWEST_SHOWN && seconds <= sum->slowest[n - 1].seconds)
+		return;
+	if (n < BATCH_SLOWEST_SHOWN)
+		n = ++sum->nslowest;
+	for (i = n - 1; i > 0 && sum->slowest[i - 1].seconds < seconds; i--)
+		sum->slowest[i] = sum->slowest[i - 1];
+	snprintf(sum->slowest[i].input, sizeof(sum->slowest[i].input), "%s",
+	    input);
+	sum->slowest[i].seconds = seconds;
+}
+
+static void
+account(struct batch *b, const struct result *r, bool resumed, double secs)
+{
+	b->sum.bundles++;
+	b->sum.count[r->verdict]++;
+	if (resumed)
+		b->sum.resumed++;
+	else {
+		b->sum.ima_entries += ima_entries_of(r);
+		note_slowest(&b->sum, r->input, secs);
+	}
+	count_reason(b, r);
+}
+
+static int
+reason_cmp(const void *a, const void *b)
+{
+	const struct reason_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->check, y->check);
+}
+
+static void
+finish_summary(struct batch *b, struct batch_summary *sum)
+{
+	size_t i;
+
+	b->sum.seconds = since(&b->start);
+	qsort(b->reasons, b->nreasons, sizeof(b->reasons[0]), reason_cmp);
+	b->sum.nreasons = b->nreasons < BATCH_REASONS_SHOWN ? b->nreasons :
+	    BATCH_REASONS_SHOWN;
+	for (i = 0; i < b->sum.nreasons; i++) {
+		memcpy(b->sum.reasons[i].check, b->reasons[i].check,
+		    sizeof(b->sum.reasons[i].check));
+		b->sum.reasons[i].n = b->reasons[i].n;
+	}
+	if (sum != NULL)
+		*sum = b->sum;
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+static void
+draw_progress(struct batch *b, bool force)
+{
+	int64_t now = mono_ns();
+	double secs, rate;
+	uint64_t done = b->sum.bundles, bad;
+	char eta[32] = "";
+	long left;
+
+	if (!b->o.progress || (!force && now - b->last_draw <
+	    BATCH_PROGRESS_NS))
+		return;
+	b->last_draw = now;
+	secs = since(&b->start);
+	rate = secs > 0 ? (double)done / secs : 0;
+	bad = b->sum.count[RESULT_FAIL] + b->sum.count[RESULT_ERROR];
+	if (b->total > 0 && rate > 0 && b->total >= done) {
+		left = (long)((double)(b->total - done) / rate + 0.5);
+		snprintf(eta, sizeof(eta), "  ETA %ld:%02ld", left / 60,
+		    left % 60);
+	}
+	if (b->total > 0)
+		fprintf(stderr, "\r\033[Kverify: %" PRIu64 "/%" PRIu64
+		    " bundles  %.1f/s%s  %" PRIu64 " failed", done, b->total,
+		    rate, eta, bad);
+	else
+		fprintf(stderr, "\r\033[Kverify: %" PRIu64 " bundles  %.1f/s"
+		    "  %" PRIu64 " failed", done, rate, bad);
+	fflush(stderr);
+	b->drawn = true;
+}
+
+static void
+clear_progress(struct batch *b)
+{
+	if (b->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		b->drawn = false;
+	}
+}
+
+void
+batch_total(struct batch *b, uint64_t total)
+{
+	b->total = total;
+}
+
+/* ---- applying, in input order ---------------------------------------------------- */
+
+static int
+sign_one(struct batch *b, struct applied *a, struct errbuf *e)
+{
+	memcpy(a->r->verifier_id, b->verifier_id, sizeof(a->r->verifier_id));
+	snprintf(a->r->build, sizeof(a->r->build), "dossier %s",
+	    DOSSIER_VERSION);
+	if (result_sign(a->r, b->vkey, &a->signed_result, &a->signed_len,
+	    e) == -1)
+		return err_prefix(e, "sign the result of %s", a->r->input);
+	return 0;
+}
+
+static void
+applied_free(struct applied *a)
+{
+	free(a->r);
+	free(a->signed_result);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Commit the open window, then emit its results. */
+static int
+commit_window(struct batch *b, struct errbuf *e)
+{
+	struct batch_done d;
+	char *line;
+	size_t i, len;
+	int rc = 0;
+
+	if (b->nwin == 0)
+		return 0;
+	if (store_commit(b->s, e) == -1)
+		return -1;
+	for (i = 0; i < b->nwin && rc == 0; i++) {
+		struct applied *a = &b->win[i];
+
+		if (b->o.json != NULL) {
+			if (result_json_line(a->r, &line, &len, e) == -1)
+				return -1;
+			if (fwrite(line, 1, len, b->o.json) != len ||
+			    fflush(b->o.json) == EOF)
+				rc = err_set(e, "results: write failed");
+			free(line);
+		}
+		if (rc == 0 && b->o.done != NULL) {
+			memset(&d, 0, sizeof(d));
+			d.seq = a->seq;
+			d.input = a->r->input;
+			d.r = a->r;
+			d.result_id = a->id;
+			d.signed_result = a->signed_result;
+			d.signed_len = a->signed_len;
+			d.resumed = a->resumed;
+			rc = b->o.done(b->o.done_arg, &d, e);
+		}
+	}
+	for (i = 0; i < b->nwin; i++)
+		applied_free(&b->win[i]);
+	b->nwin = 0;
+	return rc;
+}
+
+/* Apply the prepared head slot (no lock held: only this thread frees). */
+static int
+apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
+{
+	struct applied *a = &b->win[b->nwin];
+
+	if (sl->failed)
+		return err_set(e, "%s: %s", sl->name, sl->msg);
+	if (b->nwin == 0 && store_begin(b->s, e) == -1)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	a->seq = sl->seq;
+	if (sl->stored != NULL) {
+		a->r = sl->stored;
+		sl->stored = NULL;
+		a->resumed = true;
+	} else {
+		if ((a->r = malloc(sizeof(*a->r))) == NULL)
+			return err_set(e, "out of memory");
+		if (judge_finish(b->s, sl->jd, a->r, a->id, e) == -1) {
+			applied_free(a);
+			return err_prefix(e, "%s", sl->name);
+		}
+	}
+	b->nwin++;
+	account(b, a->r, a->resumed, sl->seconds);
+	if (b->vkey != NULL && sign_one(b, a, e) == -1)
+		return -1;
+	if (b->nwin == b->o.window)
+		return commit_window(b, e);
+	return 0;
+}
+
+static void
+slot_clear(struct slot *sl)
+{
+	judge_free(sl->jd);
+	free(sl->stored);
+	free(sl->name);
+	free(sl->data);
+	free(sl->why);
+	memset(sl, 0, sizeof(*sl));
+}
+
+/* Apply the head slot once it is ready (wait: block until then).
+ * 1 applied, 0 nothing to apply now, -1 error. */
+static int
+apply_head(struct batch *b, bool wait, struct errbuf *e)
+{
+	struct slot *sl;
+	int rc;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->head == b->tail) {
+		pthread_mutex_unlock(&b->mu);
+		return 0;
+	}
+	sl = &b->ring[b->head % b->cap];
+	while (wait && sl->state != SLOT_READY)
+		pthread_cond_wait(&b->ready, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	if (sl->state != SLOT_READY)
+		return 0;
+	rc = apply_slot(b, sl, e);
+	slot_clear(sl);
+	pthread_mutex_lock(&b->mu);
+	b->head++;
+	pthread_mutex_unlock(&b->mu);
+	draw_progress(b, false);
+	return rc == -1 ? -1 : 1;
+}
+
+/* ---- the API ---------------------------------------------------------------------- */
+
+static unsigned
+jobs_of(unsigned jobs)
+{
+	long n;
+
+	if (jobs == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n < 1 ? 1 : n > BATCH_JOBS_MAX ? BATCH_JOBS_MAX :
+		    (unsigned)n;
+	}
+	return jobs > BATCH_JOBS_MAX ? BATCH_JOBS_MAX : jobs;
+}
+
+static int
+load_verifier(struct batch *b, struct errbuf *e)
+{
+	struct store_verifier sv;
+	bool found;
+
+	if (store_verifier_get(b->s, &sv, &found, e) == -1)
+		return -1;
+	OPENSSL_cleanse(sv.private_pem, sizeof(sv.private_pem));
+	if (!found)
+		return err_set(e, "the store has no verifier key (dossier "
+		    "init makes one)");
+	memcpy(b->verifier_id, sv.key_id, sizeof(b->verifier_id));
+	return store_verifier_key(b->s, &b->vkey, e);
+}
+
+static int
+start_workers(struct batch *b, unsigned jobs, struct errbuf *e)
+{
+	struct worker_arg *wa;
+
+	if ((b->threads = calloc(jobs, sizeof(*b->threads))) == NULL ||
+	    (b->ro = calloc(jobs, sizeof(*b->ro))) == NULL)
+		return err_set(e, "out of memory");
+	for (; b->nthreads < jobs; b->nthreads++) {
+		if (store_open(store_path(b->s), STORE_READ_ONLY,
+		    &b->ro[b->nthreads], e) == -1)
+			return err_prefix(e, "worker connection");
+		if ((wa = malloc(sizeof(*wa))) == NULL)
+			return err_set(e, "out of memory");
+		wa->b = b;
+		wa->ro = b->ro[b->nthreads];
+		if (pthread_create(&b->threads[b->nthreads], NULL, worker,
+		    wa) != 0) {
+			free(wa);
+			store_close(b->ro[b->nthreads]);
+			b->ro[b->nthreads] = NULL;
+			return err_set(e, "cannot start a worker thread");
+		}
+	}
+	return 0;
+}
+
+static void
+stop_workers(struct batch *b)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&b->mu);
+	b->quit = true;
+	/* what was queued but not taken is dropped */
+	b->tail = b->next_take;
+	pthread_cond_broadcast(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	for (i = 0; i < b->nthreads; i++) {
+		pthread_join(b->threads[i], NULL);
+		store_close(b->ro[i]);
+	}
+	free(b->threads);
+	free(b->ro);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	size_t i;
+
+	stop_workers(b);
+	for (i = 0; i < b->cap; i++)
+		slot_clear(&b->ring[i]);
+	for (i = 0; i < b->nwin; i++)
+		applied_free(&b->win[i]);
+	free(b->ring);
+	free(b->win);
+	free(b->reasons);
+	EVP_PKEY_free(b->vkey);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->work);
+	pthread_cond_destroy(&b->ready);
+	free(b);
+}
+
+int
+batch_open(struct store *s, const struct batch_opts *o, struct batch **out,
+    struct errbuf *e)
+{
+	struct batch *b;
+	unsigned jobs = jobs_of(o->jobs);
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return err_set(e, "out of memory");
+	b->s = s;
+	b->o = *o;
+	if (b->o.window == 0)
+		b->o.window = BATCH_WINDOW_DEFAULT;
+	b->cap = (size_t)jobs * BATCH_QUEUE_PER_JOB;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->work, NULL);
+	pthread_cond_init(&b->ready, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b->start);
+	if ((b->ring = calloc(b->cap, sizeof(*b->ring))) == NULL ||
+	    (b->win = calloc(b->o.window, sizeof(*b->win))) == NULL ||
+	    (b->reasons = calloc(BATCH_REASONS_MAX,
+	    sizeof(*b->reasons))) == NULL) {
+		err_set(e, "out of memory");
+		goto fail;
+	}
+	if ((o->sign && load_verifier(b, e) == -1) ||
+	    (o->resume && store_results_last_rowid(s, &b->resume_rowid,
+	    e) == -1) ||
+	    start_workers(b, jobs, e) == -1)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	batch_free(b);
+	return -1;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+int
+batch_add(struct batch *b, const struct input_item *it, struct errbuf *e)
+{
+	struct slot *sl;
+
+	if (b->failed)
+		return err_set(e, "the run failed before");
+	/* make room: apply what is ready, wait for the head when full */
+	for (;;) {
+		bool full;
+		int r;
+
+		pthread_mutex_lock(&b->mu);
+		full = b->tail - b->head == b->cap;
+		pthread_mutex_unlock(&b->mu);
+		if ((r = apply_head(b, full, e)) == -1) {
+			b->failed = true;
+			return -1;
+		}
+		if (r == 0 && !full)
+			break;
+	}
+	sl = &b->ring[b->tail % b->cap];
+	memset(sl, 0, sizeof(*sl));
+	sl->seq = b->tail;
+	if ((sl->name = strdup(it->name)) == NULL ||
+	    (it->data == NULL && (sl->why = dup_or_null(it->why ? it->why :
+	    "unreadable")) == NULL) ||
+	    (it->data != NULL && (sl->data = malloc(it->len ? it->len :
+	    1)) == NULL)) {
+		slot_clear(sl);
+		b->failed = true;
+		return err_set(e, "%s: out of memory", it->name);
+	}
+	if (it->data != NULL)
+		memcpy(sl->data, it->data, it->len);
+	sl->len = it->len;
+	sl->in.name = sl->name;
+	sl->in.has_offset = it->has_offset;
+	sl->in.offset = it->offset;
+	pthread_mutex_lock(&b->mu);
+	sl->state = SLOT_QUEUED;
+	b->tail++;
+	pthread_cond_signal(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
+
+int
+batch_sync(struct batch *b, struct errbuf *e)
+{
+	int r;
+
+	if (b->failed)
+		return err_set(e, "the run failed before");
+	while ((r = apply_head(b, true, e)) == 1)
+		;
+	if (r == -1 || commit_window(b, e) == -1) {
+		b->failed = true;
+		return -1;
+	}
+	draw_progress(b, true);
+	return 0;
+}
+
+int
+batch_close(struct batch *b, struct batch_summary *sum, struct errbuf *e)
+{
+	int rc = 0;
+
+	if (!b->failed && batch_sync(b, e) == -1)
+		rc = -1;
+	if (b->failed) {
+		store_rollback(b->s, NULL);
+		rc = -1;
+	}
+	clear_progress(b);
+	finish_summary(b, sum);
+	batch_free(b);
+	return rc;
+}
+
+/* ---- batch_run ------------------------------------------------------------------- */
+
+static int
+on_input(void *arg, const struct input_item *it, struct errbuf *e)
+{
+	return batch_add(arg, it, e);
+}
+
+int
+batch_run(struct store *s, const struct batch_opts *o, char *const *inputs,
+    size_t n, struct batch_summary *sum, struct errbuf *e)
+{
+	struct batch *b;
+	struct errbuf ce;
+	int rc;
+
+	if (batch_open(s, o, &b, e) == -1)
+		return -1;
+	rc = inputs_foreach(inputs, n, on_input, b, e);
+	if (rc == 0)
+		batch_total(b, b->tail);
+	else
+		b->failed = true;
+	if (batch_close(b, sum, rc == 0 ? e : &ce) == -1)
+		return -1;
+	return rc;
+}
+
+/* ---- summary output ----------------------------------------------------------------- */
+
+void
+batch_summary_print(const struct batch_summary *sum, FILE *f)
+{
+	double secs = sum->seconds > 0 ? sum->seconds : 1e-9;
+	size_t i;
+
+	fprintf(f, "verify: %" PRIu64 " bundle%s: %" PRIu64 " pass, %" PRIu64
+	    " fail, %" PRIu64 " error", sum->bundles, sum->bundles == 1 ? "" :
+	    "s", sum->count[RESULT_PASS], sum->count[RESULT_FAIL],
+	    sum->count[RESULT_ERROR]);
+	if (sum->resumed > 0)
+		fprintf(f, " (%" PRIu64 " resumed)", sum->resumed);
+	fprintf(f, "; %.2f s, %.1f bundles/s, %.0f IMA entries/s\n",
+	    sum->seconds, (double)(sum->bundles - sum->resumed) / secs,
+	    (double)sum->ima_entries / secs);
+	for (i = 0; i < sum->nreasons; i++)
+		fprintf(f, "  failed %s: %" PRIu64 "\n", sum->reasons[i].check,
+		    sum->reasons[i].n);
+	for (i = 0; i < sum->nslowest && sum->bundles > 1; i++)
+		fprintf(f, "  slow %.3f s %s\n", sum->slowest[i].seconds,
+		    sum->slowest[i].input);
+}
+
+/* s as the content of a JSON string (malloc'd, without quotes). */
+static int
+json_str(char **buf, const char *s, struct errbuf *e)
+{
+	return result_json_escape(s, strlen(s), buf, e);
+}
+
+/* Append printf output to a malloc'd string. */
+static int appendf(char **s, size_t *len, struct errbuf *e,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+appendf(char **s, size_t *len, struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *ns;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (ns = realloc(*s, *len + (size_t)n + 1)) == NULL)
+		return err_set(e, "out of memory");
+	*s = ns;
+	va_start(ap, fmt);
+	vsnprintf(*s + *len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*len += (size_t)n;
+	return 0;
+}
+
+int
+batch_summary_json(const struct batch_summary *sum, char **out,
+    struct errbuf *e)
+{
+	double secs = sum->seconds > 0 ? sum->seconds : 1e-9;
+	char *s = NULL, *q;
+	size_t len = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	rc = appendf(&s, &len, e, "{\"bundles\":%" PRIu64 ",\"pass\":%" PRIu64
+	    ",\"fail\":%" PRIu64 ",\"error\":%" PRIu64 ",\"resumed\":%" PRIu64
+	    ",\"ima_entries\":%" PRIu64 ",\"seconds\":%.6f,"
+	    "\"bundles_per_s\":%.3f,\"ima_entries_per_s\":%.3f,\"reasons\":[",
+	    sum->bundles, sum->count[RESULT_PASS], sum->count[RESULT_FAIL],
+	    sum->count[RESULT_ERROR], sum->resumed, sum->ima_entries,
+	    sum->seconds, (double)(sum->bundles - sum->resumed) / secs,
+	    (double)sum->ima_entries / secs);
+	for (i = 0; rc == 0 && i < sum->nreasons; i++) {
+		if ((rc = json_str(&q, sum->reasons[i].check, e)) == 0) {
+			rc = appendf(&s, &len, e, "%s{\"check\":\"%s\",\"count\":%"
+			    PRIu64 "}", i ? "," : "", q, sum->reasons[i].n);
+			free(q);
+		}
+	}
+	if (rc == 0)
+		rc = appendf(&s, &len, e, "],\"slowest\":[");
+	for (i = 0; rc == 0 && i < sum->nslowest; i++) {
+		if ((rc = json_str(&q, sum->slowest[i].input, e)) == 0) {
+			rc = appendf(&s, &len, e, "%s{\"input\":\"%s\",\"seconds\":"
+			    "%.6f}", i ? "," : "", q, sum->slowest[i].seconds);
+			free(q);
+		}
+	}
+	if (rc == 0)
+		rc = appendf(&s, &len, e, "]}");
+	if (rc == -1) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}

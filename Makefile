@@ -88,6 +88,26 @@ $(B)/dossier: $(VERIFY_OBJ) $(LIBFORMAT)
 $(B)/dossier-collect: $(COLLECT_OBJ) $(LIBFORMAT)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(COLLECT_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_COLLECT))
 
+# --- relay: dossier-relay, spools <-> an MQTT broker (libmosquitto) ----------
+PKGS_RELAY := $(PKGS_FORMAT) libmosquitto
+RELAY_SRC  := $(sort $(wildcard relay/*.c))
+RELAY_OBJ  := $(RELAY_SRC:%.c=$(B)/obj/%.o)
+all: $(B)/dossier-relay
+$(B)/obj/relay/%.o: relay/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_RELAY)) -MMD -MP -c $< -o $@
+$(B)/dossier-relay: $(RELAY_OBJ) $(LIBFORMAT)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_RELAY))
+-include $(RELAY_OBJ:.o=.d)
+install: install-relay
+.PHONY: install-relay uninstall-relay
+install-relay: $(B)/dossier-relay
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/dossier-relay $(DESTDIR)$(BINDIR)/
+uninstall: uninstall-relay
+uninstall-relay:
+	rm -f $(DESTDIR)$(BINDIR)/dossier-relay
+
 # Unit tests link the format library only (public interfaces of format/).
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBFORMAT)
 	@mkdir -p $(@D)

@@ -13,6 +13,8 @@
 #               cross-checks with GNU tar), dosfstools (mkfs.vfat: the USB
 #               round trip on a loop-mounted vfat image), sqlite3 (t_batch
 #               reads the store read-only)
+#   relay       libmosquitto-dev (build), mosquitto and mosquitto-clients
+#               (tests: a broker of their own, mosquitto_pub)
 #   man pages   mandoc
 set -euo pipefail
 
@@ -26,6 +28,7 @@ packages=(
 	ima-evm-utils
 	mandoc xxd procps python3 python3-cryptography zstd
 	dosfstools sqlite3
+	libmosquitto-dev mosquitto mosquitto-clients
 )
 
 installed() {

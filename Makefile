@@ -120,7 +120,11 @@ $(B)/tests/%_verify: tests/unit/verify_%.c tests/unit/check.h $(VERIFY_LIB_OBJ) 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(VERIFY_LIB_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
 
-# Test-data generators and benchmark drivers (testdata/gen/, bench/).
+# Test-data generators and benchmark drivers (testdata/gen/, bench/);
+# bench/verify_*.c also link the verifier's objects (the store API).
+$(B)/tools/verify_%: bench/verify_%.c $(VERIFY_LIB_OBJ) $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(VERIFY_LIB_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
 $(B)/tools/%: testdata/gen/%.c $(LIBFORMAT)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_FORMAT))

@@ -1,0 +1,527 @@
+/*
+ * verify_gen_fleet.c - mint a fleet: N evidence bundles and the store that
+ * expects them, without a TPM, quickly (bench/batch.sh, tests/
+ * t_gen_fleet.sh).
+ *
+ *   verify_gen_fleet -n N -o DIR [-D DEVICES] [-e ENTRIES] [-E BIG]
+ *       [-b EVERY] [-j JOBS] [-s SEED] [-g GEN_IMA_LOG]
+ *
+ * DIR (created; must not exist) receives
+ *   store.db          a new store: a verifier key, DEVICES enrolled devices
+ *                     (each a software P-256 AK as mint.h builds it, the
+ *                     EK certificate the text "EK certificate of fleet
+ *                     device D") with a reference IMA log each, and one
+ *                     attestation challenge per bundle (valid 30 days);
+ *   bundles/KKKK/IIIIIII.dossier
+ *                     bundle I (0-based) in directory K = I / 1000, so a
+ *                     directory walk in name order is bundle order and the
+ *                     first M bundles are the first ceil(M/1000) dirs;
+ *   fleet.txt         "bundles N", "devices D", "entries TOTAL", then one
+ *                     "dir KKKK bundles B entries E" line per directory;
+ *   nonces            "IIIIIII DEVICE NONCE-HEX" per bundle (what a peer
+ *                     script needs: the nonce it sent; bench/
+ *                     peer_pipeline.sh).
+ *
+ * Bundle I answers challenge I as device I mod DEVICES, with clock
+ * 1000000 + 1000 I (increasing in input order, so no state.clock
+ * rollback). A device's reference log is a realistic ima-ng/ima-sig list
+ * from gen_ima_log (-t mixed, seed SEED + device) of ENTRIES records
+ * (default 1000) give or take 20%, or BIG records (default 10000) for
+ * every EVERY-th device (default 20; 0: none). Each bundle carries one of
+ * VARIANTS reorderings of its device's reference (boot_aggregate first,
+ * then blocks of 5-30 records swapped with their neighbours: services
+ * started in another order), so verify's order-free reference comparison
+ * does real work; the quoted PCR 10 is the replay of the carried order.
+ * Every bundle passes `dossier verify` against store.db.
+ *
+ * Speed: the store and the logs are made first in this process; then JOBS
+ * (default: online CPUs) forked workers mint bundles I = w, w + JOBS, ...
+ * (mint.h keeps static state, so processes rather than threads). Files are
+ * written without fsync (test data).
+ *
+ * Exit 0 on success, 1 on any failure (message on stderr).
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "format/hex.h"
+#include "testdata/gen/mint.h"
+#include "verify/store.h"
+
+#define FLEET_BUNDLES_MAX	10000000u
+#define FLEET_DEVICES_MAX	100000u
+#define FLEET_ENTRIES_MAX	60000u	/* < MINT_RECORDS_MAX */
+#define FLEET_JOBS_MAX		256u
+#define FLEET_PER_DIR		1000u
+#define FLEET_VARIANTS		4u
+#define FLEET_SELECTION		"sha1:0-10+sha256:0-10"
+#define FLEET_VALID_S		(30 * 86400)
+
+struct device {
+	struct mint_ak ak;
+	char ek_crt[64], ek_pub[64];
+	uint8_t id[32];
+	size_t entries;
+	struct mint_log variant[FLEET_VARIANTS];
+};
+
+struct fleet {
+	unsigned long n, ndev, entries, big, big_every, jobs;
+	uint64_t seed;
+	const char *dir, *gen_ima_log;
+	struct device *dev;
+	uint8_t (*nonce)[32];
+	uint8_t (*chal)[16];
+	int64_t now;
+};
+
+static void die(const char *, const char *) __attribute__((noreturn));
+
+static void
+die(const char *what, const char *why)
+{
+	fprintf(stderr, "verify_gen_fleet: %s%s%s\n", what, why ? ": " : "",
+	    why ? why : "");
+	exit(1);
+}
+
+static void
+die_e(const char *what, const struct errbuf *e)
+{
+	die(what, e->msg);
+}
+
+/* splitmix64: reproducible reorderings from the seed. */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long
+ulong_arg(const char *s, unsigned long max, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *s == '-' || *end != '\0' || v > max)
+		die(what, "not a number in range");
+	return v;
+}
+
+/* ---- reference logs ------------------------------------------------------- */
+
+/* A realistic log of n records from gen_ima_log (its stdout). */
+static void
+read_gen_log(const struct fleet *f, size_t n, uint64_t seed,
+    struct mint_log *out)
+{
+	char cmd[PATH_MAX + 128], buf[65536];
+	struct errbuf e;
+	size_t got;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' -n %zu -t mixed -s %llu -o -",
+	    f->gen_ima_log, n, (unsigned long long)seed);
+	if ((p = popen(cmd, "r")) == NULL)
+		die(f->gen_ima_log, strerror(errno));
+	memset(out, 0, sizeof(*out));
+	while ((got = fread(buf, 1, sizeof(buf), p)) > 0)
+		if (mint_log_put(out, buf, got, &e) == -1)
+			die_e("reference log", &e);
+	if (pclose(p) != 0 || out->len == 0)
+		die(f->gen_ima_log, "failed");
+}
+
+/*
+ * Variant v of a device's log: v 0 as is; others with blocks of 5-30
+ * records swapped with the next block, boot_aggregate (record 0) kept
+ * first.
+ */
+static void
+make_variant(const struct mint_log *ref, size_t n, uint64_t seed,
+    struct mint_log *out)
+{
+	struct errbuf e;
+	size_t *order, i, k, len, p, swaps, t;
+
+	if ((order = calloc(n, sizeof(*order))) == NULL)
+		die("out of memory", NULL);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	swaps = seed % FLEET_VARIANTS == 0 ? 0 : n / 40 + 1;
+	for (k = 0; k < swaps && n > 64; k++) {
+		len = 5 + rng_next(&seed) % 26;
+		p = 1 + rng_next(&seed) % (n - 1 - 2 * len);
+		for (i = 0; i < len; i++) {
+			t = order[p + i];
+			order[p + i] = order[p + len + i];
+			order[p + len + i] = t;
+		}
+	}
+	if (mint_log_edit(ref->data, ref->len, order, n, SIZE_MAX, out,
+	    &e) == -1)
+		die_e("reorder the log", &e);
+	free(order);
+}
+
+/* ---- the store ------------------------------------------------------------ */
+
+static void
+set_verifier_key(struct store *st, int64_t now)
+{
+	struct errbuf e;
+	EVP_PKEY *vk;
+	char *pem;
+	long len;
+	BIO *bio;
+
+	if ((vk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL ||
+	    (bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_PrivateKey(bio, vk, NULL, NULL, 0, NULL, NULL) != 1)
+		die("verifier key", NULL);
+	len = BIO_get_mem_data(bio, &pem);
+	if (store_verifier_set(st, pem, (size_t)len, now, &e) == -1)
+		die_e("verifier key", &e);
+	BIO_free(bio);
+	EVP_PKEY_free(vk);
+}
+
+static void
+enroll(const struct fleet *f, struct store *st, unsigned long d)
+{
+	static struct store_device sd;
+	struct device *dv = &f->dev[d];
+	struct store_refs refs;
+	struct mint_log ref;
+	struct errbuf e;
+	uint64_t s = f->seed + d;
+	unsigned v;
+
+	if (mint_ak_init(&dv->ak, NULL, &e) == -1)
+		die_e("AK", &e);
+	snprintf(dv->ek_crt, sizeof(dv->ek_crt), "EK certificate of fleet "
+	    "device %lu", d);
+	snprintf(dv->ek_pub, sizeof(dv->ek_pub), "EK public area of fleet "
+	    "device %lu", d);
+	memset(&sd, 0, sizeof(sd));
+	sd.ek_cert_len = strlen(dv->ek_crt);
+	memcpy(sd.ek_cert, dv->ek_crt, sd.ek_cert_len);
+	sd.ek_public_len = strlen(dv->ek_pub);
+	memcpy(sd.ek_public, dv->ek_pub, sd.ek_public_len);
+	memcpy(sd.ak_public, dv->ak.pub2b, dv->ak.pub2b_len);
+	sd.ak_public_len = dv->ak.pub2b_len;
+	memcpy(sd.ak_name, dv->ak.name.b, dv->ak.name.len);
+	sd.ak_name_len = dv->ak.name.len;
+	sd.state = STORE_DEVICE_ENROLLED;
+	if (store_device_id(sd.ek_cert, sd.ek_cert_len, sd.id, &e) == -1 ||
+	    store_device_add(st, &sd, f->now - 1000, &e) == -1)
+		die_e("enroll a device", &e);
+	memcpy(dv->id, sd.id, 32);
+	if (f->big_every != 0 && d % f->big_every == f->big_every - 1)
+		dv->entries = f->big;
+	else
+		dv->entries = f->entries * 4 / 5 +
+		    rng_next(&s) % (f->entries * 2 / 5 + 1);
+	if (dv->entries < 2)
+		dv->entries = 2;
+	read_gen_log(f, dv->entries, f->seed * 1000003u + d, &ref);
+	memset(&refs, 0, sizeof(refs));
+	pcr_set_init(&refs.pcrs);
+	refs.ima_log_alg = hashalg_by_name("sha1");
+	refs.ima_log = ref.data;
+	refs.ima_log_len = ref.len;
+	if (store_refs_set(st, dv->id, &refs, f->now - 1000, &e) == -1)
+		die_e("references", &e);
+	for (v = 0; v < FLEET_VARIANTS; v++)
+		make_variant(&ref, dv->entries, (f->seed + d) * FLEET_VARIANTS
+		    + v, &dv->variant[v]);
+	free(ref.data);
+}
+
+static void
+issue(const struct fleet *f, struct store *st, unsigned long i)
+{
+	static struct store_challenge sc;
+	const struct device *dv = &f->dev[i % f->ndev];
+	TPML_PCR_SELECTION sel;
+	struct errbuf e;
+	size_t off = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	if (store_new_id(f->chal[i], &e) == -1)
+		die_e("challenge id", &e);
+	if (RAND_bytes(f->nonce[i], 32) != 1)
+		die("RAND_bytes", NULL);
+	memcpy(sc.id, f->chal[i], 16);
+	memcpy(sc.device_id, dv->id, 32);
+	sc.purpose = STORE_CHALLENGE_ATTESTATION;
+	memcpy(sc.ak_name, dv->ak.name.b, dv->ak.name.len);
+	sc.ak_name_len = dv->ak.name.len;
+	memcpy(sc.secret, f->nonce[i], 32);
+	if (tpm_selection_from_spec(FLEET_SELECTION, &sel, &e) == -1 ||
+	    Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sc.pcr_selection,
+	    sizeof(sc.pcr_selection), &off) != 0)
+		die("selection", NULL);
+	sc.pcr_selection_len = off;
+	snprintf(sc.logs, sizeof(sc.logs), "ima");
+	sc.issued = f->now - 100;
+	sc.not_after = f->now + FLEET_VALID_S;
+	if (store_challenge_issue(st, &sc, &e) == -1)
+		die_e("issue a challenge", &e);
+}
+
+static void
+make_store(struct fleet *f)
+{
+	char path[PATH_MAX];
+	struct store *st;
+	struct errbuf e;
+	unsigned long i;
+
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	if (store_open(path, STORE_CREATE_NEW, &st, &e) == -1)
+		die_e(path, &e);
+	set_verifier_key(st, f->now);
+	if (store_begin(st, &e) == -1)
+		die_e("begin", &e);
+	for (i = 0; i < f->ndev; i++)
+		enroll(f, st, i);
+	for (i = 0; i < f->n; i++)
+		issue(f, st, i);
+	if (store_commit(st, &e) == -1)
+		die_e("commit", &e);
+	store_close(st);
+}
+
+/* ---- bundles -------------------------------------------------------------- */
+
+static void
+write_all(const char *path, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
+		die(path, strerror(errno));
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(path, strerror(errno));
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	if (close(fd) == -1)
+		die(path, strerror(errno));
+}
+
+static void
+mint_one(const struct fleet *f, unsigned long i)
+{
+	const struct device *dv = &f->dev[i % f->ndev];
+	const struct mint_log *log;
+	struct mint_spec s;
+	struct errbuf e;
+	char path[PATH_MAX];
+	uint8_t *b;
+	size_t n;
+
+	log = &dv->variant[(i / f->ndev) % FLEET_VARIANTS];
+	mint_spec_init(&s, &dv->ak);
+	s.ek_crt = (const uint8_t *)dv->ek_crt;
+	s.ek_crt_len = strlen(dv->ek_crt);
+	s.ek_pub = (const uint8_t *)dv->ek_pub;
+	s.ek_pub_len = strlen(dv->ek_pub);
+	memcpy(s.challenge_id, f->chal[i], 16);
+	memcpy(s.nonce, f->nonce[i], 32);
+	if (tpm_selection_from_spec(FLEET_SELECTION, &s.sel, &e) == -1)
+		die_e("selection", &e);
+	s.ima = log->data;
+	s.ima_len = log->len;
+	s.clock = 1000000 + 1000 * (uint64_t)i;
+	s.created = f->now;
+	if (mint_evidence(&s, &b, &n, &e) == -1)
+		die_e("mint", &e);
+	snprintf(path, sizeof(path), "%s/bundles/%04lu/%07lu.dossier", f->dir,
+	    i / FLEET_PER_DIR, i);
+	write_all(path, b, n);
+	free(b);
+}
+
+static void
+mint_all(const struct fleet *f)
+{
+	unsigned long w, i, ok = 0;
+	pid_t pid;
+	int status;
+
+	for (w = 0; w < f->jobs; w++) {
+		if ((pid = fork()) == -1)
+			die("fork", strerror(errno));
+		if (pid == 0) {
+			for (i = w; i < f->n; i += f->jobs)
+				mint_one(f, i);
+			_exit(0);
+		}
+	}
+	while (wait(&status) > 0)
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+	if (ok != f->jobs)
+		die("a worker failed", NULL);
+}
+
+/* ---- listings ------------------------------------------------------------- */
+
+static void
+write_listings(const struct fleet *f)
+{
+	char path[PATH_MAX], hex[65];
+	unsigned long i, k, ndirs = (f->n + FLEET_PER_DIR - 1) / FLEET_PER_DIR;
+	unsigned long long total = 0, *dir_entries;
+	FILE *o;
+
+	if ((dir_entries = calloc(ndirs + 1, sizeof(*dir_entries))) == NULL)
+		die("out of memory", NULL);
+	snprintf(path, sizeof(path), "%s/nonces", f->dir);
+	if ((o = fopen(path, "w")) == NULL)
+		die(path, strerror(errno));
+	for (i = 0; i < f->n; i++) {
+		hex_encode(f->nonce[i], 32, hex);
+		fprintf(o, "%07lu %lu %s\n", i, i % f->ndev, hex);
+		dir_entries[i / FLEET_PER_DIR] += f->dev[i % f->ndev].entries;
+		total += f->dev[i % f->ndev].entries;
+	}
+	if (fclose(o) == EOF)
+		die(path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/fleet.txt", f->dir);
+	if ((o = fopen(path, "w")) == NULL)
+		die(path, strerror(errno));
+	fprintf(o, "bundles %lu\ndevices %lu\nentries %llu\n", f->n, f->ndev,
+	    total);
+	for (k = 0; k < ndirs; k++)
+		fprintf(o, "dir %04lu bundles %lu entries %llu\n", k,
+		    k + 1 < ndirs || f->n % FLEET_PER_DIR == 0 ? FLEET_PER_DIR :
+		    f->n % FLEET_PER_DIR, dir_entries[k]);
+	if (fclose(o) == EOF)
+		die(path, strerror(errno));
+	free(dir_entries);
+}
+
+static void
+make_dirs(const struct fleet *f)
+{
+	char path[PATH_MAX];
+	unsigned long k;
+
+	if (mkdir(f->dir, 0755) == -1)
+		die(f->dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/bundles", f->dir);
+	if (mkdir(path, 0755) == -1)
+		die(path, strerror(errno));
+	for (k = 0; k * FLEET_PER_DIR < f->n; k++) {
+		snprintf(path, sizeof(path), "%s/bundles/%04lu", f->dir, k);
+		if (mkdir(path, 0755) == -1)
+			die(path, strerror(errno));
+	}
+}
+
+static const char *
+default_gen_ima_log(const char *argv0)
+{
+	static char path[PATH_MAX];
+	const char *slash = strrchr(argv0, '/');
+
+	if (slash == NULL)
+		return "gen_ima_log";
+	snprintf(path, sizeof(path), "%.*s/gen_ima_log",
+	    (int)(slash - argv0), argv0);
+	return path;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: verify_gen_fleet -n N -o DIR [-D devices] "
+	    "[-e entries] [-E big] [-b every]\n"
+	    "           [-j jobs] [-s seed] [-g gen_ima_log]\n");
+	exit(1);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fleet f;
+	long ncpu;
+	int ch;
+
+	memset(&f, 0, sizeof(f));
+	f.entries = 1000;
+	f.big = 10000;
+	f.big_every = 20;
+	f.seed = 1;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	f.jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+	f.gen_ima_log = default_gen_ima_log(argv[0]);
+	while ((ch = getopt(argc, argv, "n:o:D:e:E:b:j:s:g:")) != -1) {
+		switch (ch) {
+		case 'n': f.n = ulong_arg(optarg, FLEET_BUNDLES_MAX, "-n"); break;
+		case 'o': f.dir = optarg; break;
+		case 'D': f.ndev = ulong_arg(optarg, FLEET_DEVICES_MAX, "-D");
+			break;
+		case 'e': f.entries = ulong_arg(optarg, FLEET_ENTRIES_MAX, "-e");
+			break;
+		case 'E': f.big = ulong_arg(optarg, FLEET_ENTRIES_MAX, "-E");
+			break;
+		case 'b': f.big_every = ulong_arg(optarg, FLEET_DEVICES_MAX,
+			    "-b");
+			break;
+		case 'j': f.jobs = ulong_arg(optarg, FLEET_JOBS_MAX, "-j");
+			break;
+		case 's': f.seed = ulong_arg(optarg, ULONG_MAX / 2, "-s");
+			break;
+		case 'g': f.gen_ima_log = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || f.n == 0 || f.dir == NULL || f.jobs == 0 ||
+	    f.entries == 0)
+		usage();
+	if (f.ndev == 0)
+		f.ndev = f.n < 200 ? f.n : 200;
+	if (f.ndev > f.n)
+		f.ndev = f.n;
+	f.now = (int64_t)time(NULL);
+	if ((f.dev = calloc(f.ndev, sizeof(*f.dev))) == NULL ||
+	    (f.nonce = calloc(f.n, sizeof(*f.nonce))) == NULL ||
+	    (f.chal = calloc(f.n, sizeof(*f.chal))) == NULL)
+		die("out of memory", NULL);
+	make_dirs(&f);
+	make_store(&f);
+	write_listings(&f);
+	mint_all(&f);
+	return 0;
+}

@@ -85,7 +85,7 @@ struct item {
 
 static struct item *items;
 static size_t nitems;
-static const EVP_MD *md_sha1, *md_sha256;
+static EVP_MD *md_sha1, *md_sha256;
 static atomic_size_t next_item;
 static atomic_int failed;
 
@@ -141,16 +141,21 @@ static void
 index_ima(struct item *it, const char *path)
 {
 	const uint8_t *log;
-	size_t len, off = 0, nlen;
+	struct rec *r;
+	size_t len, off = 0, nlen, cap = 0;
 	uint32_t dlen;
 
 	if ((log = member(it, "ima.log", &len)) == NULL)
 		die(path, "no ima.log");
-	if ((it->recs = calloc(FLOOR_RECORDS_MAX, sizeof(*it->recs))) == NULL)
-		die("out of memory", NULL);
 	while (off < len) {
 		if (len - off < 32 || it->nrecs == FLOOR_RECORDS_MAX)
 			die(path, "ima.log: bad record");
+		if (it->nrecs == cap) {
+			cap = cap == 0 ? 1024 : cap * 2;
+			if ((r = realloc(it->recs, cap * sizeof(*r))) == NULL)
+				die("out of memory", NULL);
+			it->recs = r;
+		}
 		it->recs[it->nrecs].column = log + off + 4;
 		nlen = le32(log + off + 24);
 		if (nlen > len - off - 32)
@@ -234,6 +239,8 @@ load(struct item *it, const char *path)
 	if (file_read(path, BUNDLE_CONTENT_MAX, &it->file, &flen, &e) == -1 ||
 	    bundle_read_mem(path, it->file, flen, &r, &it->c, &e) == -1)
 		die(path, e.msg);
+	free(it->file);		/* the members are copies */
+	it->file = NULL;
 	if ((p = member(it, "ak.pub", &len)) == NULL ||
 	    tpm_public_parse_2b(p, len, &pub, &e) == -1 ||
 	    tpm_public_to_pkey(&pub, &it->ak, &e) == -1)
@@ -417,5 +424,18 @@ main(int argc, char **argv)
 	printf("bundles=%zu threads=%d entries=%zu best_s=%.4f "
 	    "bundles_per_s=%.1f entries_per_s=%.0f\n", nitems, nthreads,
 	    entries, best, (double)nitems / best, (double)entries / best);
+	for (i = 0; i < nthreads; i++) {
+		EVP_MD_CTX_free(w[i].h);
+		EVP_MD_CTX_free(w[i].v);
+	}
+	for (i = 0; i < (int)nitems; i++) {
+		bundle_contents_free(&items[i].c);
+		EVP_PKEY_free(items[i].ak);
+		free(items[i].tbs);
+		free(items[i].recs);
+	}
+	free(items);
+	EVP_MD_free(md_sha1);
+	EVP_MD_free(md_sha256);
 	return 0;
 }

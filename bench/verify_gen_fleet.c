@@ -449,6 +449,22 @@ make_dirs(const struct fleet *f)
 	}
 }
 
+static void
+free_fleet(struct fleet *f)
+{
+	unsigned long d;
+	unsigned v;
+
+	for (d = 0; d < f->ndev; d++) {
+		mint_ak_free(&f->dev[d].ak);
+		for (v = 0; v < FLEET_VARIANTS; v++)
+			free(f->dev[d].variant[v].data);
+	}
+	free(f->dev);
+	free(f->nonce);
+	free(f->chal);
+}
+
 static const char *
 default_gen_ima_log(const char *argv0)
 {
@@ -523,5 +539,6 @@ main(int argc, char **argv)
 	make_store(&f);
 	write_listings(&f);
 	mint_all(&f);
+	free_fleet(&f);
 	return 0;
 }

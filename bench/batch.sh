@@ -90,10 +90,10 @@ dirs_of() {
 	for ((k = 0; k < ($1 + 999) / 1000; k++)); do printf '%s/bundles/%04d\n' "$FLEET" "$k"; done
 }
 
-HAS_JOBS=0
-"$DOSSIER" verify --help 2>&1 | grep -q -- '--jobs' && HAS_JOBS=1
-HAS_QUIET=0
-"$DOSSIER" verify --help 2>&1 | grep -q -- '--quiet' && HAS_QUIET=1
+# Options of verify's batch engine (issue 5), if this build has them.
+HAS_JOBS=0 HAS_QUIET=0
+"$DOSSIER" verify --help 2>&1 | grep -Eq -- '\[-j jobs\]|--jobs' && HAS_JOBS=1
+"$DOSSIER" verify --help 2>&1 | grep -Eq -- '\[-q\]|--quiet' && HAS_QUIET=1
 
 # run_verify N JOBS: sets BPS, EPS, MIB (peak RSS) of one run over N bundles.
 run_verify() {

@@ -47,6 +47,31 @@ relay_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* mosquitto_strerror without its final '.', or errno's message. */
+static const char *
+conn_strerror(int rc, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (rc == MOSQ_ERR_ERRNO)
+		return strerror(errno);
+	snprintf(buf, cap, "%s", mosquitto_strerror(rc));
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+/* libmosquitto's own errors (OpenSSL's reasons for a failed handshake). */
+static void
+on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	(void)mosq;
+	(void)arg;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		relay_log("libmosquitto: %s", msg);
+}
+
 static void
 on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
     const mosquitto_property *props)
@@ -162,6 +187,7 @@ relay_conn_init(struct relay_conn *c, const struct relay_opts *o,
 	}
 	if (conn_security(c, e) == -1)
 		goto fail;
+	mosquitto_log_callback_set(c->mosq, on_log);
 	mosquitto_connect_v5_callback_set(c->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(c->mosq, on_disconnect);
 	mosquitto_message_v5_callback_set(c->mosq, on_message);
@@ -199,7 +225,7 @@ static void
 conn_connect(struct relay_conn *c)
 {
 	mosquitto_property *props = NULL;
-	char why[ERRBUF_MAX];
+	char why[ERRBUF_MAX], msg[ERRBUF_MAX];
 	int rc;
 
 	relay_log("connecting to %s:%d (attempt %u)", c->o->host, c->o->port,
@@ -214,8 +240,7 @@ conn_connect(struct relay_conn *c)
 	mosquitto_property_free_all(&props);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(why, sizeof(why), "cannot connect to %s:%d: %s",
-		    c->o->host, c->o->port, rc == MOSQ_ERR_ERRNO ?
-		    strerror(errno) : mosquitto_strerror(rc));
+		    c->o->host, c->o->port, conn_strerror(rc, msg, sizeof(msg)));
 		conn_schedule(c, why);
 		return;
 	}
@@ -225,7 +250,7 @@ conn_connect(struct relay_conn *c)
 void
 relay_conn_step(struct relay_conn *c, int timeout_ms)
 {
-	char why[ERRBUF_MAX];
+	char why[ERRBUF_MAX], msg[ERRBUF_MAX];
 	struct timespec ts;
 	int rc;
 
@@ -245,8 +270,7 @@ relay_conn_step(struct relay_conn *c, int timeout_ms)
 	if (rc == MOSQ_ERR_SUCCESS || c->fatal)
 		return;
 	snprintf(why, sizeof(why), "connection to %s:%d: %s", c->o->host,
-	    c->o->port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-	    mosquitto_strerror(rc));
+	    c->o->port, conn_strerror(rc, msg, sizeof(msg)));
 	c->connected = false;
 	c->socket_up = false;
 	conn_schedule(c, why);

@@ -11,7 +11,8 @@ FLEET=f1
 declare -A RPID=()
 MQ_PID=
 
-# mq_start: start the broker (the same config and port on every call).
+# mq_start: start the broker (the same config and port on every call);
+# $MQ_CONF_EXTRA is added to the config (options of the one listener).
 mq_start() {
 	local i
 	if [ -z "${MQ_PORT:-}" ]; then
@@ -19,7 +20,7 @@ mq_start() {
 		mkdir -p "$T/mq"
 		cat >"$T/mq/mosquitto.conf" <<EOF
 listener $MQ_PORT 127.0.0.1
-allow_anonymous true
+${MQ_CONF_EXTRA:-allow_anonymous true}
 persistence true
 persistence_location $T/mq/
 autosave_interval 1
@@ -30,7 +31,7 @@ log_type notice
 log_type information
 user $(id -un)
 EOF
-		BROKER=mqtt://127.0.0.1:$MQ_PORT
+		BROKER=${MQ_SCHEME:-mqtt}://127.0.0.1:$MQ_PORT
 	fi
 	mosquitto -c "$T/mq/mosquitto.conf" >>"$T/mq/stdout" 2>&1 &
 	MQ_PID=$!

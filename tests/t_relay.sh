@@ -174,8 +174,21 @@ wait_log pub-c "refused challenge-$D2-.*: the file's device is not the one its n
 	not_ok "publish: a file whose name lies" "$(tail -3 "$T/pub-c.log")"
 expect_eq "$(nfiles "$T/out-c/cur")" 1 "publish: the refused file stays in cur/"
 
+# MQTT 5: a result no subscription matches (reason 0x10) stays in cur/ and
+# is published again until a subscriber is there.
+spool_put "$T/out-n" results "$DEV_A" "$R1"
+FLEET=f2 relay_bg pub-n publish results "$T/out-n"
+wait_log pub-n "no subscriber took results-$DEV_A-.*: kept, retried in 5000 ms" &&
+	ok "no subscriber (MQTT 5): the file is kept" || not_ok "no subscriber: kept" "$(cat "$T/pub-n.log")"
+expect_eq "$(nfiles "$T/out-n/cur")" 1 "no subscriber: the file stays in cur/"
+FLEET=f2 relay_bg sub-n subscribe results "$T/in-n"
+wait_count "$T/in-n/new" 1 12 && ok "no subscriber: delivered once a subscriber is there" ||
+	not_ok "no subscriber: delivered later" "$(cat "$T/pub-n.log")"
+wait_count "$T/out-n/cur" 0 && ok "no subscriber: finished after the PUBACK" ||
+	not_ok "no subscriber: finished after the PUBACK"
+
 # --- clean stop ---------------------------------------------------------------------
-for n in pub-c pub-e pub-r sub-c sub-e sub-r sub-d1 late-d2; do
+for n in pub-c pub-e pub-r pub-n sub-c sub-e sub-r sub-n sub-d1 late-d2; do
 	relay_stop $n
 	expect_eq "$RC" 0 "$n: SIGTERM stops it with status 0"
 done

@@ -158,3 +158,47 @@ expect 2 "--jobs 257: usage error" "$DOSSIER" --store "$F/store.db" verify -j 25
 expect 2 "--window x: usage error" "$DOSSIER" --store "$F/store.db" verify --window x "$M"
 expect 2 "--summary xml: usage error" "$DOSSIER" --store "$F/store.db" verify --summary xml "$M"
 expect_err 'summary xml: text or json' "--summary xml: says what is allowed"
+
+# ---- inputs: a directory, a tar, a tar.zst, a tar.gz and stdin ----------------
+# good, tampered and unreadable inputs from each; one result per input.
+X=$T/x
+mkdir -p "$X/dir/sub" "$X/t" "$X/z" "$X/g"
+cp "$T/in/041.dossier" "$X/dir/a-good.dossier"
+cp "$M/06-tampered.dossier" "$X/dir/sub/b-tampered.dossier"
+head -c 700 /dev/urandom >"$X/dir/sub/c-junk.dossier"
+cp "$T/in/042.dossier" "$X/t/good.dossier"
+head -c 900 /dev/urandom >"$X/t/junk.dossier"
+(cd "$X/t" && tar cf "$X/set.tar" good.dossier junk.dossier)
+cp "$T/in/043.dossier" "$X/z/good.dossier"
+cp "$M/05-added.dossier" "$X/z/added.dossier"
+(cd "$X/z" && tar cf - good.dossier added.dossier | zstd -q -o "$X/set.tar.zst")
+cp "$T/in/044.dossier" "$X/g/good.dossier"
+(cd "$X/g" && tar czf "$X/set.tar.gz" good.dossier)
+head -c 2000 "$X/set.tar.zst" >"$X/cut.tar.zst"
+cat "$T/in/045.dossier" "$T/in/046.dossier" "$M/06-tampered.dossier" >"$X/stream"
+cp "$F/store.db" "$T/x.db"
+"$DOSSIER" --store "$T/x.db" verify -q --jobs 3 -o "$T/x.jsonl" "$X/dir" \
+    "$X/set.tar" "$X/set.tar.zst" "$X/set.tar.gz" "$X/cut.tar.zst" - \
+    <"$X/stream" >/dev/null 2>"$T/err"
+expect_eq "$?" 1 "mixed inputs: exit 1"
+got=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["input"]["name"].replace(sys.argv[2] + "/", ""), r["input"]["offset"] is not None, r["verdict"])
+' "$T/x.jsonl" "$X" | tr '\n' ';')
+expect_eq "$got" "dir/a-good.dossier False pass;dir/sub/b-tampered.dossier False fail;dir/sub/c-junk.dossier False error;set.tar: good.dossier True pass;set.tar: junk.dossier True error;set.tar.zst: good.dossier True pass;set.tar.zst: added.dossier True fail;set.tar.gz: good.dossier True pass;cut.tar.zst False error;-: 1 True pass;-: 2 True pass;-: 3 True fail;" \
+    "mixed inputs: one correct result per input, in input order"
+grep '"-: 2"' "$T/x.jsonl" | grep -q "\"offset\":$(stat -c %s "$T/in/045.dossier")}" &&
+	ok "stdin stream: a bundle's offset is where it starts" ||
+	not_ok "stdin stream: a bundle's offset is where it starts"
+printf 'garbage' | cat "$T/in/047.dossier" - >"$X/stream2"
+cp "$F/store.db" "$T/x2.db"
+expect 1 "stdin stream with trailing garbage: exit 1" "$DOSSIER" \
+    --store "$T/x2.db" verify -q - <"$X/stream2"
+expect_eq "$(grep -c . "$T/out")" 2 "stdin stream with trailing garbage: two results"
+expect_out '"name":"-: 2".*"verdict":"error".*not a zstd frame' \
+    "stdin stream with trailing garbage: the rest is one unreadable result"
+tar cf - -C "$X/t" good.dossier | "$DOSSIER" --store "$T/x2.db" verify -q - \
+    >"$T/out" 2>"$T/err"
+expect_out '"name":"-: good.dossier"' "stdin: a tar archive is walked"

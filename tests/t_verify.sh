@@ -191,7 +191,7 @@ expect_eq "$(grep -c '"verdict":"pass"' "$T/out")" 2 "tar.zst archive: two resul
 gen stdin "$T/s.dossier" --clock 2000040 --reset 2
 run "$DOSSIER" "${S[@]}" verify - <"$T/s.dossier"
 expect_eq "$RC" 0 "stdin: passes"
-expect_out '"input":\{"name":"-","offset":null\}' "stdin: named -"
+expect_out '"input":\{"name":"-: 1","offset":0\}' "stdin: named -: 1, offset 0"
 
 # Mixed inputs in one run, in order.
 mkdir -p "$T/d/sub"

@@ -1,21 +1,97 @@
 /*
  * inputs.c - enumerating the bundles of dossier verify's arguments
- * (inputs.h): files, directories, tar and tar.zst archives, standard input.
+ * (inputs.h): files, directories, tar, tar.gz and tar.zst archives read
+ * entry by entry from their file descriptor, standard input (an archive or
+ * a stream of concatenated bundles).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zstd.h>
 
 #include "format/fileio.h"
 #include "verify/inputs.h"
 
+#define INPUTS_PEEK		1024		/* bytes that tell kinds apart */
+#define INPUTS_PEEK_ZSTD	(256u << 10)	/* to decode a first tar header */
+#define INPUTS_CHUNK		(64u << 10)	/* read(2) size */
+
 static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+/* An input stream: what was read ahead to tell its kind, then the fd. */
+struct src {
+	const char *label;
+	int fd;
+	uint8_t *buf;		/* read ahead (buf[0..len)), then a chunk */
+	size_t len, cap, pos;
+	bool eof;
+	int err;		/* errno of a failed read */
+	bool chunk_mode;	/* buf now serves libarchive's reads */
+};
+
+/* Read more into s->buf, up to want bytes in all. 0, or -1 (s->err). */
+static int
+src_fill(struct src *s, size_t want)
+{
+	uint8_t *nb;
+	ssize_t n;
+
+	if (want > s->cap) {
+		if ((nb = realloc(s->buf, want)) == NULL) {
+			s->err = ENOMEM;
+			return -1;
+		}
+		s->buf = nb;
+		s->cap = want;
+	}
+	while (s->len < want && !s->eof) {
+		n = read(s->fd, s->buf + s->len, want - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			s->err = errno;
+			return -1;
+		}
+		if (n == 0)
+			s->eof = true;
+		s->len += (size_t)n;
+	}
+	return 0;
+}
+
+/* libarchive's read callback: the bytes read ahead first, then chunks. */
+static la_ssize_t
+src_read(struct archive *a, void *arg, const void **out)
+{
+	struct src *s = arg;
+	size_t n;
+
+	(void)a;
+	if (s->pos < s->len) {
+		*out = s->buf + s->pos;
+		n = s->len - s->pos;
+		s->pos = s->len;
+		return (la_ssize_t)n;
+	}
+	s->pos = s->len = 0;
+	if (s->eof)
+		return 0;
+	if (src_fill(s, s->cap > INPUTS_CHUNK ? s->cap : INPUTS_CHUNK) == -1) {
+		archive_set_error(a, s->err, "%s", strerror(s->err));
+		return -1;
+	}
+	*out = s->buf;
+	s->pos = s->len;
+	return (la_ssize_t)s->len;
+}
 
 static bool
 is_tar(const uint8_t *buf, size_t len)
@@ -24,43 +100,41 @@ is_tar(const uint8_t *buf, size_t len)
 }
 
 static bool
+is_gzip(const uint8_t *buf, size_t len)
+{
+	return len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b;
+}
+
+static bool
 is_zstd(const uint8_t *buf, size_t len)
 {
 	return len >= 4 && memcmp(buf, zstd_magic, 4) == 0;
 }
 
-static struct archive *
-archive_open(const uint8_t *buf, size_t len, bool zstd)
-{
-	struct archive *a;
-
-	if ((a = archive_read_new()) == NULL)
-		return NULL;
-	if ((zstd && archive_read_support_filter_zstd(a) != ARCHIVE_OK) ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-		archive_read_free(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* A zstd input is an archive of bundles unless its first entry is
- * MANIFEST (then it is one bundle), or it does not read as a tar. */
+/* A zstd stream is an archive of bundles unless its tar's first entry is
+ * MANIFEST (then bundles); decode just the first tar header. */
 static bool
-is_zstd_archive(const uint8_t *buf, size_t len)
+is_zstd_archive(struct src *s)
 {
-	struct archive *a;
-	struct archive_entry *ent;
-	bool archive = false;
+	uint8_t hdr[512];
+	ZSTD_DCtx *d;
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer out = { hdr, sizeof(hdr), 0 };
+	size_t r;
 
-	if ((a = archive_open(buf, len, true)) == NULL)
+	(void)src_fill(s, INPUTS_PEEK_ZSTD);
+	if ((d = ZSTD_createDCtx()) == NULL)
 		return false;
-	if (archive_read_next_header(a, &ent) == ARCHIVE_OK)
-		archive = strcmp(archive_entry_pathname(ent) ?
-		    archive_entry_pathname(ent) : "", BUNDLE_MANIFEST_NAME) != 0;
-	archive_read_free(a);
-	return archive;
+	in.src = s->buf;
+	in.size = s->len;
+	in.pos = 0;
+	do {
+		r = ZSTD_decompressStream(d, &out, &in);
+	} while (!ZSTD_isError(r) && out.pos < out.size && in.pos < in.size);
+	ZSTD_freeDCtx(d);
+	if (out.pos < 100)
+		return false;	/* judged as a bundle, which says why */
+	return strncmp((const char *)hdr, BUNDLE_MANIFEST_NAME, 100) != 0;
 }
 
 static int
@@ -74,6 +148,21 @@ unreadable(input_fn fn, void *arg, const char *name, bool has_offset,
 	it.has_offset = has_offset;
 	it.offset = offset;
 	it.why = why;
+	return fn(arg, &it, e);
+}
+
+static int
+item(input_fn fn, void *arg, const char *name, bool has_offset,
+    uint64_t offset, const uint8_t *data, size_t len, struct errbuf *e)
+{
+	struct input_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.name = name;
+	it.has_offset = has_offset;
+	it.offset = offset;
+	it.data = data;
+	it.len = len;
 	return fn(arg, &it, e);
 }
 
@@ -105,21 +194,60 @@ entry_data(struct archive *a, int64_t size, uint8_t **out, char *why,
 	return 0;
 }
 
+static struct archive *
+archive_open_src(struct src *s)
+{
+	struct archive *a;
+
+	if ((a = archive_read_new()) == NULL)
+		return NULL;
+	if (archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    archive_read_open(a, s, NULL, src_read, NULL) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* One archive entry: a bundle, skipped, or unreadable. 1: stop the walk
+ * of this archive (its data cannot be skipped). */
 static int
-walk_archive(const char *label, const uint8_t *buf, size_t len, bool zstd,
-    input_fn fn, void *arg, struct errbuf *e)
+walk_entry(struct archive *a, struct archive_entry *ent, const char *label,
+    int64_t pos, input_fn fn, void *arg, struct errbuf *e)
+{
+	char name[INPUTS_NAME_MAX + 1], why[ERRBUF_MAX];
+	const char *p = archive_entry_pathname(ent);
+	uint8_t *data;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s: %s", label, p ? p : "?");
+	if (archive_entry_filetype(ent) == AE_IFDIR)
+		return 0;
+	if (archive_entry_filetype(ent) != AE_IFREG)
+		return unreadable(fn, arg, name, true, (uint64_t)pos,
+		    "not a regular file", e);
+	if (entry_data(a, archive_entry_size(ent), &data, why,
+	    sizeof(why)) == -1)
+		return unreadable(fn, arg, name, true, (uint64_t)pos, why, e);
+	rc = item(fn, arg, name, true, (uint64_t)pos, data,
+	    (size_t)archive_entry_size(ent), e);
+	free(data);
+	return rc;
+}
+
+static int
+walk_archive(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 {
 	struct archive *a;
 	struct archive_entry *ent;
-	struct input_item it;
-	char name[INPUTS_NAME_MAX + 1], why[ERRBUF_MAX];
-	const char *p;
-	uint8_t *data;
+	char why[ERRBUF_MAX];
 	int64_t pos;
 	int r, rc = 0;
 
-	if ((a = archive_open(buf, len, zstd)) == NULL)
-		return unreadable(fn, arg, label, false, 0, "cannot open the "
+	if ((a = archive_open_src(s)) == NULL)
+		return unreadable(fn, arg, s->label, false, 0, "cannot open the "
 		    "archive", e);
 	for (;;) {
 		pos = archive_read_header_position(a);
@@ -129,69 +257,243 @@ walk_archive(const char *label, const uint8_t *buf, size_t len, bool zstd,
 			snprintf(why, sizeof(why), "damaged archive: %s",
 			    archive_error_string(a) ? archive_error_string(a) :
 			    "unreadable header");
-			rc = unreadable(fn, arg, label, true, (uint64_t)pos, why,
-			    e);
+			rc = unreadable(fn, arg, s->label, true, (uint64_t)pos,
+			    why, e);
 			break;
 		}
 		pos = archive_read_header_position(a);
-		p = archive_entry_pathname(ent);
-		snprintf(name, sizeof(name), "%s: %s", label, p ? p : "?");
-		if (archive_entry_filetype(ent) == AE_IFDIR)
-			continue;
-		if (archive_entry_filetype(ent) != AE_IFREG) {
-			rc = unreadable(fn, arg, name, true, (uint64_t)pos,
-			    "not a regular file", e);
-		} else if (entry_data(a, archive_entry_size(ent), &data, why,
-		    sizeof(why)) == -1) {
-			rc = unreadable(fn, arg, name, true, (uint64_t)pos, why,
-			    e);
-		} else {
-			memset(&it, 0, sizeof(it));
-			it.name = name;
-			it.has_offset = true;
-			it.offset = (uint64_t)pos;
-			it.data = data;
-			it.len = (size_t)archive_entry_size(ent);
-			rc = fn(arg, &it, e);
-			free(data);
-		}
-		if (rc == -1)
+		if ((rc = walk_entry(a, ent, s->label, pos, fn, arg, e)) != 0)
 			break;
 	}
 	archive_read_free(a);
 	return rc;
 }
 
-/* One input's bytes: an archive of bundles or a bundle. */
-static int
-dispatch(const char *label, const uint8_t *buf, size_t len, input_fn fn,
-    void *arg, struct errbuf *e)
-{
-	struct input_item it;
+/* ---- a stream of concatenated bundles ------------------------------------- */
 
-	if (is_tar(buf, len))
-		return walk_archive(label, buf, len, false, fn, arg, e);
-	if (is_zstd(buf, len) && is_zstd_archive(buf, len))
-		return walk_archive(label, buf, len, true, fn, arg, e);
-	memset(&it, 0, sizeof(it));
-	it.name = label;
-	it.data = buf;
-	it.len = len;
-	return fn(arg, &it, e);
+/* Where a tar stream is: its end-of-archive marker found yet? */
+struct tar_track {
+	uint8_t blk[512];
+	size_t have;
+	uint64_t skip;		/* data bytes (padded) still to pass */
+	unsigned zeros;		/* zero blocks in a row */
+	bool ended;
+};
+
+static uint64_t
+tar_size(const uint8_t *h)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (h[124] & 0x80)
+		return UINT64_MAX / 2;	/* base-256: not ours; the reader says */
+	for (i = 124; i < 136 && h[i] >= '0' && h[i] <= '7'; i++)
+		v = v * 8 + (uint64_t)(h[i] - '0');
+	return v;
+}
+
+static void
+tar_feed(struct tar_track *t, const uint8_t *p, size_t n)
+{
+	size_t k, i;
+
+	while (n > 0 && !t->ended) {
+		if (t->skip > 0) {
+			k = t->skip < n ? (size_t)t->skip : n;
+			t->skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		k = sizeof(t->blk) - t->have < n ? sizeof(t->blk) - t->have : n;
+		memcpy(t->blk + t->have, p, k);
+		t->have += k;
+		p += k;
+		n -= k;
+		if (t->have < sizeof(t->blk))
+			continue;
+		t->have = 0;
+		for (i = 0; i < sizeof(t->blk) && t->blk[i] == 0; i++)
+			;
+		if (i == sizeof(t->blk)) {
+			t->ended = ++t->zeros == 2;
+			continue;
+		}
+		t->zeros = 0;
+		t->skip = (tar_size(t->blk) + 511) / 512 * 512;
+	}
+}
+
+/* Decompress one whole frame into the tracker. -1: not a valid frame. */
+static int
+frame_feed(ZSTD_DCtx *d, struct tar_track *t, const uint8_t *f, size_t n,
+    uint64_t *total)
+{
+	uint8_t out[16384];
+	ZSTD_inBuffer in = { f, n, 0 };
+	ZSTD_outBuffer o;
+	size_t r;
+
+	ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
+	do {
+		o.dst = out;
+		o.size = sizeof(out);
+		o.pos = 0;
+		r = ZSTD_decompressStream(d, &o, &in);
+		if (ZSTD_isError(r))
+			return -1;
+		tar_feed(t, out, o.pos);
+		*total += o.pos;
+		if (*total > (uint64_t)BUNDLE_CONTENT_MAX + (16u << 20))
+			return -1;
+	} while (r != 0 && (in.pos < in.size || o.pos == o.size));
+	return r == 0 ? 0 : -1;
+}
+
+/* Drop buf[0..n): the bytes of a bundle handed out. */
+static void
+src_consume(struct src *s, size_t n)
+{
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+}
+
+/* The next bundle of the stream: *blen bytes at s->buf, 0 at the end.
+ * -1 with why: bytes that are no (complete) zstd frame. */
+static int
+next_bundle(struct src *s, ZSTD_DCtx *d, size_t *blen, char *why,
+    size_t whylen)
+{
+	struct tar_track t;
+	uint64_t total = 0;
+	size_t pos = 0, fs;
+
+	memset(&t, 0, sizeof(t));
+	*blen = 0;
+	for (;;) {
+		if (pos == s->len && s->eof)
+			break;
+		fs = ZSTD_findFrameCompressedSize(s->buf + pos, s->len - pos);
+		if (ZSTD_isError(fs)) {
+			if (s->eof || s->len >= INPUTS_ENTRY_MAX) {
+				snprintf(why, whylen, "%s at byte %zu of this "
+				    "bundle", s->eof && s->len - pos < 4 ?
+				    "truncated" : "not a zstd frame", pos);
+				*blen = s->len;
+				return -1;
+			}
+			if (src_fill(s, s->len + INPUTS_CHUNK) == -1) {
+				snprintf(why, whylen, "%s", strerror(s->err));
+				*blen = s->len;
+				return -1;
+			}
+			continue;
+		}
+		if (frame_feed(d, &t, s->buf + pos, fs, &total) == -1) {
+			*blen = pos + fs;	/* the judge says what is wrong */
+			return 0;
+		}
+		pos += fs;
+		if (t.ended)
+			break;
+	}
+	*blen = pos;
+	return 0;
+}
+
+static int
+walk_bundles(struct src *s, input_fn fn, void *arg, struct errbuf *e)
+{
+	char name[INPUTS_NAME_MAX + 1], why[ERRBUF_MAX];
+	ZSTD_DCtx *d;
+	uint64_t off = 0, n = 0;
+	size_t blen;
+	int r, rc = 0;
+
+	if ((d = ZSTD_createDCtx()) == NULL)
+		return err_set(e, "out of memory");
+	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
+	    BUNDLE_ZSTD_WINDOW_LOG_MAX);
+	for (;;) {
+		r = next_bundle(s, d, &blen, why, sizeof(why));
+		if (r == 0 && blen == 0)
+			break;
+		snprintf(name, sizeof(name), "%s: %llu", s->label,
+		    (unsigned long long)++n);
+		if (r == -1) {
+			rc = unreadable(fn, arg, name, true, off, why, e);
+			break;
+		}
+		rc = item(fn, arg, name, true, off, s->buf, blen, e);
+		off += blen;
+		src_consume(s, blen);
+		if (rc == -1)
+			break;
+	}
+	ZSTD_freeDCtx(d);
+	return rc;
+}
+
+/* ---- one input -------------------------------------------------------------- */
+
+/* A whole file (or stream) as one bundle, bounded. */
+static int
+one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
+{
+	char why[ERRBUF_MAX];
+
+	while (!s->eof) {
+		if (s->len >= INPUTS_FILE_MAX) {
+			snprintf(why, sizeof(why), "larger than %zu bytes",
+			    INPUTS_FILE_MAX);
+			return unreadable(fn, arg, s->label, false, 0, why, e);
+		}
+		if (src_fill(s, s->len + INPUTS_CHUNK > INPUTS_FILE_MAX ?
+		    INPUTS_FILE_MAX : s->len + INPUTS_CHUNK * 16) == -1)
+			return unreadable(fn, arg, s->label, false, 0,
+			    strerror(s->err), e);
+	}
+	return item(fn, arg, s->label, false, 0, s->buf, s->len, e);
+}
+
+static int
+do_stream(const char *label, int fd, bool is_stdin, input_fn fn, void *arg,
+    struct errbuf *e)
+{
+	struct src s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.label = label;
+	s.fd = fd;
+	if (src_fill(&s, INPUTS_PEEK) == -1)
+		rc = unreadable(fn, arg, label, false, 0, strerror(s.err), e);
+	else if (is_tar(s.buf, s.len) || is_gzip(s.buf, s.len) ||
+	    (is_zstd(s.buf, s.len) && is_zstd_archive(&s)))
+		rc = walk_archive(&s, fn, arg, e);
+	else if (is_stdin && is_zstd(s.buf, s.len))
+		rc = walk_bundles(&s, fn, arg, e);
+	else
+		rc = one_bundle(&s, fn, arg, e);
+	free(s.buf);
+	return rc;
 }
 
 static int
 do_file(const char *path, input_fn fn, void *arg, struct errbuf *e)
 {
-	struct errbuf re;
-	uint8_t *buf;
-	size_t len;
-	int rc;
+	char why[ERRBUF_MAX];
+	int fd, rc;
 
-	if (file_read(path, INPUTS_FILE_MAX, &buf, &len, &re) == -1)
-		return unreadable(fn, arg, path, false, 0, re.msg, e);
-	rc = dispatch(path, buf, len, fn, arg, e);
-	free(buf);
+	if (strcmp(path, "-") == 0)
+		return do_stream("-", STDIN_FILENO, true, fn, arg, e);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
+		return unreadable(fn, arg, path, false, 0, why, e);
+	}
+	rc = do_stream(path, fd, false, fn, arg, e);
+	close(fd);
 	return rc;
 }
 

@@ -3,27 +3,34 @@
  * command line, in order.
  *
  * An argument is
- *   "-"           standard input, read whole;
+ *   "-"           standard input;
  *   a directory   walked recursively in name order (strcmp), without
  *                 following symbolic links; names starting with '.' are
  *                 skipped (temporary files of atomic writes, editors'),
  *                 symbolic links and special files are skipped too; at
  *                 most INPUTS_DEPTH_MAX levels;
- *   a file        read whole.
- * The bytes of standard input or a file are then told apart:
+ *   a file.
+ * The first bytes of standard input or a file tell its kind:
  *   - "ustar" at offset 257: a tar archive of bundles;
+ *   - 1F 8B: a tar.gz archive of bundles;
  *   - a zstd frame (28 B5 2F FD) whose tar's first entry is not MANIFEST:
  *     a tar.zst archive of bundles;
- *   - anything else: one bundle (the judge says whether it is one).
- * Archive entries are bundles, one level deep (an archive inside an
- * archive is judged as a bundle, and fails); directory entries of an
- * archive are skipped; any other non-regular entry, an entry over
- * INPUTS_ENTRY_MAX bytes, or a damaged archive gives an unreadable item
- * (the walk goes on with the next argument). An archive entry is named
- * "ARCHIVE: ENTRY" and carries the byte offset of its tar header (in the
- * decompressed stream of a tar.zst).
+ *   - anything else: one bundle (the judge says whether it is one), read
+ *     whole (at most INPUTS_FILE_MAX); on standard input, a zstd stream
+ *     is a stream of concatenated bundles, each ending with the zstd
+ *     frame in which its tar reaches its end-of-archive marker, named
+ *     "-: N" (N from 1) with their byte offset in the stream; bytes that
+ *     are no zstd frame give one unreadable item and end the stream.
+ * Archives are read entry by entry from the file descriptor through
+ * libarchive, never whole. Archive entries are bundles, one level deep
+ * (an archive inside an archive is judged as a bundle, and fails);
+ * directory entries of an archive are skipped; any other non-regular
+ * entry, an entry over INPUTS_ENTRY_MAX bytes, or a damaged archive gives
+ * an unreadable item (the walk goes on with the next argument). An
+ * archive entry is named "ARCHIVE: ENTRY" and carries the byte offset of
+ * its tar header (in the decompressed stream of a compressed archive).
  *
- * Memory: one input (file or archive) is held at a time, plus one entry.
+ * Memory: the read-ahead of one input plus one entry or bundle.
  * Errors follow format/err.h.
  */
 #ifndef DOSSIER_VERIFY_INPUTS_H

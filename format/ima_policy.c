@@ -508,7 +508,9 @@ glob_any(struct ima_eval *ev, const struct ima_rule *r,
 {
 	size_t i;
 
-	if (r->nglobs == 0 || rec->path == NULL)
+	/* Longer than any real path (PATH_MAX): no glob applies. */
+	if (r->nglobs == 0 || rec->path == NULL ||
+	    rec->path_len > REFSET_PATH_MAX)
 		return false;
 	memcpy(ev->pathz, rec->path, rec->path_len);
 	ev->pathz[rec->path_len] = '\0';
@@ -897,6 +899,12 @@ boot_first(struct ima_eval *ev, const struct ima_rule *r,
 	}
 	if (ev->pcrs == NULL) {
 		boot_skip(ev, "no quoted PCRs");
+		return 0;
+	}
+	if (hashalg_md(bank) == NULL) {
+		snprintf(note, sizeof(note), "no %s digest in this build",
+		    bank->name);
+		boot_skip(ev, note);
 		return 0;
 	}
 	if (!pcrs_present(ev->pcrs, bank, 7)) {

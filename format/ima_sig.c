@@ -267,7 +267,13 @@ add_pem(struct ima_keyring *kr, const uint8_t *buf, size_t len,
 		OPENSSL_free(der);
 		n++;
 	}
-	ERR_clear_error();	/* the end of input is reported as an error */
+	/* The end of input reads as "no start line"; anything else is a
+	 * block that could not be decoded. */
+	if (rc == 0 && ERR_GET_REASON(ERR_peek_last_error()) !=
+	    PEM_R_NO_START_LINE)
+		rc = err_set(e, "%s: malformed PEM block after %d good "
+		    "one(s)", name, n);
+	ERR_clear_error();
 	BIO_free(bio);
 	if (rc == 0 && n == 0)
 		return err_set(e, "%s: no PEM certificate or public key", name);
@@ -426,6 +432,24 @@ verify_digest(EVP_PKEY *pkey, const struct hashalg *alg,
 
 /* ---- signature_v2_hdr ------------------------------------------------ */
 
+/* MD5 is refused (collisions are practical); others need OpenSSL. */
+static bool
+hash_acceptable(const struct hashalg *alg, const char *kind,
+    struct ima_sig_result *r)
+{
+	if (strcmp(alg->name, "md5") == 0) {
+		result_set(r, IMA_SIG_INVALID, kind, "md5 signatures are not "
+		    "accepted");
+		return false;
+	}
+	if (hashalg_md(alg) == NULL) {
+		result_set(r, IMA_SIG_INVALID, kind, "hash algorithm %s is "
+		    "not available to verify", alg->name);
+		return false;
+	}
+	return true;
+}
+
 /* Parse type byte + signature_v2_hdr + signature; "why" on failure. */
 static int
 parse_sig_hdr(const uint8_t *p, size_t len, struct sig_hdr *h, char *why,
@@ -467,11 +491,8 @@ check_hdr_over(const struct ima_keyring *kr, const struct sig_hdr *h,
 	int v;
 
 	result_keyid(r, h->keyid);
-	if (hashalg_md(alg) == NULL) {
-		result_set(r, IMA_SIG_INVALID, kind, "hash algorithm %s is "
-		    "not available to verify", alg->name);
+	if (!hash_acceptable(alg, kind, r))
 		return 0;
-	}
 	k = keyring_find(kr, h->keyid);
 	if (k == NULL) {
 		result_set(r, IMA_SIG_UNKNOWN_KEY, kind, "keyid %08x is not "
@@ -755,6 +776,8 @@ check_cms_signer(const struct ima_keyring *kr, CMS_SignerInfo *si,
 		    alg ? alg->name : "(unknown)", dalg->name);
 		return 0;
 	}
+	if (!hash_acceptable(alg, "modsig", r))
+		return 0;
 	k = keyring_find_cms_signer(kr, si, &keyid, &has_keyid);
 	if (has_keyid)
 		result_keyid(r, keyid);
@@ -1004,12 +1027,13 @@ check_evm(const struct ima_keyring *kr, const struct ima_record *rec,
 		    h.type, h.version);
 		return 0;
 	}
-	if ((alg = hashalg_by_ima_id(h.hash_algo)) == NULL ||
-	    hashalg_md(alg) == NULL) {
-		result_set(r, IMA_SIG_INVALID, kind, "hash algorithm id %d "
-		    "unknown or unavailable", h.hash_algo);
+	if ((alg = hashalg_by_ima_id(h.hash_algo)) == NULL) {
+		result_set(r, IMA_SIG_INVALID, kind, "unknown hash algorithm "
+		    "id %d in the signature header", h.hash_algo);
 		return 0;
 	}
+	if (!hash_acceptable(alg, kind, r))
+		return 0;
 	if (!evm_fields_get(rec, &ef) || ef.uid->len != 4 ||
 	    ef.gid->len != 4 || ef.mode->len != 2) {
 		result_set(r, IMA_SIG_INVALID, kind, "the record lacks "

@@ -13,19 +13,40 @@
  *           EVM fields, else it is reported as unverifiable (invalid).
  *           Header: type(1) version(1) hash_algo(1, kernel numbering)
  *           keyid(4, big-endian) sig_size(2, big-endian) sig[sig_size].
+ *           The header's hash_algo must be the measured digest's (the
+ *           kernel hashes the file with the signature's algorithm);
+ *           sig_size must be exactly the bytes that follow.
  *   modsig  an appended PKCS#7/CMS signature; it signs the file without
  *           the signature, whose digest is the d-modsig field; verified
- *           when the signature's digest algorithm is d-modsig's.
+ *           when the signature's digest algorithm is d-modsig's. One
+ *           signer, named by issuer and serial or SubjectKeyIdentifier,
+ *           so it is found among the keyring's certificates only (a bare
+ *           key cannot be named: unknown key). Without signed attributes
+ *           the signature is over the d-modsig digest; with them their
+ *           messageDigest must equal d-modsig and the signature covers
+ *           the attributes. RSA-PSS and other schemes: invalid.
  *   evmsig  security.evm portable signature (type 0x05) over the EVM hash
  *           rebuilt from xattrnames, xattrlengths, xattrvalues, iuid, igid
  *           and imode as the kernel's evm_calc_hash() does for portable
- *           signatures.
+ *           signatures: H(values in order || struct h_misc) with ino and
+ *           generation zero; h_misc is laid out for a 64-bit and then a
+ *           32-bit kernel, in the log's byte order and then the other.
+ *           security.ima must be among the xattrs and must bind the
+ *           measurement: a digest (type 0x04, or 0x01 for SHA-1) equal to
+ *           the record's file digest, or a signature that verifies over
+ *           it; else the record is invalid although the EVM signature is.
  *
- * Keys: X.509 certificates (PEM or DER) or bare public keys (PEM); a key
+ * A record with several signatures (sig and modsig) gets the worst
+ * verdict, even where the kernel would have accepted the modsig after an
+ * unknown-key sig. MD5 signatures are invalid whatever the key.
+ *
+ * Keys: X.509 certificates (PEM or DER) or bare public keys (PEM
+ * "PUBLIC KEY" or "RSA PUBLIC KEY", or DER SubjectPublicKeyInfo); a key
  * is found by its keyid, the last 4 bytes of the certificate's
  * SubjectKeyIdentifier (or, without one, of SHA-1 over the public key
- * bits, as evmctl computes it). Two trusted keys with one keyid are
- * refused when added. RSA (PKCS#1 v1.5) and ECDSA keys.
+ * bits, as evmctl computes it). Another key with a keyid already taken is
+ * refused when added; the same key again is accepted once. Private keys
+ * and broken PEM blocks are refused. RSA (PKCS#1 v1.5) and ECDSA keys.
  *
  * The keyring is immutable once built: any number of threads may call
  * ima_sig_check() on it. Verification contexts are made per call.

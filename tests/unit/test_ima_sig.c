@@ -98,6 +98,31 @@ load_lines(void)
 	return i == 4 ? 0 : -1;
 }
 
+/* rsa.crt followed by a block whose base64 is broken. */
+static int
+add_pem_then_broken(struct ima_keyring *kr, struct errbuf *e)
+{
+	uint8_t *buf;
+	size_t len;
+	char *text;
+	int rc;
+
+	if (file_read(SIGDIR "rsa.crt", IMA_KEY_FILE_MAX, &buf, &len, e) < 0)
+		return 0;
+	text = malloc(len + 128);
+	if (text == NULL) {
+		free(buf);
+		return 0;
+	}
+	memcpy(text, buf, len);
+	snprintf(text + len, 128, "-----BEGIN CERTIFICATE-----\n!!!!\n"
+	    "-----END CERTIFICATE-----\n");
+	rc = add_text(kr, text, e);
+	free(text);
+	free(buf);
+	return rc;
+}
+
 static void
 test_keyring(void)
 {
@@ -136,6 +161,9 @@ test_keyring(void)
 	    "is refused");
 	CHECK(add_text(kr, "-----BEGIN nothing", &e) == -1, "a PEM file "
 	    "without a block is refused");
+	CHECK(add_pem_then_broken(kr, &e) == -1 &&
+	    strstr(e.msg, "after 1 good") != NULL, "a broken PEM block after "
+	    "a good one is refused, not skipped (%s)", e.msg);
 	CHECK(add_text(kr, "\x30\x03\x02\x01\x01", &e) == -1 &&
 	    strstr(e.msg, "DER") != NULL, "DER that is no certificate or key "
 	    "is refused");
@@ -215,6 +243,11 @@ test_malformed(const struct ima_keyring *kr)
 	CHECK(with_sig(kr, v, &r) == IMA_SIG_INVALID &&
 	    strstr(r.why, "differs") != NULL, "a hash_algo other than the "
 	    "measurement's invalid");
+	CHECK(status_of(kr, "ima-sig md5:00000000000000000000000000000000 /m "
+	    "0302017322d4d60001ff", &r) == IMA_SIG_INVALID, "md5 "
+	    "measurement with an md5 signature header invalid");
+	CHECK(strstr(r.why, "md5") != NULL, "the md5 refusal says so (%s)",
+	    r.why);
 	snprintf(v, sizeof(v), "02%s", sig + 2);
 	CHECK(with_sig(kr, v, &r) == IMA_SIG_INVALID &&
 	    strstr(r.why, "0x02") != NULL, "an HMAC type byte is no signature");

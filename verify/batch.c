@@ -513,6 +513,7 @@ static int
 apply_head(struct batch *b, bool wait, struct errbuf *e)
 {
 	struct slot *sl;
+	bool ready;
 	int rc;
 
 	pthread_mutex_lock(&b->mu);
@@ -523,8 +524,9 @@ apply_head(struct batch *b, bool wait, struct errbuf *e)
 	sl = &b->ring[b->head % b->cap];
 	while (wait && sl->state != SLOT_READY)
 		pthread_cond_wait(&b->ready, &b->mu);
+	ready = sl->state == SLOT_READY;
 	pthread_mutex_unlock(&b->mu);
-	if (sl->state != SLOT_READY)
+	if (!ready)
 		return 0;
 	rc = apply_slot(b, sl, e);
 	slot_clear(sl);

@@ -202,3 +202,43 @@ expect_out '"name":"-: 2".*"verdict":"error".*not a zstd frame' \
 tar cf - -C "$X/t" good.dossier | "$DOSSIER" --store "$T/x2.db" verify -q - \
     >"$T/out" 2>"$T/err"
 expect_out '"name":"-: good.dossier"' "stdin: a tar archive is walked"
+
+# A bundle of two zstd frames (the container allows several) in a stream:
+# it ends with the frame that ends its tar, not with its first frame.
+need zstd
+zstd -q -dc "$T/in/048.dossier" >"$X/b.tar"
+head -c 1024 "$X/b.tar" | zstd -q -c >"$X/two-frames.dossier"
+tail -c +1025 "$X/b.tar" | zstd -q -c >>"$X/two-frames.dossier"
+cat "$X/two-frames.dossier" "$T/in/049.dossier" >"$X/stream3"
+cp "$F/store.db" "$T/x3.db"
+expect 0 "stdin stream, a bundle of two frames: exit 0" "$DOSSIER" \
+    --store "$T/x3.db" verify -q - <"$X/stream3"
+expect_eq "$(grep -c '"verdict":"pass"' "$T/out")" 2 \
+    "stdin stream, a bundle of two frames: two bundles, both pass"
+expect_out "\"name\":\"-: 2\",\"offset\":$(stat -c %s "$X/two-frames.dossier")}" \
+    "stdin stream, a bundle of two frames: the second starts after both frames"
+
+# ---- progress: on a terminal only, not with -q ------------------------------
+if command -v script >/dev/null 2>&1; then
+	cp "$F/store.db" "$T/p.db"
+	script -qec "'$DOSSIER' --store '$T/p.db' verify -o '$T/p.jsonl' '$M'" \
+	    /dev/null >"$T/tty" 2>&1
+	grep -q 'verify: 40/40 bundles .*/s .*6 failed' "$T/tty" &&
+		ok "progress on a terminal: done/total, rate, failures" ||
+		not_ok "progress on a terminal: done/total, rate, failures" \
+		    "$(tr '\r\033' '|~' <"$T/tty" | head -c 400)"
+	cp "$F/store.db" "$T/p.db"
+	script -qec "'$DOSSIER' --store '$T/p.db' verify -q -o '$T/p.jsonl' '$M'" \
+	    /dev/null >"$T/tty" 2>&1
+	grep -q 'bundles .*/s' "$T/tty" && not_ok "-q: no progress" ||
+		ok "-q: no progress"
+	grep -q '^verify: 40 bundles: 34 pass, 5 fail, 1 error' "$T/tty" &&
+		ok "-q: the summary still" || not_ok "-q: the summary still"
+	cp "$F/store.db" "$T/p.db"
+	expect 1 "stderr not a terminal: exit 1" "$DOSSIER" --store "$T/p.db" \
+	    verify -o "$T/p.jsonl" "$M"
+	grep -q 'bundles .*/s  ' "$T/err" && not_ok "stderr not a terminal: no progress" ||
+		ok "stderr not a terminal: no progress"
+else
+	skip "progress on a terminal" "script (util-linux) not installed"
+fi

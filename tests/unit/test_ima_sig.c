@@ -3,6 +3,7 @@
  * records signed by evmctl (testdata/ima/sig, see PROVENANCE.md) and on
  * malformed signatures made from them.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,60 @@ test_malformed(const struct ima_keyring *kr)
 	    "one-byte signature invalid");
 }
 
+/* Several threads share one keyring (the header's promise). */
+#define THREADS 4
+#define ROUNDS 50
+
+struct worker {
+	const struct ima_keyring *kr;
+	struct one_record rec[4];
+	unsigned wrong;
+};
+
+static void *
+work(void *arg)
+{
+	static const enum ima_sig_status want[4] = { IMA_SIG_VALID,
+	    IMA_SIG_VALID, IMA_SIG_UNSIGNED, IMA_SIG_UNKNOWN_KEY };
+	struct worker *w = arg;
+	struct ima_sig_result r;
+	struct errbuf e;
+	int i, j;
+
+	for (i = 0; i < ROUNDS; i++)
+		for (j = 0; j < 4; j++)
+			if (ima_sig_check(w->kr, &w->rec[j].rec, &r, &e) < 0 ||
+			    r.status != want[j])
+				w->wrong++;
+	return NULL;
+}
+
+static void
+test_threads(const struct ima_keyring *kr)
+{
+	static struct worker w[THREADS];
+	pthread_t t[THREADS];
+	unsigned i, j, started = 0, wrong = 0;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i].kr = kr;
+		w[i].wrong = 0;
+		for (j = 0; j < 4; j++)
+			if (record_from_text(&w[i].rec[j], lines[j]) < 0)
+				w[i].wrong++;
+	}
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, work, &w[i]) == 0)
+			started++;
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < THREADS; i++)
+		wrong += w[i].wrong;
+	CHECK(started == THREADS && wrong == 0, "%u threads x %u rounds on "
+	    "one keyring: every verdict right (%u wrong)", THREADS, ROUNDS,
+	    wrong);
+}
+
 static void
 test_names(void)
 {
@@ -292,6 +347,7 @@ main(void)
 	}
 	test_evmctl_records(kr);
 	test_malformed(kr);
+	test_threads(kr);
 	ima_keyring_free(kr);
 	return check_finish();
 }

@@ -99,6 +99,10 @@ $(B)/obj/relay/%.o: relay/%.c
 $(B)/dossier-relay: $(RELAY_OBJ) $(LIBFORMAT)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(RELAY_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_RELAY))
 -include $(RELAY_OBJ:.o=.d)
+# bench/relay_floor (bench/relay.sh) is a libmosquitto client too.
+$(B)/tools/relay_%: bench/relay_%.c $(LIBFORMAT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_RELAY)) -o $@ $< $(LIBFORMAT) $(call pkg_libs,$(PKGS_RELAY))
 install: install-relay
 .PHONY: install-relay uninstall-relay
 install-relay: $(B)/dossier-relay

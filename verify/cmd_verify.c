@@ -35,10 +35,12 @@
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
+#include "format/spool.h"
 #include "verify/batch.h"
 #include "verify/cmd.h"
 #include "verify/inputs.h"
 #include "verify/judge.h"
+#include "verify/spool_follow.h"
 #include "verify/store.h"
 
 #define VERIFY_SIGNED_TRIES	1000	/* "-2" .. suffixes tried */
@@ -53,6 +55,8 @@ struct verify_args {
 	bool resume;		/* --resume */
 	bool quiet;		/* -q */
 	bool summary_json;	/* --summary json */
+	bool follow;		/* --follow (a spool) */
+	const char *results;	/* --results SPOOL */
 	char *const *inputs;
 	size_t ninputs;
 };
@@ -73,7 +77,9 @@ verify_usage(FILE *f)
 	fputs("usage: dossier [--store path] verify [-q] [-j jobs] "
 	    "[-o results] [--signed dir]\n"
 	    "           [--window n] [--resume] [--summary text|json] "
-	    "input...\n", f);
+	    "input...\n"
+	    "       dossier [--store path] verify [-q] [-j jobs] [--follow] "
+	    "[--results spool] spool\n", f);
 }
 
 static int
@@ -116,6 +122,12 @@ verify_option(int ch, const char *arg, struct verify_args *a)
 	case 'q':
 		a->quiet = true;
 		return 0;
+	case 'F':
+		a->follow = true;
+		return 0;
+	case 'R':
+		a->results = arg;
+		return 0;
 	case 'S':
 		if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
 			a->summary_json = arg[0] == 'j';
@@ -157,6 +169,8 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 		{ "resume", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", required_argument, NULL, 'S' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "results", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -420,6 +434,19 @@ cmd_verify(int argc, char **argv)
 	if (inputs_check(a.inputs, a.ninputs, &e) == -1) {
 		cmd_error("verify: %s", e.msg);
 		return OUTCOME_ERROR;
+	}
+	if (a.follow || a.results != NULL || spool_is_spool(a.inputs[0])) {
+		struct spool_follow_opts so = { .spool = a.inputs[0],
+		    .results = a.results, .follow = a.follow, .jobs = a.jobs,
+		    .progress = !a.quiet && isatty(STDERR_FILENO),
+		    .json = stdout, .log = stderr };
+
+		if (a.ninputs > 1 || a.out != NULL || a.signed_dir != NULL) {
+			cmd_error("verify: a spool is verified alone, results "
+			    "into --results SPOOL");
+			return OUTCOME_ERROR;
+		}
+		return spool_follow_cmd(&so, a.summary_json);
 	}
 	memset(&v, 0, sizeof(v));
 	v.a = &a;

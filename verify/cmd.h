@@ -28,6 +28,7 @@ enum outcome cmd_inspect(int argc, char **argv);
 enum outcome cmd_enroll(int argc, char **argv);
 enum outcome cmd_challenge(int argc, char **argv);
 enum outcome cmd_verify(int argc, char **argv);
+enum outcome cmd_refs(int argc, char **argv);
 
 /*
  * The global --store option (main() records it before dispatching; NULL

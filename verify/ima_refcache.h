@@ -10,17 +10,84 @@
  * cache takes its own lock while it loads, and hands out only sealed,
  * read-only objects.
  *
- * Errors follow format/err.h; -1 only for store failures or out of memory.
+ * Resolution of a device (ima_refcache_device()):
+ *   rules  the device's own rules (dossier refs policy DEVICE) if it has
+ *          any; else, for each rule kind, the first rule of that kind among
+ *          its sets' rules (sets in name order); else "reorder".
+ *   sets   the sets assigned to the device; with none, its own enrollment
+ *          log (store_refs_get) as a set named "enrollment-log", built for
+ *          this call and owned by the result (never cached: it is one
+ *          device's).
+ *   keys   the store's IMA keyring (dossier refs key add), shared.
+ * The store is only read, always under the cache's lock; the caller must
+ * not use the same struct store from another thread meanwhile.
+ *
+ * Errors follow format/err.h; -1 only for store failures or out of memory
+ * (a stored set that no longer parses is reported as an error naming it).
  */
 #ifndef DOSSIER_VERIFY_IMA_REFCACHE_H
 #define DOSSIER_VERIFY_IMA_REFCACHE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "format/err.h"
+#include "format/ima_policy.h"
+#include "format/ima_refset.h"
+#include "format/ima_sig.h"
 #include "verify/store.h"
+
+#define IMA_OWN_LOG_SET	"enrollment-log"	/* name of a device's own set */
+#define IMA_SET_NAMES_MAX	(IMA_POLICY_SETS_MAX * (REFSET_NAME_MAX + 2))
 
 struct ima_refcache;
 
 int ima_refcache_new(struct ima_refcache **out, struct errbuf *e);
 void ima_refcache_free(struct ima_refcache *c);
+
+/* What one device is judged with. Free with ima_device_ref_free(). */
+struct ima_device_ref {
+	size_t nrules;
+	char rules[IMA_POLICY_RULES_MAX][IMA_POLICY_TEXT_MAX + 1];
+	bool default_rules;		/* nothing stored: "reorder" */
+	size_t nsets;
+	const struct refset *sets[IMA_POLICY_SETS_MAX];	/* shared or own */
+	char set_names[IMA_SET_NAMES_MAX];	/* "base, extra" */
+	struct refset *own;		/* the enrollment log's set, owned */
+	const struct ima_keyring *keys;	/* shared; may be empty */
+};
+
+/* Resolve device id (see above) into *out. */
+int ima_refcache_device(struct ima_refcache *c, struct store *s,
+    const uint8_t id[STORE_DEVICE_ID_LEN], struct ima_device_ref *out,
+    struct errbuf *e);
+void ima_device_ref_free(struct ima_device_ref *r);
+
+/* A set by name, loaded once per cache; *found false if the store has no
+ * such set. */
+int ima_refcache_set(struct ima_refcache *c, struct store *s,
+    const char *name, const struct refset **out, bool *found,
+    struct errbuf *e);
+
+/* The store's IMA keyring, loaded once per cache (empty when none). */
+int ima_refcache_keyring(struct ima_refcache *c, struct store *s,
+    const struct ima_keyring **out, struct errbuf *e);
+
+/*
+ * Without a cache: load the stored set r as a new sealed set (caller
+ * frees), or replace the stored rows of set_id by those of sealed set
+ * set (inside the caller's transaction; updated = now).
+ */
+int refs_load_set(struct store *s, const struct store_refset *r,
+    struct refset **out, struct errbuf *e);
+int refs_save_set(struct store *s, int64_t set_id, const struct refset *set,
+    int64_t now, struct errbuf *e);
+/* A new keyring of the store's IMA keys (caller frees). */
+int refs_load_keyring(struct store *s, struct ima_keyring **out,
+    struct errbuf *e);
+/* A device's enrollment log as a new sealed set; *out NULL if it has
+ * none. */
+int refs_load_own_log(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct refset **out, struct errbuf *e);
 
 #endif

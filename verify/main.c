@@ -23,6 +23,7 @@ static const struct {
 	{ "enroll", cmd_enroll, "accept enrollment bundles, issue their challenges" },
 	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
 	{ "verify", cmd_verify, "judge evidence bundles, write results" },
+	{ "refs", cmd_refs, "reference sets, IMA policies and keys of devices" },
 };
 
 static void

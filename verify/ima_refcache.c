@@ -4,6 +4,7 @@
  */
 #include "verify/ima_refcache.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,4 +418,65 @@ ima_device_ref_free(struct ima_device_ref *r)
 	refset_free(r->own);
 	r->own = NULL;
 	r->nsets = 0;
+}
+
+/* ---- findings as text ------------------------------------------------------ */
+
+const char *
+ima_rule_check_name(enum ima_rule_kind k)
+{
+	switch (k) {
+	case IMA_RULE_REORDER:
+		return "ima.reorder";
+	case IMA_RULE_ALLOWLIST:
+		return "ima.allowlist";
+	case IMA_RULE_SIGNATURES:
+		return "ima.signatures";
+	case IMA_RULE_BOOT_AGGREGATE:
+		return "ima.boot-aggregate";
+	case IMA_RULE_VIOLATIONS:
+		return "ima.violations";
+	}
+	return "ima.policy";
+}
+
+/* "sha256:<hex>" of a digest, or "(no digest)". */
+static void
+digest_text(const struct hashalg *alg, const uint8_t *d, char *out,
+    size_t cap)
+{
+	char hex[2 * HASHALG_MAX_SIZE + 1];
+
+	if (alg == NULL || d == NULL) {
+		snprintf(out, cap, "(no digest)");
+		return;
+	}
+	hex_encode(d, alg->size, hex);
+	snprintf(out, cap, "%s:%s", alg->name, hex);
+}
+
+void
+ima_finding_format(const struct ima_finding *f, char *out, size_t cap)
+{
+	char path[200], dig[2 * HASHALG_MAX_SIZE + 16];
+	char ref[2 * HASHALG_MAX_SIZE + 16], where[48];
+	size_t n;
+
+	ima_printable(f->path ? f->path : "", f->path ? f->path_len : 0, path,
+	    sizeof(path));
+	digest_text(f->alg, f->digest, dig, sizeof(dig));
+	if (f->index == UINT64_MAX)
+		where[0] = '\0';
+	else
+		snprintf(where, sizeof(where), "entry %" PRIu64 " ", f->index);
+	n = (size_t)snprintf(out, cap, "%s: %s'%s' %s",
+	    ima_finding_class_name(f->cls), where, path, dig);
+	if (n < cap && f->ref_alg != NULL && f->ref_digest != NULL) {
+		digest_text(f->ref_alg, f->ref_digest, ref, sizeof(ref));
+		n += (size_t)snprintf(out + n, cap - n, "; reference %s", ref);
+	}
+	if (n < cap && f->source != NULL && f->source[0] != '\0')
+		n += (size_t)snprintf(out + n, cap - n, " (%s)", f->source);
+	if (n < cap && f->detail != NULL && f->detail[0] != '\0')
+		snprintf(out + n, cap - n, ": %s", f->detail);
 }

@@ -90,4 +90,22 @@ int refs_load_keyring(struct store *s, struct ima_keyring **out,
 int refs_load_own_log(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct refset **out, struct errbuf *e);
 
+/* ---- findings as text, shared by verify, ima check and inspect ---------- */
+
+#define IMA_FINDING_TEXT_MAX	480	/* fits a result check's reason */
+
+/* The check name of a rule: "ima.reorder", "ima.allowlist",
+ * "ima.signatures", "ima.boot-aggregate", "ima.violations". */
+const char *ima_rule_check_name(enum ima_rule_kind k);
+
+/*
+ * One line naming a finding: its class, the entry (index, path, digest),
+ * for changed the reference's digest, the provenance and detail, e.g.
+ *   "extra: entry 12 '/usr/bin/x' sha256:<hex>"
+ *   "changed: entry 7 '/usr/bin/ls' sha256:<hex>; reference sha256:<hex>
+ *    (ima-log golden.log)"
+ *   "missing: '/usr/lib/a.so' sha256:<hex> (tree /mnt/golden)"
+ */
+void ima_finding_format(const struct ima_finding *f, char *out, size_t cap);
+
 #endif

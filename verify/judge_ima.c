@@ -2,17 +2,27 @@
  * judge_ima.c - the IMA checks of one bundle (judge.h): parse ima.log,
  * check every template-digest column, replay it to the quoted PCR 10 of
  * every quoted bank in both extension modes, report an unquoted tail, and
- * compare its entries with the device's reference log regardless of order.
+ * judge what it measured under the device's IMA policy
+ * (format/ima_policy.h), all in ONE pass over the log: each record is
+ * parsed once, replayed and evaluated.
  *
- * The comparison is a multiset comparison of keys (pcr, template name,
- * path, file digest algorithm and digest), order ignored (the seed's
- * method: IMA logs of the same system differ in order from boot to boot).
- * Unmatched evidence entries that share (pcr, template, path) with an
- * unmatched reference entry are "changed" (the digest differs); the other
- * unmatched evidence entries are "new"; unmatched reference entries are
- * "missing". Policy: new and changed fail, each named by index, path and
- * digest (up to JUDGE_FINDINGS_MAX lines, then a count); missing ones are
- * counted in an ok line.
+ * The policy and reference sets come from the run's reference cache
+ * (j->refcache, verify/ima_refcache.h) or, without one, are loaded for
+ * this bundle: the device's own rules, else its sets' rules, else
+ * "reorder"; against its assigned sets, else its own enrollment log.
+ * Each rule is one check: ima.reorder, ima.allowlist, ima.signatures,
+ * ima.boot-aggregate, ima.violations (without a violations rule the
+ * violations are only counted, in an ok line). A failing rule names each
+ * failing finding (class, entry index, path, digest, the rule) in its own
+ * line, at most JUDGE_FINDINGS_MAX lines per bundle, then a count.
+ *
+ * The unquoted tail: entries after the prefix of the log that the quote
+ * covers (the shortest prefix that replays to every quoted bank's PCR 10)
+ * were measured after the quote, so the TPM vouches for none of them.
+ * Policy findings on tail entries never fail a rule; the rule's line says
+ * how many there are and names the first, as "in the unquoted tail".
+ * Missing entries (index none) concern the whole log and count as quoted.
+ * Without a replay (no quoted PCR 10) every entry counts as quoted.
  *
  * Then each per-bank list ima-<alg>.log (Linux 6.10+
  * binary_runtime_measurements_<alg>), present or requested by the
@@ -23,6 +33,9 @@
  * to that bank's quoted PCR 10), ima.<alg>-list.consistent (the same list
  * as ima.log: as many records, and each with the same PCR, template name
  * and template data; only the digest column differs).
+ *
+ * No static state: everything of one judgement is on the heap or the
+ * stack of the calling thread.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,128 +44,199 @@
 
 #include "format/hex.h"
 #include "format/ima_log.h"
+#include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
 
 #define IMA_PATH_SHOWN	160	/* path bytes in a reason, escaped */
+#define RULE_KINDS	5	/* enum ima_rule_kind */
 
-/* One entry's comparison key; pointers into the log buffer. */
-struct ima_key {
-	uint32_t pcr;
-	const char *tmpl, *path, *alg;
-	size_t tmpl_len, path_len, alg_len;
-	const uint8_t *dig;
-	size_t dig_len;
+/* A failing finding kept for its own line. */
+struct finding_line {
 	uint64_t index;
-	bool matched;
+	enum ima_rule_kind rule;
+	char text[IMA_FINDING_TEXT_MAX];
 };
 
-struct ima_keys {
-	struct ima_key *v;
+/* Indexes of one rule's failing findings, in the order found. */
+struct fail_list {
+	uint64_t *v;
 	size_t n, cap;
 };
 
-struct ima_scan {
+/* One judgement of ima.log: replay and policy in one pass. */
+struct ima_judgement {
+	struct judging *j;
+	struct ima_replay rp;
+	bool replay;
+
+	/* scan */
 	uint64_t entries;
 	uint64_t bad_columns;
 	uint64_t first_bad;
 	char first_bad_path[IMA_PATH_SHOWN + 8];
+
+	/* policy */
+	struct ima_refcache *own_cache;	/* without j->refcache */
+	struct ima_device_ref ref;
+	bool have_ref;
+	struct ima_policy policy;
+	struct ima_eval *ev;
+	bool eval_on;
+	struct ima_eval_result res;
+	bool oom;
+	struct fail_list fails[RULE_KINDS];
+	size_t nlines;
+	struct finding_line lines[JUDGE_FINDINGS_MAX];
 };
 
 static int
-keys_add(struct ima_keys *k, const uint8_t *buf, size_t pos,
-    const struct ima_record *rec, struct errbuf *e)
+fail_add(struct fail_list *l, uint64_t index)
 {
-	struct ima_key *nv, *x;
+	uint64_t *nv;
 	size_t cap;
 
-	if (k->n == k->cap) {
-		cap = k->cap ? k->cap * 2 : 256;
-		if ((nv = realloc(k->v, cap * sizeof(*nv))) == NULL)
-			return err_set(e, "out of memory");
-		k->v = nv;
-		k->cap = cap;
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 64;
+		if ((nv = realloc(l->v, cap * sizeof(*nv))) == NULL)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
 	}
-	x = &k->v[k->n++];
-	memset(x, 0, sizeof(*x));
-	x->pcr = rec->pcr;
-	x->tmpl = (const char *)buf + pos + 4 + rec->digest_len + 4;
-	x->tmpl_len = rec->tmpl->name_len;
-	x->path = rec->path;
-	x->path_len = rec->path_len;
-	x->alg = rec->file_alg_name;
-	x->alg_len = rec->file_alg_name_len;
-	x->dig = rec->file_digest;
-	x->dig_len = rec->file_digest_len;
-	x->index = rec->index;
+	l->v[l->n++] = index;
 	return 0;
 }
 
-static int
-cmp_bytes(const void *a, size_t alen, const void *b, size_t blen)
+/* ima_finding_fn: keep failing findings (their index, a few as lines). */
+static void
+on_finding(void *arg, const struct ima_finding *f)
 {
-	size_t n = alen < blen ? alen : blen;
-	int c = n ? memcmp(a, b, n) : 0;
+	struct ima_judgement *g = arg;
+	struct finding_line *fl;
 
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
+	if (!f->fails || (unsigned)f->rule >= RULE_KINDS)
+		return;
+	if (fail_add(&g->fails[f->rule], f->index) == -1)
+		g->oom = true;
+	if (g->nlines == JUDGE_FINDINGS_MAX)
+		return;
+	fl = &g->lines[g->nlines++];
+	fl->index = f->index;
+	fl->rule = f->rule;
+	ima_finding_format(f, fl->text, sizeof(fl->text));
 }
 
-/* (pcr, template, path): the identity of a measured thing. */
-static int
-cmp_what(const struct ima_key *a, const struct ima_key *b)
+/* Whether entry index is in the quoted part (prefix entries). */
+static bool
+quoted(uint64_t index, uint64_t prefix)
 {
-	int c;
-
-	if (a->pcr != b->pcr)
-		return a->pcr < b->pcr ? -1 : 1;
-	if ((c = cmp_bytes(a->tmpl, a->tmpl_len, b->tmpl, b->tmpl_len)) != 0)
-		return c;
-	return cmp_bytes(a->path, a->path_len, b->path, b->path_len);
+	return index == UINT64_MAX || index < prefix;
 }
 
-static int
-cmp_key(const void *pa, const void *pb)
-{
-	const struct ima_key *a = pa, *b = pb;
-	int c;
+/* ---- resolving the device's policy ----------------------------------------- */
 
-	if ((c = cmp_what(a, b)) != 0)
-		return c;
-	if ((c = cmp_bytes(a->alg, a->alg_len, b->alg, b->alg_len)) != 0)
-		return c;
-	if ((c = cmp_bytes(a->dig, a->dig_len, b->dig, b->dig_len)) != 0)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
-}
-
-static int
-cmp_digest(const struct ima_key *a, const struct ima_key *b)
-{
-	int c;
-
-	if ((c = cmp_bytes(a->alg, a->alg_len, b->alg, b->alg_len)) != 0)
-		return c;
-	return cmp_bytes(a->dig, a->dig_len, b->dig, b->dig_len);
-}
+/* The reason reorder/allowlist cannot run for this device. */
+static const char no_sets[] = "no reference set is assigned to the "
+    "device and it has no enrollment log";
 
 /*
- * Parse a whole log with column algorithm col, collecting keys and (if rp
- * is not NULL) replaying it. -1 with the parse error in e.
+ * Load the device's rules, sets and keys into g->policy. Rules that need
+ * a set when there is none are skipped here (their SKIP line written).
+ * -1 only on a store error; a stored rule that no longer parses is a
+ * failed check, not an error.
  */
 static int
-scan_log(const uint8_t *buf, size_t len, const struct hashalg *col,
-    struct ima_keys *keys, struct ima_replay *rp, struct ima_scan *sc,
+resolve_policy(struct ima_judgement *g, struct errbuf *e)
+{
+	struct judging *j = g->j;
+	struct ima_refcache *c = j->refcache;
+	enum ima_rule_kind k;
+	struct errbuf pe;
+	size_t i;
+
+	if (c == NULL) {
+		if (ima_refcache_new(&g->own_cache, e) == -1)
+			return -1;
+		c = g->own_cache;
+	}
+	if (ima_refcache_device(c, j->s, j->dev.id, &g->ref, e) == -1)
+		return -1;
+	g->have_ref = true;
+	memset(&g->policy, 0, sizeof(g->policy));
+	for (i = 0; i < g->ref.nsets; i++)
+		g->policy.sets[g->policy.nsets++] = g->ref.sets[i];
+	g->policy.keys = g->ref.keys;
+	for (i = 0; i < g->ref.nrules; i++) {
+		k = strncmp(g->ref.rules[i], "reorder", 7) == 0 ?
+		    IMA_RULE_REORDER : strncmp(g->ref.rules[i], "allowlist",
+		    9) == 0 ? IMA_RULE_ALLOWLIST : IMA_RULE_SIGNATURES;
+		if (g->policy.nsets == 0 && (k == IMA_RULE_REORDER ||
+		    k == IMA_RULE_ALLOWLIST)) {
+			jg_skip(j, ima_rule_check_name(k), "%s", no_sets);
+			continue;
+		}
+		if (ima_policy_add_rule(&g->policy, g->ref.rules[i],
+		    &pe) == -1) {
+			jg_fail(j, "ima.policy", "stored rule '%s': %s",
+			    g->ref.rules[i], pe.msg);
+			continue;
+		}
+	}
+	return 0;
+}
+
+/* Start the evaluation; on failure the policy checks fail, not the run. */
+static void
+start_eval(struct ima_judgement *g)
+{
+	struct errbuf pe;
+
+	if (g->policy.nrules == 0)
+		return;
+	if (ima_eval_new(&g->ev, &pe) == -1 ||
+	    ima_eval_begin(g->ev, &g->policy, g->j->pcrs_ok ? &g->j->pcrs :
+	    NULL, on_finding, g, &pe) == -1) {
+		jg_fail(g->j, "ima.policy", "cannot evaluate: %s", pe.msg);
+		return;
+	}
+	g->eval_on = true;
+}
+
+/* ---- the pass over ima.log -------------------------------------------------- */
+
+static int
+scan_record(struct ima_judgement *g, const struct ima_record *rec,
     struct errbuf *e)
+{
+	bool col_ok;
+
+	if (g->replay) {
+		if (ima_replay_record(&g->rp, rec, &col_ok, e) == -1)
+			return -1;
+		if (!col_ok && g->bad_columns++ == 0) {
+			g->first_bad = rec->index;
+			ima_printable(rec->path ? rec->path : "", rec->path_len,
+			    g->first_bad_path, sizeof(g->first_bad_path));
+		}
+	}
+	if (g->eval_on && ima_eval_record(g->ev, rec, e) == -1)
+		return -1;
+	g->entries++;
+	return 0;
+}
+
+/* Parse the whole log with column algorithm col, replaying and evaluating
+ * each record. -1 with the parse error in e. */
+static int
+scan_log(struct ima_judgement *g, const uint8_t *buf, size_t len,
+    const struct hashalg *col, struct errbuf *e)
 {
 	struct ima_parser p;
 	struct ima_record rec;
 	size_t pos = 0, need;
-	bool col_ok;
 
-	memset(sc, 0, sizeof(*sc));
 	ima_parser_init(&p, col, IMA_ORDER_UNKNOWN);
 	while (pos < len) {
 		switch (ima_parse_record(&p, buf + pos, len - pos, &rec, &need,
@@ -164,138 +248,10 @@ scan_log(const uint8_t *buf, size_t len, const struct hashalg *col,
 		default:
 			return -1;
 		}
-		if (keys_add(keys, buf, pos, &rec, e) == -1)
+		if (scan_record(g, &rec, e) == -1)
 			return -1;
-		if (rp != NULL) {
-			if (ima_replay_record(rp, &rec, &col_ok, e) == -1)
-				return -1;
-			if (!col_ok && sc->bad_columns++ == 0) {
-				sc->first_bad = rec.index;
-				ima_printable(rec.path ? rec.path : "",
-				    rec.path_len, sc->first_bad_path,
-				    sizeof(sc->first_bad_path));
-			}
-		}
-		sc->entries++;
 		pos += rec.size;
 	}
-	return 0;
-}
-
-static void
-describe(const struct ima_key *k, char *out, size_t cap)
-{
-	char path[IMA_PATH_SHOWN + 8], hex[2 * HASHALG_MAX_SIZE + 1];
-	size_t dl = k->dig_len > HASHALG_MAX_SIZE ? HASHALG_MAX_SIZE :
-	    k->dig_len;
-
-	ima_printable(k->path ? k->path : "", k->path_len, path, sizeof(path));
-	hex_encode(k->dig ? k->dig : (const uint8_t *)"", dl, hex);
-	snprintf(out, cap, "entry %" PRIu64 " '%s' %.*s%s%s", k->index, path,
-	    (int)(k->alg_len > 16 ? 16 : k->alg_len), k->alg ? k->alg : "",
-	    k->alg_len ? ":" : "", hex);
-}
-
-/* Mark multiset matches of two sorted key lists. */
-static void
-match_keys(struct ima_keys *ev, struct ima_keys *ref)
-{
-	size_t a = 0, b = 0;
-	int c;
-
-	while (a < ev->n && b < ref->n) {
-		c = cmp_what(&ev->v[a], &ref->v[b]);
-		if (c == 0)
-			c = cmp_digest(&ev->v[a], &ref->v[b]);
-		if (c == 0) {
-			ev->v[a++].matched = true;
-			ref->v[b++].matched = true;
-		} else if (c < 0)
-			a++;
-		else
-			b++;
-	}
-}
-
-static void
-report_reference(struct judging *j, struct ima_keys *ev, struct ima_keys *ref)
-{
-	char d1[IMA_PATH_SHOWN + 200], d2[IMA_PATH_SHOWN + 200];
-	size_t a, b = 0, shown = 0, bad = 0, missing = 0;
-	struct ima_key *pair;
-
-	qsort(ev->v, ev->n, sizeof(ev->v[0]), cmp_key);
-	qsort(ref->v, ref->n, sizeof(ref->v[0]), cmp_key);
-	match_keys(ev, ref);
-	for (a = 0; a < ev->n; a++) {
-		if (ev->v[a].matched)
-			continue;
-		/* an unmatched reference entry for the same thing? */
-		pair = NULL;
-		while (b < ref->n && (ref->v[b].matched ||
-		    cmp_what(&ref->v[b], &ev->v[a]) < 0))
-			b++;
-		if (b < ref->n && cmp_what(&ref->v[b], &ev->v[a]) == 0) {
-			pair = &ref->v[b];
-			pair->matched = true;	/* reported as changed */
-		}
-		bad++;
-		if (shown == JUDGE_FINDINGS_MAX)
-			continue;
-		shown++;
-		describe(&ev->v[a], d1, sizeof(d1));
-		if (pair != NULL) {
-			describe(pair, d2, sizeof(d2));
-			jg_fail(j, "ima.reference", "changed: %s; reference %s",
-			    d1, d2);
-		} else
-			jg_fail(j, "ima.reference", "new: %s is not in the "
-			    "reference log", d1);
-	}
-	if (bad > shown)
-		jg_fail(j, "ima.reference", "and %zu more new or changed "
-		    "entries", bad - shown);
-	d1[0] = '\0';
-	for (b = 0; b < ref->n; b++)
-		if (!ref->v[b].matched && missing++ == 0)
-			describe(&ref->v[b], d1, sizeof(d1));
-	if (missing > 0)
-		jg_ok(j, "ima.reference", "%zu reference entries missing, "
-		    "first: reference %s", missing, d1);
-	else if (bad == 0)
-		jg_ok(j, "ima.reference", "%zu entries, all in the reference "
-		    "log (order ignored)", ev->n);
-}
-
-/* The reference comparison; -1 only on a store error. */
-static int
-check_reference(struct judging *j, struct ima_keys *ev, struct errbuf *e)
-{
-	struct store_refs refs;
-	struct ima_keys ref = { NULL, 0, 0 };
-	struct ima_scan sc;
-	struct errbuf pe;
-	bool found;
-
-	if (j->s == NULL) {		/* judge_bundle_offline */
-		jg_skip(j, "ima.reference", "no store");
-		return 0;
-	}
-	if (store_refs_get(j->s, j->dev.id, &refs, &found, e) == -1)
-		return -1;
-	if (!found || refs.ima_log_alg == NULL) {
-		jg_skip(j, "ima.reference", "the device has no reference IMA "
-		    "log");
-		store_refs_free(&refs);
-		return 0;
-	}
-	if (scan_log(refs.ima_log, refs.ima_log_len, refs.ima_log_alg, &ref,
-	    NULL, &sc, &pe) == -1)
-		jg_fail(j, "ima.reference", "the reference log: %s", pe.msg);
-	else
-		report_reference(j, ev, &ref);
-	free(ref.v);
-	store_refs_free(&refs);
 	return 0;
 }
 
@@ -371,19 +327,211 @@ wants_log(const struct judging *j, const char *log)
 	return false;
 }
 
+/* ---- reporting the policy ------------------------------------------------------ */
+
+/* What a rule counted, for its ok or fail summary. */
+static void
+rule_counts(const struct ima_judgement *g, enum ima_rule_kind k, char *out,
+    size_t cap)
+{
+	const struct ima_eval_result *r = &g->res;
+	const uint64_t *c = r->counted;
+
+	switch (k) {
+	case IMA_RULE_REORDER:
+		snprintf(out, cap, "extra %" PRIu64 ", changed %" PRIu64
+		    ", duplicate %" PRIu64 ", missing %" PRIu64,
+		    c[IMA_FIND_EXTRA], c[IMA_FIND_CHANGED],
+		    c[IMA_FIND_DUPLICATE], c[IMA_FIND_MISSING]);
+		break;
+	case IMA_RULE_ALLOWLIST:
+		snprintf(out, cap, "not allowed %" PRIu64,
+		    c[IMA_FIND_NOT_ALLOWED]);
+		break;
+	case IMA_RULE_SIGNATURES:
+		snprintf(out, cap, "valid %" PRIu64 ", unsigned %" PRIu64
+		    ", unknown key %" PRIu64 ", invalid %" PRIu64,
+		    r->sig_valid, r->sig_unsigned, r->sig_unknown_key,
+		    r->sig_invalid);
+		break;
+	case IMA_RULE_BOOT_AGGREGATE:
+		snprintf(out, cap, "%s%s", r->boot_aggregate_how,
+		    r->boot_aggregate_zero ? ", all zero (no TPM when IMA "
+		    "started)" : "");
+		break;
+	case IMA_RULE_VIOLATIONS:
+		snprintf(out, cap, "%" PRIu64 " violations", r->violations);
+		break;
+	}
+}
+
+/* Failing findings of rule k: *in_quote in the quoted part, *in_tail after. */
+static void
+count_fails(const struct ima_judgement *g, enum ima_rule_kind k,
+    uint64_t prefix, uint64_t *in_quote, uint64_t *in_tail)
+{
+	const struct fail_list *l = &g->fails[k];
+	size_t i;
+
+	*in_quote = *in_tail = 0;
+	for (i = 0; i < l->n; i++) {
+		if (quoted(l->v[i], prefix))
+			(*in_quote)++;
+		else
+			(*in_tail)++;
+	}
+}
+
+/* "; N failing findings in the unquoted tail ..., first: ..." or "". */
+static void
+tail_note(const struct ima_judgement *g, enum ima_rule_kind k,
+    uint64_t prefix, uint64_t in_tail, char *out, size_t cap)
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (in_tail == 0)
+		return;
+	for (i = 0; i < g->nlines; i++)
+		if (g->lines[i].rule == k && !quoted(g->lines[i].index,
+		    prefix))
+			break;
+	snprintf(out, cap, "; %" PRIu64 " finding%s in the unquoted tail "
+	    "(measured after the quote, not covered by it)%s%s", in_tail,
+	    in_tail == 1 ? "" : "s", i < g->nlines ? ", first: " : "",
+	    i < g->nlines ? g->lines[i].text : "");
+}
+
+static void
+report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
+{
+	const struct ima_rule *rule = &g->policy.rules[ri];
+	const char *name = ima_rule_check_name(rule->kind);
+	char text[IMA_POLICY_TEXT_MAX + 1], counts[160], tail[600];
+	char against[IMA_SET_NAMES_MAX + 16];
+	uint64_t in_quote, in_tail, shown = 0;
+	struct errbuf pe;
+	size_t i;
+
+	if (ima_policy_format(rule, text, sizeof(text), &pe) == -1)
+		snprintf(text, sizeof(text), "%s", ima_rule_name(rule->kind));
+	if (g->res.rule_skipped[ri]) {
+		jg_skip(g->j, name, "rule '%s': %s", text,
+		    g->res.rule_note[ri]);
+		return;
+	}
+	against[0] = '\0';
+	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
+		snprintf(against, sizeof(against), " against %s",
+		    g->ref.set_names);
+	rule_counts(g, rule->kind, counts, sizeof(counts));
+	count_fails(g, rule->kind, prefix, &in_quote, &in_tail);
+	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));
+	if (in_quote == 0 && !(g->res.rule_failed[ri] &&
+	    g->fails[rule->kind].n == 0)) {
+		jg_ok(g->j, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s",
+		    text, g->ref.default_rules ? " (default)" : "", against,
+		    g->entries, counts, tail);
+		return;
+	}
+	for (i = 0; i < g->nlines; i++)
+		if (g->lines[i].rule == rule->kind &&
+		    quoted(g->lines[i].index, prefix)) {
+			jg_fail(g->j, name, "%s (rule %s)", g->lines[i].text,
+			    text);
+			shown++;
+		}
+	jg_fail(g->j, name, "rule '%s'%s: %" PRIu64 " failing finding%s%s; "
+	    "%s%s", text, against, in_quote, in_quote == 1 ? "" : "s",
+	    shown < in_quote ? " (the first named above)" : "", counts, tail);
+}
+
+/* Every rule's check, and ima.violations when no rule counts them. */
+static int
+report_policy(struct ima_judgement *g, uint64_t prefix, struct errbuf *e)
+{
+	struct errbuf pe;
+	bool pass, has_violations_rule = false;
+	size_t i;
+
+	if (!g->eval_on)
+		return 0;
+	if (ima_eval_end(g->ev, &g->res, &pass, &pe) == -1) {
+		jg_fail(g->j, "ima.policy", "cannot evaluate: %s", pe.msg);
+		return 0;
+	}
+	if (g->oom)
+		return err_set(e, "out of memory");
+	for (i = 0; i < g->policy.nrules; i++) {
+		report_rule(g, i, prefix);
+		if (g->policy.rules[i].kind == IMA_RULE_VIOLATIONS)
+			has_violations_rule = true;
+	}
+	if (!has_violations_rule)
+		jg_ok(g->j, "ima.violations", "%" PRIu64 " violations "
+		    "(counted; no violations rule)", g->res.violations);
+	return 0;
+}
+
+static void
+judgement_free(struct ima_judgement *g)
+{
+	size_t i;
+
+	if (g->replay)
+		ima_replay_free(&g->rp);
+	ima_eval_free(g->ev);
+	if (g->have_ref)
+		ima_device_ref_free(&g->ref);
+	ima_refcache_free(g->own_cache);
+	for (i = 0; i < RULE_KINDS; i++)
+		free(g->fails[i].v);
+	free(g);
+}
+
+/* ima.template-digest, ima.replay.<bank>, ima.unquoted-tail; the quoted
+ * prefix in *prefix (all entries without a replay). */
+static void
+report_quoted(struct ima_judgement *g, uint64_t *prefix)
+{
+	struct judging *j = g->j;
+
+	*prefix = g->entries;
+	if (!g->replay) {
+		jg_skip(j, "ima.template-digest", "no quoted PCR 10 to "
+		    "replay to");
+		jg_skip(j, "ima.replay", "no quoted PCR 10 values");
+		return;
+	}
+	if (g->bad_columns > 0)
+		jg_fail(j, "ima.template-digest", "%" PRIu64 " entries with a "
+		    "wrong template digest, first entry %" PRIu64 " '%s'",
+		    g->bad_columns, g->first_bad, g->first_bad_path);
+	else
+		jg_ok(j, "ima.template-digest", "every column matches its "
+		    "template data");
+	if (!report_replay(j, &g->rp, g->entries, prefix)) {
+		*prefix = g->entries;
+		return;
+	}
+	if (*prefix == g->entries)
+		jg_ok(j, "ima.unquoted-tail", "none");
+	else
+		jg_ok(j, "ima.unquoted-tail", "%" PRIu64 " entries after the "
+		    "quoted state (measured after the quote)",
+		    g->entries - *prefix);
+}
+
 static int
 judge_ima_classic(struct judging *j, struct errbuf *e)
 {
 	const struct hashalg *banks[IMA_REPLAY_MAX_BANKS];
-	static struct ima_replay rp;
-	struct ima_keys ev = { NULL, 0, 0 };
+	struct ima_judgement *g;
 	struct pcr_set exp;
-	struct ima_scan sc;
 	struct errbuf pe;
 	const uint8_t *log;
 	uint64_t prefix;
 	size_t len, nb = 0;
-	bool replay;
 	int rc = 0;
 
 	if ((log = jg_member(j, "ima.log", &len)) == NULL) {
@@ -392,47 +540,33 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 			    "log and the bundle has no ima.log");
 		return 0;
 	}
-	replay = j->att_ok && j->pcrs_ok &&
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return err_set(e, "out of memory");
+	g->j = j;
+	g->replay = j->att_ok && j->pcrs_ok &&
 	    (nb = quoted_banks(j, banks, &exp)) > 0;
-	if (replay && ima_replay_init(&rp, banks, nb, IMA_REPLAY_BOTH,
+	if (g->replay && ima_replay_init(&g->rp, banks, nb, IMA_REPLAY_BOTH,
 	    hashalg_by_name("sha1"), &pe) == -1) {
+		g->replay = false;
 		jg_fail(j, "ima.replay", "%s", pe.msg);
-		return 0;
+		goto out;
 	}
-	if (replay)
-		ima_replay_expect(&rp, &exp);
-	if (scan_log(log, len, hashalg_by_name("sha1"), &ev,
-	    replay ? &rp : NULL, &sc, &pe) == -1) {
+	if (g->replay)
+		ima_replay_expect(&g->rp, &exp);
+	if (j->s == NULL)
+		jg_skip(j, "ima.reorder", "no store");
+	else if ((rc = resolve_policy(g, e)) == -1)
+		goto out;
+	start_eval(g);
+	if (scan_log(g, log, len, hashalg_by_name("sha1"), &pe) == -1) {
 		jg_fail(j, "ima.parse", "ima.log: %s", pe.msg);
 		goto out;
 	}
-	jg_ok(j, "ima.parse", "%" PRIu64 " entries", sc.entries);
-	if (!replay) {
-		jg_skip(j, "ima.template-digest", "no quoted PCR 10 to "
-		    "replay to");
-		jg_skip(j, "ima.replay", "no quoted PCR 10 values");
-	} else {
-		if (sc.bad_columns > 0)
-			jg_fail(j, "ima.template-digest", "%" PRIu64 " entries "
-			    "with a wrong template digest, first entry %"
-			    PRIu64 " '%s'", sc.bad_columns, sc.first_bad,
-			    sc.first_bad_path);
-		else
-			jg_ok(j, "ima.template-digest", "every column matches "
-			    "its template data");
-		if (report_replay(j, &rp, sc.entries, &prefix) &&
-		    prefix == sc.entries)
-			jg_ok(j, "ima.unquoted-tail", "none");
-		else if (prefix < sc.entries)
-			jg_ok(j, "ima.unquoted-tail", "%" PRIu64 " entries "
-			    "after the quoted state (measured after the quote)",
-			    sc.entries - prefix);
-	}
-	rc = check_reference(j, &ev, e);
+	jg_ok(j, "ima.parse", "%" PRIu64 " entries", g->entries);
+	report_quoted(g, &prefix);
+	rc = report_policy(g, prefix, e);
 out:
-	if (replay)
-		ima_replay_free(&rp);
-	free(ev.v);
+	judgement_free(g);
 	return rc;
 }
 
@@ -668,9 +802,8 @@ report_bank_consistent(struct judging *j, struct bank_list *bl)
 /* Parse, replay and compare one present list. */
 static void
 judge_bank_list(struct judging *j, struct bank_list *bl,
-    const struct bundle_member *mb)
+    const struct bundle_member *mb, struct ima_replay *rpp)
 {
-	static struct ima_replay rp;
 	struct pcr_set exp;
 	struct errbuf pe;
 	char digest[32];
@@ -687,59 +820,70 @@ judge_bank_list(struct judging *j, struct bank_list *bl,
 		return;
 	}
 	bl->replay_on = quoted_pcr10(j, bl->alg, &exp);
-	if (bl->replay_on && ima_replay_init(&rp, &bl->alg, 1,
+	if (bl->replay_on && ima_replay_init(rpp, &bl->alg, 1,
 	    IMA_REPLAY_PER_BANK, bl->alg, &pe) == -1) {
 		jg_fail(j, bl->replay, "%s", pe.msg);
 		return;
 	}
 	if (bl->replay_on)
-		ima_replay_expect(&rp, &exp);
+		ima_replay_expect(rpp, &exp);
 	bl->ima = jg_member(j, "ima.log", &bl->ima_len);
 	ima_parser_init(&bl->ima_p, hashalg_by_name("sha1"),
 	    IMA_ORDER_UNKNOWN);
-	if (scan_bank_list(bl, &rp, &pe) == -1)
+	if (scan_bank_list(bl, rpp, &pe) == -1)
 		jg_fail(j, bl->parse, "%s: %s", mb->name, pe.msg);
 	else {
 		jg_ok(j, bl->parse, "%" PRIu64 " entries", bl->entries);
-		report_bank_replay(j, bl, &rp);
+		report_bank_replay(j, bl, rpp);
 		report_bank_consistent(j, bl);
 	}
 	if (bl->replay_on)
-		ima_replay_free(&rp);
+		ima_replay_free(rpp);
 }
 
-static void
-judge_bank_lists(struct judging *j)
+static int
+judge_bank_lists(struct judging *j, struct errbuf *e)
 {
-	static struct bank_list bl;
+	struct bank_list *bl;
+	struct ima_replay *rp;
 	const struct bundle_member *mb;
 	char member[BUNDLE_MEMBER_NAME_MAX + 1], log[32];
 	size_t i;
 
+	bl = malloc(sizeof(*bl));
+	rp = malloc(sizeof(*rp));
+	if (bl == NULL || rp == NULL) {
+		free(bl);
+		free(rp);
+		return err_set(e, "out of memory");
+	}
 	for (i = 0; i < sizeof(bank_list_algs) / sizeof(bank_list_algs[0]);
 	    i++) {
-		memset(&bl, 0, sizeof(bl));
-		bl.alg_name = bank_list_algs[i];
-		bl.alg = hashalg_by_name(bl.alg_name);
-		snprintf(bl.parse, sizeof(bl.parse), "ima.%s-list.parse",
-		    bl.alg_name);
-		snprintf(bl.replay, sizeof(bl.replay), "ima.%s-list.replay",
-		    bl.alg_name);
-		snprintf(bl.consistent, sizeof(bl.consistent),
-		    "ima.%s-list.consistent", bl.alg_name);
-		snprintf(member, sizeof(member), "ima-%s.log", bl.alg_name);
-		snprintf(log, sizeof(log), "ima-%s", bl.alg_name);
+		memset(bl, 0, sizeof(*bl));
+		bl->alg_name = bank_list_algs[i];
+		bl->alg = hashalg_by_name(bl->alg_name);
+		snprintf(bl->parse, sizeof(bl->parse), "ima.%s-list.parse",
+		    bl->alg_name);
+		snprintf(bl->replay, sizeof(bl->replay), "ima.%s-list.replay",
+		    bl->alg_name);
+		snprintf(bl->consistent, sizeof(bl->consistent),
+		    "ima.%s-list.consistent", bl->alg_name);
+		snprintf(member, sizeof(member), "ima-%s.log", bl->alg_name);
+		snprintf(log, sizeof(log), "ima-%s", bl->alg_name);
 		mb = member_entry(j, member);
-		if (mb == NULL || (bl.data = jg_member(j, member,
-		    &bl.len)) == NULL) {
+		if (mb == NULL || (bl->data = jg_member(j, member,
+		    &bl->len)) == NULL) {
 			if (wants_log(j, log))
-				jg_fail(j, bl.parse, "the challenge asks for "
+				jg_fail(j, bl->parse, "the challenge asks for "
 				    "the log '%s' and the bundle has no %s",
 				    log, member);
 			continue;
 		}
-		judge_bank_list(j, &bl, mb);
+		judge_bank_list(j, bl, mb, rp);
 	}
+	free(bl);
+	free(rp);
+	return 0;
 }
 
 int
@@ -747,6 +891,5 @@ judge_ima(struct judging *j, struct errbuf *e)
 {
 	if (judge_ima_classic(j, e) == -1)
 		return -1;
-	judge_bank_lists(j);
-	return 0;
+	return judge_bank_lists(j, e);
 }

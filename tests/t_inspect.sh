@@ -215,7 +215,7 @@ before=$(sha256sum <"$F/store.db")
 expect 0 "explain a passing bundle with the store" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
 expect_out '^explain store .* rolled back' "says the run is rolled back"
 expect_out '^ok challenge.single-use ' "the ledger check runs"
-expect_out '^ok ima.reference ' "the reference check runs"
+expect_out '^ok ima.reorder ' "the reference check runs"
 expect_out '^verdict pass$' "verdict pass"
 expect 0 "explain it a second time" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
 expect_out '^ok challenge.single-use ' "the challenge was not consumed by the first explain"
@@ -225,8 +225,8 @@ expect 1 "explain a failing bundle with the store" "$DOSSIER" "${S[@]}" inspect 
 expect_out '^verdict fail$' "verdict fail"
 expect_out '^ima-divergence entry 4 pcr 10 ' "the first diverging IMA entry, in order"
 expect_out '^ima-reference entry 4 pcr 10 ' "and the reference entry at that place"
-expect_out "^finding new: .*'/usr/bin/intruder'" "the new entry is a finding"
-expect_out '^finding changed: entry 4 ' "the changed entry is a finding"
+expect_out "^finding ima.reorder extra: .*'/usr/bin/intruder'" "the extra entry is a finding"
+expect_out '^finding ima.reorder changed: entry 4 ' "the changed entry is a finding"
 expect_out '^findings 2$' "every finding counted"
 
 expect 0 "explain without a store" env -u DOSSIER_STORE "$DOSSIER" inspect "$T/pass.dossier" --explain
@@ -235,7 +235,7 @@ expect_out "^ok manifest.signature by the bundle's own ak.pub" "signature with t
 expect_out '^ok quote.signature .*own AK' "quote signature with the bundle's own AK"
 expect_out '^ok quote.qualified-signer ' "qualified signer against the manifest's claim"
 expect_out '^ok ima.replay.sha256 ' "IMA replay against the bundle's own quote"
-for c in device.known device.ek challenge.known challenge.single-use quote.nonce quote.selection state.clock ima.reference; do
+for c in device.known device.ek challenge.known challenge.single-use quote.nonce quote.selection state.clock ima.reorder; do
 	expect_out "^SKIP $c: no store\$" "no store: $c skipped"
 done
 expect_out '^skipped 13$' "skips counted"

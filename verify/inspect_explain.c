@@ -11,9 +11,20 @@
  * consumed, no result, no state. Without a store,
  * judge_bundle_offline() runs the checks that need none.
  *
- * For a bundle that does not pass, the first entry where its ima.log
- * departs from the device's reference log in order (the reference replay)
- * and every ima.reference finding follow the checks.
+ * For a bundle that does not pass, the diagnosis follows the checks:
+ *   ima-divergence  the first entry, in log order, where the bundle's
+ *                   ima.log departs from the device's enrollment log
+ *                   (same position, different pcr, path or file digest):
+ *                   replaying both logs gives the same PCR 10 up to the
+ *                   entry before it and different values from it on, so
+ *                   when ima.replay.* fails because an entry was added,
+ *                   removed or changed, this is the entry to look at;
+ *   finding         every failing finding of the IMA policy rules
+ *                   (ima.reorder, ima.allowlist, ima.signatures,
+ *                   ima.boot-aggregate, ima.violations, ima.policy),
+ *                   "CHECK CLASS: entry N 'path' alg:digest ...", as the
+ *                   judge names them (at most JUDGE_FINDINGS_MAX; the
+ *                   rule's summary line gives the exact count).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -145,17 +156,36 @@ print_checks(FILE *f, const struct result *r)
 	}
 }
 
+/* A check of an IMA policy rule. */
+static bool
+policy_check(const char *name)
+{
+	static const char *const names[] = { "ima.reorder", "ima.allowlist",
+	    "ima.signatures", "ima.boot-aggregate", "ima.violations",
+	    "ima.policy" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Each failing policy finding (not the rules' summary lines). */
 static void
 print_findings(FILE *f, const struct result *r)
 {
+	const struct result_check *c;
 	size_t i, n = 0;
 
-	for (i = 0; i < r->n_checks; i++)
-		if (strcmp(r->checks[i].name, "ima.reference") == 0 &&
-		    r->checks[i].outcome == RESULT_CHECK_FAIL) {
-			fprintf(f, "finding %s\n", r->checks[i].reason);
-			n++;
-		}
+	for (i = 0; i < r->n_checks; i++) {
+		c = &r->checks[i];
+		if (!policy_check(c->name) || c->outcome != RESULT_CHECK_FAIL ||
+		    strncmp(c->reason, "rule '", 6) == 0)
+			continue;
+		fprintf(f, "finding %s %s\n", c->name, c->reason);
+		n++;
+	}
 	fprintf(f, "findings %zu\n", n);
 }
 
@@ -188,7 +218,7 @@ enum outcome
 inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
     const struct bundle_contents *bc)
 {
-	static struct result r;
+	struct result *rp;
 	struct judge_input in = { path, false, 0 };
 	struct store_refs refs;
 	struct store *s = NULL;
@@ -197,15 +227,24 @@ inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
 	size_t loglen;
 	int64_t now = (int64_t)time(NULL);
 	bool found = false;
+	enum outcome o;
 
+	if ((rp = calloc(1, sizeof(*rp))) == NULL) {
+		cmd_error("inspect: out of memory");
+		return OUTCOME_ERROR;
+	}
+#define r (*rp)
 	if (cmd_store_path() != NULL || getenv("DOSSIER_STORE") != NULL) {
-		if (cmd_store_open(STORE_MUST_EXIST, &s) == -1)
+		if (cmd_store_open(STORE_MUST_EXIST, &s) == -1) {
+			free(rp);
 			return OUTCOME_ERROR;
+		}
 		fprintf(f, "explain store %s (judged in a run rolled back "
 		    "afterwards: nothing changes)\n", store_path(s));
 		if (judge_rolled_back(s, now, &in, buf, len, &r, &e) == -1) {
 			cmd_error("inspect: %s: %s", store_path(s), e.msg);
 			store_close(s);
+			free(rp);
 			return OUTCOME_ERROR;
 		}
 	} else {
@@ -239,5 +278,8 @@ inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
 		print_findings(f, &r);
 	}
 	store_close(s);
-	return r.verdict == RESULT_PASS ? OUTCOME_HOLDS : OUTCOME_FAILS;
+	o = r.verdict == RESULT_PASS ? OUTCOME_HOLDS : OUTCOME_FAILS;
+#undef r
+	free(rp);
+	return o;
 }

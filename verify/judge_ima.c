@@ -90,6 +90,8 @@ struct ima_judgement {
 	struct fail_list fails[RULE_KINDS];
 	size_t nlines;
 	struct finding_line lines[JUDGE_FINDINGS_MAX];
+	/* the first finding per rule that does not fail (missing, ...) */
+	char first_note[RULE_KINDS][IMA_FINDING_TEXT_MAX];
 };
 
 static int
@@ -116,8 +118,14 @@ on_finding(void *arg, const struct ima_finding *f)
 	struct ima_judgement *g = arg;
 	struct finding_line *fl;
 
-	if (!f->fails || (unsigned)f->rule >= RULE_KINDS)
+	if ((unsigned)f->rule >= RULE_KINDS)
 		return;
+	if (!f->fails) {
+		if (g->first_note[f->rule][0] == '\0')
+			ima_finding_format(f, g->first_note[f->rule],
+			    sizeof(g->first_note[0]));
+		return;
+	}
 	if (fail_add(&g->fails[f->rule], f->index) == -1)
 		g->oom = true;
 	if (g->nlines == JUDGE_FINDINGS_MAX)
@@ -429,9 +437,10 @@ report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
 	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));
 	if (in_quote == 0 && !(g->res.rule_failed[ri] &&
 	    g->fails[rule->kind].n == 0)) {
-		jg_ok(g->j, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s",
-		    text, g->ref.default_rules ? " (default)" : "", against,
-		    g->entries, counts, tail);
+		jg_ok(g->j, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s%s"
+		    "%s", text, g->ref.default_rules ? " (default)" : "",
+		    against, g->entries, counts, g->first_note[rule->kind][0] ?
+		    "; first reported: " : "", g->first_note[rule->kind], tail);
 		return;
 	}
 	for (i = 0; i < g->nlines; i++)

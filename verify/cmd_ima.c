@@ -3,7 +3,9 @@
  * (dossier-ima(1)).
  *
  * Every subcommand streams the list record by record (format/ima_log.h),
- * so memory does not grow with the list.
+ * so memory does not grow with the list (ima check keeps its policy
+ * findings, at most IMA_CHECK_KEPT, verify/ima_check.h). ima check
+ * replays and evaluates the IMA policy rules in the same pass.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include "format/ima_replay.h"
 #include "format/pcr_set.h"
 #include "verify/cmd.h"
+#include "verify/ima_check.h"
 #include "verify/report.h"
 
 #define VIOLATIONS_LISTED 16	/* violation entries named in the report */
@@ -31,7 +34,10 @@ static const char usage_text[] =
     "       dossier ima replay [--bank ALG]... [--log-alg ALG] [--padded] "
     "LOG\n"
     "       dossier ima check [--log-alg ALG] [--allow-tail] LOG "
-    "--pcrs FILE\n";
+    "[--pcrs FILE]\n"
+    "                         [--ref-log FILE | --refs SET]... "
+    "[--policy RULE]...\n"
+    "                         [--key CERT]... [--json]\n";
 
 enum {
 	OPT_BANK = 256,
@@ -39,6 +45,11 @@ enum {
 	OPT_PADDED,
 	OPT_PCRS,
 	OPT_ALLOW_TAIL,
+	OPT_REF_LOG,
+	OPT_REFS,
+	OPT_POLICY,
+	OPT_KEY,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -47,6 +58,11 @@ static const struct option long_opts[] = {
 	{ "padded", no_argument, NULL, OPT_PADDED },
 	{ "pcrs", required_argument, NULL, OPT_PCRS },
 	{ "allow-tail", no_argument, NULL, OPT_ALLOW_TAIL },
+	{ "ref-log", required_argument, NULL, OPT_REF_LOG },
+	{ "refs", required_argument, NULL, OPT_REFS },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,7 +76,22 @@ struct ima_opts {
 	bool padded;
 	bool allow_tail;
 	const char *pcrs;
+	struct ima_check_opts chk;	/* policy inputs of ima check */
+	bool policy_opts;		/* any of them given */
+	bool json;
 };
+
+/* Append optarg to a list of at most max; -1 after a message. */
+static int
+push_arg(const char **list, size_t *n, size_t max, const char *opt)
+{
+	if (*n == max) {
+		cmd_error("ima check: at most %zu %s options", max, opt);
+		return -1;
+	}
+	list[(*n)++] = optarg;
+	return 0;
+}
 
 /* A TPM bank algorithm OpenSSL can compute, or NULL after a message. */
 static const struct hashalg *
@@ -123,6 +154,33 @@ parse_opts(int argc, char **argv, struct ima_opts *o)
 			break;
 		case OPT_ALLOW_TAIL:
 			o->allow_tail = true;
+			break;
+		case OPT_REF_LOG:
+			if (push_arg(o->chk.ref_logs, &o->chk.nref_logs,
+			    IMA_CHECK_INPUTS_MAX, "--ref-log") == -1)
+				return -1;
+			o->policy_opts = true;
+			break;
+		case OPT_REFS:
+			if (push_arg(o->chk.refs, &o->chk.nrefs,
+			    IMA_CHECK_INPUTS_MAX, "--refs") == -1)
+				return -1;
+			o->policy_opts = true;
+			break;
+		case OPT_POLICY:
+			if (push_arg(o->chk.rules, &o->chk.nrules,
+			    IMA_POLICY_RULES_MAX, "--policy") == -1)
+				return -1;
+			o->policy_opts = true;
+			break;
+		case OPT_KEY:
+			if (push_arg(o->chk.keys, &o->chk.nkeys,
+			    IMA_KEYRING_MAX, "--key") == -1)
+				return -1;
+			o->policy_opts = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -219,6 +277,7 @@ ima_ascii(const struct ima_opts *o)
 
 struct run {
 	struct ima_replay rp;
+	struct ima_check *chk;		/* ima check's policy, or NULL */
 	struct report rep;
 	uint64_t entries;
 	bool parse_failed;
@@ -254,6 +313,12 @@ run_log(const struct ima_opts *o, struct run *run)
 	while ((res = ima_reader_next(&r, &rec, &e)) == IMA_READ_RECORD) {
 		if (ima_replay_record(&run->rp, &rec, &ok, &e) == -1) {
 			cmd_error("%s", e.msg);
+			rc = -1;
+			break;
+		}
+		if (run->chk != NULL &&
+		    ima_check_record(run->chk, &rec, &e) == -1) {
+			cmd_error("%s: %s", o->log, e.msg);
 			rc = -1;
 			break;
 		}
@@ -525,12 +590,16 @@ load_pcrs(const char *path, struct pcr_set *s)
 	return 0;
 }
 
+/* The replay's checks; *quoted: the entries the PCR values cover (all of
+ * them when nothing matched or there are no PCR values). */
 static void
-judge(struct run *run, const struct ima_opts *o)
+judge(struct run *run, const struct ima_opts *o, uint64_t *quoted)
 {
 	uint64_t prefix, minp = UINT64_MAX, maxp = 0;
 	size_t i, matched = 0, skipped = 0;
 	bool skip;
+
+	*quoted = run->entries;
 
 	if (!run->parse_failed)
 		report_ok(&run->rep, "ima.parse", "%llu entries, %s, %s "
@@ -541,6 +610,10 @@ judge(struct run *run, const struct ima_opts *o)
 		    "digests match their template data",
 		    (unsigned long long)(run->entries - run->rp.violations));
 	report_violations(run);
+	if (o->pcrs == NULL) {
+		report_skip(&run->rep, "ima.replay", "no PCR values (--pcrs)");
+		return;
+	}
 	if (run->entries == 0) {
 		report_fail(&run->rep, "ima.replay", "the log has no entries");
 		return;
@@ -565,19 +638,78 @@ judge(struct run *run, const struct ima_opts *o)
 		    "different prefixes of the log (%llu and %llu entries)",
 		    (unsigned long long)minp, (unsigned long long)maxp);
 	report_tail(run, minp, o->allow_tail);
+	*quoted = minp;
+}
+
+/* Start the replay: the PCR file's banks, or sha1 alone (template-digest
+ * checks) without one. -1 after a message. */
+static int
+start_replay(struct ima_opts *o, struct pcr_set *set, struct run *run)
+{
+	const struct hashalg *banks[IMA_REPLAY_MAX_BANKS];
+	struct errbuf e;
+	size_t nbanks = 1;
+
+	banks[0] = hashalg_by_name("sha1");
+	if (o->pcrs != NULL) {
+		if (load_pcrs(o->pcrs, set) == -1)
+			return -1;
+		o->chk.pcrs = set;
+		if ((nbanks = usable_banks(set, banks, &run->rep)) == 0) {
+			report_fail(&run->rep, "ima.replay", "%s has no bank "
+			    "dossier can replay", o->pcrs);
+			return 1;
+		}
+	}
+	if (ima_replay_init(&run->rp, banks, nbanks, IMA_REPLAY_BOTH,
+	    o->log_alg, &e) == -1) {
+		cmd_error("ima check: %s", e.msg);
+		return -1;
+	}
+	if (o->pcrs != NULL)
+		ima_replay_expect(&run->rp, set);
+	return 0;
+}
+
+/* The run proper, once the replay is started. */
+static enum outcome
+check_log(struct ima_opts *o, struct run *run, FILE *out)
+{
+	struct errbuf e;
+	uint64_t quoted;
+
+	o->chk.log_alg = o->log_alg;
+	if (ima_check_new(&o->chk, &run->chk, &e) == -1) {
+		cmd_error("ima check: %s", e.msg);
+		return OUTCOME_ERROR;
+	}
+	if (run_log(o, run) == -1)
+		return OUTCOME_ERROR;
+	judge(run, o, &quoted);
+	if (run->chk != NULL && ima_check_end(run->chk, run->entries, quoted,
+	    &run->rep, &e) == -1) {
+		cmd_error("ima check: %s", e.msg);
+		return OUTCOME_ERROR;
+	}
+	if (o->json && ima_check_json(run->chk, out, o->log, run->entries,
+	    run->rp.violations, o->pcrs != NULL && quoted <= run->entries,
+	    quoted, !run->rep.failed) == -1)
+		return OUTCOME_ERROR;
+	return run->rep.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
 }
 
 static enum outcome
 ima_check_cmd(struct ima_opts *o)
 {
-	static struct pcr_set set;
-	static struct run run;
-	const struct hashalg *banks[IMA_REPLAY_MAX_BANKS];
-	struct errbuf e;
-	size_t nbanks;
+	struct pcr_set *set;
+	struct run *run;
+	FILE *lines = stdout;
+	enum outcome out = OUTCOME_ERROR;
+	int rc;
 
-	if (o->pcrs == NULL) {
-		cmd_error("ima check: --pcrs FILE is required");
+	if (o->pcrs == NULL && !o->policy_opts) {
+		cmd_error("ima check: give --pcrs FILE, a reference (--ref-log, "
+		    "--refs) or --policy");
 		fputs(usage_text, stderr);
 		return OUTCOME_ERROR;
 	}
@@ -586,33 +718,39 @@ ima_check_cmd(struct ima_opts *o)
 		    "banks are those of the PCR file, both modes are tried");
 		return OUTCOME_ERROR;
 	}
-	if (load_pcrs(o->pcrs, &set) == -1)
-		return OUTCOME_ERROR;
-	memset(&run, 0, sizeof(run));
-	report_init(&run.rep, stdout);
-	nbanks = usable_banks(&set, banks, &run.rep);
-	if (nbanks == 0) {
-		report_fail(&run.rep, "ima.replay", "%s has no bank dossier can "
-		    "replay", o->pcrs);
-		return OUTCOME_FAILS;
+	set = calloc(1, sizeof(*set));
+	run = calloc(1, sizeof(*run));
+	if (o->json && (lines = fopen("/dev/null", "w")) == NULL) {
+		cmd_error("ima check: /dev/null: cannot open");
+		lines = stdout;
+		goto done;
 	}
-	if (ima_replay_init(&run.rp, banks, nbanks, IMA_REPLAY_BOTH,
-	    o->log_alg, &e) == -1) {
-		cmd_error("ima check: %s", e.msg);
-		return OUTCOME_ERROR;
+	if (set == NULL || run == NULL) {
+		cmd_error("ima check: out of memory");
+		goto done;
 	}
-	ima_replay_expect(&run.rp, &set);
-	if (run_log(o, &run) == -1) {
-		ima_replay_free(&run.rp);
-		return OUTCOME_ERROR;
+	report_init(&run->rep, lines);
+	if ((rc = start_replay(o, set, run)) != 0) {
+		out = rc > 0 ? OUTCOME_FAILS : OUTCOME_ERROR;
+		if (rc > 0 && o->json)
+			ima_check_json(NULL, stdout, o->log, 0, 0, false, 0,
+			    false);
+		goto done;
 	}
-	judge(&run, o);
-	ima_replay_free(&run.rp);
+	out = check_log(o, run, stdout);
+	ima_replay_free(&run->rp);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		cmd_error("ima check: writing standard output failed");
-		return OUTCOME_ERROR;
+		out = OUTCOME_ERROR;
 	}
-	return run.rep.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
+done:
+	if (lines != stdout)
+		fclose(lines);
+	if (run != NULL)
+		ima_check_free(run->chk);
+	free(run);
+	free(set);
+	return out;
 }
 
 enum outcome
@@ -630,16 +768,17 @@ cmd_ima(int argc, char **argv)
 		return rc > 0 ? OUTCOME_HOLDS : OUTCOME_ERROR;
 	if (strcmp(o.sub, "ascii") == 0) {
 		if (o.nbanks > 0 || o.padded || o.pcrs != NULL ||
-		    o.allow_tail) {
+		    o.allow_tail || o.policy_opts || o.json) {
 			cmd_error("ima ascii: only --log-alg applies");
 			return OUTCOME_ERROR;
 		}
 		return ima_ascii(&o);
 	}
 	if (strcmp(o.sub, "replay") == 0) {
-		if (o.pcrs != NULL || o.allow_tail) {
-			cmd_error("ima replay: --pcrs and --allow-tail belong "
-			    "to ima check");
+		if (o.pcrs != NULL || o.allow_tail || o.policy_opts ||
+		    o.json) {
+			cmd_error("ima replay: --pcrs, --allow-tail and the "
+			    "policy options belong to ima check");
 			return OUTCOME_ERROR;
 		}
 		return ima_replay_cmd(&o);

@@ -363,7 +363,9 @@ rule_counts(const struct ima_judgement *g, enum ima_rule_kind k, char *out,
 		    r->sig_invalid);
 		break;
 	case IMA_RULE_BOOT_AGGREGATE:
-		snprintf(out, cap, "%s%s", r->boot_aggregate_how,
+		snprintf(out, cap, "%s%s", r->boot_aggregate_how[0] ?
+		    r->boot_aggregate_how : r->boot_aggregate_seen ?
+		    "boot_aggregate entry" : "no boot_aggregate entry",
 		    r->boot_aggregate_zero ? ", all zero (no TPM when IMA "
 		    "started)" : "");
 		break;

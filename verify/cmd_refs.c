@@ -754,12 +754,29 @@ refs_show(struct store *s, int argc, char **argv)
 	return OUTCOME_HOLDS;
 }
 
-/* Entries of a missing from b; changed ones (path in b) once as '~'. */
+/* The first entry of b with en's path and algorithm; SIZE_MAX if none. */
+static size_t
+same_path_alg(const struct refset *b, const struct refset_entry *en)
+{
+	size_t k;
+
+	for (k = refset_find_path(b, en->path, en->path_len); k != SIZE_MAX;
+	    k = refset_next_path(b, k))
+		if (refset_entry(b, k)->alg == en->alg)
+			return k;
+	return SIZE_MAX;
+}
+
+/*
+ * Entries of a that b lacks: "<" (or ">" for the second set) lines, and
+ * "~" for a path b has with the same algorithm and another digest (shown
+ * once, from a's side: report_changed).
+ */
 static size_t
 diff_side(const struct refset *a, const struct refset *b, char mark,
     bool report_changed)
 {
-	const struct refset_entry *en, *bo;
+	const struct refset_entry *en;
 	char path[REFSET_PATH_MAX + 8], dig[DIGEST_HEX_MAX + 16];
 	char dig2[DIGEST_HEX_MAX + 16];
 	size_t i, k, n = 0;
@@ -769,17 +786,17 @@ diff_side(const struct refset *a, const struct refset *b, char mark,
 		if (refset_find_exact(b, en->path, en->path_len, en->alg,
 		    en->digest) != SIZE_MAX)
 			continue;
-		k = refset_find_path(b, en->path, en->path_len);
+		k = same_path_alg(b, en);
+		n++;
 		if (k != SIZE_MAX && !report_changed)
 			continue;
 		entry_text(en, path, sizeof(path), dig, sizeof(dig));
-		n++;
 		if (k == SIZE_MAX) {
 			printf("%c %s %s\n", mark, dig, path);
 			continue;
 		}
-		bo = refset_entry(b, k);
-		entry_text(bo, path, sizeof(path), dig2, sizeof(dig2));
+		entry_text(refset_entry(b, k), path, sizeof(path), dig2,
+		    sizeof(dig2));
 		printf("~ %s %s -> %s\n", path, dig, dig2);
 	}
 	return n;

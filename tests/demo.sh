@@ -21,13 +21,13 @@
 #     before that, charlie measures a new program into PCR 10 (a record
 #     its enrollment log did not have);
 #   - dossier verify of the directory of answers, and a table of the
-#     results (JSON Lines): alpha and bravo pass, charlie fails ima.reference.
+#     results (JSON Lines): alpha and bravo pass, charlie fails ima.reorder.
 # Everything it writes is in build/demo/ (emptied at the start of each run;
 # the JSON Lines results stay in build/demo/results.jsonl); every swtpm it
 # started is stopped at exit (TPM2_Shutdown, then by PID).
 #
 # Exit status: 0 the demo ran as described (two passes, charlie caught by
-# ima.reference); 1 a step did not go as described (the step is named on
+# ima.reorder); 1 a step did not go as described (the step is named on
 # stderr); 2 a tool or a binary is missing.
 # Environment: DOSSIER_BUILD (default build) picks the binaries;
 # DOSSIER_DEMO_DIR (an absolute path ending in /demo, default
@@ -274,8 +274,8 @@ for line in open(sys.argv[1]):
 # The outcome the demo is about.
 grep -Eq '^alpha +[0-9a-f]{12} +RSA-2048 +pass +-$' "$W/table.txt" &&
     grep -Eq '^bravo +[0-9a-f]{12} +ECC P-384 +pass +-$' "$W/table.txt" &&
-    grep -Eq '^charlie +[0-9a-f]{12} +RSA-2048 +fail +ima\.reference: ' "$W/table.txt" ||
-    die "the verdicts are not two passes and charlie failing ima.reference"
+    grep -Eq '^charlie +[0-9a-f]{12} +RSA-2048 +fail +ima\.reorder: ' "$W/table.txt" ||
+    die "the verdicts are not two passes and charlie failing ima.reorder"
 
 say "Done: the devices are switched off"
 for dev in "${DEVICES[@]}"; do

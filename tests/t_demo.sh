@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_demo.sh - tests/demo.sh (make demo) runs end to end and says what it
 # should: exit 0, the results table with alpha (RSA EK) and bravo (P-384 EK)
-# passing and charlie failing ima.reference on the program it measured after
+# passing and charlie failing ima.reorder on the program it measured after
 # enrollment, the same verdicts in the JSON Lines results, each device's own
 # order of the same IMA log, and no swtpm left running.
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -18,9 +18,9 @@ row alpha RSA-2048 pass '-$' && ok "table: alpha, RSA EK, pass" ||
     not_ok "table: alpha, RSA EK, pass" "$(grep -A4 '^== Results' "$OUT" | tr '\n' '|')"
 row bravo 'ECC P-384' pass '-$' && ok "table: bravo, P-384 EK, pass" ||
     not_ok "table: bravo, P-384 EK, pass" "$(grep -A4 '^== Results' "$OUT" | tr '\n' '|')"
-row charlie RSA-2048 fail "ima\\.reference: new: entry 40 '/usr/local/bin/backdoor'" &&
-    ok "table: charlie fails ima.reference, naming the new program" ||
-    not_ok "table: charlie fails ima.reference, naming the new program" \
+row charlie RSA-2048 fail "ima\\.reorder: extra: entry 40 '/usr/local/bin/backdoor'" &&
+    ok "table: charlie fails ima.reorder, naming the new program" ||
+    not_ok "table: charlie fails ima.reorder, naming the new program" \
     "$(grep -A4 '^== Results' "$OUT" | tr '\n' '|')"
 expect_eq "$(grep -cE '^   (alpha|bravo|charlie) ' "$OUT")" 3 "table: three devices"
 grep -q "results in results.jsonl" "$OUT" && grep -q "$W/results.jsonl" "$OUT" &&
@@ -34,13 +34,13 @@ import json, sys
 names = {l.split()[0]: l.split()[1] for l in open(sys.argv[2])}
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    f = [c["name"] for c in r["checks"] if c["outcome"] == "fail"]
+    f = list(dict.fromkeys(c["name"] for c in r["checks"] if c["outcome"] == "fail"))
     print(names[r["device"]], r["verdict"], ",".join(f) or "-")
 ' "$1" "$W/devices.txt" | sort
 }
 expect_eq "$(verdicts "$W/results.jsonl")" "alpha pass -
 bravo pass -
-charlie fail ima.reference" "results.jsonl: two passes, charlie fails only ima.reference"
+charlie fail ima.reorder" "results.jsonl: two passes, charlie fails only ima.reorder"
 expect_eq "$(verdicts "$W/enroll-results.jsonl")" "alpha pass -
 bravo pass -
 charlie pass -" "enrollment answers: all three pass"

@@ -25,10 +25,13 @@
  *                       device's last accepted state (rollback fails,
  *                       reboot and firmware change are reported)
  *   ima.parse, ima.template-digest, ima.replay.<bank> (to the quoted
- *   PCR 10, per-bank or padded mode), ima.unquoted-tail, ima.reference
- *   (multiset of (pcr, template, path, file digest) against the device's
- *   reference log, order ignored: new and changed entries fail, each named;
- *   missing entries are counted in an ok line).
+ *   PCR 10, per-bank or padded mode), ima.unquoted-tail, then one check
+ *   per rule of the device's IMA policy (verify/judge_ima.c,
+ *   dossier-refs(1)): ima.reorder, ima.allowlist, ima.signatures,
+ *   ima.boot-aggregate, ima.violations (ima.policy: a stored rule that
+ *   cannot be applied); failing findings named one per line (class, entry
+ *   index, path, digest, rule); findings on the unquoted tail reported,
+ *   never failing; ima.<alg>-list.parse/replay/consistent per bank list.
  * A failure of bundle.container (with a readable manifest), device.known
  * or manifest.signature ends the judgement there; after the signature
  * every check runs and every failure is reported. A bundle whose MANIFEST
@@ -56,7 +59,7 @@
 #include "format/results.h"
 #include "verify/store.h"
 
-/* ima.reference lines naming one new or changed entry each, at most. */
+/* IMA policy finding lines (ima.reorder, ...) per bundle, at most. */
 #define JUDGE_FINDINGS_MAX	12
 
 /* Where an input came from. */
@@ -128,7 +131,7 @@ int judge_unreadable(struct store *s, int64_t now,
  * quote.* with that AK, quote.qualified-signer against the AK location the
  * manifest claims; ima.* replayed to the bundle's own quoted PCR 10. Every
  * check that needs the store (device.*, challenge.*, quote.nonce,
- * quote.selection, state.*, ima.reference) is skipped with the reason
+ * quote.selection, state.*, ima.reorder) is skipped with the reason
  * "no store". Nothing is recorded anywhere; out as for judge_bundle.
  */
 void judge_bundle_offline(int64_t now, const struct judge_input *in,

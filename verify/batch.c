@@ -45,6 +45,7 @@ struct slot {
 	/* the worker's product */
 	struct judgement *jd;		/* NULL when resumed or failed */
 	struct result *stored;		/* resumed: the stored result */
+	uint8_t stored_id[STORE_ID_LEN];	/* ... and its id */
 	int failed;			/* -1: msg says why (store error) */
 	char msg[ERRBUF_MAX];
 	double seconds;
@@ -96,7 +97,7 @@ struct batch {
 	bool drawn;
 };
 
-/* ---- time --------------------------------------------------------------------- */
+/* ---- time ---------------------------------------------------------------- */
 
 static int64_t
 mono_ns(void)
@@ -117,7 +118,7 @@ since(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* ---- a resumed result --------------------------------------------------------- */
+/* ---- a resumed result ---------------------------------------------------- */
 
 static int
 add_stored_check(void *arg, const char *name, const char *outcome,
@@ -147,7 +148,8 @@ add_stored_check(void *arg, const char *name, const char *outcome,
 /* The stored result of this bundle, named as this run names the input. */
 static int
 stored_result(struct store *ro, const struct store_result_record *rec,
-    const struct judge_input *in, struct result **out, struct errbuf *e)
+    const struct judge_input *in, struct result **out,
+    uint8_t id[STORE_ID_LEN], struct errbuf *e)
 {
 	const struct store_result *sr = &rec->r;
 	struct result *r;
@@ -166,6 +168,7 @@ stored_result(struct store *ro, const struct store_result_record *rec,
 	r->has_bundle_digest = true;
 	memcpy(r->bundle_sha256, sr->bundle_sha256, 32);
 	r->time = sr->created;
+	memcpy(id, sr->id, STORE_ID_LEN);
 	if (store_checks_foreach(ro, sr->checks_json, add_stored_check, r,
 	    e) == -1) {
 		free(r);
@@ -191,12 +194,12 @@ try_resume(struct batch *b, struct store *ro, struct slot *sl,
 		return -1;
 	if (!found)
 		return 0;
-	rc = stored_result(ro, &rec, &sl->in, &sl->stored, e);
+	rc = stored_result(ro, &rec, &sl->in, &sl->stored, sl->stored_id, e);
 	store_result_record_free(&rec);
 	return rc;
 }
 
-/* ---- workers ------------------------------------------------------------------ */
+/* ---- workers ------------------------------------------------------------- */
 
 static void
 prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
@@ -256,7 +259,7 @@ worker(void *arg)
 	return NULL;
 }
 
-/* ---- summary ------------------------------------------------------------------- */
+/* ---- summary ------------------------------------------------------------- */
 
 static void
 count_reason(struct batch *b, const struct result *r)
@@ -349,7 +352,7 @@ finish_summary(struct batch *b, struct batch_summary *sum)
 		*sum = b->sum;
 }
 
-/* ---- progress ------------------------------------------------------------------ */
+/* ---- progress ------------------------------------------------------------ */
 
 static void
 draw_progress(struct batch *b, bool force)
@@ -399,7 +402,7 @@ batch_total(struct batch *b, uint64_t total)
 	b->total = total;
 }
 
-/* ---- applying, in input order ---------------------------------------------------- */
+/* ---- applying, in input order -------------------------------------------- */
 
 static int
 sign_one(struct batch *b, struct applied *a, struct errbuf *e)
@@ -479,6 +482,7 @@ apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
 		a->r = sl->stored;
 		sl->stored = NULL;
 		a->resumed = true;
+		memcpy(a->id, sl->stored_id, STORE_ID_LEN);
 	} else {
 		if ((a->r = malloc(sizeof(*a->r))) == NULL)
 			return err_set(e, "out of memory");
@@ -537,7 +541,7 @@ apply_head(struct batch *b, bool wait, struct errbuf *e)
 	return rc == -1 ? -1 : 1;
 }
 
-/* ---- the API ---------------------------------------------------------------------- */
+/* ---- the API ------------------------------------------------------------- */
 
 static unsigned
 jobs_of(unsigned jobs)
@@ -760,7 +764,7 @@ batch_close(struct batch *b, struct batch_summary *sum, struct errbuf *e)
 	return rc;
 }
 
-/* ---- batch_run ------------------------------------------------------------------- */
+/* ---- batch_run ----------------------------------------------------------- */
 
 static int
 on_input(void *arg, const struct input_item *it, struct errbuf *e)
@@ -788,7 +792,7 @@ batch_run(struct store *s, const struct batch_opts *o, char *const *inputs,
 	return rc;
 }
 
-/* ---- summary output ----------------------------------------------------------------- */
+/* ---- summary output ------------------------------------------------------ */
 
 void
 batch_summary_print(const struct batch_summary *sum, FILE *f)

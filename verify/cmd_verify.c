@@ -206,7 +206,7 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 	return check_verify_args(a);
 }
 
-/* ---- results file ---------------------------------------------------------- */
+/* ---- results file -------------------------------------------------------- */
 
 static int
 open_results(struct verify_run *v, struct errbuf *e)
@@ -288,7 +288,7 @@ drop_results(struct verify_run *v)
 	v->tmp[0] = '\0';
 }
 
-/* ---- per result, after its window committed --------------------------------- */
+/* ---- per result, after its window committed ------------------------------ */
 
 /* Write one signed file under a name not yet taken. */
 static int
@@ -354,7 +354,7 @@ on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 	return 0;
 }
 
-/* ---- the run -------------------------------------------------------------------- */
+/* ---- the run ------------------------------------------------------------- */
 
 static void
 print_summary(const struct verify_run *v, const struct batch_summary *sum)

@@ -269,7 +269,7 @@ walk_archive(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 	return rc;
 }
 
-/* ---- a stream of concatenated bundles ------------------------------------- */
+/* ---- a stream of concatenated bundles ------------------------------------ */
 
 /* Where a tar stream is: its end-of-archive marker found yet? */
 struct tar_track {
@@ -435,7 +435,7 @@ walk_bundles(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 	return rc;
 }
 
-/* ---- one input -------------------------------------------------------------- */
+/* ---- one input ----------------------------------------------------------- */
 
 /* A whole file (or stream) as one bundle, bounded. */
 static int

@@ -44,7 +44,10 @@
  * work (names of other devices are left alone); the claim is finished
  * (removed) only after the evidence was delivered, so a run that dies
  * in between leaves it to the next run. A challenge that cannot be
- * answered stays claimed and is named on standard error. -o SPOOL (an
+ * answered stays claimed and is named on standard error. The spool is
+ * not locked: devices sharing one (a network directory) never touch each
+ * other's names; one device runs one attest at a time (its TPM and state
+ * directory are its own). -o SPOOL (an
  * existing spool, or any path with --spool, which makes one) receives
  * the bundles; a bundle delivered there before for the same challenge
  * (a run that died before finishing its claim) is not made again.
@@ -743,7 +746,7 @@ attest_spool(struct attest_ctx *c, const struct attest_opts *o)
 	struct errbuf e;
 	char **cur = NULL, **nw = NULL, hex[2 * STATE_ID_LEN + 1];
 	size_t ncur = 0, nnew = 0, i, answered = 0;
-	int lock = -1, rc = -1;
+	int rc = -1;
 	bool found = false, won;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
@@ -762,7 +765,6 @@ attest_spool(struct attest_ctx *c, const struct attest_opts *o)
 	}
 	hex_encode(st->device_id, STATE_ID_LEN, hex);
 	if (spool_open(o->challenge, false, &sp, &e) != 0 ||
-	    spool_lock(&sp, &lock, &e) != 0 ||
 	    spool_own(&sp, true, st->device_id, &cur, &ncur, &e) != 0 ||
 	    spool_own(&sp, false, st->device_id, &nw, &nnew, &e) != 0) {
 		collect_error("attest: --challenge: %s", e.msg);
@@ -794,7 +796,6 @@ attest_spool(struct attest_ctx *c, const struct attest_opts *o)
 out:
 	spool_names_free(cur, ncur);
 	spool_names_free(nw, nnew);
-	spool_unlock(lock);
 	free(st);
 	return rc;
 }

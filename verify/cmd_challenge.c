@@ -47,6 +47,9 @@ struct challenge_args {
 
 struct challenge_run {
 	const struct challenge_args *a;
+	struct spool sp;		/* -o SPOOL */
+	char (*delivered)[SPOOL_NAME_MAX + 1];	/* names this run put there */
+	size_t ndelivered;
 	struct store *s;
 	struct issue_signer sg;
 	int64_t now;
@@ -349,46 +352,47 @@ done:
 
 /* Take the files this run delivered out of new/ again. */
 static void
-undeliver(const struct spool *sp, char (*names)[SPOOL_NAME_MAX + 1],
-    size_t n)
+undeliver(struct challenge_run *r)
 {
 	char p[SPOOL_PATH_MAX + SPOOL_NAME_MAX + 8];
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (spool_path(sp, false, names[i], p, sizeof(p), NULL) == 0)
+	for (i = 0; i < r->ndelivered; i++)
+		if (spool_path(&r->sp, false, r->delivered[i], p, sizeof(p),
+		    NULL) == 0)
 			(void)unlink(p);
+	r->ndelivered = 0;
 }
 
 /* Each challenge as its own file in the spool, named by device and id. */
 static int
 write_spool(struct challenge_run *r, struct errbuf *e)
 {
-	char (*names)[SPOOL_NAME_MAX + 1];
-	struct spool sp;
+	char name[SPOOL_NAME_MAX + 1];
 	bool existed;
 	size_t i;
 
-	if (spool_open(r->a->out, r->a->spool, &sp, e) == -1)
+	if (spool_open(r->a->out, r->a->spool, &r->sp, e) == -1)
 		return -1;
-	if ((names = calloc(r->n, sizeof(*names))) == NULL)
+	if ((r->delivered = calloc(r->n, sizeof(*r->delivered))) == NULL)
 		return err_set(e, "out of memory");
 	for (i = 0; i < r->n; i++) {
 		if (spool_make_name(SPOOL_CHALLENGE, r->issued[i].ch.device_id,
-		    r->issued[i].ch.id, names[i], e) == -1 ||
-		    spool_deliver(&sp, names[i], r->issued[i].file,
+		    r->issued[i].ch.id, name, e) == -1 ||
+		    spool_deliver(&r->sp, name, r->issued[i].file,
 		    r->issued[i].file_len, &existed, e) == -1)
 			break;
 		if (existed) {
-			err_set(e, "spool %s: %s is there already", sp.dir,
-			    names[i]);
+			err_set(e, "spool %s: %s is there already", r->sp.dir,
+			    name);
 			break;
 		}
+		memcpy(r->delivered[r->ndelivered++], name, sizeof(name));
 	}
-	if (i < r->n)
-		undeliver(&sp, names, i);
-	free(names);
-	return i < r->n ? -1 : 0;
+	if (i == r->n)
+		return 0;
+	undeliver(r);
+	return -1;
 }
 
 /* -o names a spool: it is one, or --spool makes it one. */
@@ -441,6 +445,7 @@ challenge_run(struct challenge_run *r)
 		return OUTCOME_ERROR;
 	}
 	if (store_commit(r->s, &e) == -1) {
+		undeliver(r);	/* the ledger does not know them */
 		cmd_error("%s: %s", store_path(r->s), e.msg);
 		return OUTCOME_ERROR;
 	}
@@ -478,6 +483,7 @@ out:
 	for (i = 0; r.issued != NULL && i < r.n; i++)
 		issued_free(&r.issued[i]);
 	free(r.issued);
+	free(r.delivered);
 	issue_signer_free(&r.sg);
 	store_close(r.s);
 	free(a.devices);

@@ -187,7 +187,8 @@ follow_start
 wait_res 15 && ok "kill -9 three times (results then:$kills), restart: every bundle has a result" ||
     not_ok "kill -9 and restart" "$(nres) of 15"
 wait_empty
-kill -TERM "$PID"; wait "$PID"
+kill -INT "$PID"; wait "$PID"
+expect_eq "$?" 0 "follow: SIGINT stops it with exit 0"
 n=0
 for f in pass replay other wrongak pcr added removed changed truncated \
     tampered extra rollback reordered reset signed; do
@@ -213,3 +214,15 @@ expect_eq "$(ls -A "$RES/tmp")" "results-$DEV-01.1234.abcd" \
 expect 2 "verify: --follow on a directory that is not a spool" "$DOSSIER" \
     "${S[@]}" verify --follow "$T/b"
 expect_err "not a spool" "verify --follow: the refusal names the spool"
+
+# A second verifier on its own spool, sharing the store: a bundle the first
+# one judged arrives there too (a redelivery to another shared-subscription
+# member): not judged again, no result.
+mkdir -p "$T/ev2/tmp" "$T/ev2/new" "$T/ev2/cur"
+cp "$T/b/other.dossier" "$T/ev2/new/$(cat "$T/b/other.name")"
+expect 0 "second verifier: the other's bundle again" "$DOSSIER" "${S[@]}" \
+    verify -q --results "$T/res2" "$T/ev2"
+expect_err "judged before \\(same bundle\\): no second result" \
+    "second verifier: recognized through the shared store"
+expect_eq "$(ls -A "$T/res2/new" | wc -l)$(ls -A "$T/ev2/new" "$T/ev2/cur" | grep -c dbundle)" "00" \
+    "second verifier: no result file, claim finished"

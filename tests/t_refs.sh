@@ -193,3 +193,43 @@ expect 2 "key remove: an unknown key" "${R[@]}" key remove "$(printf '0%.0s' {1.
 
 expect 0 "delete a set" "${R[@]}" delete tree
 expect 2 "deleted: gone" "${R[@]}" show tree
+
+# ---- export, carry, import into a second store: identical verdicts --------------------
+"$DOSSIER" "${S[@]}" init --show-key -o "$T/store1.pub" >/dev/null
+expect 0 "export" "${R[@]}" export golden -o "$T/golden.refs"
+expect_out "^exported golden: 39 entries" "export: said"
+F2=$T/fix2
+"$FIX" fixture "$F2" "$T/ref.log" >/dev/null || not_ok "second fixture"
+R2=("$DOSSIER" --store "$F2/store.db" refs)
+"$DOSSIER" --store "$F2/store.db" init --show-key -o "$T/store2.pub" >/dev/null
+expect 2 "import: --signer is required" "${R2[@]}" import "$T/golden.refs"
+expect 2 "import: another verifier's key is refused" "${R2[@]}" import "$T/golden.refs" --signer "$T/store2.pub"
+cp "$T/golden.refs" "$T/bad.refs"
+printf 'x' | dd of="$T/bad.refs" bs=1 seek=$(( $(stat -c %s "$T/bad.refs") - 20 )) conv=notrunc 2>/dev/null
+expect 2 "import: a changed file is refused" "${R2[@]}" import "$T/bad.refs" --signer "$T/store1.pub"
+run "${R2[@]}" list
+expect_eq "$(wc -c <"$T/out" | tr -d ' ')" 0 "refused imports leave no set"
+expect 0 "import with the exporting store's key" "${R2[@]}" import "$T/golden.refs" --signer "$T/store1.pub"
+expect_out "^imported golden as golden: 39 entries \(a new set\)" "import: said"
+expect 0 "import --as" "${R2[@]}" import "$T/golden.refs" --signer "$T/store1.pub" --as golden-copy
+expect 0 "imported: the same entries and provenance" diff <("${R[@]}" show golden --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"])') \
+    <("${R2[@]}" show golden --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"])')
+# ima check against either store's set gives the same lines.
+v1=$("$DOSSIER" "${S[@]}" ima check "$T/ref.log" --refs golden --policy 'reorder:fail=extra,changed,missing'; echo "rc=$?")
+v2=$("$DOSSIER" --store "$F2/store.db" ima check "$T/ref.log" --refs golden --policy 'reorder:fail=extra,changed,missing'; echo "rc=$?")
+expect_eq "$v2" "$v1" "ima check --refs: identical output from both stores"
+# Bundles of each store's device, both assigned the set: identical ima verdicts.
+imaverdict() { grep -E '^(ok|FAIL|SKIP) ima\.(reorder|allowlist|violations)' "$T/out" | sed 's/enrollment log of device [0-9a-f]*/DEV/'; }
+"${R[@]}" assign "$DEVA" golden >/dev/null
+DEVA2=$(sha256sum <"$F2/a.crt" | cut -c1-64)
+"${R2[@]}" assign "$DEVA2" golden >/dev/null
+gen zst1 "$T/s1.dossier" --clock 1000000 --ima-add /usr/local/bin/other
+read -r _ _ id2 sec2 < <(grep "^zst1 " "$F2/challenges")
+"$GEN" -k "$F2/a.pem" -o "$T/s2.dossier" -c "$id2" -n "$sec2" --ek-crt "$F2/a.crt" \
+    --ek-pub "$F2/a.pub" --ima-log "$T/ref.log" --clock 1000000 --ima-add /usr/local/bin/other
+explain "$T/s1.dossier"; rc1=$RC; o1=$(imaverdict)
+run "$DOSSIER" --store "$F2/store.db" inspect "$T/s2.dossier" --explain; rc2=$RC; o2=$(imaverdict)
+expect_eq "$rc2 $o2" "$rc1 $o1" "explain: identical IMA verdicts in both stores"
+expect_eq "$rc1" 1 "and the extra program fails in both"
+case "$o1" in *"FAIL ima.reorder: extra: entry 40 '/usr/local/bin/other'"*) ok "the compared verdict names the extra program" ;;
+*) not_ok "the compared verdict names the extra program" "$o1" ;; esac

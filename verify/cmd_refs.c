@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "format/bundle.h"
 #include "format/cose.h"
@@ -26,6 +28,7 @@
 #include "format/ima_refset.h"
 #include "format/ima_sig.h"
 #include "format/manifest.h"
+#include "format/refs_file.h"
 #include "format/results.h"
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
@@ -54,7 +57,9 @@ static const char usage_text[] =
     "       dossier refs policy (DEVICE | --set NAME) [RULE... | --clear]\n"
     "       dossier refs key add FILE... | key list | key remove "
     "FINGERPRINT\n"
-    "       dossier refs update DEVICE --bundle FILE\n";
+    "       dossier refs update DEVICE --bundle FILE\n"
+    "       dossier refs export NAME -o FILE\n"
+    "       dossier refs import FILE --signer PUBKEY.pem [--as NAME]\n";
 
 static enum outcome
 usage(void)
@@ -1168,6 +1173,132 @@ out:
 	return o;
 }
 
+/* ---- export and import ------------------------------------------------------- */
+
+static enum outcome
+refs_export(struct store *s, int argc, char **argv)
+{
+	struct store_refset r;
+	struct refset *set = NULL;
+	EVP_PKEY *key = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	struct errbuf e;
+	enum outcome o = OUTCOME_ERROR;
+
+	if (argc != 4 || strcmp(argv[2], "-o") != 0)
+		return usage();
+	if (load_set(s, argv[1], &r, &set) == -1)
+		return OUTCOME_ERROR;
+	if (store_verifier_key(s, &key, &e) == 0 &&
+	    refs_file_write(set, now_seconds(), key, &buf, &len, &e) == 0 &&
+	    file_write_atomic(argv[3], buf, len, &e) == 0) {
+		printf("exported %s: %zu entries, %zu sources, signed by the "
+		    "store's verifier key, to %s\n", argv[1], refset_count(set),
+		    refset_nsources(set), argv[3]);
+		o = OUTCOME_HOLDS;
+	} else
+		cmd_error("refs export: %s", e.msg);
+	EVP_PKEY_free(key);
+	free(buf);
+	refset_free(set);
+	return o;
+}
+
+/* A PEM public key (dossier init -o's file). */
+static EVP_PKEY *
+read_signer(const char *path, struct errbuf *e)
+{
+	EVP_PKEY *key = NULL;
+	uint8_t *buf;
+	size_t len;
+	BIO *bio;
+
+	if (file_read(path, FILEIO_MAX_SMALL, &buf, &len, e) == -1)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) != NULL)
+		key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	free(buf);
+	if (key == NULL)
+		err_set(e, "%s: not a PEM public key (dossier init --show-key "
+		    "-o FILE writes one)", path);
+	return key;
+}
+
+/* Replace (or create) set name by imported. */
+static int
+store_imported(struct store *s, const char *name, const struct refset *set,
+    bool *created, struct errbuf *e)
+{
+	struct store_refset r;
+	bool found;
+
+	if (store_refset_create(s, name, now_seconds(), created, e) == -1 ||
+	    store_refset_get(s, name, &r, &found, e) == -1)
+		return -1;
+	if (!found)
+		return err_set(e, "set '%s' vanished", name);
+	return refs_save_set(s, r.set_id, set, now_seconds(), e);
+}
+
+static enum outcome
+refs_import(struct store *s, int argc, char **argv)
+{
+	struct refs_info info;
+	struct refset *set = NULL, *renamed = NULL;
+	const char *signer = NULL, *as = NULL, *name;
+	EVP_PKEY *key = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	struct errbuf e;
+	bool created;
+	int i, rc = -1;
+
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--signer") == 0)
+			signer = argv[i + 1];
+		else if (strcmp(argv[i], "--as") == 0)
+			as = argv[i + 1];
+		else
+			return usage();
+	}
+	if (i != argc || signer == NULL) {
+		cmd_error("refs import: --signer PUBKEY.pem is required: an "
+		    "unsigned or foreign set is never imported");
+		return usage();
+	}
+	if ((key = read_signer(signer, &e)) == NULL ||
+	    file_read(argv[1], REFS_FILE_MAX, &buf, &len, &e) == -1 ||
+	    refs_file_verify(buf, len, key, &info, &set, &e) == -1) {
+		cmd_error("refs import: %s", e.msg);
+		goto out;
+	}
+	name = as != NULL ? as : info.name;
+	if (as != NULL && (refset_new(as, &renamed, &e) == -1 ||
+	    refset_add_set(renamed, set, &e) == -1 ||
+	    refset_seal(renamed, &e) == -1)) {
+		cmd_error("refs import: --as %s: %s", as, e.msg);
+		goto out;
+	}
+	if (store_begin(s, &e) == 0)
+		rc = store_imported(s, name, renamed ? renamed : set, &created,
+		    &e);
+	if (finish(s, rc, &e) != OUTCOME_HOLDS) {
+		rc = -1;
+		goto out;
+	}
+	printf("imported %s as %s: %zu entries (%s)\n", info.name, name,
+	    refset_count(set), created ? "a new set" : "replacing the set's "
+	    "entries");
+out:
+	refset_free(renamed);
+	refset_free(set);
+	EVP_PKEY_free(key);
+	free(buf);
+	return rc == 0 ? OUTCOME_HOLDS : OUTCOME_ERROR;
+}
+
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static enum outcome
@@ -1199,6 +1330,10 @@ dispatch(struct store *s, int argc, char **argv)
 		return refs_key(s, argc, argv);
 	if (strcmp(sub, "update") == 0)
 		return refs_update(s, argc, argv);
+	if (strcmp(sub, "export") == 0)
+		return refs_export(s, argc, argv);
+	if (strcmp(sub, "import") == 0)
+		return refs_import(s, argc, argv);
 	cmd_error("refs: unknown subcommand '%s'", sub);
 	return usage();
 }

@@ -221,6 +221,29 @@ conn_schedule(struct relay_conn *c, const char *why)
 	relay_log("%s; next attempt in %lld ms", why, (long long)d);
 }
 
+/*
+ * MQTT 5 CONNECT properties: the session expiry interval, and for a
+ * subscriber of a small kind a maximum packet size of
+ * RELAY_PACKET_SLACK times the kind's limit plus 64 KiB, so the broker
+ * never sends what no payload of the kind could be (a near miss still
+ * arrives and is refused with a log line).
+ */
+static int
+conn_properties(const struct relay_opts *o, mosquitto_property **props)
+{
+	uint64_t max = (uint64_t)relay_kind_max(o->kind) * RELAY_PACKET_SLACK +
+	    65536;
+
+	if (mosquitto_property_add_int32(props,
+	    MQTT_PROP_SESSION_EXPIRY_INTERVAL, o->cfg.session_expiry) != 0)
+		return -1;
+	if (o->mode == RELAY_SUBSCRIBE && max < MQTT_MAX_PAYLOAD &&
+	    mosquitto_property_add_int32(props, MQTT_PROP_MAXIMUM_PACKET_SIZE,
+	    (uint32_t)max) != 0)
+		return -1;
+	return 0;
+}
+
 static void
 conn_connect(struct relay_conn *c)
 {
@@ -230,8 +253,7 @@ conn_connect(struct relay_conn *c)
 
 	relay_log("connecting to %s:%d (attempt %u)", c->o->host, c->o->port,
 	    c->attempt + 1);
-	if (c->o->protocol == 5 && mosquitto_property_add_int32(&props,
-	    MQTT_PROP_SESSION_EXPIRY_INTERVAL, c->o->cfg.session_expiry) != 0) {
+	if (c->o->protocol == 5 && conn_properties(c->o, &props) == -1) {
 		conn_schedule(c, "out of memory");
 		return;
 	}

@@ -44,6 +44,10 @@
 #define RELAY_RESULTS_MAX	((size_t)RESULT_FILE_MAX)
 #define RELAY_EVIDENCE_MAX	((size_t)255 << 20)
 
+/* MQTT 5 subscribers of challenges and results announce a maximum packet
+ * size of this many times the kind's limit (plus 64 KiB). */
+#define RELAY_PACKET_SLACK	4
+
 #define RELAY_FLEET_MAX		64	/* [A-Za-z0-9._-] */
 #define RELAY_GROUP_MAX		64	/* --share GROUP, same alphabet */
 #define RELAY_CLIENT_ID_MAX	64	/* [A-Za-z0-9._-] */

@@ -141,6 +141,17 @@ head -c 5000 /dev/urandom >"$T/big"
 pubf "dossier/f1/challenge/$D1" "$T/big"
 wait_log sub-c "refused message on dossier/f1/challenge/$D1 \(5000 bytes\): 5000 bytes, more than the 2560 a challenge may have" &&
 	ok "refused: oversized challenge" || not_ok "refused: oversized challenge" "$(tail -3 "$T/sub-c.log")"
+# MQTT 5: the subscriber announced a maximum packet size (4 x the kind's
+# limit + 64 KiB), so the broker does not even send a far larger message.
+head -c 200000 /dev/urandom >"$T/huge"
+pubf "dossier/f1/challenge/$D1" "$T/huge"
+pubf "dossier/f1/challenge/$D1" "$T/big"
+for i in $(seq 1 100); do
+	[ "$(grep -c '(5000 bytes)' "$T/sub-c.log")" -ge 2 ] && break
+	sleep 0.05
+done
+expect_eq "$(grep -c '(5000 bytes)' "$T/sub-c.log") $(grep -c '200000' "$T/sub-c.log")" "2 0" \
+    "MQTT 5: a message beyond the announced maximum packet size never reaches the relay"
 head -c 300 /dev/urandom >"$T/foreign"
 pubf "dossier/f1/evidence/$DEV_A" "$T/foreign"
 wait_log sub-e "refused message on dossier/f1/evidence/$DEV_A \(300 bytes\): not a bundle" &&

@@ -6,7 +6,8 @@
 # meanwhile; the broker stopped and restarted mid-stream loses nothing and
 # duplicates nothing; a relay killed (kill -9) between receiving a message
 # and the spool rename loses nothing (DOSSIER_RELAY_TEST_DELAY_MS holds
-# that window open).
+# that window open); a claim a dead publisher left in cur/ is published by
+# the next run.
 . "$DOSSIER_TOP/tests/lib.sh"
 . "$DOSSIER_TOP/tests/relay.sh"
 
@@ -130,6 +131,19 @@ wait_count "$T/kill/new" 1 && ok "kill -9 before the rename: redelivered after r
 	not_ok "kill -9 before the rename: redelivered" "$(cat "$T/kill2.log")"
 cmp -s "$T/b3.dbundle" "$T/kill/new/$(uname_of evidence "$DEV_A" "$T/b3.dbundle")" &&
 	ok "kill -9: the same bundle bytes" || not_ok "kill -9: the same bundle bytes"
+# A publisher that died between its claim and the PUBACK left the file in
+# cur/: the next run publishes it first.
+mkdir -p "$T/out-k/tmp" "$T/out-k/new" "$T/out-k/cur"
+left=evidence-$DEV_A-0123456789abcdef0123456789abcdef.dbundle
+cp "$T/b4.dbundle" "$T/out-k/cur/$left"
+relay_bg pub-k publish evidence "$T/out-k"
+wait_count "$T/kill/new" 2 && ok "a claim left in cur/ by a dead publisher is published at start" ||
+	not_ok "a claim left in cur/ is published" "$(cat "$T/pub-k.log")"
+grep -q "publishing $left again (claimed by an earlier run)" "$T/pub-k.log" &&
+	ok "the taken-up claim is logged" || not_ok "the taken-up claim is logged" "$(cat "$T/pub-k.log")"
+wait_count "$T/out-k/cur" 0 && ok "the taken-up claim is finished after its PUBACK" ||
+	not_ok "the taken-up claim is finished"
+relay_stop pub-k
 relay_stop kill2
 expect_eq "$RC" 0 "kill: the restarted relay stops cleanly"
 mq_stop

@@ -12,13 +12,11 @@ declare -A RPID=()
 MQ_PID=
 
 # mq_start: start the broker (the same config and port on every call);
-# $MQ_CONF_EXTRA is added to the config (options of the one listener).
-mq_start() {
-	local i
-	if [ -z "${MQ_PORT:-}" ]; then
-		MQ_PORT=$(free_port) || { not_ok "free port"; exit 0; }
-		mkdir -p "$T/mq"
-		cat >"$T/mq/mosquitto.conf" <<EOF
+# $MQ_CONF_EXTRA is added to the config (options of the one listener). The
+# first start takes another port if the free one was taken meanwhile.
+mq_conf() {
+	mkdir -p "$T/mq"
+	cat >"$T/mq/mosquitto.conf" <<EOF
 listener $MQ_PORT 127.0.0.1
 ${MQ_CONF_EXTRA:-allow_anonymous true}
 persistence true
@@ -31,18 +29,41 @@ log_type notice
 log_type information
 user $(id -un)
 EOF
-		BROKER=${MQ_SCHEME:-mqtt}://127.0.0.1:$MQ_PORT
-	fi
+	BROKER=${MQ_SCHEME:-mqtt}://127.0.0.1:$MQ_PORT
+}
+mq_try() {	# start on $MQ_PORT; 0 once it listens, 1 if it did not
+	local i
 	mosquitto -c "$T/mq/mosquitto.conf" >>"$T/mq/stdout" 2>&1 &
 	MQ_PID=$!
-	for i in $(seq 1 100); do
+	for i in $(seq 1 200); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$MQ_PORT") 2>/dev/null; then
 			return 0
 		fi
+		if ! kill -0 "$MQ_PID" 2>/dev/null; then
+			wait "$MQ_PID"
+			MQ_PID=
+			return 1
+		fi
 		sleep 0.05
 	done
-	not_ok "mosquitto starts" "$(tail -5 "$T/mq/mosquitto.log" "$T/mq/stdout" 2>&1)"
-	exit 0
+	return 1
+}
+mq_start() {
+	local tries=1
+	if [ -z "${MQ_PORT:-}" ]; then
+		tries=5
+		MQ_PORT=$(free_port) || { not_ok "free port"; exit 0; }
+		mq_conf
+	fi
+	while ! mq_try; do
+		tries=$((tries - 1))
+		if [ "$tries" -le 0 ] || [ -n "$MQ_PID" ]; then
+			not_ok "mosquitto starts" "$(tail -n 5 "$T/mq/mosquitto.log" "$T/mq/stdout" 2>&1 | tr '\n' '|')"
+			exit 0
+		fi
+		MQ_PORT=$(free_port) || { not_ok "free port"; exit 0; }
+		mq_conf
+	done
 }
 
 # mq_stop [SIGNAL]: stop the broker (TERM: it saves its database first).

@@ -374,6 +374,9 @@ struct ima_eval {
 	const struct hashalg *alg_list[32];
 	size_t nalgs;
 	char pathz[REFSET_PATH_MAX + 1];	/* NUL-terminated path */
+	/* The current record's exact entry in each set (SIZE_MAX: none),
+	 * looked up once and shared by reorder and allowlist. */
+	size_t exact[IMA_POLICY_SETS_MAX];
 	bool boot_checked;
 };
 
@@ -554,11 +557,10 @@ take_use(struct ima_eval *ev, const struct ima_record *rec)
 	size_t i, k;
 	int found = -1;
 
+	(void)rec;
 	for (i = 0; i < ev->p->nsets; i++) {
 		s = ev->p->sets[i];
-		k = refset_find_exact(s, rec->path, rec->path_len,
-		    rec->file_alg, rec->file_digest);
-		if (k == SIZE_MAX)
+		if ((k = ev->exact[i]) == SIZE_MAX)
 			continue;
 		u = &ev->set[i].use[k];
 		if (u->epoch != ev->epoch) {
@@ -675,12 +677,9 @@ allowed(const struct ima_eval *ev, const struct ima_rule *r,
 	size_t i;
 
 	for (i = 0; i < ev->p->nsets; i++)
-		if (r->digest_only ?
+		if (ev->exact[i] != SIZE_MAX || (r->digest_only &&
 		    refset_find_digest(ev->p->sets[i], rec->file_alg,
-		    rec->file_digest) != SIZE_MAX :
-		    refset_find_exact(ev->p->sets[i], rec->path,
-		    rec->path_len, rec->file_alg, rec->file_digest) !=
-		    SIZE_MAX)
+		    rec->file_digest) != SIZE_MAX))
 			return true;
 	return false;
 }
@@ -975,6 +974,16 @@ eval_violation(struct ima_eval *ev, const struct ima_rule *r,
 
 /* --- the stream ----------------------------------------------------------- */
 
+static void
+find_exact(struct ima_eval *ev, const struct ima_record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < ev->p->nsets; i++)
+		ev->exact[i] = refset_find_exact(ev->p->sets[i], rec->path,
+		    rec->path_len, rec->file_alg, rec->file_digest);
+}
+
 int
 ima_eval_record(struct ima_eval *ev, const struct ima_record *rec,
     struct errbuf *e)
@@ -993,6 +1002,7 @@ ima_eval_record(struct ima_eval *ev, const struct ima_record *rec,
 		return 0;
 	}
 	if (refset_record_counts(rec)) {
+		find_exact(ev, rec);
 		if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
 			eval_reorder(ev, r, rec);
 		if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)

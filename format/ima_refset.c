@@ -32,9 +32,17 @@ struct arena_block {
 	uint8_t data[];
 };
 
-/* An open-addressing table of entry (or source) indexes + 1; 0 is empty. */
+/*
+ * An open-addressing table (linear probing, load <= 1/2). A slot holds
+ * index + 1 in its low 32 bits (0: empty) and, for the entry indexes, the
+ * high 32 bits of the key's hash: most probes that would not match are
+ * told apart without touching the entry.
+ */
+#define TAG_MASK	0xffffffff00000000ULL
+#define SLOT_INDEX(v)	((uint32_t)(v) - 1)
+
 struct table {
-	uint32_t *slot;
+	uint64_t *slot;
 	size_t mask;		/* size - 1, size a power of two */
 };
 
@@ -1030,7 +1038,7 @@ table_put(struct table *t, uint64_t h, uint32_t idx)
 
 	while (t->slot[i] != 0)
 		i = (i + 1) & t->mask;
-	t->slot[i] = idx + 1;
+	t->slot[i] = (h & TAG_MASK) | ((uint64_t)idx + 1);
 }
 
 static bool
@@ -1052,11 +1060,12 @@ static size_t
 digest_slot(const struct refset *s, const struct hashalg *alg,
     const uint8_t *digest)
 {
-	size_t i = hash_digest(alg, digest) & s->by_digest.mask;
-	uint32_t v;
+	uint64_t h = hash_digest(alg, digest), v;
+	size_t i = h & s->by_digest.mask;
 
 	while ((v = s->by_digest.slot[i]) != 0) {
-		if (same_digest(&s->ent[v - 1], alg, digest))
+		if ((v & TAG_MASK) == (h & TAG_MASK) &&
+		    same_digest(&s->ent[SLOT_INDEX(v)], alg, digest))
 			return i;
 		i = (i + 1) & s->by_digest.mask;
 	}
@@ -1087,9 +1096,49 @@ build_indexes(struct refset *s, struct errbuf *e)
 		if (s->by_digest.slot[k] == 0)
 			s->next_digest[i] = NONE32;
 		else	/* i becomes the chain's head */
-			s->next_digest[i] = s->by_digest.slot[k] - 1;
-		s->by_digest.slot[k] = (uint32_t)i + 1;
+			s->next_digest[i] = SLOT_INDEX(s->by_digest.slot[k]);
+		s->by_digest.slot[k] = (hash_digest(en->alg, en->digest) &
+		    TAG_MASK) | ((uint64_t)i + 1);
 	}
+	return 0;
+}
+
+/*
+ * Copy the surviving entries' digests and paths into one block in sorted
+ * order and free the old arena: merged duplicates and subtracted entries
+ * no longer take memory, and lookups touch a smaller, denser area.
+ */
+static int
+compact_arena(struct refset *s, struct errbuf *e)
+{
+	struct arena_block *b, *next, *nb;
+	struct refset_entry *en;
+	size_t i, total = 0;
+	uint8_t *p;
+
+	for (i = 0; i < s->n; i++)
+		total += s->ent[i].alg->size + s->ent[i].path_len + 1;
+	if ((nb = malloc(sizeof(*nb) + total + 1)) == NULL)
+		return err_set(e, "out of memory compacting %zu entries",
+		    s->n);
+	nb->next = NULL;
+	nb->cap = total + 1;
+	nb->used = total;
+	p = nb->data;
+	for (i = 0; i < s->n; i++) {
+		en = &s->ent[i];
+		memcpy(p, en->digest, en->alg->size);
+		memcpy(p + en->alg->size, en->path, en->path_len);
+		p[en->alg->size + en->path_len] = '\0';
+		en->digest = p;
+		en->path = (const char *)p + en->alg->size;
+		p += en->alg->size + en->path_len + 1;
+	}
+	for (b = s->arena; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	s->arena = nb;
 	return 0;
 }
 
@@ -1098,7 +1147,8 @@ refset_seal(struct refset *s, struct errbuf *e)
 {
 	if (s->sealed)
 		return 0;
-	if (sort_merge(s, e) == -1 || build_indexes(s, e) == -1)
+	if (sort_merge(s, e) == -1 || compact_arena(s, e) == -1 ||
+	    build_indexes(s, e) == -1)
 		return err_prefix(e, "reference set %s", s->name);
 	free(s->kind);
 	s->kind = NULL;
@@ -1124,12 +1174,12 @@ size_t
 refset_find_digest(const struct refset *s, const struct hashalg *alg,
     const uint8_t *digest)
 {
-	uint32_t v;
+	uint64_t v;
 
 	if (!s->sealed || alg == NULL || digest == NULL)
 		return SIZE_MAX;
 	v = s->by_digest.slot[digest_slot(s, alg, digest)];
-	return v == 0 ? SIZE_MAX : v - 1;
+	return v == 0 ? SIZE_MAX : SLOT_INDEX(v);
 }
 
 size_t
@@ -1144,17 +1194,19 @@ size_t
 refset_find_path(const struct refset *s, const char *path, size_t path_len)
 {
 	size_t i;
-	uint32_t v;
+	uint64_t h, v;
 	const struct refset_entry *en;
 
 	if (!s->sealed || path == NULL)
 		return SIZE_MAX;
-	i = hash_path(path, path_len) & s->by_path.mask;
+	h = hash_path(path, path_len);
+	i = h & s->by_path.mask;
 	while ((v = s->by_path.slot[i]) != 0) {
-		en = &s->ent[v - 1];
-		if (en->path_len == path_len &&
+		en = &s->ent[SLOT_INDEX(v)];
+		if ((v & TAG_MASK) == (h & TAG_MASK) &&
+		    en->path_len == path_len &&
 		    memcmp(en->path, path, path_len) == 0)
-			return v - 1;
+			return SLOT_INDEX(v);
 		i = (i + 1) & s->by_path.mask;
 	}
 	return SIZE_MAX;
@@ -1175,17 +1227,22 @@ refset_find_exact(const struct refset *s, const char *path, size_t path_len,
     const struct hashalg *alg, const uint8_t *digest)
 {
 	size_t i;
-	uint32_t v;
+	uint64_t h, v;
 	const struct refset_entry *en;
 
 	if (!s->sealed || path == NULL || alg == NULL || digest == NULL)
 		return SIZE_MAX;
-	i = hash_exact(path, path_len, alg, digest) & s->by_exact.mask;
+	h = hash_exact(path, path_len, alg, digest);
+	i = h & s->by_exact.mask;
 	while ((v = s->by_exact.slot[i]) != 0) {
-		en = &s->ent[v - 1];
+		if ((v & TAG_MASK) != (h & TAG_MASK)) {
+			i = (i + 1) & s->by_exact.mask;
+			continue;
+		}
+		en = &s->ent[SLOT_INDEX(v)];
 		if (en->path_len == path_len && same_digest(en, alg, digest) &&
 		    memcmp(en->path, path, path_len) == 0)
-			return v - 1;
+			return SLOT_INDEX(v);
 		i = (i + 1) & s->by_exact.mask;
 	}
 	return SIZE_MAX;

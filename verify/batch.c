@@ -25,6 +25,7 @@
 
 #include "format/results.h"
 #include "verify/batch.h"
+#include "verify/ima_refcache.h"
 #include "verify/inputs.h"
 #include "verify/judge.h"
 
@@ -70,6 +71,7 @@ struct batch {
 	struct store *s;
 	struct batch_opts o;
 	EVP_PKEY *vkey;			/* o.sign */
+	struct ima_refcache *refcache;	/* the run's reference sets */
 	uint8_t verifier_id[32];
 	int64_t resume_rowid;		/* results up to here count as done */
 
@@ -216,7 +218,7 @@ prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
 		if (b->o.resume)
 			rc = try_resume(b, ro, sl, &e);
 		if (rc == 0 && sl->stored == NULL)
-			rc = judge_prepare(ro, NULL, b->o.now, &sl->in,
+			rc = judge_prepare(ro, b->refcache, b->o.now, &sl->in,
 			    sl->data, sl->len, &sl->jd, &e);
 	}
 	if (rc == -1) {
@@ -632,6 +634,7 @@ batch_free(struct batch *b)
 	free(b->win);
 	free(b->reasons);
 	EVP_PKEY_free(b->vkey);
+	ima_refcache_free(b->refcache);
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->work);
 	pthread_cond_destroy(&b->ready);
@@ -664,7 +667,8 @@ batch_open(struct store *s, const struct batch_opts *o, struct batch **out,
 		err_set(e, "out of memory");
 		goto fail;
 	}
-	if ((o->sign && load_verifier(b, e) == -1) ||
+	if (ima_refcache_new(&b->refcache, e) == -1 ||
+	    (o->sign && load_verifier(b, e) == -1) ||
 	    (o->resume && store_results_last_rowid(s, &b->resume_rowid,
 	    e) == -1) ||
 	    start_workers(b, jobs, e) == -1)

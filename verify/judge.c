@@ -3,7 +3,6 @@
  * container, device, manifest signature and challenge checks, and what a
  * judgement writes to the store.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,8 +428,6 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 
 /* ---- the whole judgement ---------------------------------------------------- */
 
-static pthread_mutex_t judge_ima_lock = PTHREAD_MUTEX_INITIALIZER;
-
 struct judgement {
 	struct judging j;
 	struct result r;		/* judge_prepare's checks */
@@ -471,12 +468,7 @@ prepare_checks(struct judging *j, struct errbuf *e)
 	j->challenge_at = j->r->n_checks;
 	judge_quote(j);
 	j->state_at = j->r->n_checks;
-	/* judge_ima.c keeps static buffers until it is made reentrant:
-	 * one IMA judgement at a time meanwhile */
-	pthread_mutex_lock(&judge_ima_lock);
-	rc = judge_ima(j, e);
-	pthread_mutex_unlock(&judge_ima_lock);
-	return rc;
+	return judge_ima(j, e);
 }
 
 static struct judgement *

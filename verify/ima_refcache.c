@@ -350,13 +350,14 @@ resolve_locked(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
 {
 	struct ima_device_ref *r = rv->r;
 	size_t i, off = 0;
-	bool found;
+	bool found, own;
 
 	if (store_device_refsets(rv->s, id, collect_set, rv, e) == -1 ||
 	    store_policy_foreach(rv->s, id, 0, collect_rule, rv, e) == -1)
 		return -1;
+	own = r->nrules > 0;
 	rv->from_set = true;
-	for (i = 0; r->nrules == 0 && i < rv->n; i++)
+	for (i = 0; !own && i < rv->n; i++)
 		if (store_policy_foreach(rv->s, NULL, rv->ids[i], collect_rule,
 		    rv, e) == -1)
 			return -1;

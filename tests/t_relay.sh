@@ -128,6 +128,26 @@ wait_count "$T/in-d2/new" 1 && ok "retained: a late subscriber gets its challeng
 	not_ok "retained: a late subscriber gets its challenge" "$(cat "$T/late-d2.log")"
 same challenge "$D2" "$T/c2.dchal" "$T/in-d2"
 
+# One retained challenge per device, the newest: the older of two is
+# published after the newer (its name sorts later) and must not replace it.
+D3=$(printf 'device three' | sha256sum | cut -c1-64)
+make_challenge "$D3" "$T/c3-old.dchal"
+sleep 1.1
+make_challenge "$D3" "$T/c3-new.dchal"
+cp "$T/c3-new.dchal" "$T/out-c/tmp/x" && mv "$T/out-c/tmp/x" \
+    "$T/out-c/new/challenge-$D3-00000000000000000000000000000001.dchal"
+cp "$T/c3-old.dchal" "$T/out-c/tmp/x" && mv "$T/out-c/tmp/x" \
+    "$T/out-c/new/challenge-$D3-ffffffffffffffffffffffffffffffff.dchal"
+wait_log pub-c "published challenge-$D3-ffff" && wait_log pub-c "published challenge-$D3-0000" ||
+	not_ok "two challenges of one device published" "$(tail -4 "$T/pub-c.log")"
+grep -q "publishing challenge-$D3-ffff.* to dossier/f1/challenge/$D3 (" "$T/pub-c.log" &&
+	ok "retained: an older challenge published later is not retained" ||
+	not_ok "retained: older not retained" "$(grep "$D3" "$T/pub-c.log")"
+relay_bg late-d3 subscribe challenge "$T/in-d3" --device "$D3"
+wait_count "$T/in-d3/new" 1 && sleep 0.3 && expect_eq "$(nfiles "$T/in-d3/new")" 1 \
+    "retained: a late subscriber gets one challenge" || not_ok "retained: late d3" "$(cat "$T/late-d3.log")"
+same challenge "$D3" "$T/c3-new.dchal" "$T/in-d3"
+
 # The same payload again (QoS 1 may deliver twice): no second file.
 mosquitto_pub -p "$MQ_PORT" -h 127.0.0.1 -q 1 -t "dossier/f1/evidence/$DEV_A" \
     -f "$T/b1.dbundle"
@@ -174,7 +194,7 @@ pubf "dossier/f1/evidence/$DEV_B" "$T/cut"
 wait_log sub-e "refused message on dossier/f1/evidence/$DEV_B \(2000 bytes\)" &&
 	ok "refused: a truncated bundle" || not_ok "refused: truncated bundle" "$(tail -3 "$T/sub-e.log")"
 sleep 0.2
-expect_eq "$(nfiles "$T/in-c/new") $(nfiles "$T/in-e/new") $(nfiles "$T/in-r/new")" "2 2 1" \
+expect_eq "$(nfiles "$T/in-c/new") $(nfiles "$T/in-e/new") $(nfiles "$T/in-r/new")" "4 2 1" \
     "refused: nothing written"
 expect_eq "$(nfiles "$T/in-c/tmp") $(nfiles "$T/in-e/tmp")" "0 0" "refused: nothing left in tmp/"
 
@@ -199,7 +219,7 @@ wait_count "$T/out-n/cur" 0 && ok "no subscriber: finished after the PUBACK" ||
 	not_ok "no subscriber: finished after the PUBACK"
 
 # --- clean stop ---------------------------------------------------------------------
-for n in pub-c pub-e pub-r pub-n sub-c sub-e sub-r sub-n sub-d1 late-d2; do
+for n in pub-c pub-e pub-r pub-n sub-c sub-e sub-r sub-n sub-d1 late-d2 late-d3; do
 	relay_stop $n
 	expect_eq "$RC" 0 "$n: SIGTERM stops it with status 0"
 done

@@ -227,6 +227,9 @@ if command -v script >/dev/null 2>&1; then
 		ok "progress on a terminal: done/total, rate, failures" ||
 		not_ok "progress on a terminal: done/total, rate, failures" \
 		    "$(tr '\r\033' '|~' <"$T/tty" | head -c 400)"
+	grep -q 'verify: [0-9]*/40 bundles .*ETA [0-9]*:[0-9][0-9]' "$T/tty" &&
+		ok "progress on a terminal: the directory's total and an ETA from the start" ||
+		not_ok "progress on a terminal: the directory's total and an ETA from the start"
 	cp "$F/store.db" "$T/p.db"
 	script -qec "'$DOSSIER' --store '$T/p.db' verify -q -o '$T/p.jsonl' '$M'" \
 	    /dev/null >"$T/tty" 2>&1

@@ -372,7 +372,9 @@ draw_progress(struct batch *b, bool force)
 	secs = since(&b->start);
 	rate = secs > 0 ? (double)done / secs : 0;
 	bad = b->sum.count[RESULT_FAIL] + b->sum.count[RESULT_ERROR];
-	if (b->total > 0 && rate > 0 && b->total >= done) {
+	if (b->total > 0 && b->total < b->tail)
+		b->total = b->tail;	/* an archive held more than one */
+	if (b->total > 0 && rate > 0) {
 		left = (long)((double)(b->total - done) / rate + 0.5);
 		snprintf(eta, sizeof(eta), "  ETA %ld:%02ld", left / 60,
 		    left % 60);
@@ -786,6 +788,8 @@ batch_run(struct store *s, const struct batch_opts *o, char *const *inputs,
 
 	if (batch_open(s, o, &b, e) == -1)
 		return -1;
+	if (o->progress)
+		batch_total(b, inputs_count(inputs, n));
 	rc = inputs_foreach(inputs, n, on_input, b, e);
 	if (rc == 0)
 		batch_total(b, b->tail);

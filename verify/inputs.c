@@ -535,6 +535,48 @@ do_dir(const char *path, unsigned depth, input_fn fn, void *arg,
 	return rc;
 }
 
+static uint64_t
+count_dir(const char *path, unsigned depth)
+{
+	struct dirent **names;
+	struct stat sb;
+	char sub[4096];
+	uint64_t total = 0;
+	int n, i;
+
+	if (depth > INPUTS_DEPTH_MAX ||
+	    (n = scandir(path, &names, skip_dot, alphasort)) < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(sub, sizeof(sub), "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
+		if (lstat(sub, &sb) == 0)
+			total += S_ISDIR(sb.st_mode) ? count_dir(sub,
+			    depth + 1) : S_ISREG(sb.st_mode) ? 1 : 0;
+		free(names[i]);
+	}
+	free(names);
+	return total;
+}
+
+uint64_t
+inputs_count(char *const *args, size_t n)
+{
+	struct stat sb;
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0)
+			return 0;
+		if (stat(args[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			total += count_dir(args[i], 0);
+		else
+			total++;
+	}
+	return total;
+}
+
 int
 inputs_check(char *const *args, size_t n, struct errbuf *e)
 {

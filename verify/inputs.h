@@ -69,6 +69,14 @@ typedef int (*input_fn)(void *arg, const struct input_item *it,
 int inputs_check(char *const *args, size_t n, struct errbuf *e);
 
 /*
+ * How many inputs args[0..n) hold, for a progress display, without
+ * reading any: each regular file an argument names or a directory walk
+ * finds counts one (an archive too, though it may hold many bundles).
+ * 0 (unknown) when an argument is "-".
+ */
+uint64_t inputs_count(char *const *args, size_t n);
+
+/*
  * Call fn for every bundle of args[0..n) in order. Returns 0, or -1 when
  * fn stopped the walk (its message) or an argument vanished or cannot be
  * listed (a directory that cannot be opened: an I/O error, not a result).

@@ -44,6 +44,24 @@ expect 2 "config: repeated key refused" "$RELAY" --broker mqtt://h:1 --fleet f \
 printf 'ca_file = /x\n' >"$T/tls.conf"
 expect 2 "config: TLS files with mqtt:// refused" "$RELAY" --broker mqtt://h:1 \
     --fleet f --config "$T/tls.conf" publish evidence "$T/s"
+expect 2 "usage: IPv6 broker without ']'" "$RELAY" --broker 'mqtt://[::1:1883' \
+    --fleet f publish evidence "$T/s"
+expect_err "missing '\]'" "usage: IPv6 broker without ']' named"
+expect 2 "usage: port out of range" "$RELAY" --broker mqtt://h:70000 --fleet f \
+    publish evidence "$T/s"
+expect_err "port: '70000' is not a number from 1 to 65535" "usage: port out of range named"
+expect 2 "usage: --protocol 4 refused" "$RELAY" --broker mqtt://h --fleet f \
+    --protocol 4 publish evidence "$T/s"
+for c in "password = p|password without username" \
+    "cert_file = /c|cert_file and key_file go together" \
+    "keepalive = 2|keepalive: '2' is not a number from 5 to 65535" \
+    "just words|expected 'key = value'"; do
+	printf '%s\n' "${c%%|*}" >"$T/c.conf"
+	chmod 0600 "$T/c.conf"
+	expect 2 "config: '${c%%|*}' refused" "$RELAY" --broker mqtt://h:1 \
+	    --fleet f --config "$T/c.conf" publish evidence "$T/s"
+	expect_err "${c#*|}" "config: '${c%%|*}': ${c#*|}"
+done
 [ ! -e "$T/s" ] && ok "refused command lines create no spool" ||
 	not_ok "refused command lines create no spool"
 

@@ -344,8 +344,15 @@ collect_rule(const char *text, void *arg, struct errbuf *e)
 	return 0;
 }
 
+/*
+ * Everything but the shared sets and keyring is this device's and read
+ * through the caller's connection: no lock is held while the rules are
+ * read or the enrollment log is parsed, so threads judging different
+ * devices do not wait for each other; ima_refcache_set() and
+ * ima_refcache_keyring() lock for the shared objects.
+ */
 static int
-resolve_locked(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
+resolve(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct errbuf *e)
 {
 	struct ima_device_ref *r = rv->r;
@@ -367,7 +374,7 @@ resolve_locked(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
 		r->default_rules = true;
 	}
 	for (i = 0; i < rv->n; i++) {
-		if (cache_set_locked(rv->c, rv->s, rv->names[i],
+		if (ima_refcache_set(rv->c, rv->s, rv->names[i],
 		    &r->sets[r->nsets], &found, e) == -1)
 			return -1;
 		if (!found)
@@ -387,7 +394,7 @@ resolve_locked(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
 			    IMA_OWN_LOG_SET);
 		}
 	}
-	return keyring_locked(rv->c, rv->s, &r->keys, e);
+	return ima_refcache_keyring(rv->c, rv->s, &r->keys, e);
 }
 
 int
@@ -404,9 +411,7 @@ ima_refcache_device(struct ima_refcache *c, struct store *s,
 	rv->c = c;
 	rv->s = s;
 	rv->r = out;
-	pthread_mutex_lock(&c->lock);
-	rc = resolve_locked(rv, id, e);
-	pthread_mutex_unlock(&c->lock);
+	rc = resolve(rv, id, e);
 	free(rv);
 	if (rc == -1)
 		ima_device_ref_free(out);

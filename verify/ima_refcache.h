@@ -19,8 +19,10 @@
  *          this call and owned by the result (never cached: it is one
  *          device's).
  *   keys   the store's IMA keyring (dossier refs key add), shared.
- * The store is only read, always under the cache's lock; the caller must
- * not use the same struct store from another thread meanwhile.
+ * The store is only read, through the connection the caller passes (one
+ * per thread: a struct store is not shared between threads). The cache's
+ * lock is held only while a shared set or the keyring is looked up or
+ * loaded (a set is loaded once per run; other threads wanting it wait).
  *
  * Errors follow format/err.h; -1 only for store failures or out of memory
  * (a stored set that no longer parses is reported as an error naming it).

@@ -193,3 +193,16 @@ run "$DOSSIER" ima check "$L/same.log" --ref-log "$L/ref.log" --json
 expect_eq "$RC" 0 "--json: exit 0 when every rule passes"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["pass"] is True and d["policies"][0]["pass"] is True' "$T/out" &&
 	ok "--json: pass true" || not_ok "--json: pass true"
+
+# ---- real lists (testdata/ima/charra, see its PROVENANCE.md) ----------------------
+# The ascii twin was read after 1646 entries, the binary list after 1650.
+CH=$TD/ima/charra/binary_runtime_measurements
+CA=$TD/ima/charra/ascii_runtime_measurements
+expect 1 "charra: the 4 later measurements are extra" "$DOSSIER" ima check "$CH" --ref-log "$CA"
+expect_out "^FAIL ima.reorder: extra: entry 1646 '/usr/lib/x86_64-linux-gnu/libgpgme.so.11.22.1' sha1:0472e2b48590831ccf25e0e14ba786e6bacd462e\$" "charra: first extra entry named"
+expect_out "^FAIL ima.reorder: extra: entry 1649 '/usr/share/language-tools/language-validate' sha1:" "charra: last extra entry named"
+expect_out "4 failing findings; extra 4, changed 0, duplicate 0, missing 0" "charra: exactly four"
+expect 0 "charra: quoted after 1646 entries, the 4 are the unquoted tail" "$DOSSIER" ima check --allow-tail "$CH" --ref-log "$CA" --pcrs "$TD/ima/pcrs/charra-1646.pcrs"
+expect_out "^ok ima.reorder rule 'reorder' .*extra 4, .*; 4 findings in the unquoted tail \(not covered by the PCR values\), first: extra: entry 1646 " "charra: tail findings reported, not failed"
+expect 0 "charra: the ascii list judged against the binary one" "$DOSSIER" ima check "$CA" --ref-log "$CH" --policy reorder:fail=extra,changed
+expect_out "^ok ima.reorder .*1646 entries|^ok ima.reorder .*extra 0, changed 0, duplicate 0, missing 4" "charra ascii: the binary list's 4 later files are missing, reported"

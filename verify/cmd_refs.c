@@ -409,6 +409,7 @@ add_source(struct store *s, struct refset *set, const struct source *src,
 	char prov[REFSET_SOURCE_MAX];
 	uint8_t *buf;
 	size_t len;
+	bool found;
 	int rc;
 
 	switch (src->kind) {
@@ -431,8 +432,11 @@ add_source(struct store *s, struct refset *set, const struct source *src,
 		return refset_add_tree(set, src->arg, src->algs, src->nalgs,
 		    prov, e);
 	case SRC_SET:
-		if (find_set(s, src->arg, &r) == -1)
-			return err_set(e, "no set '%s'", src->arg);
+		if (store_refset_get(s, src->arg, &r, &found, e) == -1)
+			return -1;
+		if (!found)
+			return err_set(e, "--set %s: no such reference set",
+			    src->arg);
 		if (refs_load_set(s, &r, &other, e) == -1)
 			return -1;
 		rc = refset_add_set(set, other, e);

@@ -405,7 +405,7 @@ prepare_set(struct ima_eval *ev, size_t i, const struct refset *s,
     struct errbuf *e)
 {
 	struct set_state *st = &ev->set[i];
-	size_t n = refset_count(s), k;
+	size_t n = refset_count(s);
 	struct use *nu;
 
 	if (!refset_sealed(s))
@@ -418,9 +418,7 @@ prepare_set(struct ima_eval *ev, size_t i, const struct refset *s,
 		st->use = nu;
 		st->cap = n;
 	}
-	st->total = 0;
-	for (k = 0; k < n; k++)
-		st->total += refset_entry(s, k)->count;
+	st->total = refset_total(s);	/* O(1): per evaluation */
 	st->matched = 0;
 	return 0;
 }

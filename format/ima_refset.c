@@ -62,6 +62,7 @@ struct refset {
 	/* Sealed: indexes and the chains of equal keys. */
 	struct table by_digest, by_path, by_exact;
 	uint32_t *next_digest;	/* next entry with the same (alg, digest) */
+	uint64_t total;		/* sum of the counts */
 };
 
 /* --- hashing ------------------------------------------------------------- */
@@ -1152,8 +1153,17 @@ refset_seal(struct refset *s, struct errbuf *e)
 		return err_prefix(e, "reference set %s", s->name);
 	free(s->kind);
 	s->kind = NULL;
+	s->total = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->total += s->ent[i].count;
 	s->sealed = true;
 	return 0;
+}
+
+uint64_t
+refset_total(const struct refset *s)
+{
+	return s->sealed ? s->total : 0;
 }
 
 size_t

@@ -132,6 +132,8 @@ bool refset_sealed(const struct refset *s);
 
 /* Entries of a sealed set, sorted by (path, alg name, digest). */
 size_t refset_count(const struct refset *s);
+/* The sum of the entries' counts (computed once, at seal). */
+uint64_t refset_total(const struct refset *s);
 const struct refset_entry *refset_entry(const struct refset *s, size_t i);
 
 /*

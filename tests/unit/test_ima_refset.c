@@ -427,6 +427,8 @@ test_merge_and_lookups(void)
 	CHECK(k != SIZE_MAX && refset_entry(s, k)->count == 5 &&
 	    refset_entry(s, k)->source == src1,
 	    "counts add, first source kept");
+	CHECK(refset_total(s) == 8, "total of the counts (%llu)",
+	    (unsigned long long)refset_total(s));
 	CHECK(refset_find_path(s, "/a", 2) == 0 && refset_next_path(s, 0) ==
 	    1 && refset_next_path(s, 1) == SIZE_MAX && k == 1, "path chain /a: 2 "
 	    "entries");

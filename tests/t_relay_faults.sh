@@ -74,6 +74,25 @@ relay_bg ver subscribe evidence "$T/ver"
 wait_count "$T/ver/new" 1 && ok "offline verifier gets the bundle on reconnect" ||
 	not_ok "offline verifier gets the bundle" "$(cat "$T/ver.log")"
 
+# --- a shared-subscription worker: its share waits for it; retiring it --------
+FLEET=g relay_bg sw subscribe evidence "$T/sw" --share workers
+wait_log sw "subscribed to \\\$share/workers/dossier/g/evidence/\+" || not_ok "worker subscribes" "$(cat "$T/sw.log")"
+relay_stop sw
+spool_put "$T/out-g" evidence "$DEV_A" "$T/b0.dbundle"
+FLEET=g relay_bg pub-g publish evidence "$T/out-g"
+wait_log pub-g "published evidence-$DEV_A" && ok "shared: published while the only worker is down" ||
+	not_ok "shared: published while the worker is down" "$(cat "$T/pub-g.log")"
+printf 'session_expiry = 0\n' >"$T/retire.conf"
+FLEET=g relay_bg sw --config "$T/retire.conf" subscribe evidence "$T/sw" --share workers
+wait_count "$T/sw/new" 1 && ok "shared: the worker's share waited for it" ||
+	not_ok "shared: the share waited" "$(cat "$T/sw.log")"
+relay_stop sw
+spool_put "$T/out-g" evidence "$DEV_A" "$T/b0.dbundle"
+wait_log pub-g "no subscriber took evidence-$DEV_A" 10 &&
+	ok "shared: a worker stopped with session_expiry = 0 has left the group" ||
+	not_ok "shared: retired worker left the group" "$(tail -3 "$T/pub-g.log")"
+relay_stop pub-g
+
 # --- the broker stopped and restarted mid-stream ----------------------------
 N=20
 relay_stop ver

@@ -376,7 +376,8 @@ next_bundle(struct src *s, ZSTD_DCtx *d, size_t *blen, char *why,
 			break;
 		fs = ZSTD_findFrameCompressedSize(s->buf + pos, s->len - pos);
 		if (ZSTD_isError(fs)) {
-			if (s->eof || s->len >= INPUTS_ENTRY_MAX) {
+			if (s->eof || s->len >= INPUTS_ENTRY_MAX ||
+			    (s->len - pos >= 4 && !is_zstd(s->buf + pos, 4))) {
 				snprintf(why, whylen, "%s at byte %zu of this "
 				    "bundle", s->eof && s->len - pos < 4 ?
 				    "truncated" : "not a zstd frame", pos);

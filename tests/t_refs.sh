@@ -120,6 +120,11 @@ explain "$T/intruder.dossier"
 expect_eq "$RC" 1 "unassigned: an extra program fails"
 expect_out "^FAIL ima.reorder: extra: entry 40 '/usr/local/bin/intruder' sha256:" "extra named with index, path, digest"
 
+run "${R[@]}" device "$DEVA"
+expect_eq "$(cat "$T/out")" "device $DEVA
+sets enrollment-log (its own enrollment log)
+rule reorder (default)
+keys 0" "device: nothing assigned, the default"
 expect 0 "assign to tree (by id prefix)" "${R[@]}" assign "${DEVA:0:12}" tree
 expect_out "assigned tree" "assign: said"
 explain "$T/plain.dossier"
@@ -144,9 +149,14 @@ expect 0 "device policy: allowlist without exclude" "${R[@]}" policy "$DEVA" all
 explain "$T/intruder.dossier"
 expect_eq "$RC" 1 "allowlist: the intruder fails"
 expect_out "^FAIL ima.allowlist: not-allowed: entry 40 '/usr/local/bin/intruder'" "not-allowed named"
+run "${R[@]}" device "$DEVA"
+expect_out "^rule allowlist \(the device's\)\$" "device: its own rule and origin"
 expect 2 "a bad rule is refused" "${R[@]}" policy "$DEVA" 'reorder:fail=nonsense'
 expect 0 "policy --clear" "${R[@]}" policy "$DEVA" --clear
 expect 0 "set policy" "${R[@]}" policy --set golden 'reorder:fail=changed'
+run "${R[@]}" device "${DEVA:0:8}"
+expect_out "^sets golden\$" "device: the assigned set"
+expect_out "^rule reorder:fail=changed \(its sets'\)\$" "device: the set's rule and its origin"
 explain "$T/intruder.dossier"
 expect_eq "$RC" 0 "the set's rule applies without device rules: extra does not fail"
 expect_out "^ok ima.reorder rule 'reorder:fail=changed' against golden.*extra 1" "extra counted, not failing"

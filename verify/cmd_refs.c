@@ -58,6 +58,7 @@ static const char usage_text[] =
     "       dossier refs key add FILE... | key list | key remove "
     "FINGERPRINT\n"
     "       dossier refs update DEVICE --bundle FILE\n"
+    "       dossier refs device DEVICE\n"
     "       dossier refs export NAME -o FILE\n"
     "       dossier refs import FILE --signer PUBKEY.pem [--as NAME]\n";
 
@@ -1177,6 +1178,57 @@ out:
 	return o;
 }
 
+/* ---- what judges a device --------------------------------------------------- */
+
+static int
+count_rule(const char *text, void *arg, struct errbuf *e)
+{
+	(void)text;
+	(void)e;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* The sets, rules and keys verify would use for a device, resolved as
+ * verify/ima_refcache.h says. */
+static enum outcome
+refs_device(struct store *s, int argc, char **argv)
+{
+	uint8_t id[STORE_DEVICE_ID_LEN];
+	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	struct ima_refcache *c = NULL;
+	struct ima_device_ref *r;
+	struct errbuf e;
+	size_t i, own = 0;
+
+	if (argc != 2)
+		return usage();
+	if (find_device(s, argv[1], id) == -1)
+		return OUTCOME_ERROR;
+	if ((r = malloc(sizeof(*r))) == NULL ||
+	    ima_refcache_new(&c, &e) == -1 ||
+	    store_policy_foreach(s, id, 0, count_rule, &own, &e) == -1 ||
+	    ima_refcache_device(c, s, id, r, &e) == -1) {
+		cmd_error("refs device: %s", r == NULL ? "out of memory" :
+		    e.msg);
+		ima_refcache_free(c);
+		free(r);
+		return OUTCOME_ERROR;
+	}
+	hex_encode(id, STORE_DEVICE_ID_LEN, hex);
+	printf("device %s\n", hex);
+	printf("sets %s%s\n", r->nsets ? r->set_names : "none",
+	    r->own != NULL ? " (its own enrollment log)" : "");
+	for (i = 0; i < r->nrules; i++)
+		printf("rule %s (%s)\n", r->rules[i], r->default_rules ?
+		    "default" : own ? "the device's" : "its sets'");
+	printf("keys %zu\n", ima_keyring_count(r->keys));
+	ima_device_ref_free(r);
+	ima_refcache_free(c);
+	free(r);
+	return OUTCOME_HOLDS;
+}
+
 /* ---- export and import ------------------------------------------------------- */
 
 static enum outcome
@@ -1334,6 +1386,8 @@ dispatch(struct store *s, int argc, char **argv)
 		return refs_key(s, argc, argv);
 	if (strcmp(sub, "update") == 0)
 		return refs_update(s, argc, argv);
+	if (strcmp(sub, "device") == 0)
+		return refs_device(s, argc, argv);
 	if (strcmp(sub, "export") == 0)
 		return refs_export(s, argc, argv);
 	if (strcmp(sub, "import") == 0)

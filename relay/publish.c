@@ -398,7 +398,7 @@ relay_publish(const struct relay_opts *o, struct errbuf *e)
 	p.o = o;
 	p.inotify_fd = -1;
 	p.scan = true;
-	if (spool_open(o->spool_dir, true, &p.sp, e) == -1 ||
+	if (relay_spool_open(o->spool_dir, &p.sp, e) == -1 ||
 	    pub_take_cur(&p, e) == -1)
 		goto out;
 	pub_watch_open(&p);

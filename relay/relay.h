@@ -211,6 +211,14 @@ void relay_conn_abort(struct relay_conn *c, const char *why);
 
 /* ---- publish.c / subscribe.c -------------------------------------------- */
 
+/* spool_open(dir, create); when another program (dossier verify --follow
+ * making its results spool) is creating the same spool at that moment, a
+ * half-made spool is refused: try again, RELAY_SPOOL_OPEN_TRIES times in
+ * all, 100 ms apart. */
+#define RELAY_SPOOL_OPEN_TRIES	5
+int relay_spool_open(const char *dir, struct spool *sp, struct errbuf *e);
+
+
 /* Run until relay_stop; 0 on a clean stop, -1 with e on an I/O error. */
 int relay_publish(const struct relay_opts *o, struct errbuf *e);
 int relay_subscribe(const struct relay_opts *o, struct errbuf *e);

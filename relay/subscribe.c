@@ -116,6 +116,20 @@ sub_message(struct relay_conn *c, const char *topic, const uint8_t *payload,
 }
 
 int
+relay_spool_open(const char *dir, struct spool *sp, struct errbuf *e)
+{
+	struct timespec ts = { 0, 100 * 1000000L };
+	int i;
+
+	for (i = 1; spool_open(dir, true, sp, e) == -1; i++) {
+		if (i == RELAY_SPOOL_OPEN_TRIES || relay_stop)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+int
 relay_subscribe(const struct relay_opts *o, struct errbuf *e)
 {
 	struct relay_handlers h = { 0 };
@@ -129,7 +143,7 @@ relay_subscribe(const struct relay_opts *o, struct errbuf *e)
 		if (s.test_delay_ms > RELAY_TEST_DELAY_MAX_MS)
 			s.test_delay_ms = RELAY_TEST_DELAY_MAX_MS;
 	}
-	if (spool_open(o->spool_dir, true, &s.sp, e) == -1)
+	if (relay_spool_open(o->spool_dir, &s.sp, e) == -1)
 		return -1;
 	h.connected = sub_connected;
 	h.message = sub_message;

@@ -372,6 +372,9 @@ print_summary(const struct verify_run *v, const struct batch_summary *sum)
 		return;
 	}
 	batch_summary_print(sum, stderr);
+	fprintf(stderr, "verify: results %s%s%s\n", v->a->out ? "in " :
+	    "on standard output", v->a->out ? v->a->out : "",
+	    v->a->signed_dir ? " (signed files written)" : "");
 	if (v->failures != NULL)
 		fputs(v->failures, stderr);
 	if (v->shown > VERIFY_SUMMARY_SHOWN)

@@ -713,16 +713,20 @@ batch_add(struct batch *b, const struct input_item *it, struct errbuf *e)
 	sl = &b->ring[b->tail % b->cap];
 	memset(sl, 0, sizeof(*sl));
 	sl->seq = b->tail;
+	if (it->data != NULL && it->take != NULL && *it->take == it->data) {
+		sl->data = *it->take;		/* the bytes are ours now */
+		*it->take = NULL;
+	}
 	if ((sl->name = strdup(it->name)) == NULL ||
 	    (it->data == NULL && (sl->why = dup_or_null(it->why ? it->why :
 	    "unreadable")) == NULL) ||
-	    (it->data != NULL && (sl->data = malloc(it->len ? it->len :
-	    1)) == NULL)) {
+	    (it->data != NULL && sl->data == NULL &&
+	    (sl->data = malloc(it->len ? it->len : 1)) == NULL)) {
 		slot_clear(sl);
 		b->failed = true;
 		return err_set(e, "%s: out of memory", it->name);
 	}
-	if (it->data != NULL)
+	if (it->data != NULL && sl->data != it->data)
 		memcpy(sl->data, it->data, it->len);
 	sl->len = it->len;
 	sl->in.name = sl->name;

@@ -151,9 +151,12 @@ unreadable(input_fn fn, void *arg, const char *name, bool has_offset,
 	return fn(arg, &it, e);
 }
 
+/* A bundle's bytes; take (may be NULL): *take is data, malloc'd, and the
+ * callback may keep it (inputs.h). */
 static int
 item(input_fn fn, void *arg, const char *name, bool has_offset,
-    uint64_t offset, const uint8_t *data, size_t len, struct errbuf *e)
+    uint64_t offset, const uint8_t *data, size_t len, uint8_t **take,
+    struct errbuf *e)
 {
 	struct input_item it;
 
@@ -163,6 +166,7 @@ item(input_fn fn, void *arg, const char *name, bool has_offset,
 	it.offset = offset;
 	it.data = data;
 	it.len = len;
+	it.take = take;
 	return fn(arg, &it, e);
 }
 
@@ -232,7 +236,7 @@ walk_entry(struct archive *a, struct archive_entry *ent, const char *label,
 	    sizeof(why)) == -1)
 		return unreadable(fn, arg, name, true, (uint64_t)pos, why, e);
 	rc = item(fn, arg, name, true, (uint64_t)pos, data,
-	    (size_t)archive_entry_size(ent), e);
+	    (size_t)archive_entry_size(ent), &data, e);
 	free(data);
 	return rc;
 }
@@ -426,7 +430,7 @@ walk_bundles(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 			rc = unreadable(fn, arg, name, true, off, why, e);
 			break;
 		}
-		rc = item(fn, arg, name, true, off, s->buf, blen, e);
+		rc = item(fn, arg, name, true, off, s->buf, blen, NULL, e);
 		off += blen;
 		src_consume(s, blen);
 		if (rc == -1)
@@ -455,7 +459,7 @@ one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 			return unreadable(fn, arg, s->label, false, 0,
 			    strerror(s->err), e);
 	}
-	return item(fn, arg, s->label, false, 0, s->buf, s->len, e);
+	return item(fn, arg, s->label, false, 0, s->buf, s->len, &s->buf, e);
 }
 
 static int

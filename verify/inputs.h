@@ -56,6 +56,9 @@ struct input_item {
 	const uint8_t *data;
 	size_t len;
 	const char *why;
+	/* When not NULL, *take == data is a malloc'd buffer the callback may
+	 * keep: it sets *take to NULL and frees data itself later. */
+	uint8_t **take;
 };
 
 /* Called once per item; return -1 (message in e) to stop the walk. */

@@ -362,6 +362,19 @@ struct set_state {
 	uint64_t matched;	/* uses taken in this evaluation */
 };
 
+#define EVAL_LAG	12	/* records between arrival and lookup */
+#define EVAL_STAGE	4	/* records between prefetch stages */
+
+/* A counting record's key, copied (the record's bytes do not stay). */
+struct pending {
+	uint64_t index;
+	uint64_t hash;
+	const struct hashalg *alg;
+	size_t path_len;
+	uint8_t digest[HASHALG_MAX_SIZE];
+	char path[REFSET_PATH_MAX];
+};
+
 struct ima_eval {
 	const struct ima_policy *p;
 	const struct pcr_set *pcrs;
@@ -377,14 +390,24 @@ struct ima_eval {
 	/* The current record's exact entry in each set (SIZE_MAX: none),
 	 * looked up once and shared by reorder and allowlist. */
 	size_t exact[IMA_POLICY_SETS_MAX];
+	/* Records waiting for their reorder/allowlist lookups (a ring of
+	 * EVAL_LAG): their index slots are prefetched when they arrive and
+	 * read EVAL_LAG records later, so memory latency overlaps the
+	 * caller's replay work instead of adding to it. */
+	struct pending *ring;
+	size_t ring_head, ring_len;
 	bool boot_checked;
 };
 
 int
 ima_eval_new(struct ima_eval **out, struct errbuf *e)
 {
-	if ((*out = calloc(1, sizeof(**out))) == NULL)
+	if ((*out = calloc(1, sizeof(**out))) == NULL ||
+	    ((*out)->ring = calloc(EVAL_LAG, sizeof(struct pending))) == NULL) {
+		free(*out);
+		*out = NULL;
 		return err_set(e, "out of memory");
+	}
 	return 0;
 }
 
@@ -397,6 +420,7 @@ ima_eval_free(struct ima_eval *ev)
 		return;
 	for (i = 0; i < IMA_POLICY_SETS_MAX; i++)
 		free(ev->set[i].use);
+	free(ev->ring);
 	free(ev);
 }
 
@@ -453,6 +477,8 @@ ima_eval_begin(struct ima_eval *ev, const struct ima_policy *p,
 	memset(&ev->res, 0, sizeof(ev->res));
 	ev->nalgs = 0;
 	ev->boot_checked = false;
+	ev->ring_head = 0;
+	ev->ring_len = 0;
 	for (i = 0; i < NRULE_KINDS; i++)
 		ev->rule_of[i] = -1;
 	for (i = 0; i < p->nrules; i++)
@@ -972,14 +998,99 @@ eval_violation(struct ima_eval *ev, const struct ima_rule *r,
 
 /* --- the stream ----------------------------------------------------------- */
 
+/* Reorder and allowlist for the oldest waiting record. */
 static void
-find_exact(struct ima_eval *ev, const struct ima_record *rec)
+ring_pop(struct ima_eval *ev)
 {
+	const struct pending *pd = &ev->ring[ev->ring_head];
+	const struct ima_rule *r;
+	struct ima_record rec;
 	size_t i;
 
+	memset(&rec, 0, sizeof(rec));
+	rec.index = pd->index;
+	rec.path = pd->path;
+	rec.path_len = pd->path_len;
+	rec.file_alg = pd->alg;
+	rec.file_digest = pd->digest;
+	rec.file_digest_len = pd->alg->size;
 	for (i = 0; i < ev->p->nsets; i++)
-		ev->exact[i] = refset_find_exact(ev->p->sets[i], rec->path,
-		    rec->path_len, rec->file_alg, rec->file_digest);
+		ev->exact[i] = refset_find_exact_hashed(ev->p->sets[i],
+		    pd->hash, pd->path, pd->path_len, pd->alg, pd->digest);
+	if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
+		eval_reorder(ev, r, &rec);
+	if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
+		eval_allowlist(ev, r, &rec);
+	ev->ring_head = (ev->ring_head + 1) % EVAL_LAG;
+	ev->ring_len--;
+}
+
+static void
+ring_drain(struct ima_eval *ev)
+{
+	while (ev->ring_len > 0)
+		ring_pop(ev);
+}
+
+/* Advance the prefetching of the waiting record at position pos. */
+static void
+prefetch_stage(struct ima_eval *ev, size_t pos, int stage)
+{
+	const struct pending *pd = &ev->ring[(ev->ring_head + pos) % EVAL_LAG];
+	size_t i, k;
+
+	for (i = 0; i < ev->p->nsets; i++) {
+		k = refset_exact_prefetch(ev->p->sets[i], pd->hash, stage);
+		if (stage == 3 && k != SIZE_MAX)
+			__builtin_prefetch(&ev->set[i].use[k], 1);
+	}
+}
+
+/* Queue a counting record for reorder/allowlist, its slots prefetched. */
+static void
+ring_push(struct ima_eval *ev, const struct ima_record *rec)
+{
+	struct pending *pd;
+
+	if (ev->ring_len == EVAL_LAG)
+		ring_pop(ev);
+	pd = &ev->ring[(ev->ring_head + ev->ring_len) % EVAL_LAG];
+	pd->index = rec->index;
+	pd->alg = rec->file_alg;
+	pd->path_len = rec->path_len;
+	memcpy(pd->digest, rec->file_digest, rec->file_alg->size);
+	memcpy(pd->path, rec->path, rec->path_len);
+	pd->hash = refset_exact_hash(pd->path, pd->path_len, pd->alg,
+	    pd->digest);
+	ev->ring_len++;
+	prefetch_stage(ev, ev->ring_len - 1, 1);
+	if (ev->ring_len > EVAL_STAGE)
+		prefetch_stage(ev, ev->ring_len - 1 - EVAL_STAGE, 2);
+	if (ev->ring_len > 2 * EVAL_STAGE)
+		prefetch_stage(ev, ev->ring_len - 1 - 2 * EVAL_STAGE, 3);
+}
+
+static bool
+judges_entries(const struct ima_eval *ev)
+{
+	return ev->rule_of[IMA_RULE_REORDER] >= 0 ||
+	    ev->rule_of[IMA_RULE_ALLOWLIST] >= 0;
+}
+
+/* A record whose path no set can hold: after the waiting ones, at once. */
+static void
+judge_long(struct ima_eval *ev, const struct ima_record *rec)
+{
+	const struct ima_rule *r;
+	size_t i;
+
+	ring_drain(ev);
+	for (i = 0; i < ev->p->nsets; i++)
+		ev->exact[i] = SIZE_MAX;
+	if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
+		eval_reorder(ev, r, rec);
+	if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
+		eval_allowlist(ev, r, rec);
 }
 
 int
@@ -1000,11 +1111,12 @@ ima_eval_record(struct ima_eval *ev, const struct ima_record *rec,
 		return 0;
 	}
 	if (refset_record_counts(rec)) {
-		find_exact(ev, rec);
-		if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
-			eval_reorder(ev, r, rec);
-		if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
-			eval_allowlist(ev, r, rec);
+		/* Longer paths are never in a set (refset_add_entry refuses
+		 * them): judged at once, without queueing a copy. */
+		if (rec->path_len > REFSET_PATH_MAX && judges_entries(ev))
+			judge_long(ev, rec);
+		else if (judges_entries(ev))
+			ring_push(ev, rec);
 	} else if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
 		allowlist_unknown_alg(ev, r, rec);
 	if ((r = rule(ev, IMA_RULE_SIGNATURES)) != NULL &&
@@ -1042,6 +1154,7 @@ ima_eval_end(struct ima_eval *ev, struct ima_eval_result *out, bool *pass,
 	size_t i;
 
 	(void)e;
+	ring_drain(ev);
 	if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
 		reorder_missing(ev, r);
 	boot_end(ev);

@@ -54,6 +54,11 @@
  * duplicate, not-allowed, signature findings, boot_aggregate, violation
  * limit) or at the end (missing), with the entry's index, path and digest;
  * the caller decides how many to keep. Counts per class are always exact.
+ * Reorder and allowlist findings come a few records late (at most 12, and
+ * all before ima_eval_end() returns): their lookups wait in a small ring
+ * while the reference index is prefetched, so memory latency overlaps the
+ * caller's replay. Within a class, findings keep log order; across classes
+ * they may interleave differently.
  *
  * Errors follow format/err.h; -1 only for bad policy text, out of memory
  * or an OpenSSL failure. Findings are never errors.

@@ -1232,17 +1232,63 @@ refset_next_path(const struct refset *s, size_t i)
 	return i + 1;
 }
 
+uint64_t
+refset_exact_hash(const char *path, size_t path_len,
+    const struct hashalg *alg, const uint8_t *digest)
+{
+	return hash_exact(path, path_len, alg, digest);
+}
+
+size_t
+refset_exact_prefetch(const struct refset *s, uint64_t h, int stage)
+{
+	const struct refset_entry *en;
+	uint64_t v;
+	size_t i;
+
+	if (!s->sealed)
+		return SIZE_MAX;
+	i = h & s->by_exact.mask;
+	if (stage <= 1) {
+		__builtin_prefetch(&s->by_exact.slot[i]);
+		return SIZE_MAX;
+	}
+	/* The first slot with the key's tag: its entry, then its key. */
+	while ((v = s->by_exact.slot[i]) != 0 &&
+	    (v & TAG_MASK) != (h & TAG_MASK))
+		i = (i + 1) & s->by_exact.mask;
+	if (v == 0)
+		return SIZE_MAX;
+	en = &s->ent[SLOT_INDEX(v)];
+	if (stage == 2)
+		__builtin_prefetch(en);
+	else {
+		__builtin_prefetch(en->digest);
+		__builtin_prefetch(en->path + en->path_len - 1);
+	}
+	return SLOT_INDEX(v);
+}
+
 size_t
 refset_find_exact(const struct refset *s, const char *path, size_t path_len,
     const struct hashalg *alg, const uint8_t *digest)
 {
+	if (path == NULL || alg == NULL || digest == NULL)
+		return SIZE_MAX;
+	return refset_find_exact_hashed(s, hash_exact(path, path_len, alg,
+	    digest), path, path_len, alg, digest);
+}
+
+size_t
+refset_find_exact_hashed(const struct refset *s, uint64_t h, const char *path,
+    size_t path_len, const struct hashalg *alg, const uint8_t *digest)
+{
 	size_t i;
-	uint64_t h, v;
+	uint64_t v;
 	const struct refset_entry *en;
 
 	if (!s->sealed || path == NULL || alg == NULL || digest == NULL)
 		return SIZE_MAX;
-	h = hash_exact(path, path_len, alg, digest);
 	i = h & s->by_exact.mask;
 	while ((v = s->by_exact.slot[i]) != 0) {
 		if ((v & TAG_MASK) != (h & TAG_MASK)) {

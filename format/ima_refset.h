@@ -150,6 +150,24 @@ size_t refset_find_path(const struct refset *s, const char *path,
 size_t refset_find_exact(const struct refset *s, const char *path,
     size_t path_len, const struct hashalg *alg, const uint8_t *digest);
 size_t refset_next_digest(const struct refset *s, size_t i);
+
+/*
+ * The exact lookup in two steps, for callers that hide memory latency by
+ * working a few records ahead: refset_exact_hash() (the same for every
+ * set), refset_exact_prefetch() in stages (1: the index slot; 2: the
+ * entry it names, reading the slot; 3: the entry's key, reading the
+ * entry), each a few records after the last, and then
+ * refset_find_exact_hashed() with that hash. Prefetching is only a hint:
+ * any stage may be skipped. Stages 2 and 3 return the index of the
+ * likely entry (SIZE_MAX if none), so the caller can prefetch its own
+ * per-entry state.
+ */
+uint64_t refset_exact_hash(const char *path, size_t path_len,
+    const struct hashalg *alg, const uint8_t *digest);
+size_t refset_exact_prefetch(const struct refset *s, uint64_t h, int stage);
+size_t refset_find_exact_hashed(const struct refset *s, uint64_t h,
+    const char *path, size_t path_len, const struct hashalg *alg,
+    const uint8_t *digest);
 size_t refset_next_path(const struct refset *s, size_t i);
 
 /*

@@ -441,6 +441,27 @@ test_reorder(void)
 	    res.failing[IMA_FIND_EXTRA] == 1 && res.rule_failed[0],
 	    "added entry: extra, failing");
 
+	/* A path longer than any set can hold: extra, in its place. */
+	{
+		static char longpath[REFSET_PATH_MAX + 10];
+		struct ima_record lr = lg.rec[b];
+		memset(longpath, 'x', sizeof(longpath));
+		longpath[0] = '/';
+		lr.path = longpath;
+		lr.path_len = sizeof(longpath);
+		lr.index = n;
+		recs[n] = &lr;
+		recs[n + 1] = &extra;
+		extra.index = n + 1;
+		CHECK(!run(&p, NULL, recs, n + 2, &seen, &res) &&
+		    seen.n == 2 && seen.cls[0] == IMA_FIND_EXTRA &&
+		    seen.index[0] == n && seen.index[1] == n + 1 &&
+		    strlen(seen.path[0]) > 100,
+		    "over-long path: extra, in log order before the next");
+		extra.index = n;
+		recs[n] = &extra;
+	}
+
 	/* The same ev again: counters cleared by the epoch. */
 	CHECK(run(&p, NULL, recs, n, &seen, &res) && seen.n == 0,
 	    "second evaluation on the same state starts clean");

@@ -333,10 +333,10 @@ spool_tmp_path(const struct spool *sp, const char *name, char *out,
 	return sub_path(sp->dir, "tmp", leaf, out, cap, e);
 }
 
-/* Write data to a fresh tmp/ file, fsync'd; its path into tmp. */
+/* Write data to a fresh tmp/ file (fsync'd with sync); its path into tmp. */
 static int
 write_tmp(const struct spool *sp, const char *name, const uint8_t *data,
-    size_t len, char *tmp, size_t cap, struct errbuf *e)
+    size_t len, bool sync, char *tmp, size_t cap, struct errbuf *e)
 {
 	int fd;
 
@@ -345,7 +345,7 @@ write_tmp(const struct spool *sp, const char *name, const uint8_t *data,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, "%s: %s", tmp, strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
 		err_set(e, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -396,7 +396,8 @@ delivered(const struct spool *sp, const char *name, char *nw, char *dir,
 	return 0;
 }
 
-/* Rename the complete tmp file into new/name, fsync new/. */
+/* Rename the complete tmp file into new/name, fsync new/ (unless dir is
+ * NULL: the caller syncs it). */
 static int
 publish(const char *tmp, const char *nw, const char *dir, bool *existed,
     struct errbuf *e)
@@ -412,7 +413,7 @@ publish(const char *tmp, const char *nw, const char *dir, bool *existed,
 		*existed = true;
 		return 0;
 	}
-	if (sync_dir(dir, e) == -1)
+	if (dir != NULL && sync_dir(dir, e) == -1)
 		return err_prefix(e, "spool");
 	return 0;
 }
@@ -431,9 +432,101 @@ spool_deliver(const struct spool *sp, const char *name, const uint8_t *data,
 		return -1;
 	if (*existed)
 		return 0;
-	if (write_tmp(sp, name, data, len, tmp, sizeof(tmp), e) == -1)
+	if (write_tmp(sp, name, data, len, true, tmp, sizeof(tmp), e) == -1)
 		return err_prefix(e, "spool");
 	return publish(tmp, nw, dir, existed, e);
+}
+
+/* Make the tmp files of a batch durable: one syncfs(2), else each. */
+static int
+sync_batch(const struct spool *sp, char (*tmp)[SPOOL_SUB_MAX], size_t n,
+    struct errbuf *e)
+{
+	char dir[SPOOL_SUB_MAX];
+	size_t i;
+	int fd, rc = 0;
+
+	if (sub_path(sp->dir, "tmp", NULL, dir, sizeof(dir), e) == -1)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+	    syncfs(fd) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (tmp[i][0] == '\0')
+			continue;
+		if ((fd = open(tmp[i], O_RDONLY | O_CLOEXEC)) < 0 ||
+		    fsync(fd) != 0)
+			rc = err_set(e, "%s: %s", tmp[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return rc;
+}
+
+static void
+unlink_tmps(char (*tmp)[SPOOL_SUB_MAX], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tmp[i][0] != '\0')
+			unlink(tmp[i]);
+}
+
+int
+spool_deliver_many(const struct spool *sp, struct spool_file *files,
+    size_t n, struct errbuf *e)
+{
+	char (*tmp)[SPOOL_SUB_MAX], nw[SPOOL_SUB_MAX], dir[SPOOL_SUB_MAX];
+	size_t i;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if ((tmp = calloc(n, sizeof(*tmp))) == NULL)
+		return err_set(e, "out of memory");
+	for (i = 0; i < n; i++) {
+		files[i].existed = false;
+		if (files[i].len > SPOOL_FILE_MAX) {
+			err_set(e, "spool %s: %s: %zu bytes, more than the "
+			    "limit of %zu", sp->dir, files[i].name,
+			    files[i].len, SPOOL_FILE_MAX);
+			goto out;
+		}
+		if (delivered(sp, files[i].name, nw, dir, &files[i].existed,
+		    e) == -1)
+			goto out;
+		if (!files[i].existed && write_tmp(sp, files[i].name,
+		    files[i].data, files[i].len, false, tmp[i], sizeof(tmp[i]),
+		    e) == -1) {
+			err_prefix(e, "spool");
+			goto out;
+		}
+	}
+	if (sync_batch(sp, tmp, n, e) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (tmp[i][0] == '\0')
+			continue;
+		if (delivered(sp, files[i].name, nw, dir, &files[i].existed,
+		    e) == -1 || publish(tmp[i], nw, NULL, &files[i].existed,
+		    e) == -1)
+			goto out;
+		tmp[i][0] = '\0';
+	}
+	if (sync_dir(dir, e) == -1) {
+		err_prefix(e, "spool");
+		goto out;
+	}
+	rc = 0;
+out:
+	unlink_tmps(tmp, n);
+	free(tmp);
+	return rc;
 }
 
 int
@@ -595,8 +688,8 @@ spool_claim(const struct spool *sp, const char *name, bool *won,
 			    strerror(errno));
 		return 0;
 	}
-	*won = true;
-	return sync_dir(dir, e) == -1 ? err_prefix(e, "spool") : 0;
+	*won = true;	/* not synced: a claim lost in a crash is taken again */
+	return 0;
 }
 
 int
@@ -609,6 +702,27 @@ spool_done(const struct spool *sp, const char *name, struct errbuf *e)
 		return -1;
 	if (unlink(cur) != 0)
 		return err_set(e, "spool: %s: %s", cur, strerror(errno));
+	return sync_dir(dir, e) == -1 ? err_prefix(e, "spool") : 0;
+}
+
+int
+spool_done_many(const struct spool *sp, char *const *names, size_t n,
+    struct errbuf *e)
+{
+	char cur[SPOOL_SUB_MAX], dir[SPOOL_SUB_MAX];
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (sub_path(sp->dir, "cur", NULL, dir, sizeof(dir), e) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (spool_path(sp, true, names[i], cur, sizeof(cur), e) == -1)
+			return -1;
+		if (unlink(cur) != 0)
+			return err_set(e, "spool: %s: %s", cur,
+			    strerror(errno));
+	}
 	return sync_dir(dir, e) == -1 ? err_prefix(e, "spool") : 0;
 }
 

@@ -80,6 +80,23 @@ int spool_deliver(const struct spool *sp, const char *name,
     const uint8_t *data, size_t len, bool *existed, struct errbuf *e);
 
 /*
+ * Deliver many files at once, each as spool_deliver() would (files[i].
+ * existed set likewise), with fewer syncs: the tmp/ files are written,
+ * then made durable together (one syncfs(2) of the spool's file system,
+ * else an fsync each), renamed into new/, and new/ is synced once. On an
+ * error the files before it may be delivered (delivery is idempotent:
+ * deliver them again); no tmp/ file is left.
+ */
+struct spool_file {
+	const char *name;
+	const uint8_t *data;
+	size_t len;
+	bool existed;		/* out */
+};
+int spool_deliver_many(const struct spool *sp, struct spool_file *files,
+    size_t n, struct errbuf *e);
+
+/*
  * For a writer that makes the file itself (it must write it whole and
  * fsync it): a fresh path tmp/NAME.PID.RANDOM in the spool; then
  * spool_deliver_tmp() moves it into new/name as spool_deliver() would
@@ -111,7 +128,8 @@ void spool_names_free(char **names, size_t count);
 /*
  * Claim new/name into cur/name: *won false if another consumer took it,
  * or if cur/name is already there (a second copy of a claim in progress:
- * new/name is then removed).
+ * new/name is then removed). The rename is not synced: a claim lost in a
+ * crash leaves the file in new/, to be claimed again.
  */
 int spool_claim(const struct spool *sp, const char *name, bool *won,
     struct errbuf *e);
@@ -122,6 +140,9 @@ int spool_path(const struct spool *sp, bool cur, const char *name, char *out,
 
 /* Finish a claim: remove cur/name (fsync cur/). */
 int spool_done(const struct spool *sp, const char *name, struct errbuf *e);
+/* Finish many claims, with one fsync of cur/ after the last. */
+int spool_done_many(const struct spool *sp, char *const *names, size_t n,
+    struct errbuf *e);
 
 /* Remove files in tmp/ older than age seconds (a writer's crash leftovers). */
 int spool_clean_tmp(const struct spool *sp, int64_t now, int64_t age,

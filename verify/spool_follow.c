@@ -47,6 +47,16 @@ struct follow {
 	struct claim *pend;
 	size_t npend;
 	size_t cursor;		/* done(): the claim being reported */
+	/* Results committed, waiting to be delivered together. */
+	struct outgoing {
+		char name[SPOOL_NAME_MAX + 1];
+		char claim[SPOOL_NAME_MAX + 1];
+		uint8_t *data;
+		size_t len;
+		bool resumed;
+		enum result_verdict verdict;
+	} *outq;
+	size_t nout;
 	struct spool_follow_summary sum;
 };
 
@@ -246,13 +256,51 @@ result_name(const struct batch_done *d, char *out, struct errbuf *e)
 	    d->result_id, out, e);
 }
 
+static void
+drop_results(struct follow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nout; i++)
+		free(f->outq[i].data);
+	f->nout = 0;
+}
+
+/* Deliver the results waiting (after their commit), with one sync. */
+static int
+flush_results(struct follow *f, struct errbuf *e)
+{
+	struct spool_file files[SPOOL_FOLLOW_BURST_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < f->nout; i++) {
+		files[i].name = f->outq[i].name;
+		files[i].data = f->outq[i].data;
+		files[i].len = f->outq[i].len;
+	}
+	rc = spool_deliver_many(&f->out, files, f->nout, e);
+	for (i = 0; i < f->nout; i++) {
+		struct outgoing *o = &f->outq[i];
+
+		if (rc == 0 && !files[i].existed)
+			f->sum.delivered++;
+		else if (rc == 0 && !o->resumed)
+			note(f, "%s: %s is there already; this result (%s) "
+			    "is in the store and the JSON lines only",
+			    o->claim, o->name, result_verdict_name(o->verdict));
+		free(o->data);
+	}
+	f->nout = 0;
+	return rc == -1 ? err_prefix(e, "results") : 0;
+}
+
 static int
 on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 {
 	struct follow *f = arg;
-	char name[SPOOL_NAME_MAX + 1];
+	struct outgoing *o;
 	struct claim *c;
-	bool existed;
 
 	if ((c = claim_of(f, d->input)) == NULL)
 		return err_set(e, "spool %s: a result for an input not "
@@ -267,16 +315,20 @@ on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 		return 0;
 	if (d->signed_result == NULL)
 		return err_set(e, "%s: no signed result", c->name);
-	if (result_name(d, name, e) == -1 ||
-	    spool_deliver(&f->out, name, d->signed_result, d->signed_len,
-	    &existed, e) == -1)
+	if (f->nout == SPOOL_FOLLOW_BURST_MAX && flush_results(f, e) == -1)
+		return -1;
+	o = &f->outq[f->nout];
+	memset(o, 0, sizeof(*o));
+	if (result_name(d, o->name, e) == -1)
 		return err_prefix(e, "results of %s", c->name);
-	if (!existed)
-		f->sum.delivered++;
-	else if (!d->resumed)
-		note(f, "%s: %s is there already; this result (%s) is in the "
-		    "store and the JSON lines only", c->name, name,
-		    result_verdict_name(d->r->verdict));
+	snprintf(o->claim, sizeof(o->claim), "%s", c->name);
+	if ((o->data = malloc(d->signed_len)) == NULL)
+		return err_set(e, "out of memory");
+	memcpy(o->data, d->signed_result, d->signed_len);
+	o->len = d->signed_len;
+	o->resumed = d->resumed;
+	o->verdict = d->r->verdict;
+	f->nout++;
 	return 0;
 }
 
@@ -338,20 +390,24 @@ merge(struct batch_summary *t, const struct batch_summary *b)
 	merge_slowest(t, b);
 }
 
-/* Finish the claims the burst judged; keep the others waiting. */
+/* Deliver the burst's results, then finish the claims it judged (one
+ * sync each); keep the others waiting. */
 static int
 finish_burst(struct follow *f, struct errbuf *e)
 {
-	size_t i, kept = 0;
+	char *names[PENDING_MAX];
+	size_t i, n = 0, kept = 0;
 
-	for (i = 0; i < f->npend; i++) {
-		if (!f->pend[i].in_burst) {
+	if (f->has_out && flush_results(f, e) == -1)
+		return -1;
+	for (i = 0; i < f->npend; i++)
+		if (f->pend[i].in_burst)
+			names[n++] = f->pend[i].name;
+	if (spool_done_many(&f->in, names, n, e) == -1)
+		return -1;
+	for (i = 0; i < f->npend; i++)
+		if (!f->pend[i].in_burst)
 			f->pend[kept++] = f->pend[i];
-			continue;
-		}
-		if (spool_done(&f->in, f->pend[i].name, e) == -1)
-			return -1;
-	}
 	f->npend = kept;
 	return 0;
 }
@@ -383,8 +439,14 @@ burst(struct follow *f, bool *did, struct errbuf *e)
 	bo.now = (int64_t)time(NULL);
 	f->cursor = 0;
 	memset(&bs, 0, sizeof(bs));
-	if (batch_run(f->s, &bo, paths, n, &bs, e) == -1)
+	if (batch_run(f->s, &bo, paths, n, &bs, e) == -1) {
+		struct errbuf e2;
+
+		/* The windows committed before the failure: theirs go out. */
+		if (f->has_out && flush_results(f, &e2) == -1)
+			drop_results(f);
 		return -1;
+	}
 	merge(&f->sum.batch, &bs);
 	f->sum.bursts++;
 	*did = true;
@@ -475,7 +537,9 @@ follow_open(struct follow *f, int *lock, struct errbuf *e)
 		    SPOOL_FOLLOW_TMP_AGE, &removed, e) == -1)
 			return -1;
 	}
-	if ((f->pend = calloc(PENDING_MAX, sizeof(*f->pend))) == NULL)
+	if ((f->pend = calloc(PENDING_MAX, sizeof(*f->pend))) == NULL ||
+	    (f->outq = calloc(SPOOL_FOLLOW_BURST_MAX, sizeof(*f->outq))) ==
+	    NULL)
 		return err_set(e, "out of memory");
 	return spool_list(&f->in, true, &f->left, &f->nleft, e);
 }
@@ -544,6 +608,8 @@ out:
 		*sum = f.sum;
 	spool_names_free(f.left, f.nleft);
 	spool_names_free(f.listing, f.nlisting);
+	drop_results(&f);
+	free(f.outq);
 	free(f.pend);
 	spool_unlock(lock);
 	return rc;

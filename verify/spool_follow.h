@@ -10,11 +10,12 @@
  *   2. judge the claimed files with batch_run() (verify/batch.h) with
  *      resume set, so a bundle whose result is already committed in the
  *      store is not judged again;
- *   3. for each result, after its window was committed: deliver the
- *      signed result into the results spool as
+ *   3. after the burst's run (every window committed), deliver the
+ *      signed results together into the results spool
+ *      (spool_deliver_many: one sync for all) as
  *      results-<device>-<challenge id>.dres (results-unknown-<result id>
  *      when the bundle names neither), idempotently;
- *   4. when the burst's run is over, finish every claim (remove cur/NAME).
+ *   4. then finish every claim of the burst (spool_done_many).
  * A bundle that arrives again after its result was committed (a QoS 1
  * redelivery; same bytes, any name) is not judged again and gets no
  * second result: it is counted as a redelivery and its claim finished. A

@@ -257,6 +257,51 @@ test_deliver(void)
 		unlink(cpath);
 	}
 
+	/* Many at once: existed per file, nothing left in tmp/. */
+	{
+		struct spool_file fl[3];
+		char nm[3][SPOOL_NAME_MAX + 1], *done[2];
+		char tdir[512];
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			memset(uq, 0x50 + (int)k, sizeof(uq));
+			spool_make_name(SPOOL_RESULTS, dev, uq, nm[k], &e);
+			fl[k].name = nm[k];
+			fl[k].data = (const uint8_t *)"many";
+			fl[k].len = 4;
+		}
+		spool_deliver(&sp, nm[1], (const uint8_t *)"one", 3, &existed,
+		    &e);
+		CHECK(spool_deliver_many(&sp, fl, 3, &e) == 0 &&
+		    !fl[0].existed && fl[1].existed && !fl[2].existed,
+		    "deliver_many: two written, one existed");
+		spool_path(&sp, false, nm[1], cpath, sizeof(cpath), &e);
+		CHECK(stat(cpath, &st) == 0 && st.st_size == 3,
+		    "deliver_many: the existing file kept");
+		spool_path(&sp, false, nm[2], cpath, sizeof(cpath), &e);
+		CHECK(stat(cpath, &st) == 0 && st.st_size == 4,
+		    "deliver_many: a new file complete in new/");
+		path(tdir, sizeof(tdir), "deliver", "tmp");
+		CHECK(count_dir(tdir) == 0, "deliver_many: nothing in tmp/");
+		fl[0].len = SPOOL_FILE_MAX + 1;
+		CHECK(spool_deliver_many(&sp, fl, 3, &e) == -1 &&
+		    has(&e, "limit") && count_dir(tdir) == 0,
+		    "deliver_many: oversized refused, no tmp/ file left");
+		spool_claim(&sp, nm[0], &won, &e);
+		spool_claim(&sp, nm[2], &won, &e);
+		done[0] = nm[0];
+		done[1] = nm[2];
+		CHECK(spool_done_many(&sp, done, 2, &e) == 0 &&
+		    spool_list(&sp, true, &names, &n, &e) == 0 && n == 0,
+		    "done_many: both claims finished");
+		spool_names_free(names, n);
+		CHECK(spool_done_many(&sp, done, 1, &e) == -1 &&
+		    has(&e, "cur/"), "done_many: a missing claim is an error");
+		spool_path(&sp, false, nm[1], cpath, sizeof(cpath), &e);
+		unlink(cpath);
+	}
+
 	/* Foreign files are ignored and counted; names come sorted. */
 	path(p, sizeof(p), "deliver", "new/README");
 	touch(p, "hello");

@@ -84,11 +84,37 @@ wait_empty() {
 	return 1
 }
 PID=
+# follow_start: a follower in the background, returning once it is ready
+# (its signal handlers are set when it says "following"; before that, a
+# SIGINT to a background job of a script is ignored).
 follow_start() {
+	local before i
+	before=$(grep -c '^verify: following' "$T/follow.log" 2>/dev/null)
 	"$DOSSIER" "${S[@]}" verify -q --follow --results "$RES" "$EV" \
 	    >>"$T/follow.jsonl" 2>>"$T/follow.log" &
 	PID=$!
 	at_exit "kill -9 $PID 2>/dev/null"
+	for i in $(seq 1 300); do
+		[ "$(grep -c '^verify: following' "$T/follow.log")" -gt "${before:-0}" ] &&
+		    return 0
+		sleep 0.1
+	done
+	not_ok "follow: started" "$(tail -n 2 "$T/follow.log")"
+}
+# follow_stop SIG: signal the follower; its exit status in $RC (after at
+# most 30 s; then it is killed and RC is "hung").
+follow_stop() {
+	local i
+	kill -"$1" "$PID"
+	for i in $(seq 1 300); do
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$PID" 2>/dev/null; then
+		kill -9 "$PID"; wait "$PID" 2>/dev/null; RC=hung
+	else
+		wait "$PID"; RC=$?
+	fi
 }
 
 # --- follow: results for what arrives ------------------------------------------
@@ -119,9 +145,8 @@ drop replay
 wait_empty; sleep 0.5
 expect_eq "$(nres)" 5 "follow: the same file delivered again: no second result"
 
-kill -TERM "$PID"
-wait "$PID"
-expect_eq "$?" 0 "follow: SIGTERM stops it with exit 0"
+follow_stop TERM
+expect_eq "$RC" 0 "follow: SIGTERM stops it with exit 0"
 grep -q "^verify: stopped" "$T/follow.log" && ok "follow: says it stopped" ||
     not_ok "follow: stop line" "$(tail -n 2 "$T/follow.log")"
 
@@ -187,8 +212,8 @@ follow_start
 wait_res 15 && ok "kill -9 three times (results then:$kills), restart: every bundle has a result" ||
     not_ok "kill -9 and restart" "$(nres) of 15"
 wait_empty
-kill -INT "$PID"; wait "$PID"
-expect_eq "$?" 0 "follow: SIGINT stops it with exit 0"
+follow_stop INT
+expect_eq "$RC" 0 "follow: SIGINT stops it with exit 0"
 n=0
 for f in pass replay other wrongak pcr added removed changed truncated \
     tampered extra rollback reordered reset signed; do

@@ -736,6 +736,15 @@ attest_claimed(struct attest_ctx *c, const struct attest_opts *o,
 	return 0;
 }
 
+/* Whether -o can take a bundle per challenge (a spool or a directory). */
+static bool
+out_takes_many(const struct attest_opts *o)
+{
+	struct stat sb;
+
+	return o->spool || (stat(o->out, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
 /* Claim this device's challenges of new/ (after those already in cur/)
  * and answer each. */
 static int
@@ -768,6 +777,12 @@ attest_spool(struct attest_ctx *c, const struct attest_opts *o)
 	    spool_own(&sp, true, st->device_id, &cur, &ncur, &e) != 0 ||
 	    spool_own(&sp, false, st->device_id, &nw, &nnew, &e) != 0) {
 		collect_error("attest: --challenge: %s", e.msg);
+		goto out;
+	}
+	if (ncur + nnew > 1 && !out_takes_many(o)) {
+		collect_error("attest: %zu challenges for device %s in spool %s "
+		    "and -o %s is a file: give a spool or a directory", ncur +
+		    nnew, hex, sp.dir, o->out);
 		goto out;
 	}
 	rc = 0;

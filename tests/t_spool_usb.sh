@@ -146,6 +146,17 @@ expect 2 "attest ecc: no challenge for it" "$COLLECT" attest \
     --challenge "$CH" --out "$EV" --state st-ecc --ima-log ima.bin
 expect_err "no challenge for device $ECC in spool" "attest: says whose and where"
 
+# Two challenges for one device and -o a file: refused before claiming.
+cp rsa-ch.dchal "$CH/new/challenge-$RSA-00000000000000000000000000000001.dchal"
+cp rsa-ch.dchal "$CH/new/challenge-$RSA-00000000000000000000000000000002.dchal"
+expect 2 "attest rsa: two challenges and -o FILE" "$COLLECT" attest \
+    --challenge "$CH" -o "$T/one.dossier" --state st-rsa --ima-log ima.bin
+expect_err "2 challenges for device $RSA .* give a spool or a directory" \
+    "attest: says a file cannot take two bundles"
+expect_eq "$(count "$CH/new" "challenge-$RSA-*")$(count "$CH/cur")" "20" \
+    "attest: both challenges left unclaimed"
+rm -f "$CH/new/"*
+
 # A damaged challenge: refused, and it stays claimed for a person to see.
 python3 - rsa-ch.dchal "$CH/new/challenge-$RSA-$RSA_CH2.dchal" <<'EOF'
 import sys

@@ -645,6 +645,12 @@ spool_follow_cmd(const struct spool_follow_opts *o, bool summary_json)
 	struct errbuf e;
 	int rc;
 
+	if (!spool_is_spool(o->spool)) {
+		cmd_error("verify: %s: not a spool (--follow and --results take "
+		    "a spool: a directory holding tmp/, new/ and cur/)",
+		    o->spool);
+		return OUTCOME_ERROR;
+	}
 	if (cmd_store_open(STORE_MUST_EXIST, &s) == -1)
 		return OUTCOME_ERROR;
 	rc = spool_follow_run(s, o, &sum, &e);

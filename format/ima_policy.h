@@ -31,7 +31,10 @@
  *
  * ima_policy_parse() reads one rule; ima_policy_format() writes the
  * canonical text back (options in the order above), which is what results
- * name. Unknown rules, options or classes are errors, never ignored.
+ * name. Unknown rules, options or classes are errors, never ignored, and
+ * so is an option given twice, a second rule of one kind or an empty
+ * glob. Options are separated by ':' and globs by ',', so a glob cannot
+ * contain either; names are case-sensitive; "fail=none" fails no class.
  *
  * Evaluation streams: ima_eval_begin(), ima_eval_record() for each record
  * in log order (the caller parses and replays in the same pass), then

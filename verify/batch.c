@@ -29,7 +29,8 @@
 #include "verify/inputs.h"
 #include "verify/judge.h"
 
-#define BATCH_QUEUE_PER_JOB	4	/* queued inputs per worker */
+#define BATCH_QUEUE_PER_JOB	8	/* queued inputs per worker: room for
+				 * the others while one bundle is slow */
 #define BATCH_REASONS_MAX	256	/* distinct failure reasons counted */
 #define BATCH_PROGRESS_NS	100000000LL	/* redraw at most 10/s */
 

@@ -28,6 +28,8 @@
 #
 # Environment: BENCH_BATCH_MAX=N caps the sizes (e.g. 1000 for a quick
 # run; sizes above it are skipped and their figures null);
+# BENCH_BATCH_J1_MAX=N skips the --jobs 1 runs above N bundles (the
+# longest runs; their figures null);
 # BENCH_BATCH_PEER=N the peer sample; BENCH_BATCH_KEEP=1 keeps the fleet
 # (about 240 KB a bundle) in build/bench/fleet instead of removing it.
 #
@@ -44,6 +46,7 @@ TOOLS=$B/tools
 OUT=build/bench
 FLEET=$OUT/fleet
 MAX=${BENCH_BATCH_MAX:-100000}
+J1_MAX=${BENCH_BATCH_J1_MAX:-$MAX}
 PEER_N=${BENCH_BATCH_PEER:-50}
 NCPU=$(getconf _NPROCESSORS_ONLN)
 KIB_PER_BUNDLE=300	# disk a bundle needs, with room
@@ -100,6 +103,7 @@ run_verify() {
 	local n=$1 j=$2 line w r x args=() d
 	BPS=null EPS=null MIB=null
 	[ "$j" = 1 ] || [ "$HAS_JOBS" = 1 ] || return 0
+	[ "$j" != 1 ] || [ "$n" -le "$J1_MAX" ] || return 0
 	[ "$HAS_JOBS" = 1 ] && args+=(--jobs "$j")
 	[ "$HAS_QUIET" = 1 ] && args+=(--quiet)
 	rm -f "$OUT"/batch-store.db*
@@ -122,8 +126,8 @@ run_verify() {
 declare -A R
 for n in "${SIZES[@]}"; do
 	for j in 1 "$NCPU"; do
-		echo "bench/batch: verify $n bundles, jobs $j"
 		run_verify "$n" "$j"
+		echo "bench/batch: verify $n bundles, jobs $j: $BPS bundles/s"
 		R[$n,$j,bps]=$BPS R[$n,$j,eps]=$EPS R[$n,$j,mib]=$MIB
 	done
 done
@@ -195,7 +199,10 @@ j() { printf '  "batch.%s": %s' "$1" "$2"; }
 			k=$((n / 1000))k
 			j "bundles_per_s_1_$k" "${R[$n,1,bps]}"; echo ,
 			j "bundles_per_s_all_$k" "${R[$n,$NCPU,bps]}"; echo ,
+			j "entries_per_s_1_$k" "${R[$n,1,eps]}"; echo ,
+			j "entries_per_s_all_$k" "${R[$n,$NCPU,eps]}"; echo ,
 			j "rss_mib_1_$k" "${R[$n,1,mib]}"; echo ,
+			j "rss_mib_all_$k" "${R[$n,$NCPU,mib]}"; echo ,
 		done
 		j jobs_all "$NCPU"; echo ,
 		j gen_bundles_per_s "$GEN_BPS"; echo ,

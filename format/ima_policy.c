@@ -396,6 +396,7 @@ struct ima_eval {
 	 * caller's replay work instead of adding to it. */
 	struct pending *ring;
 	size_t ring_head, ring_len;
+	struct ima_record prec;		/* a popped record (key fields only) */
 	bool boot_checked;
 };
 
@@ -1004,23 +1005,22 @@ ring_pop(struct ima_eval *ev)
 {
 	const struct pending *pd = &ev->ring[ev->ring_head];
 	const struct ima_rule *r;
-	struct ima_record rec;
+	struct ima_record *rec = &ev->prec;	/* other fields stay zero */
 	size_t i;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.index = pd->index;
-	rec.path = pd->path;
-	rec.path_len = pd->path_len;
-	rec.file_alg = pd->alg;
-	rec.file_digest = pd->digest;
-	rec.file_digest_len = pd->alg->size;
+	rec->index = pd->index;
+	rec->path = pd->path;
+	rec->path_len = pd->path_len;
+	rec->file_alg = pd->alg;
+	rec->file_digest = pd->digest;
+	rec->file_digest_len = pd->alg->size;
 	for (i = 0; i < ev->p->nsets; i++)
 		ev->exact[i] = refset_find_exact_hashed(ev->p->sets[i],
 		    pd->hash, pd->path, pd->path_len, pd->alg, pd->digest);
 	if ((r = rule(ev, IMA_RULE_REORDER)) != NULL)
-		eval_reorder(ev, r, &rec);
+		eval_reorder(ev, r, rec);
 	if ((r = rule(ev, IMA_RULE_ALLOWLIST)) != NULL)
-		eval_allowlist(ev, r, &rec);
+		eval_allowlist(ev, r, rec);
 	ev->ring_head = (ev->ring_head + 1) % EVAL_LAG;
 	ev->ring_len--;
 }

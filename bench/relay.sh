@@ -69,14 +69,15 @@ cleanup() {
 trap cleanup EXIT
 sleep 0.3
 
-relay() { "$RELAY" --broker "mqtt://127.0.0.1:$port" --fleet bench "$@"; }
-relay subscribe evidence "$W/in" 2>"$W/sub.log" &
+# Started directly (not through a shell function), so $! is the relay.
+R=("$RELAY" --broker "mqtt://127.0.0.1:$port" --fleet bench)
+"${R[@]}" subscribe evidence "$W/in" 2>"$W/sub.log" &
 SUB=$!
 for _ in $(seq 1 100); do grep -q "subscribed to" "$W/sub.log" && break; sleep 0.05; done
 grep -q "subscribed to" "$W/sub.log" || die "the subscriber did not subscribe"
 
 t0=$(date +%s.%N)
-relay publish evidence "$W/out" 2>"$W/pub.log" &
+"${R[@]}" publish evidence "$W/out" 2>"$W/pub.log" &
 PUB=$!
 while [ "$(find "$W/in/new" -type f | wc -l)" -lt "$N" ]; do
 	kill -0 "$SUB" 2>/dev/null || die "the subscriber died"

@@ -1264,9 +1264,10 @@ refset_exact_prefetch(const struct refset *s, uint64_t h, int stage)
 	if (v == 0)
 		return SIZE_MAX;
 	en = &s->ent[SLOT_INDEX(v)];
-	if (stage == 2)
+	if (stage == 2) {	/* an entry may straddle two lines */
 		__builtin_prefetch(en);
-	else {
+		__builtin_prefetch((const char *)(en + 1) - 1);
+	} else {
 		__builtin_prefetch(en->digest);
 		__builtin_prefetch(en->path + en->path_len - 1);
 	}

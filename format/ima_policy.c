@@ -352,7 +352,8 @@ ima_policy_format(const struct ima_rule *r, char *out, size_t cap,
  * current only when its epoch is the evaluation's: clearing is O(1). */
 struct use {
 	uint32_t epoch;
-	uint32_t used;
+	uint32_t used;		/* taken by exact matches */
+	uint32_t changed;	/* claimed by changed entries (same path) */
 };
 
 struct set_state {
@@ -591,6 +592,7 @@ take_use(struct ima_eval *ev, const struct ima_record *rec)
 		if (u->epoch != ev->epoch) {
 			u->epoch = ev->epoch;
 			u->used = 0;
+			u->changed = 0;
 		}
 		if (u->used < refset_entry(s, k)->count) {
 			u->used++;
@@ -602,13 +604,20 @@ take_use(struct ima_eval *ev, const struct ima_record *rec)
 	return found;
 }
 
-/* A reference entry with this path and the record's algorithm. */
+/*
+ * A reference entry with this path and the record's algorithm, preferring
+ * one with multiplicity left after the exact matches and changes so far;
+ * the change claims it, so the reference side of a change is reported
+ * with the change and not again as missing (an exact match arriving later
+ * still matches).
+ */
 static const struct refset_entry *
-same_path_entry(const struct ima_eval *ev, const struct ima_record *rec,
+same_path_entry(struct ima_eval *ev, const struct ima_record *rec,
     size_t *set)
 {
 	const struct refset *s;
-	const struct refset_entry *en;
+	const struct refset_entry *en, *first = NULL;
+	struct use *u;
 	size_t i, k;
 
 	for (i = 0; i < ev->p->nsets; i++) {
@@ -616,13 +625,26 @@ same_path_entry(const struct ima_eval *ev, const struct ima_record *rec,
 		for (k = refset_find_path(s, rec->path, rec->path_len);
 		    k != SIZE_MAX; k = refset_next_path(s, k)) {
 			en = refset_entry(s, k);
-			if (en->alg == rec->file_alg) {
+			if (en->alg != rec->file_alg)
+				continue;
+			u = &ev->set[i].use[k];
+			if (u->epoch != ev->epoch) {
+				u->epoch = ev->epoch;
+				u->used = 0;
+				u->changed = 0;
+			}
+			if ((uint64_t)u->used + u->changed < en->count) {
+				u->changed++;
 				*set = i;
 				return en;
 			}
+			if (first == NULL) {
+				first = en;
+				*set = i;
+			}
 		}
 	}
-	return NULL;
+	return first;
 }
 
 static void
@@ -673,6 +695,9 @@ reorder_missing(struct ima_eval *ev, const struct ima_rule *r)
 			en = refset_entry(s, k);
 			u = &ev->set[i].use[k];
 			used = u->epoch == ev->epoch ? u->used : 0;
+			if (u->epoch == ev->epoch)
+				used += u->changed < en->count ? u->changed :
+				    en->count;
 			if (used >= en->count || !alg_seen(ev, en->alg))
 				continue;
 			memset(&f, 0, sizeof(f));

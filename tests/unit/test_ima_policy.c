@@ -420,13 +420,23 @@ test_reorder(void)
 	recs[b] = &changed;
 	CHECK(!run(&p, NULL, recs, n, &seen, &res) &&
 	    count_class(&seen, IMA_FIND_CHANGED) == 1 &&
-	    count_class(&seen, IMA_FIND_MISSING) == 1 &&
+	    count_class(&seen, IMA_FIND_MISSING) == 0 &&
 	    seen.cls[0] == IMA_FIND_CHANGED && seen.fails[0] &&
 	    seen.index[0] == b && memcmp(seen.ref_digest[0],
 	    lg.rec[b].file_digest, 20) == 0 &&
 	    strcmp(seen.source[0], "bundle charra") == 0,
 	    "changed digest: changed (fails) with the reference digest, the "
-	    "reference entry missing");
+	    "reference entry not reported again as missing");
+
+	/* The changed digest first, the reference's digest later: one
+	 * change, the later exact entry matches, nothing missing. */
+	recs[n] = &lg.rec[b];
+	CHECK(!run(&p, NULL, recs, n + 1, &seen, &res) &&
+	    count_class(&seen, IMA_FIND_CHANGED) == 1 &&
+	    count_class(&seen, IMA_FIND_DUPLICATE) == 0 &&
+	    count_class(&seen, IMA_FIND_MISSING) == 0,
+	    "changed then the reference digest: changed once, no duplicate, "
+	    "nothing missing");
 	recs[b] = &lg.rec[b];
 
 	/* Add a new path: extra. */

@@ -101,21 +101,32 @@ spool_is_spool(const char *dir)
 }
 
 /* Whether dir has no entries besides . and .. */
+/*
+ * Whether dir holds nothing but some of tmp/, new/ and cur/ (as
+ * directories): empty, or a spool another program is making right now.
+ */
 static int
-dir_is_empty(const char *dir, bool *empty, struct errbuf *e)
+dir_is_unfinished_spool(const char *dir, bool *ok, struct errbuf *e)
 {
 	struct dirent *de;
+	struct stat sb;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL)
 		return err_set(e, "%s: %s", dir, strerror(errno));
-	*empty = true;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
-			*empty = false;
-			break;
-		}
+	*ok = true;
+	while (*ok && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strcmp(de->d_name, "tmp") != 0 &&
+		    strcmp(de->d_name, "new") != 0 &&
+		    strcmp(de->d_name, "cur") != 0)
+			*ok = false;
+		else if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(sb.st_mode))
+			*ok = false;
+	}
 	closedir(d);
 	return 0;
 }
@@ -184,7 +195,7 @@ spool_open(const char *dir, bool create, struct spool *sp, struct errbuf *e)
 	} else {
 		if (!is_dir(dir))
 			return err_set(e, "spool %s: not a directory", dir);
-		if (dir_is_empty(dir, &empty, e) == -1)
+		if (dir_is_unfinished_spool(dir, &empty, e) == -1)
 			return err_prefix(e, "spool");
 		if (!empty)
 			return err_set(e, "spool %s: not a spool and not "

@@ -58,7 +58,8 @@ bool spool_is_spool(const char *dir);
 
 /* Open dir as a spool; create: make it (and tmp/ new/ cur/, mode 0700)
  * when missing. An existing directory that is not a spool is refused
- * unless create is set and it is empty. */
+ * unless create is set and it is empty or holds only some of tmp/, new/
+ * and cur/ (another program making the same spool at the same moment). */
 int spool_open(const char *dir, bool create, struct spool *sp,
     struct errbuf *e);
 

@@ -169,6 +169,22 @@ test_open(void)
 	    "open: empty directory made a spool");
 	CHECK(spool_open(q, true, &sp, &e) == -1 && has(&e, "not a directory"),
 	    "open: a file refused");
+
+	/* Another program is making the same spool: new/ exists already. */
+	path(p, sizeof(p), "racing", NULL);
+	mkdir(p, 0700);
+	path(q, sizeof(q), "racing", "new");
+	mkdir(q, 0700);
+	CHECK(spool_open(p, true, &sp, &e) == 0 && spool_is_spool(p),
+	    "open: a half-made spool (only new/) is completed");
+	path(p, sizeof(p), "halfjunk", NULL);
+	mkdir(p, 0700);
+	path(q, sizeof(q), "halfjunk", "new");
+	mkdir(q, 0700);
+	path(q, sizeof(q), "halfjunk", "cur");
+	touch(q, "x");
+	CHECK(spool_open(p, true, &sp, &e) == -1 && has(&e, "not empty") &&
+	    !spool_is_spool(p), "open: cur as a file is not a half-made spool");
 }
 
 /* ---- delivery ------------------------------------------------------------------ */

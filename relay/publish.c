@@ -393,12 +393,15 @@ relay_publish(const struct relay_opts *o, struct errbuf *e)
 	struct relay_handlers h = { 0 };
 	struct publisher p = { 0 };
 	struct relay_conn c;
-	int rc = -1;
+	int rc = -1, lock = -1;
 
 	p.o = o;
 	p.inotify_fd = -1;
 	p.scan = true;
+	/* The spool's one consumer: a second publisher would publish the
+	 * claims left in cur/ a second time. */
 	if (relay_spool_open(o->spool_dir, &p.sp, e) == -1 ||
+	    spool_lock(&p.sp, &lock, e) == -1 ||
 	    pub_take_cur(&p, e) == -1)
 		goto out;
 	pub_watch_open(&p);
@@ -414,6 +417,7 @@ relay_publish(const struct relay_opts *o, struct errbuf *e)
 	relay_conn_close(&c);
 	rc = 0;
 out:
+	spool_unlock(lock);
 	if (p.inotify_fd != -1)
 		close(p.inotify_fd);
 	free(p.pend);

@@ -127,6 +127,12 @@ same evidence "$DEV_A" "$T/b1.dbundle" "$T/in-e"
 same evidence "$DEV_B" "$T/b2.dbundle" "$T/in-e"
 same results "$DEV_A" "$R1" "$T/in-r"
 
+# One consumer per spool: a second publisher on it is refused (it would
+# publish the first one's claims in cur/ again).
+expect 2 "publish: a second publisher on the same spool is refused" \
+    "$RELAY" --broker "$BROKER" --fleet "$FLEET" publish evidence "$T/out-e"
+expect_err "another consumer holds it" "publish: the refusal says why"
+
 # The publishers finish each claim only after the broker's PUBACK.
 wait_count "$T/out-c/cur" 0 && wait_count "$T/out-e/cur" 0 &&
     wait_count "$T/out-r/cur" 0 && ok "publish: cur/ empty after the PUBACKs" ||

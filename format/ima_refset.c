@@ -268,7 +268,7 @@ int
 refset_add_source(struct refset *s, const char *text, uint32_t *index,
     struct errbuf *e)
 {
-	size_t len = strlen(text), found, slot, ncap;
+	size_t len = strlen(text), found, slot = SIZE_MAX, ncap;
 	char **ns;
 
 	if (len > REFSET_SOURCE_MAX)

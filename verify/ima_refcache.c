@@ -14,10 +14,32 @@
 
 /* Sets one run keeps: every set of the store, normally a handful. */
 #define REFCACHE_SETS_MAX	1024
+/*
+ * Devices' own enrollment-log sets kept between bundles (a fleet judged
+ * against its own logs would otherwise reload and re-index a device's log
+ * for each of its bundles): at most REFCACHE_OWN_BYTES_MAX of them by the
+ * estimate own_set_bytes(), least recently used dropped first; a set in
+ * use by a judgement is never dropped (it is freed when released).
+ */
+#define REFCACHE_OWN_BYTES_MAX	((size_t)256 << 20)
+#define REFCACHE_OWN_BUCKETS	1024	/* hash buckets (ids are digests) */
+#define REFCACHE_ENTRY_BYTES	96	/* an entry's index cost, estimated */
 
 struct cached_set {
 	char name[REFSET_NAME_MAX + 1];
 	struct refset *set;
+};
+
+/* One device's own set; the stamp says which stored log it was built from. */
+struct own_set {
+	uint8_t id[STORE_DEVICE_ID_LEN];
+	struct store_refs_stamp stamp;
+	struct refset *set;
+	size_t bytes;
+	unsigned users;			/* device refs holding it */
+	bool cached;			/* in the table and the LRU list */
+	struct own_set *hnext;		/* bucket chain */
+	struct own_set *newer, *older;	/* LRU list */
 };
 
 struct ima_refcache {
@@ -26,6 +48,9 @@ struct ima_refcache {
 	size_t nsets, cap;
 	struct ima_keyring *keys;
 	bool keys_loaded;
+	struct own_set *own[REFCACHE_OWN_BUCKETS];
+	struct own_set *newest, *oldest;
+	size_t own_bytes;
 };
 
 int
@@ -43,13 +68,27 @@ ima_refcache_new(struct ima_refcache **out, struct errbuf *e)
 	return 0;
 }
 
+static void
+own_set_free(struct own_set *o)
+{
+	if (o == NULL)
+		return;
+	refset_free(o->set);
+	free(o);
+}
+
 void
 ima_refcache_free(struct ima_refcache *c)
 {
+	struct own_set *o, *next;
 	size_t i;
 
 	if (c == NULL)
 		return;
+	for (o = c->newest; o != NULL; o = next) {
+		next = o->older;
+		own_set_free(o);	/* every user has released it */
+	}
 	for (i = 0; i < c->nsets; i++)
 		refset_free(c->sets[i].set);
 	free(c->sets);
@@ -290,6 +329,210 @@ ima_refcache_keyring(struct ima_refcache *c, struct store *s,
 	return rc;
 }
 
+/* ---- devices' own sets ----------------------------------------------------- */
+
+static size_t
+own_bucket(const uint8_t id[STORE_DEVICE_ID_LEN])
+{
+	return ((size_t)id[0] << 8 | id[1]) % REFCACHE_OWN_BUCKETS;
+}
+
+static bool
+same_stamp(const struct store_refs_stamp *a, const struct store_refs_stamp *b)
+{
+	return a->has_log == b->has_log && a->log_len == b->log_len &&
+	    a->updated == b->updated &&
+	    memcmp(a->source_bundle, b->source_bundle, STORE_SHA256_LEN) == 0;
+}
+
+static void
+lru_unlink(struct ima_refcache *c, struct own_set *o)
+{
+	if (o->newer != NULL)
+		o->newer->older = o->older;
+	else
+		c->newest = o->older;
+	if (o->older != NULL)
+		o->older->newer = o->newer;
+	else
+		c->oldest = o->newer;
+	o->newer = o->older = NULL;
+}
+
+static void
+lru_push(struct ima_refcache *c, struct own_set *o)
+{
+	o->older = c->newest;
+	o->newer = NULL;
+	if (c->newest != NULL)
+		c->newest->newer = o;
+	c->newest = o;
+	if (c->oldest == NULL)
+		c->oldest = o;
+}
+
+/* Take o out of the table and the list; freed now if nobody uses it. */
+static void
+own_drop_locked(struct ima_refcache *c, struct own_set *o)
+{
+	struct own_set **pp = &c->own[own_bucket(o->id)];
+
+	while (*pp != o)
+		pp = &(*pp)->hnext;
+	*pp = o->hnext;
+	lru_unlink(c, o);
+	c->own_bytes -= o->bytes;
+	o->cached = false;
+	if (o->users == 0)
+		own_set_free(o);
+}
+
+static void
+own_trim_locked(struct ima_refcache *c)
+{
+	struct own_set *o, *newer;
+
+	for (o = c->oldest; o != NULL && c->own_bytes > REFCACHE_OWN_BYTES_MAX;
+	    o = newer) {
+		newer = o->newer;
+		if (o->users == 0)
+			own_drop_locked(c, o);
+	}
+}
+
+static struct own_set *
+own_find_locked(struct ima_refcache *c, const uint8_t id[STORE_DEVICE_ID_LEN])
+{
+	struct own_set *o;
+
+	for (o = c->own[own_bucket(id)]; o != NULL; o = o->hnext)
+		if (memcmp(o->id, id, STORE_DEVICE_ID_LEN) == 0)
+			return o;
+	return NULL;
+}
+
+/*
+ * The cached set of device id built from the log stamp names, taken for a
+ * user (users + 1, most recently used); NULL if none or another stamp (the
+ * stale one is dropped).
+ */
+static struct own_set *
+own_take(struct ima_refcache *c, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const struct store_refs_stamp *stamp)
+{
+	struct own_set *o;
+
+	pthread_mutex_lock(&c->lock);
+	if ((o = own_find_locked(c, id)) != NULL) {
+		if (same_stamp(&o->stamp, stamp)) {
+			o->users++;
+			lru_unlink(c, o);
+			lru_push(c, o);
+		} else {
+			own_drop_locked(c, o);
+			o = NULL;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return o;
+}
+
+/*
+ * Put the new set o (users 1) in the cache; if another thread put one of
+ * the same stamp meanwhile, use that one and free o.
+ */
+static struct own_set *
+own_put(struct ima_refcache *c, struct own_set *o)
+{
+	struct own_set *had;
+	size_t b = own_bucket(o->id);
+
+	pthread_mutex_lock(&c->lock);
+	if ((had = own_find_locked(c, o->id)) != NULL) {
+		if (same_stamp(&had->stamp, &o->stamp)) {
+			had->users++;
+			pthread_mutex_unlock(&c->lock);
+			own_set_free(o);
+			return had;
+		}
+		own_drop_locked(c, had);
+	}
+	o->hnext = c->own[b];
+	c->own[b] = o;
+	lru_push(c, o);
+	o->cached = true;
+	c->own_bytes += o->bytes;
+	own_trim_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	return o;
+}
+
+static void
+own_release(struct ima_refcache *c, struct own_set *o)
+{
+	bool free_it;
+
+	pthread_mutex_lock(&c->lock);
+	o->users--;
+	free_it = o->users == 0 && !o->cached;
+	if (o->users == 0 && o->cached)
+		own_trim_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	if (free_it)
+		own_set_free(o);
+}
+
+/* What a set built from a log of log_len bytes holds, roughly. */
+static size_t
+own_set_bytes(const struct refset *set, size_t log_len)
+{
+	return sizeof(struct own_set) + log_len +
+	    refset_count(set) * REFCACHE_ENTRY_BYTES;
+}
+
+/*
+ * Device id's own enrollment-log set into r (r->own NULL when the device
+ * has no log): from the cache when the stored log is the one it was built
+ * from, else loaded (through the caller's connection, no lock held) and
+ * cached.
+ */
+static int
+own_log_get(struct ima_refcache *c, struct store *s,
+    const uint8_t id[STORE_DEVICE_ID_LEN], struct ima_device_ref *r,
+    struct errbuf *e)
+{
+	struct store_refs_stamp stamp;
+	struct own_set *o;
+	struct refset *set;
+	bool found;
+
+	if (store_refs_stamp(s, id, &stamp, &found, e) == -1)
+		return -1;
+	if (!found || !stamp.has_log)
+		return 0;
+	if ((o = own_take(c, id, &stamp)) == NULL) {
+		if (refs_load_own_log(s, id, &set, e) == -1)
+			return -1;
+		if (set == NULL)
+			return 0;	/* removed since the stamp was read */
+		if ((o = calloc(1, sizeof(*o))) == NULL) {
+			refset_free(set);
+			return err_set(e, "out of memory");
+		}
+		memcpy(o->id, id, STORE_DEVICE_ID_LEN);
+		o->stamp = stamp;
+		o->set = set;
+		o->bytes = own_set_bytes(set, stamp.log_len);
+		o->users = 1;
+		o->hnext = NULL;
+		o = own_put(c, o);
+	}
+	r->own = o->set;
+	r->own_slot = o;
+	r->cache = c;
+	return 0;
+}
+
 /* ---- device resolution ---------------------------------------------------- */
 
 struct resolve {
@@ -386,7 +629,7 @@ resolve(struct resolve *rv, const uint8_t id[STORE_DEVICE_ID_LEN],
 			off = sizeof(r->set_names) - 1;
 	}
 	if (r->nsets == 0) {
-		if (refs_load_own_log(rv->s, id, &r->own, e) == -1)
+		if (own_log_get(rv->c, rv->s, id, r, e) == -1)
 			return err_prefix(e, "the device's reference log");
 		if (r->own != NULL) {
 			r->sets[r->nsets++] = r->own;
@@ -421,7 +664,9 @@ ima_refcache_device(struct ima_refcache *c, struct store *s,
 void
 ima_device_ref_free(struct ima_device_ref *r)
 {
-	refset_free(r->own);
+	if (r->own_slot != NULL)
+		own_release(r->cache, r->own_slot);
+	r->own_slot = NULL;
 	r->own = NULL;
 	r->nsets = 0;
 }

@@ -15,9 +15,10 @@
  *          any; else, for each rule kind, the first rule of that kind among
  *          its sets' rules (sets in name order); else "reorder".
  *   sets   the sets assigned to the device; with none, its own enrollment
- *          log (store_refs_get) as a set named "enrollment-log", built for
- *          this call and owned by the result (never cached: it is one
- *          device's).
+ *          log (store_refs_get) as a set named "enrollment-log". It is
+ *          cached per device (bounded, least recently used dropped first)
+ *          and rebuilt when the stored log changed (store_refs_stamp());
+ *          the result holds it until ima_device_ref_free().
  *   keys   the store's IMA keyring (dossier refs key add), shared.
  * The store is only read, through the connection the caller passes (one
  * per thread: a struct store is not shared between threads). The cache's
@@ -55,14 +56,18 @@ struct ima_device_ref {
 	size_t nsets;
 	const struct refset *sets[IMA_POLICY_SETS_MAX];	/* shared or own */
 	char set_names[IMA_SET_NAMES_MAX];	/* "base, extra" */
-	struct refset *own;		/* the enrollment log's set, owned */
+	const struct refset *own;	/* the enrollment log's set, cached */
 	const struct ima_keyring *keys;	/* shared; may be empty */
+	struct ima_refcache *cache;	/* private: who holds own */
+	void *own_slot;			/* private: own's cache entry */
 };
 
 /* Resolve device id (see above) into *out. */
 int ima_refcache_device(struct ima_refcache *c, struct store *s,
     const uint8_t id[STORE_DEVICE_ID_LEN], struct ima_device_ref *out,
     struct errbuf *e);
+/* Release what r holds (r stays valid to free again; the cache must
+ * outlive it). */
 void ima_device_ref_free(struct ima_device_ref *r);
 
 /* A set by name, loaded once per cache; *found false if the store has no

@@ -232,6 +232,9 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_REFS_GET] =
 	    "SELECT ima_log_alg, ima_log, source_bundle, updated FROM refs"
 	    " WHERE device_id = ?1",
+	[ST_REFS_STAMP] =
+	    "SELECT ima_log_alg IS NOT NULL, length(ima_log), source_bundle,"
+	    " updated FROM refs WHERE device_id = ?1",
 	[ST_REFS_GET_PCRS] =
 	    "SELECT bank, pcr, value FROM ref_pcrs WHERE device_id = ?1"
 	    " ORDER BY bank, pcr",

@@ -313,6 +313,21 @@ int store_refs_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct store_refs *out, bool *found, struct errbuf *e);
 void store_refs_free(struct store_refs *r);
 
+/*
+ * What identifies the stored reference log of a device without reading it
+ * (for caches of the set built from it): whether there is one, its length,
+ * the bundle it came from and when it was stored. *found false when the
+ * device has no references.
+ */
+struct store_refs_stamp {
+	bool has_log;
+	size_t log_len;
+	uint8_t source_bundle[STORE_SHA256_LEN];
+	int64_t updated;
+};
+int store_refs_stamp(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_refs_stamp *out, bool *found, struct errbuf *e);
+
 /* ---- challenges --------------------------------------------------------- */
 
 enum store_challenge_purpose {

@@ -770,6 +770,31 @@ out:
 	return r;
 }
 
+int
+store_refs_stamp(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_refs_stamp *out, bool *found, struct errbuf *e)
+{
+	static const char what[] = "get reference stamp";
+	sqlite3_stmt *st;
+	int r;
+
+	*found = false;
+	memset(out, 0, sizeof(*out));
+	if ((st = store_stmt(s, ST_REFS_STAMP, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) <= 0)
+		return r;
+	out->has_log = sqlite3_column_int(st, 0) != 0;
+	out->log_len = (size_t)sqlite3_column_int64(st, 1);
+	out->updated = sqlite3_column_int64(st, 3);
+	r = store_col_blob(st, 2, out->source_bundle, STORE_SHA256_LEN, NULL,
+	    STORE_SHA256_LEN, what, e);
+	sqlite3_reset(st);
+	*found = r == 0;
+	return r;
+}
+
 void
 store_refs_free(struct store_refs *r)
 {

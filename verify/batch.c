@@ -33,6 +33,9 @@
 				 * the others while one bundle is slow */
 #define BATCH_REASONS_MAX	256	/* distinct failure reasons counted */
 #define BATCH_PROGRESS_NS	100000000LL	/* redraw at most 10/s */
+#define BATCH_RECHECK_ROWS	64	/* results of one bundle looked at when
+				 * rechecking (this run's own replays
+				 * first, then another verifier's) */
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_READY };
 
@@ -75,6 +78,11 @@ struct batch {
 	struct ima_refcache *refcache;	/* the run's reference sets */
 	uint8_t verifier_id[32];
 	int64_t resume_rowid;		/* results up to here count as done */
+	/* With resume: the result rows this run wrote, to tell them from
+	 * those other verifiers committed meanwhile (see recheck_resume()). */
+	int64_t win_lo;			/* open window: ours are above */
+	struct rowid_range { int64_t lo, hi; } *ours;	/* committed: (lo, hi] */
+	size_t nours, capours;
 
 	pthread_mutex_t mu;
 	pthread_cond_t work;		/* a slot was queued, or quit */
@@ -198,6 +206,86 @@ try_resume(struct batch *b, struct store *ro, struct slot *sl,
 	if (!found)
 		return 0;
 	rc = stored_result(ro, &rec, &sl->in, &sl->stored, sl->stored_id, e);
+	store_result_record_free(&rec);
+	return rc;
+}
+
+/* Is result row rowid one this run wrote? (with resume, window open) */
+static bool
+ours(const struct batch *b, int64_t rowid)
+{
+	size_t i;
+
+	if (rowid > b->win_lo)
+		return true;
+	for (i = b->nours; i > 0; i--)
+		if (rowid > b->ours[i - 1].lo && rowid <= b->ours[i - 1].hi)
+			return true;
+	return false;
+}
+
+/* Before the open window commits: its rows (win_lo, newest] are ours. */
+static int
+note_ours(struct batch *b, struct errbuf *e)
+{
+	struct rowid_range *nr;
+	int64_t hi;
+	size_t cap;
+
+	if (store_results_last_rowid(b->s, &hi, e) == -1)
+		return -1;
+	if (hi <= b->win_lo)
+		return 0;
+	if (b->nours > 0 && b->ours[b->nours - 1].hi == b->win_lo) {
+		b->ours[b->nours - 1].hi = hi;
+		return 0;
+	}
+	if (b->nours == b->capours) {
+		cap = b->capours ? b->capours * 2 : 16;
+		if ((nr = realloc(b->ours, cap * sizeof(*nr))) == NULL)
+			return err_set(e, "out of memory");
+		b->ours = nr;
+		b->capours = cap;
+	}
+	b->ours[b->nours].lo = b->win_lo;
+	b->ours[b->nours++].hi = hi;
+	return 0;
+}
+
+/*
+ * With resume, under the write lock, before judge_finish() consumes
+ * anything: has another verifier sharing the store committed a result
+ * for these bundle bytes since the run began (it judged them at the same
+ * time as we did)? Then that result is this input's, as if resumed: no
+ * second result, no challenge consumed twice. *out NULL when not.
+ */
+static int
+recheck_resume(struct batch *b, struct slot *sl, struct result **out,
+    uint8_t id[STORE_ID_LEN], struct errbuf *e)
+{
+	const struct result *pr = judge_prepared_result(sl->jd);
+	struct store_result_record rec;
+	int64_t rowids[BATCH_RECHECK_ROWS];
+	size_t i, n;
+	bool found;
+	int rc;
+
+	*out = NULL;
+	if (!pr->has_bundle_digest)
+		return 0;
+	if (store_result_rowids_after(b->s, pr->bundle_sha256, b->resume_rowid,
+	    rowids, BATCH_RECHECK_ROWS, &n, e) == -1)
+		return -1;
+	for (i = 0; i < n && ours(b, rowids[i]); i++)
+		continue;
+	if (i == n)
+		return 0;
+	if (store_result_find_before(b->s, pr->bundle_sha256, rowids[i], &rec,
+	    &found, e) == -1)
+		return -1;
+	if (!found)
+		return err_set(e, "resume %s: a result vanished", sl->name);
+	rc = stored_result(b->s, &rec, &sl->in, out, id, e);
 	store_result_record_free(&rec);
 	return rc;
 }
@@ -440,6 +528,8 @@ commit_window(struct batch *b, struct errbuf *e)
 
 	if (b->nwin == 0)
 		return 0;
+	if (b->o.resume && note_ours(b, e) == -1)
+		return -1;
 	if (store_commit(b->s, e) == -1)
 		return -1;
 	for (i = 0; i < b->nwin && rc == 0; i++) {
@@ -479,10 +569,14 @@ apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
 
 	if (sl->failed)
 		return err_set(e, "%s: %s", sl->name, sl->msg);
-	if (b->nwin == 0 && store_begin(b->s, e) == -1)
+	if (b->nwin == 0 && (store_begin(b->s, e) == -1 || (b->o.resume &&
+	    store_results_last_rowid(b->s, &b->win_lo, e) == -1)))
 		return -1;
 	memset(a, 0, sizeof(*a));
 	a->seq = sl->seq;
+	if (sl->stored == NULL && sl->jd != NULL && b->o.resume &&
+	    recheck_resume(b, sl, &sl->stored, sl->stored_id, e) == -1)
+		return err_prefix(e, "%s", sl->name);
 	if (sl->stored != NULL) {
 		a->r = sl->stored;
 		sl->stored = NULL;
@@ -635,6 +729,7 @@ batch_free(struct batch *b)
 		applied_free(&b->win[i]);
 	free(b->ring);
 	free(b->win);
+	free(b->ours);
 	free(b->reasons);
 	EVP_PKEY_free(b->vkey);
 	ima_refcache_free(b->refcache);

@@ -479,6 +479,17 @@ int store_result_find_before(struct store *s,
 void store_result_record_free(struct store_result_record *rec);
 
 /*
+ * The rowids of the results of the bundle with this SHA-256 above
+ * after_rowid, newest first, at most cap of them into rowids (*n). Inside
+ * a run (under the write lock) this sees every committed result, those of
+ * other processes included: how a verifier finds that another judged the
+ * same bundle meanwhile.
+ */
+int store_result_rowids_after(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], int64_t after_rowid,
+    int64_t *rowids, size_t cap, size_t *n, struct errbuf *e);
+
+/*
  * Call fn for each check of a stored checks_json array, in order (name,
  * outcome "ok"/"fail"/"skip", reason); uses SQLite's JSON functions.
  */

@@ -527,6 +527,34 @@ out:
 }
 
 int
+store_result_rowids_after(struct store *s,
+    const uint8_t sha256[STORE_SHA256_LEN], int64_t after_rowid,
+    int64_t *rowids, size_t cap, size_t *n, struct errbuf *e)
+{
+	static const char what[] = "find results of a bundle";
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT rowid FROM results WHERE "
+	    "bundle_sha256 = ?1 AND rowid > ?2 ORDER BY rowid DESC", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlerr(s, what, e);
+	if (sqlite3_bind_blob(st, 1, sha256, STORE_SHA256_LEN,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, after_rowid) != SQLITE_OK) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rowids[(*n)++] = sqlite3_column_int64(st, 0);
+	rc = *n == cap || rc == SQLITE_DONE ? 0 : store_sqlerr(s, what, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_checks_foreach(struct store *s, const char *checks_json,
     store_check_fn fn, void *arg, struct errbuf *e)
 {

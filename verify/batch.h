@@ -15,7 +15,12 @@
  * result in the store is not judged again; its stored result is reported
  * (resumed = true), so a rerun over the same inputs yields the complete
  * set of results, each bundle counted once. Unreadable inputs have no
- * bundle digest and are judged (as unreadable) again.
+ * bundle digest and are judged (as unreadable) again. The lookup is
+ * repeated by the committing thread under the write lock, before
+ * judge_finish() consumes anything: a result another verifier sharing the
+ * store committed for the same bytes during this run is reported as
+ * resumed too (this run's own results are not: a bundle given twice in
+ * one run is judged twice).
  *
  * Callbacks: done() is called for every input, in input order, after the
  * window holding its result was committed (so a consumer that removes an

@@ -533,7 +533,7 @@ store_result_rowids_after(struct store *s,
 {
 	static const char what[] = "find results of a bundle";
 	sqlite3_stmt *st;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT rowid FROM results WHERE "

@@ -31,7 +31,9 @@
 # BENCH_BATCH_J1_MAX=N skips the --jobs 1 runs above N bundles (the
 # longest runs; their figures null);
 # BENCH_BATCH_PEER=N the peer sample; BENCH_BATCH_KEEP=1 keeps the fleet
-# (about 240 KB a bundle) in build/bench/fleet instead of removing it.
+# (about 240 KB a bundle) in build/bench/fleet instead of removing it, and
+# a later run with BENCH_BATCH_KEEP=1 reuses it when it is big enough
+# (its store is only ever copied; the generator's speed is then null).
 #
 # Writes shell assignments (BATCH_*, and BATCH_JSON: the "batch.*" JSON
 # members) to VARSFILE and prints a table. Exit 0; 1 when something
@@ -66,8 +68,15 @@ done
 BIG=${SIZES[${#SIZES[@]}-1]}
 
 # Disk: the whole fleet is written before the runs.
-rm -rf "$FLEET"
+REUSE=0
+if [ "${BENCH_BATCH_KEEP:-0}" = 1 ] && [ -f "$FLEET/fleet.txt" ] &&
+    [ "$(awk '$1 == "bundles" {print $2}' "$FLEET/fleet.txt")" -ge "$BIG" ]; then
+	REUSE=1
+else
+	rm -rf "$FLEET"
+fi
 avail=$(df -Pk "$OUT" | awk 'NR == 2 {print $4}')
+[ "$REUSE" = 1 ] && avail=$((BIG * KIB_PER_BUNDLE))
 while [ $((BIG * KIB_PER_BUNDLE)) -gt "$avail" ] && [ ${#SIZES[@]} -gt 1 ]; do
 	echo "bench/batch: $BIG bundles need ~$((BIG * KIB_PER_BUNDLE / 1024)) MiB, $((avail / 1024)) MiB free: skipped"
 	unset 'SIZES[${#SIZES[@]}-1]'
@@ -75,14 +84,19 @@ while [ $((BIG * KIB_PER_BUNDLE)) -gt "$avail" ] && [ ${#SIZES[@]} -gt 1 ]; do
 done
 
 [ "${BENCH_BATCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$FLEET" "$OUT"/batch-store.db*' EXIT
-echo "bench/batch: generating $BIG bundles in $FLEET"
-t0=$(date +%s.%N)
-"$TOOLS/verify_gen_fleet" -n "$BIG" -o "$FLEET" -j "$NCPU" ||
-    die "verify_gen_fleet failed"
-t1=$(date +%s.%N)
-GEN_BPS=$(awk -v n="$BIG" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / (b - a)}')
-echo "bench/batch: $BIG bundles in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}') s" \
-    "($GEN_BPS bundles/s, $NCPU workers, $(du -sh "$FLEET" | cut -f1))"
+GEN_BPS=null
+if [ "$REUSE" = 1 ]; then
+	echo "bench/batch: reusing the fleet in $FLEET"
+else
+	echo "bench/batch: generating $BIG bundles in $FLEET"
+	t0=$(date +%s.%N)
+	"$TOOLS/verify_gen_fleet" -n "$BIG" -o "$FLEET" -j "$NCPU" ||
+	    die "verify_gen_fleet failed"
+	t1=$(date +%s.%N)
+	GEN_BPS=$(awk -v n="$BIG" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / (b - a)}')
+	echo "bench/batch: $BIG bundles in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}') s" \
+	    "($GEN_BPS bundles/s, $NCPU workers, $(du -sh "$FLEET" | cut -f1))"
+fi
 
 # entries_of N: IMA records in the first N bundles (whole directories).
 entries_of() {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "format/hex.h"
 
 /* Sets one run keeps: every set of the store, normally a handful. */
@@ -42,8 +44,18 @@ struct own_set {
 	struct own_set *newer, *older;	/* LRU list */
 };
 
+/* An AK's key by the SHA-256 of its TPM2B_PUBLIC bytes (open addressing,
+ * at most half full). */
+#define REFCACHE_KEY_SLOTS	(2 * REFCACHE_KEYS_MAX)
+struct cached_key {
+	uint8_t pub_sha[32];
+	EVP_PKEY *key;			/* NULL: free slot */
+};
+
 struct ima_refcache {
 	pthread_mutex_t lock;
+	struct cached_key *keys_by_pub;	/* REFCACHE_KEY_SLOTS, lazily */
+	size_t nkeys;
 	struct cached_set *sets;
 	size_t nsets, cap;
 	struct ima_keyring *keys;
@@ -85,6 +97,9 @@ ima_refcache_free(struct ima_refcache *c)
 
 	if (c == NULL)
 		return;
+	for (i = 0; c->keys_by_pub != NULL && i < REFCACHE_KEY_SLOTS; i++)
+		EVP_PKEY_free(c->keys_by_pub[i].key);
+	free(c->keys_by_pub);
 	for (o = c->newest; o != NULL; o = next) {
 		next = o->older;
 		own_set_free(o);	/* every user has released it */
@@ -327,6 +342,78 @@ ima_refcache_keyring(struct ima_refcache *c, struct store *s,
 	rc = keyring_locked(c, s, out, e);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+/* ---- AK keys ------------------------------------------------------------------ */
+
+/* The slot of sha: where it is, or the free one where it would go; NULL
+ * when the table is not there. */
+static struct cached_key *
+key_slot_locked(struct ima_refcache *c, const uint8_t sha[32])
+{
+	size_t i;
+
+	if (c->keys_by_pub == NULL)
+		return NULL;
+	i = ((size_t)sha[0] << 16 | (size_t)sha[1] << 8 | sha[2]) %
+	    REFCACHE_KEY_SLOTS;
+	while (c->keys_by_pub[i].key != NULL &&
+	    memcmp(c->keys_by_pub[i].pub_sha, sha, 32) != 0)
+		i = (i + 1) % REFCACHE_KEY_SLOTS;
+	return &c->keys_by_pub[i];
+}
+
+static EVP_PKEY *
+key_get(struct ima_refcache *c, const uint8_t sha[32])
+{
+	struct cached_key *k;
+	EVP_PKEY *key = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	if ((k = key_slot_locked(c, sha)) != NULL && k->key != NULL &&
+	    EVP_PKEY_up_ref(k->key) == 1)
+		key = k->key;
+	pthread_mutex_unlock(&c->lock);
+	return key;
+}
+
+/* Keep key (the caller keeps its own reference) unless full or there. */
+static void
+key_put(struct ima_refcache *c, const uint8_t sha[32], EVP_PKEY *key)
+{
+	struct cached_key *k;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->keys_by_pub == NULL)
+		c->keys_by_pub = calloc(REFCACHE_KEY_SLOTS,
+		    sizeof(*c->keys_by_pub));
+	if (c->nkeys < REFCACHE_KEYS_MAX &&
+	    (k = key_slot_locked(c, sha)) != NULL && k->key == NULL &&
+	    EVP_PKEY_up_ref(key) == 1) {
+		memcpy(k->pub_sha, sha, 32);
+		k->key = key;
+		c->nkeys++;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+int
+ima_refcache_ak_key(struct ima_refcache *c, const uint8_t *pub, size_t len,
+    const struct tpm_public *ak, EVP_PKEY **out, struct errbuf *e)
+{
+	uint8_t sha[32];
+
+	*out = NULL;
+	if (c == NULL)
+		return tpm_public_to_pkey(ak, out, e);
+	if (EVP_Digest(pub, len, sha, NULL, EVP_sha256(), NULL) != 1)
+		return err_set(e, "SHA-256 failed");
+	if ((*out = key_get(c, sha)) != NULL)
+		return 0;
+	if (tpm_public_to_pkey(ak, out, e) == -1)
+		return -1;
+	key_put(c, sha, *out);
+	return 0;
 }
 
 /* ---- devices' own sets ----------------------------------------------------- */

@@ -38,6 +38,7 @@
 #include "format/ima_policy.h"
 #include "format/ima_refset.h"
 #include "format/ima_sig.h"
+#include "format/tpm_public.h"
 #include "verify/store.h"
 
 #define IMA_OWN_LOG_SET	"enrollment-log"	/* name of a device's own set */
@@ -79,6 +80,18 @@ int ima_refcache_set(struct ima_refcache *c, struct store *s,
 /* The store's IMA keyring, loaded once per cache (empty when none). */
 int ima_refcache_keyring(struct ima_refcache *c, struct store *s,
     const struct ima_keyring **out, struct errbuf *e);
+
+/*
+ * The OpenSSL key of an enrolled AK (pub: its TPM2B_PUBLIC bytes as
+ * stored, ak: those bytes parsed), built once per run and per key: *out is
+ * a new reference (EVP_PKEY_free() it). Keys are kept up to
+ * REFCACHE_KEYS_MAX; beyond that each call builds its own. c may be NULL
+ * (no caching). Errors are tpm_public_to_pkey()'s.
+ */
+#define REFCACHE_KEYS_MAX	4096
+int ima_refcache_ak_key(struct ima_refcache *c, const uint8_t *pub,
+    size_t len, const struct tpm_public *ak, EVP_PKEY **out,
+    struct errbuf *e);
 
 /*
  * Without a cache: load the stored set r as a new sealed set (caller

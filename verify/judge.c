@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "format/hex.h"
+#include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
 
@@ -300,7 +301,8 @@ judge_signature(struct judging *j)
 	struct errbuf e;
 
 	if (tpm_public_parse_2b(j->dev.ak_public, j->dev.ak_public_len,
-	    &j->ak, &e) == -1 || tpm_public_to_pkey(&j->ak, &j->ak_key,
+	    &j->ak, &e) == -1 || ima_refcache_ak_key(j->refcache,
+	    j->dev.ak_public, j->dev.ak_public_len, &j->ak, &j->ak_key,
 	    &e) == -1) {
 		jg_fail(j, "manifest.signature", "the enrolled AK: %s", e.msg);
 		return -1;

@@ -5,13 +5,16 @@
  * a new stored log replaces it at the next resolution while a judgement
  * still holding the old one can read it (ASan sees a use after free); a
  * removed log gives no set; eight threads resolving two devices at once
- * share one set per device.
+ * share one set per device. The run's AK keys (ima_refcache_ak_key()):
+ * one key object per AK, the same public key as built without a cache.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "check.h"
 #include "format/fileio.h"
@@ -190,6 +193,47 @@ test_threads(const uint8_t *a, const uint8_t *b)
 	ima_refcache_free(c);
 }
 
+static void
+test_ak_keys(void)
+{
+	const char *files[2] = { "testdata/tpm/ak-ecc.pub",
+	    "testdata/tpm/ak-rsa.pub" };
+	struct tpm_public ak[2];
+	struct ima_refcache *c;
+	EVP_PKEY *k[2][2], *plain;
+	struct errbuf e;
+	uint8_t *buf[2];
+	size_t len[2];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (file_read(files[i], 4096, &buf[i], &len[i], &e) == -1 ||
+		    tpm_public_parse_2b(buf[i], len[i], &ak[i], &e) == -1) {
+			printf("# %s: %s\n", files[i], e.msg);
+			exit(2);
+		}
+	CHECK(ima_refcache_new(&c, &e) == 0, "keys: cache");
+	for (i = 0; i < 2; i++)
+		CHECK(ima_refcache_ak_key(c, buf[i], len[i], &ak[i], &k[i][0],
+		    &e) == 0 && ima_refcache_ak_key(c, buf[i], len[i], &ak[i],
+		    &k[i][1], &e) == 0 && k[i][0] == k[i][1],
+		    "keys: %s built once, the same key after", files[i]);
+	CHECK(k[0][0] != k[1][0], "keys: another AK, another key");
+	CHECK(ima_refcache_ak_key(NULL, buf[1], len[1], &ak[1], &plain,
+	    &e) == 0 && plain != k[1][0] && EVP_PKEY_eq(plain, k[1][0]) == 1,
+	    "keys: without a cache, an equal key of its own");
+	EVP_PKEY_free(plain);
+	ima_refcache_free(c);	/* the callers' references stay good */
+	CHECK(EVP_PKEY_eq(k[0][0], k[0][1]) == 1 &&
+	    EVP_PKEY_get_bits(k[1][1]) == 2048,
+	    "keys: a reference outlives the cache");
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY_free(k[i][0]);
+		EVP_PKEY_free(k[i][1]);
+		free(buf[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -252,6 +296,7 @@ main(void)
 	set_log(s, da, LOG_A, "sha256", 5, NOW + 10);
 	store_close(s);
 	test_threads(da, db);
+	test_ak_keys();
 
 	unlink(path);
 	unlink(strcat(path, "-wal"));

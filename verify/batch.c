@@ -50,6 +50,8 @@ struct slot {
 	/* the worker's product */
 	struct judgement *jd;		/* NULL when resumed or failed */
 	struct result *stored;		/* resumed: the stored result */
+	uint8_t sha[32];		/* of data, when has_sha */
+	bool has_sha;
 	uint8_t stored_id[STORE_ID_LEN];	/* ... and its id */
 	int failed;			/* -1: msg says why (store error) */
 	char msg[ERRBUF_MAX];
@@ -195,12 +197,12 @@ try_resume(struct batch *b, struct store *ro, struct slot *sl,
     struct errbuf *e)
 {
 	struct store_result_record rec;
-	uint8_t sha[32];
 	bool found;
 	int rc;
 
-	EVP_Digest(sl->data, sl->len, sha, NULL, EVP_sha256(), NULL);
-	if (store_result_find_before(ro, sha, b->resume_rowid, &rec, &found,
+	EVP_Digest(sl->data, sl->len, sl->sha, NULL, EVP_sha256(), NULL);
+	sl->has_sha = true;
+	if (store_result_find_before(ro, sl->sha, b->resume_rowid, &rec, &found,
 	    e) == -1)
 		return -1;
 	if (!found)
@@ -307,8 +309,9 @@ prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
 		if (b->o.resume)
 			rc = try_resume(b, ro, sl, &e);
 		if (rc == 0 && sl->stored == NULL)
-			rc = judge_prepare(ro, b->refcache, b->o.now, &sl->in,
-			    sl->data, sl->len, &sl->jd, &e);
+			rc = judge_prepare_digest(ro, b->refcache, b->o.now,
+			    &sl->in, sl->data, sl->len,
+			    sl->has_sha ? sl->sha : NULL, &sl->jd, &e);
 	}
 	if (rc == -1) {
 		sl->failed = -1;

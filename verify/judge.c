@@ -493,6 +493,16 @@ judge_prepare(struct store *ro, struct ima_refcache *refcache, int64_t now,
     const struct judge_input *in, const uint8_t *buf, size_t len,
     struct judgement **out, struct errbuf *e)
 {
+	return judge_prepare_digest(ro, refcache, now, in, buf, len, NULL, out,
+	    e);
+}
+
+int
+judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
+    int64_t now, const struct judge_input *in, const uint8_t *buf,
+    size_t len, const uint8_t *bundle_sha256, struct judgement **out,
+    struct errbuf *e)
+{
 	struct judgement *jd;
 	int rc = 0;
 
@@ -501,7 +511,12 @@ judge_prepare(struct store *ro, struct ima_refcache *refcache, int64_t now,
 	jd->j.s = ro;
 	jd->j.refcache = refcache;
 	jd->r.has_bundle_digest = true;
-	EVP_Digest(buf, len, jd->r.bundle_sha256, NULL, EVP_sha256(), NULL);
+	if (bundle_sha256 != NULL)
+		memcpy(jd->r.bundle_sha256, bundle_sha256,
+		    sizeof(jd->r.bundle_sha256));
+	else
+		EVP_Digest(buf, len, jd->r.bundle_sha256, NULL, EVP_sha256(),
+		    NULL);
 	if (judge_container(&jd->j, buf, len) == 0)
 		rc = prepare_checks(&jd->j, e);
 	/* the bundle's bytes are not needed any more */

@@ -105,6 +105,12 @@ struct ima_refcache;
 int judge_prepare(struct store *ro, struct ima_refcache *refcache,
     int64_t now, const struct judge_input *in, const uint8_t *buf,
     size_t len, struct judgement **out, struct errbuf *e);
+/* The same, for a caller that has already computed the SHA-256 of
+ * buf[0..len) (bundle_sha256; NULL: computed here). */
+int judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
+    int64_t now, const struct judge_input *in, const uint8_t *buf,
+    size_t len, const uint8_t *bundle_sha256, struct judgement **out,
+    struct errbuf *e);
 int judge_prepare_unreadable(int64_t now, const struct judge_input *in,
     const char *why, struct judgement **out, struct errbuf *e);
 int judge_finish(struct store *s, struct judgement *jd, struct result *out,

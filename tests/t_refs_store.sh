@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# t_refs_store.sh - the store's schema version 2 (reference sets,
-# assignments, IMA policies, IMA keys): a version-1 store written by
-# dossier 0.1 (testdata/store/v1) is upgraded in place when opened, keeps
-# its rows, and takes reference sets and assignments afterwards.
+# t_refs_store.sh - the store's schema versions 2 (reference sets,
+# assignments, IMA policies, IMA keys) and 3 (indexes for batch speed): a
+# version-1 store written by dossier 0.1 (testdata/store/v1) is upgraded in
+# place through both steps when opened, keeps its rows, and takes
+# reference sets and assignments afterwards.
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3
 
@@ -18,7 +19,13 @@ chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
 refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 2 "upgraded to version 2"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 3 "upgraded to version 3"
+for i in challenges_by_result refs_stamp; do
+	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '$i'")" 1 "index $i exists"
+done
+# A result insert checks the deferred key challenges.consumed_by ->
+# results: that lookup must use the index, not scan every challenge.
+expect_eq "$(sql "$T/store.db" "EXPLAIN QUERY PLAN SELECT 1 FROM challenges WHERE consumed_by = x'00'" | grep -c challenges_by_result)" 1 "the consumed_by lookup uses its index"
 for t in refsets refset_sources refset_entries device_refsets ima_policies ima_keys; do
 	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '$t'")" 1 "table $t exists"
 done

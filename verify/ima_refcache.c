@@ -427,7 +427,7 @@ own_bucket(const uint8_t id[STORE_DEVICE_ID_LEN])
 static bool
 same_stamp(const struct store_refs_stamp *a, const struct store_refs_stamp *b)
 {
-	return a->has_log == b->has_log && a->log_len == b->log_len &&
+	return a->has_log == b->has_log &&
 	    a->updated == b->updated &&
 	    memcmp(a->source_bundle, b->source_bundle, STORE_SHA256_LEN) == 0;
 }
@@ -569,12 +569,18 @@ own_release(struct ima_refcache *c, struct own_set *o)
 		own_set_free(o);
 }
 
-/* What a set built from a log of log_len bytes holds, roughly. */
+/* What a set holds, roughly: its entries, their paths and digests. */
 static size_t
-own_set_bytes(const struct refset *set, size_t log_len)
+own_set_bytes(const struct refset *set)
 {
-	return sizeof(struct own_set) + log_len +
-	    refset_count(set) * REFCACHE_ENTRY_BYTES;
+	const struct refset_entry *en;
+	size_t i, n = refset_count(set), bytes = sizeof(struct own_set);
+
+	for (i = 0; i < n; i++) {
+		en = refset_entry(set, i);
+		bytes += REFCACHE_ENTRY_BYTES + en->path_len + en->alg->size;
+	}
+	return bytes;
 }
 
 /*
@@ -609,7 +615,7 @@ own_log_get(struct ima_refcache *c, struct store *s,
 		memcpy(o->id, id, STORE_DEVICE_ID_LEN);
 		o->stamp = stamp;
 		o->set = set;
-		o->bytes = own_set_bytes(set, stamp.log_len);
+		o->bytes = own_set_bytes(set);
 		o->users = 1;
 		o->hnext = NULL;
 		o = own_put(c, o);

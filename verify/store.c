@@ -174,6 +174,16 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  source TEXT NOT NULL,"
 	"  added INTEGER NOT NULL"
 	") STRICT, WITHOUT ROWID;",
+	/*
+	 * 2 -> 3: indexes that keep batch verification flat in the size of
+	 * the store. Inserting a result checks the deferred foreign key
+	 * challenges.consumed_by -> results, which without an index scans
+	 * every challenge; a device's reference stamp (store_refs_stamp) is
+	 * read from an index instead of walking the log blob's pages.
+	 */
+	"CREATE INDEX challenges_by_result ON challenges(consumed_by);"
+	"CREATE INDEX refs_stamp"
+	"  ON refs(device_id, ima_log_alg, source_bundle, updated);",
 };
 
 /* ---- statements ----------------------------------------------------------- */
@@ -233,8 +243,8 @@ static const char *const store_sql[ST_COUNT] = {
 	    "SELECT ima_log_alg, ima_log, source_bundle, updated FROM refs"
 	    " WHERE device_id = ?1",
 	[ST_REFS_STAMP] =
-	    "SELECT ima_log_alg IS NOT NULL, length(ima_log), source_bundle,"
-	    " updated FROM refs WHERE device_id = ?1",
+	    "SELECT ima_log_alg IS NOT NULL, source_bundle, updated"
+	    " FROM refs INDEXED BY refs_stamp WHERE device_id = ?1",
 	[ST_REFS_GET_PCRS] =
 	    "SELECT bank, pcr, value FROM ref_pcrs WHERE device_id = ?1"
 	    " ORDER BY bank, pcr",

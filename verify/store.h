@@ -54,7 +54,7 @@
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 
-#define STORE_SCHEMA_VERSION	2		/* PRAGMA user_version */
+#define STORE_SCHEMA_VERSION	3		/* PRAGMA user_version */
 #define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
 #define STORE_ENV		"DOSSIER_STORE"	/* environment override */
 #define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */
@@ -315,13 +315,13 @@ void store_refs_free(struct store_refs *r);
 
 /*
  * What identifies the stored reference log of a device without reading it
- * (for caches of the set built from it): whether there is one, its length,
- * the bundle it came from and when it was stored. *found false when the
- * device has no references.
+ * (for caches of the set built from it): whether there is one, the
+ * bundle it came from and when it was stored (a log is only ever stored
+ * from a bundle, so these name its bytes). Read from an index alone, never
+ * from the log's pages. *found false when the device has no references.
  */
 struct store_refs_stamp {
 	bool has_log;
-	size_t log_len;
 	uint8_t source_bundle[STORE_SHA256_LEN];
 	int64_t updated;
 };

@@ -786,9 +786,8 @@ store_refs_stamp(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	if ((r = store_step_row(s, st, what, e)) <= 0)
 		return r;
 	out->has_log = sqlite3_column_int(st, 0) != 0;
-	out->log_len = (size_t)sqlite3_column_int64(st, 1);
-	out->updated = sqlite3_column_int64(st, 3);
-	r = store_col_blob(st, 2, out->source_bundle, STORE_SHA256_LEN, NULL,
+	out->updated = sqlite3_column_int64(st, 2);
+	r = store_col_blob(st, 1, out->source_bundle, STORE_SHA256_LEN, NULL,
 	    STORE_SHA256_LEN, what, e);
 	sqlite3_reset(st);
 	*found = r == 0;

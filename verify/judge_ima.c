@@ -264,6 +264,69 @@ scan_log(struct ima_judgement *g, const uint8_t *buf, size_t len,
 	return 0;
 }
 
+/* Start g->rp over banks[0..nb) in the modes of the mask, comparing with
+ * exp. -1 with the reason in e (g->rp then needs no free). */
+static int
+start_replay(struct ima_judgement *g, const struct hashalg *const *banks,
+    size_t nb, const struct pcr_set *exp, unsigned modes, struct errbuf *e)
+{
+	if (ima_replay_init(&g->rp, banks, nb, modes, hashalg_by_name("sha1"),
+	    e) == -1)
+		return -1;
+	ima_replay_expect(&g->rp, exp);
+	return 0;
+}
+
+/* Whether every bank matched its quoted PCR 10 in per-bank mode (the
+ * common case on kernels >= 5.8, the only mode the main pass replays). */
+static bool
+per_bank_matches(const struct ima_replay *rp)
+{
+	struct ima_bank_result res;
+	size_t b;
+
+	for (b = 0; b < rp->nbanks; b++) {
+		ima_replay_result(rp, b, &res);
+		if (!res.matched[IMA_MODE_PER_BANK])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Some bank did not match in per-bank mode: replay the whole log (still in
+ * memory) again in both modes, so the report sees what a single pass in
+ * both modes would have (same checks, texts and verdicts). Only the replay
+ * is redone: the column count, the policy and the entry count come from
+ * the main pass. -1 with the reason in e (g->replay is then false).
+ */
+static int
+replay_again_padded(struct ima_judgement *g, const uint8_t *buf, size_t len,
+    const struct hashalg *const *banks, size_t nb, const struct pcr_set *exp,
+    struct errbuf *e)
+{
+	struct ima_parser p;
+	struct ima_record rec;
+	size_t pos = 0, need;
+	bool col_ok;
+
+	ima_replay_free(&g->rp);
+	g->replay = false;
+	if (start_replay(g, banks, nb, exp, IMA_REPLAY_BOTH, e) == -1)
+		return -1;
+	g->replay = true;
+	ima_parser_init(&p, hashalg_by_name("sha1"), IMA_ORDER_UNKNOWN);
+	while (pos < len) {
+		if (ima_parse_record(&p, buf + pos, len - pos, &rec, &need,
+		    e) != IMA_PARSE_RECORD)
+			break;	/* the main pass parsed it whole */
+		if (ima_replay_record(&g->rp, &rec, &col_ok, e) == -1)
+			return -1;
+		pos += rec.size;
+	}
+	return 0;
+}
+
 /* Banks of the quote with PCR 10 and their quoted values. */
 static size_t
 quoted_banks(const struct judging *j, const struct hashalg **banks,
@@ -557,14 +620,12 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 	g->j = j;
 	g->replay = j->att_ok && j->pcrs_ok &&
 	    (nb = quoted_banks(j, banks, &exp)) > 0;
-	if (g->replay && ima_replay_init(&g->rp, banks, nb, IMA_REPLAY_BOTH,
-	    hashalg_by_name("sha1"), &pe) == -1) {
+	if (g->replay && start_replay(g, banks, nb, &exp, IMA_REPLAY_PER_BANK,
+	    &pe) == -1) {
 		g->replay = false;
 		jg_fail(j, "ima.replay", "%s", pe.msg);
 		goto out;
 	}
-	if (g->replay)
-		ima_replay_expect(&g->rp, &exp);
 	if (j->s == NULL)
 		jg_skip(j, "ima.reorder", "no store");
 	else if ((rc = resolve_policy(g, e)) == -1)
@@ -575,6 +636,11 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 		goto out;
 	}
 	jg_ok(j, "ima.parse", "%" PRIu64 " entries", g->entries);
+	if (g->replay && !per_bank_matches(&g->rp) && replay_again_padded(g,
+	    log, len, banks, nb, &exp, &pe) == -1) {
+		jg_fail(j, "ima.replay", "%s", pe.msg);
+		goto out;
+	}
 	report_quoted(g, &prefix);
 	rc = report_policy(g, prefix, e);
 out:

@@ -553,13 +553,15 @@ kid_is(const struct cose_sign1 *msg, const struct tpm_name *n)
 	    memcmp(msg->hdr.kid, n->b, n->len) == 0;
 }
 
-int
-manifest_file_verify(const uint8_t *buf, size_t len,
-    const struct tpm_public *ak, struct manifest *out, struct errbuf *e)
+/* manifest_file_verify() with key (ak's public key) or, when key is NULL,
+ * a key built from ak at the point the signature is checked. */
+static int
+file_verify(const uint8_t *buf, size_t len, const struct tpm_public *ak,
+    EVP_PKEY *key, struct manifest *out, struct errbuf *e)
 {
 	struct cose_sign1 msg;
 	struct tpm_name name;
-	EVP_PKEY *key = NULL;
+	EVP_PKEY *own = NULL;
 	int64_t alg;
 	int rc;
 
@@ -576,10 +578,13 @@ manifest_file_verify(const uint8_t *buf, size_t len,
 	if (alg != msg.hdr.alg)
 		return err_set(e, "MANIFEST: algorithm %s, but this AK signs "
 		    "%s", cose_alg_name(msg.hdr.alg), cose_alg_name(alg));
-	if (tpm_public_to_pkey(ak, &key, e) != 0)
-		return err_prefix(e, "MANIFEST: AK");
+	if (key == NULL) {
+		if (tpm_public_to_pkey(ak, &own, e) != 0)
+			return err_prefix(e, "MANIFEST: AK");
+		key = own;
+	}
 	rc = cose_sign1_verify(&msg, NULL, 0, key, e);
-	EVP_PKEY_free(key);
+	EVP_PKEY_free(own);
 	if (rc != 0)
 		return err_prefix(e, "MANIFEST");
 	if (manifest_decode(msg.payload, msg.payload_len, out, e) != 0)
@@ -590,4 +595,21 @@ manifest_file_verify(const uint8_t *buf, size_t len,
 		    "the kid");
 	}
 	return 0;
+}
+
+int
+manifest_file_verify(const uint8_t *buf, size_t len,
+    const struct tpm_public *ak, struct manifest *out, struct errbuf *e)
+{
+	return file_verify(buf, len, ak, NULL, out, e);
+}
+
+int
+manifest_file_verify_key(const uint8_t *buf, size_t len,
+    const struct tpm_public *ak, EVP_PKEY *key, struct manifest *out,
+    struct errbuf *e)
+{
+	if (key == NULL)
+		return err_set(e, "MANIFEST: no AK key");
+	return file_verify(buf, len, ak, key, out, e);
 }

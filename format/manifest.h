@@ -203,4 +203,15 @@ int manifest_file_open(const uint8_t *buf, size_t len, struct cose_sign1 *msg,
 int manifest_file_verify(const uint8_t *buf, size_t len,
     const struct tpm_public *ak, struct manifest *out, struct errbuf *e);
 
+/*
+ * The same checks in the same order, with key the EVP_PKEY of ak's public
+ * area built beforehand (tpm_public_to_pkey(ak), e.g. cached across
+ * bundles of one AK) instead of one built per call. The caller guarantees
+ * key is ak's key (a key of another AK fails the signature); key is only
+ * borrowed. -1 with "no AK key" when key is NULL.
+ */
+int manifest_file_verify_key(const uint8_t *buf, size_t len,
+    const struct tpm_public *ak, EVP_PKEY *key, struct manifest *out,
+    struct errbuf *e);
+
 #endif

@@ -307,8 +307,8 @@ judge_signature(struct judging *j)
 		jg_fail(j, "manifest.signature", "the enrolled AK: %s", e.msg);
 		return -1;
 	}
-	if (manifest_file_verify(j->bc.manifest, j->bc.manifest_len, &j->ak,
-	    &j->m, &e) == -1) {
+	if (manifest_file_verify_key(j->bc.manifest, j->bc.manifest_len,
+	    &j->ak, j->ak_key, &j->m, &e) == -1) {
 		jg_fail(j, "manifest.signature", "%s", e.msg);
 		return -1;
 	}
@@ -734,8 +734,8 @@ offline_signature(struct judging *j)
 		jg_fail(j, "manifest.signature", "ak.pub: %s", e.msg);
 		return -1;
 	}
-	if (manifest_file_verify(j->bc.manifest, j->bc.manifest_len, &j->ak,
-	    &j->m, &e) == -1) {
+	if (manifest_file_verify_key(j->bc.manifest, j->bc.manifest_len,
+	    &j->ak, j->ak_key, &j->m, &e) == -1) {
 		jg_fail(j, "manifest.signature", "%s", e.msg);
 		return -1;
 	}

@@ -746,6 +746,45 @@ test_wrong_keys(EVP_PKEY *ec, EVP_PKEY *rsa)
 	EVP_PKEY_free(ec2);
 }
 
+/* manifest_file_verify_key: a ready key of the AK, another key, none. */
+static void
+test_verify_key(EVP_PKEY *ec)
+{
+	EVP_PKEY *ec2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *key = NULL;
+	struct tpm_public ak;
+	struct tpm_name name;
+	struct manifest m, d;
+	struct errbuf e;
+	uint8_t *file = NULL;
+	size_t len = 0;
+
+	make_ak(ec, 0, &ak);
+	tpm_public_name(&ak, &name, NULL);
+	sample_full(&m, &name);
+	CHECK(manifest_sign_pkey(&m, COSE_ALG_ES256, ec, &file, &len,
+	    &e) == 0 && tpm_public_to_pkey(&ak, &key, &e) == 0,
+	    "verify_key: MANIFEST signed, AK key built");
+	if (check_failures > 0)
+		goto out;
+	CHECK(manifest_file_verify_key(file, len, &ak, key, &d, &e) == 0 &&
+	    d.n_members == 7, "verify_key: verifies with the AK's ready key");
+	CHECK(manifest_file_verify_key(file, len, &ak, key, &d, &e) == 0,
+	    "verify_key: the key is only borrowed (usable again)");
+	CHECK(manifest_file_verify_key(file, len, &ak, ec2, &d, &e) == -1 &&
+	    d.n_members == 0 && strstr(e.msg, "MANIFEST"),
+	    "verify_key: a key of another AK fails the signature");
+	CHECK(manifest_file_verify_key(file, len, &ak, NULL, &d, &e) == -1 &&
+	    strstr(e.msg, "no AK key"), "verify_key: no key is refused");
+	file[len - 300] ^= 0x01;
+	CHECK(manifest_file_verify_key(file, len, &ak, key, &d, &e) == -1 &&
+	    d.n_members == 0, "verify_key: a flipped bit fails");
+out:
+	free(file);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ec2);
+}
+
 int
 main(void)
 {
@@ -762,6 +801,7 @@ main(void)
 	test_sign_verify(rsa, TPM2_ALG_RSAPSS, COSE_ALG_PS256);
 	test_tpm_path(ec);
 	test_wrong_keys(ec, rsa);
+	test_verify_key(ec);
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(rsa);
 	return check_finish();

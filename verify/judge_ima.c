@@ -1,10 +1,13 @@
 /*
  * judge_ima.c - the IMA checks of one bundle (judge.h): parse ima.log,
  * check every template-digest column, replay it to the quoted PCR 10 of
- * every quoted bank in both extension modes, report an unquoted tail, and
- * judge what it measured under the device's IMA policy
- * (format/ima_policy.h), all in ONE pass over the log: each record is
- * parsed once, replayed and evaluated.
+ * every quoted bank, report an unquoted tail, and judge what it measured
+ * under the device's IMA policy (format/ima_policy.h), all in ONE pass
+ * over the log: each record is parsed once, replayed in per-bank mode
+ * (Linux >= 5.8) and evaluated. Only when some bank misses its quoted
+ * PCR 10 in that mode is the log (in memory) replayed a second time, in
+ * both modes, for the padded mode of Linux 4.11 .. 5.7: the report is the
+ * one a single pass in both modes gives (tests/t_verify_padded_swtpm.sh).
  *
  * The policy and reference sets come from the run's reference cache
  * (j->refcache, verify/ima_refcache.h) or, without one, are loaded for

@@ -1190,3 +1190,41 @@ ima_eval_end(struct ima_eval *ev, struct ima_eval_result *out, bool *pass,
 			*pass = false;
 	return 0;
 }
+
+void
+ima_eval_counts_text(const struct ima_eval_result *r, enum ima_rule_kind k,
+    char *out, size_t cap)
+{
+	const uint64_t *n = r->counted;
+
+	if (cap > 0)
+		out[0] = '\0';
+	switch (k) {
+	case IMA_RULE_REORDER:
+		snprintf(out, cap, "extra %" PRIu64 ", changed %" PRIu64
+		    ", duplicate %" PRIu64 ", missing %" PRIu64,
+		    n[IMA_FIND_EXTRA], n[IMA_FIND_CHANGED],
+		    n[IMA_FIND_DUPLICATE], n[IMA_FIND_MISSING]);
+		break;
+	case IMA_RULE_ALLOWLIST:
+		snprintf(out, cap, "not allowed %" PRIu64,
+		    n[IMA_FIND_NOT_ALLOWED]);
+		break;
+	case IMA_RULE_SIGNATURES:
+		snprintf(out, cap, "valid %" PRIu64 ", unsigned %" PRIu64
+		    ", unknown key %" PRIu64 ", invalid %" PRIu64,
+		    r->sig_valid, r->sig_unsigned, r->sig_unknown_key,
+		    r->sig_invalid);
+		break;
+	case IMA_RULE_BOOT_AGGREGATE:
+		snprintf(out, cap, "%s%s", r->boot_aggregate_how[0] ?
+		    r->boot_aggregate_how : r->boot_aggregate_seen ?
+		    "boot_aggregate entry" : "no boot_aggregate entry",
+		    r->boot_aggregate_zero ? ", all zero (no TPM when IMA "
+		    "started)" : "");
+		break;
+	case IMA_RULE_VIOLATIONS:
+		snprintf(out, cap, "%" PRIu64 " violations", r->violations);
+		break;
+	}
+}

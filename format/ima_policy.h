@@ -176,6 +176,14 @@ struct ima_eval_result {
 	char boot_aggregate_how[128];	/* "sha256 bank, PCRs 0-9" */
 };
 
+/*
+ * What rule kind k counted in r, as one line of text for a check's ok or
+ * fail summary ("extra 1, changed 0, duplicate 0, missing 2"). Always
+ * NUL-terminates out.
+ */
+void ima_eval_counts_text(const struct ima_eval_result *r,
+    enum ima_rule_kind k, char *out, size_t cap);
+
 struct ima_eval;
 
 /* Per-thread evaluation state; reused across logs. */

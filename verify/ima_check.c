@@ -336,43 +336,6 @@ kept_finding(const struct kept *k, struct ima_finding *f)
 }
 
 static void
-counts_text(const struct ima_check *c, enum ima_rule_kind k, char *out,
-    size_t cap)
-{
-	const struct ima_eval_result *r = &c->res;
-	const uint64_t *n = r->counted;
-
-	switch (k) {
-	case IMA_RULE_REORDER:
-		snprintf(out, cap, "extra %" PRIu64 ", changed %" PRIu64
-		    ", duplicate %" PRIu64 ", missing %" PRIu64,
-		    n[IMA_FIND_EXTRA], n[IMA_FIND_CHANGED],
-		    n[IMA_FIND_DUPLICATE], n[IMA_FIND_MISSING]);
-		break;
-	case IMA_RULE_ALLOWLIST:
-		snprintf(out, cap, "not allowed %" PRIu64,
-		    n[IMA_FIND_NOT_ALLOWED]);
-		break;
-	case IMA_RULE_SIGNATURES:
-		snprintf(out, cap, "valid %" PRIu64 ", unsigned %" PRIu64
-		    ", unknown key %" PRIu64 ", invalid %" PRIu64,
-		    r->sig_valid, r->sig_unsigned, r->sig_unknown_key,
-		    r->sig_invalid);
-		break;
-	case IMA_RULE_BOOT_AGGREGATE:
-		snprintf(out, cap, "%s%s", r->boot_aggregate_how[0] ?
-		    r->boot_aggregate_how : r->boot_aggregate_seen ?
-		    "boot_aggregate entry" : "no boot_aggregate entry",
-		    r->boot_aggregate_zero ? ", all zero (no TPM when IMA "
-		    "started)" : "");
-		break;
-	case IMA_RULE_VIOLATIONS:
-		snprintf(out, cap, "%" PRIu64 " violations", r->violations);
-		break;
-	}
-}
-
-static void
 report_rule(struct ima_check *c, size_t ri, struct report *rep)
 {
 	const struct ima_rule *rule = &c->policy.rules[ri];
@@ -395,7 +358,7 @@ report_rule(struct ima_check *c, size_t ri, struct report *rep)
 	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
 		snprintf(against, sizeof(against), " against %s",
 		    c->set_names);
-	counts_text(c, rule->kind, counts, sizeof(counts));
+	ima_eval_counts_text(&c->res, rule->kind, counts, sizeof(counts));
 	for (i = 0; t > 0 && i < c->nkept; i++)
 		if (c->kept[i].rule == rule->kind && c->kept[i].fails &&
 		    !in_quote(c, c->kept[i].index)) {

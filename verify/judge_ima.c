@@ -404,44 +404,6 @@ wants_log(const struct judging *j, const char *log)
 
 /* ---- reporting the policy ------------------------------------------------------ */
 
-/* What a rule counted, for its ok or fail summary. */
-static void
-rule_counts(const struct ima_judgement *g, enum ima_rule_kind k, char *out,
-    size_t cap)
-{
-	const struct ima_eval_result *r = &g->res;
-	const uint64_t *c = r->counted;
-
-	switch (k) {
-	case IMA_RULE_REORDER:
-		snprintf(out, cap, "extra %" PRIu64 ", changed %" PRIu64
-		    ", duplicate %" PRIu64 ", missing %" PRIu64,
-		    c[IMA_FIND_EXTRA], c[IMA_FIND_CHANGED],
-		    c[IMA_FIND_DUPLICATE], c[IMA_FIND_MISSING]);
-		break;
-	case IMA_RULE_ALLOWLIST:
-		snprintf(out, cap, "not allowed %" PRIu64,
-		    c[IMA_FIND_NOT_ALLOWED]);
-		break;
-	case IMA_RULE_SIGNATURES:
-		snprintf(out, cap, "valid %" PRIu64 ", unsigned %" PRIu64
-		    ", unknown key %" PRIu64 ", invalid %" PRIu64,
-		    r->sig_valid, r->sig_unsigned, r->sig_unknown_key,
-		    r->sig_invalid);
-		break;
-	case IMA_RULE_BOOT_AGGREGATE:
-		snprintf(out, cap, "%s%s", r->boot_aggregate_how[0] ?
-		    r->boot_aggregate_how : r->boot_aggregate_seen ?
-		    "boot_aggregate entry" : "no boot_aggregate entry",
-		    r->boot_aggregate_zero ? ", all zero (no TPM when IMA "
-		    "started)" : "");
-		break;
-	case IMA_RULE_VIOLATIONS:
-		snprintf(out, cap, "%" PRIu64 " violations", r->violations);
-		break;
-	}
-}
-
 /* Failing findings of rule k: *in_quote in the quoted part, *in_tail after. */
 static void
 count_fails(const struct ima_judgement *g, enum ima_rule_kind k,
@@ -501,7 +463,7 @@ report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
 	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
 		snprintf(against, sizeof(against), " against %s",
 		    g->ref.set_names);
-	rule_counts(g, rule->kind, counts, sizeof(counts));
+	ima_eval_counts_text(&g->res, rule->kind, counts, sizeof(counts));
 	count_fails(g, rule->kind, prefix, &in_quote, &in_tail);
 	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));
 	if (in_quote == 0 && !(g->res.rule_failed[ri] &&

@@ -104,6 +104,14 @@ parse_classes(struct ima_rule *r, const char *v, size_t vlen,
 	return 0;
 }
 
+_Static_assert(IMA_POLICY_TEXT_MAX < UINT16_MAX, "glob offsets are 16 bits");
+
+const char *
+ima_rule_glob(const struct ima_rule *r, size_t i)
+{
+	return r->globbuf + r->glob_at[i];
+}
+
 static int
 parse_globs(struct ima_rule *r, const char *v, size_t vlen,
     struct errbuf *e)
@@ -123,9 +131,14 @@ parse_globs(struct ima_rule *r, const char *v, size_t vlen,
 		if (r->nglobs >= IMA_POLICY_GLOBS_MAX)
 			return err_set(e, "%s: more than %d globs",
 			    ima_rule_name(r->kind), IMA_POLICY_GLOBS_MAX);
-		memcpy(r->globs[r->nglobs], v + i, n);
-		r->globs[r->nglobs][n] = '\0';
-		r->nglobs++;
+		if (n + 1 > sizeof(r->globbuf) - r->globbuf_used)
+			return err_set(e, "%s: globs longer than %d bytes in "
+			    "all", ima_rule_name(r->kind),
+			    IMA_POLICY_TEXT_MAX);
+		r->glob_at[r->nglobs++] = (uint16_t)r->globbuf_used;
+		memcpy(r->globbuf + r->globbuf_used, v + i, n);
+		r->globbuf[r->globbuf_used + n] = '\0';
+		r->globbuf_used += n + 1;
 	}
 	return 0;
 }
@@ -276,7 +289,7 @@ put_globs(const struct ima_rule *r, const char *name, char *out,
 		return false;
 	for (i = 0; i < r->nglobs; i++)
 		if ((i > 0 && !put(out, cap, len, ",")) ||
-		    !put(out, cap, len, r->globs[i]))
+		    !put(out, cap, len, ima_rule_glob(r, i)))
 			return false;
 	return true;
 }
@@ -544,7 +557,7 @@ glob_any(struct ima_eval *ev, const struct ima_rule *r,
 	memcpy(ev->pathz, rec->path, rec->path_len);
 	ev->pathz[rec->path_len] = '\0';
 	for (i = 0; i < r->nglobs; i++)
-		if (fnmatch(r->globs[i], ev->pathz, 0) == 0)
+		if (fnmatch(ima_rule_glob(r, i), ev->pathz, 0) == 0)
 			return true;
 	return false;
 }

@@ -118,8 +118,13 @@ struct ima_rule {
 	bool digest_only;		/* allowlist */
 	bool allow_zero;		/* boot_aggregate */
 	uint64_t max_violations;	/* violations */
-	size_t nglobs;			/* allowlist exclude / signatures require */
-	char globs[IMA_POLICY_GLOBS_MAX][IMA_POLICY_GLOB_MAX + 1];
+	/* allowlist exclude / signatures require globs: glob i is the
+	 * NUL-terminated string at globbuf + glob_at[i] (ima_rule_glob());
+	 * they come from the rule's text, so its limit bounds them all. */
+	size_t nglobs;
+	uint16_t glob_at[IMA_POLICY_GLOBS_MAX];
+	size_t globbuf_used;
+	char globbuf[IMA_POLICY_TEXT_MAX + 1];
 };
 
 struct ima_policy {
@@ -139,6 +144,8 @@ int ima_policy_add_rule(struct ima_policy *p, const char *text,
 int ima_policy_format(const struct ima_rule *r, char *out, size_t cap,
     struct errbuf *e);
 const char *ima_rule_name(enum ima_rule_kind k);  /* "reorder", ... */
+/* Glob i (< r->nglobs) of rule r. */
+const char *ima_rule_glob(const struct ima_rule *r, size_t i);
 
 /* One finding. Pointers are valid during the callback only. */
 struct ima_finding {

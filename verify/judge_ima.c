@@ -181,19 +181,17 @@ resolve_policy(struct ima_judgement *g, struct errbuf *e)
 		g->policy.sets[g->policy.nsets++] = g->ref.sets[i];
 	g->policy.keys = g->ref.keys;
 	for (i = 0; i < g->ref.nrules; i++) {
-		k = strncmp(g->ref.rules[i], "reorder", 7) == 0 ?
-		    IMA_RULE_REORDER : strncmp(g->ref.rules[i], "allowlist",
-		    9) == 0 ? IMA_RULE_ALLOWLIST : IMA_RULE_SIGNATURES;
-		if (g->policy.nsets == 0 && (k == IMA_RULE_REORDER ||
-		    k == IMA_RULE_ALLOWLIST)) {
-			jg_skip(j, ima_rule_check_name(k), "%s", no_sets);
-			continue;
-		}
 		if (ima_policy_add_rule(&g->policy, g->ref.rules[i],
 		    &pe) == -1) {
 			jg_fail(j, "ima.policy", "stored rule '%s': %s",
 			    g->ref.rules[i], pe.msg);
 			continue;
+		}
+		k = g->policy.rules[g->policy.nrules - 1].kind;
+		if (g->policy.nsets == 0 && (k == IMA_RULE_REORDER ||
+		    k == IMA_RULE_ALLOWLIST)) {
+			g->policy.nrules--;	/* nothing to compare with */
+			jg_skip(j, ima_rule_check_name(k), "%s", no_sets);
 		}
 	}
 	return 0;

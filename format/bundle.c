@@ -9,7 +9,10 @@
  *
  * Reading: our own ZSTD_DCtx (window limited to 2^23) decompresses into a
  * BUNDLE_CHUNK buffer that an archive_read_open() callback hands to
- * libarchive's tar reader; no libarchive filter is enabled. Every chunk but
+ * libarchive's tar reader; no libarchive filter is enabled. A bundle in
+ * memory that is one frame of declared size is decompressed in one call
+ * instead, and the callback hands out BUNDLE_CHUNK pieces of the result
+ * (bundle.h, ONE PASS); everything below holds for both. Every chunk but
  * the last is a multiple of 512 bytes, so tar header blocks never straddle
  * two chunks, libarchive never copies them, and at the end of the archive
  * the bytes libarchive has been given but not consumed all lie in the
@@ -31,6 +34,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+/* For ZSTD_getFrameHeader(): the frame's window before decoding it. */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -246,7 +251,7 @@ sink_compress(struct wsink *s, const void *src, size_t n,
 		}
 		if (sink_put(s, s->obuf, out.pos) != 0)
 			return -1;
-	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	} while (end == ZSTD_e_continue ? in.pos < in.size : left != 0);
 	return 0;
 }
 
@@ -347,7 +352,10 @@ bundle_write(struct wsink *s, const uint8_t *manifest, size_t manifest_len,
 	}
 	if (cctx_setup(s->cctx, tar_size, e) != 0)
 		goto out;
+	/* Unblocked, so that the MANIFEST entry reaches zstd before the
+	 * flush below; the tar bytes are the same either way. */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, s, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
 		err_set(e, "libarchive: %s", archive_error_string(a));
@@ -356,6 +364,12 @@ bundle_write(struct wsink *s, const uint8_t *manifest, size_t manifest_len,
 	if (tar_add(a, s, BUNDLE_MANIFEST_NAME, manifest, manifest_len, mtime,
 	    e) != 0)
 		goto out;
+	/* End a zstd block here: a reader tells a bundle by its first tar
+	 * header and then decodes only this block (bundle.h, ONE PASS). */
+	if (sink_compress(s, NULL, 0, ZSTD_e_flush) != 0) {
+		err_set(e, "%s", s->err.msg);
+		goto out;
+	}
 	for (i = 0; i < n; i++)
 		if (tar_add(a, s, in[i].name, in[i].data, in[i].len, mtime,
 		    e) != 0)
@@ -425,6 +439,9 @@ struct zsrc {
 	bool started;			/* a frame was seen */
 	bool ended;			/* input and last frame done */
 	uint8_t *out;			/* BUNDLE_CHUNK bytes */
+	const uint8_t *whole;		/* one pass: all the decompressed data */
+	size_t whole_len;
+	const uint8_t *chunk;		/* the current chunk (out or in whole) */
 	uint64_t produced;		/* decompressed bytes handed out */
 	uint64_t limit;			/* produced may not exceed this */
 	const char *limit_what;
@@ -482,6 +499,38 @@ zsrc_in_offset(const struct zsrc *z)
 	return z->in_base + z->in.pos;
 }
 
+/*
+ * The window a frame declares, at most 2^BUNDLE_ZSTD_WINDOW_LOG_MAX: checked
+ * here from the header because zstd's own check (ZSTD_d_windowLogMax) is
+ * skipped when it can decode a frame in one pass, and the rule must not
+ * depend on how the bytes arrive. A header zstd cannot parse, or one cut
+ * short, is left to the decoder, which says why.
+ */
+static int
+zsrc_window_check(struct zsrc *z)
+{
+	ZSTD_frameHeader fh;
+	size_t need;
+
+	for (;;) {
+		need = ZSTD_getFrameHeader(&fh, (const uint8_t *)z->in.src +
+		    z->in.pos, z->in.size - z->in.pos);
+		if (ZSTD_isError(need))
+			return 0;
+		if (need == 0)
+			break;
+		if (z->in_eof)
+			return 0;
+		if (zsrc_refill(z) != 0)
+			return -1;
+	}
+	if (fh.frameType == ZSTD_frame &&
+	    fh.windowSize > (1ULL << BUNDLE_ZSTD_WINDOW_LOG_MAX))
+		return zsrc_fail(z, "zstd frame needs a window larger than "
+		    "2^%d bytes", BUNDLE_ZSTD_WINDOW_LOG_MAX);
+	return 0;
+}
+
 /* At a frame boundary: the next bytes must start a zstd frame, or end. */
 static int
 zsrc_frame_start(struct zsrc *z)
@@ -509,6 +558,8 @@ zsrc_frame_start(struct zsrc *z)
 	magic = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
 	if (magic == ZSTD_MAGICNUMBER) {
+		if (zsrc_window_check(z) != 0)
+			return -1;
 		z->started = true;
 		z->at_boundary = false;
 		return 0;
@@ -556,10 +607,17 @@ static int
 zsrc_next(struct zsrc *z, const uint8_t **p, size_t *len)
 {
 	ZSTD_outBuffer o = { z->out, BUNDLE_CHUNK, 0 };
+	const uint8_t *chunk = z->out;
 
 	if (z->failed)
 		return -1;
-	while (o.pos < o.size && !z->ended) {
+	if (z->whole != NULL) {
+		chunk = z->whole + z->produced;
+		o.pos = z->whole_len - (size_t)z->produced;
+		if (o.pos > BUNDLE_CHUNK)
+			o.pos = BUNDLE_CHUNK;
+	}
+	while (z->whole == NULL && o.pos < o.size && !z->ended) {
 		if (z->at_boundary) {
 			if (zsrc_frame_start(z) != 0)
 				return -1;
@@ -571,10 +629,11 @@ zsrc_next(struct zsrc *z, const uint8_t **p, size_t *len)
 	if (z->produced > z->limit || o.pos > z->limit - z->produced)
 		return zsrc_fail(z, "decompresses to more than %llu bytes (%s)",
 		    (unsigned long long)z->limit, z->limit_what);
+	z->chunk = chunk;
 	z->chunk_start = z->produced;
 	z->chunk_len = o.pos;
 	z->produced += o.pos;
-	*p = z->out;
+	*p = chunk;
 	*len = o.pos;
 	return 0;
 }
@@ -594,10 +653,94 @@ tar_read_cb(struct archive *a, void *arg, const void **buf)
 	return (la_ssize_t)n;
 }
 
+/* --- reading: one pass ------------------------------------------------------ */
+
+struct bundle_scratch {
+	ZSTD_DCtx *dctx;		/* window limited to 2^23 */
+	uint8_t *chunk;			/* BUNDLE_CHUNK: streaming output */
+	uint8_t *whole;			/* one-pass output */
+	size_t whole_cap;
+};
+
+struct bundle_scratch *
+bundle_scratch_new(void)
+{
+	struct bundle_scratch *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->dctx = ZSTD_createDCtx()) == NULL ||
+	    (s->chunk = malloc(BUNDLE_CHUNK)) == NULL ||
+	    ZSTD_isError(ZSTD_DCtx_setParameter(s->dctx, ZSTD_d_windowLogMax,
+	    BUNDLE_ZSTD_WINDOW_LOG_MAX))) {
+		bundle_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+bundle_scratch_free(struct bundle_scratch *s)
+{
+	if (s == NULL)
+		return;
+	ZSTD_freeDCtx(s->dctx);
+	free(s->chunk);
+	free(s->whole);
+	free(s);
+}
+
+/*
+ * Memory input that is exactly one zstd frame declaring a content size of
+ * 1 to BUNDLE_ONESHOT_MAX bytes and a window within the limit: decompress
+ * it in one call into sc->whole and serve that (bundle.h, ONE PASS).
+ * Anything else, and a frame that fails to decompress, is left to
+ * streaming, which reports exactly where it fails; the context is reset
+ * for it.
+ */
+static void
+zsrc_try_whole(struct zsrc *z, struct bundle_scratch *sc)
+{
+	const uint8_t *src = z->in.src;
+	ZSTD_frameHeader fh;
+	unsigned long long size;
+	size_t len = z->in.size, got;
+	uint8_t *nb;
+
+	if (ZSTD_getFrameHeader(&fh, src, len) != 0 ||
+	    fh.frameType != ZSTD_frame ||
+	    fh.windowSize > (1ULL << BUNDLE_ZSTD_WINDOW_LOG_MAX))
+		return;
+	size = fh.frameContentSize;
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == 0 ||
+	    size > BUNDLE_ONESHOT_MAX ||
+	    ZSTD_findFrameCompressedSize(src, len) != len)
+		return;
+	if (sc->whole_cap < size) {
+		if ((nb = realloc(sc->whole, (size_t)size)) == NULL)
+			return;		/* streaming needs less memory */
+		sc->whole = nb;
+		sc->whole_cap = (size_t)size;
+	}
+	got = ZSTD_decompressDCtx(z->dctx, sc->whole, (size_t)size, src, len);
+	if (ZSTD_isError(got) || got != size) {
+		(void)ZSTD_DCtx_reset(z->dctx, ZSTD_reset_session_only);
+		return;
+	}
+	z->whole = sc->whole;
+	z->whole_len = (size_t)size;
+	z->in.pos = len;
+	z->started = true;
+	z->at_boundary = false;
+	z->ended = true;
+}
+
 /* --- reading: tar entries -------------------------------------------------- */
 
 struct rd {
 	struct zsrc z;
+	struct bundle_scratch *sc;	/* the caller's, or our own */
+	bool own_sc;
 	struct archive *a;
 	struct archive_entry *ent;
 	uint64_t next_header;		/* where the next ustar header must be */
@@ -632,7 +775,8 @@ rd_error(struct rd *rd, struct errbuf *e)
 
 static int
 rd_open(struct rd *rd, bundle_fill_fn fill, void *fill_arg,
-    const uint8_t *buf, size_t len, struct errbuf *e)
+    const uint8_t *buf, size_t len, struct bundle_scratch *sc,
+    struct errbuf *e)
 {
 	struct zsrc *z = &rd->z;
 
@@ -642,16 +786,22 @@ rd_open(struct rd *rd, bundle_fill_fn fill, void *fill_arg,
 	z->at_boundary = true;
 	z->limit = BUNDLE_CHUNK;
 	z->limit_what = "limit before the manifest";
-	if ((z->dctx = ZSTD_createDCtx()) == NULL ||
-	    (z->out = malloc(BUNDLE_CHUNK)) == NULL)
-		return err_set(e, "out of memory");
-	if (ZSTD_isError(ZSTD_DCtx_setParameter(z->dctx, ZSTD_d_windowLogMax,
-	    BUNDLE_ZSTD_WINDOW_LOG_MAX)))
-		return err_set(e, "zstd: cannot limit the window size");
+	rd->sc = sc;
+	if (sc == NULL) {
+		if ((rd->sc = bundle_scratch_new()) == NULL)
+			return err_set(e, "out of memory");
+		rd->own_sc = true;
+	}
+	if (ZSTD_isError(ZSTD_DCtx_reset(rd->sc->dctx,
+	    ZSTD_reset_session_only)))
+		return err_set(e, "zstd: cannot reset the context");
+	z->dctx = rd->sc->dctx;
+	z->out = rd->sc->chunk;
 	if (fill == NULL) {
 		z->in.src = buf;
 		z->in.size = len;
 		z->in_eof = true;
+		zsrc_try_whole(z, rd->sc);
 	} else {
 		z->incap = ZSTD_DStreamInSize();
 		if ((z->inbuf = malloc(z->incap)) == NULL)
@@ -673,9 +823,14 @@ rd_close(struct rd *rd)
 {
 	if (rd->a != NULL)
 		archive_read_free(rd->a);
-	ZSTD_freeDCtx(rd->z.dctx);
 	free(rd->z.inbuf);
-	free(rd->z.out);
+	if (rd->own_sc)
+		bundle_scratch_free(rd->sc);
+	else if (rd->sc != NULL && rd->sc->whole_cap > BUNDLE_SCRATCH_KEEP) {
+		free(rd->sc->whole);
+		rd->sc->whole = NULL;
+		rd->sc->whole_cap = 0;
+	}
 }
 
 /*
@@ -845,7 +1000,7 @@ rd_finish(struct rd *rd, struct errbuf *e)
 		return err_set(e, "internal error: end of archive outside the "
 		    "current chunk");
 	off = (uint64_t)used;
-	p = z->out + (off - z->chunk_start);
+	p = z->chunk + (off - z->chunk_start);
 	n = z->chunk_len - (size_t)(off - z->chunk_start);
 	trailer = 0;
 	for (;;) {
@@ -1072,6 +1227,7 @@ read_bundle(struct rd *rd, const struct bundle_reader *r,
 	if (read_after_last(rd, c, e) != 0)
 		goto out;
 	c->compressed_size = zsrc_in_offset(&rd->z);
+	c->one_pass = rd->z.whole != NULL;
 	rc = 0;
 out:
 	EVP_MD_CTX_free(md);
@@ -1102,7 +1258,8 @@ read_common(const char *label, bundle_fill_fn fill, void *fill_arg,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return err_set(e, "%s: out of memory", label);
-	rc = rd_open(&rd, fill, fill_arg, buf, len, e);
+	rc = rd_open(&rd, fill, fill_arg, buf, len, r != NULL ? r->scratch :
+	    NULL, e);
 	if (rc == 0)
 		rc = read_bundle(&rd, r, c, e);
 	rd_close(&rd);
@@ -1203,7 +1360,7 @@ list_common(const char *label, bundle_fill_fn fill, void *fill_arg,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = rd_open(&rd, fill, fill_arg, buf, len, e);
+	rc = rd_open(&rd, fill, fill_arg, buf, len, NULL, e);
 	if (rc == 0)
 		rc = list_entries(&rd, out, e);
 	rd_close(&rd);

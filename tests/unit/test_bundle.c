@@ -377,6 +377,206 @@ expect_tar_ok(struct tb *t, const char *what)
 	memset(t, 0, sizeof(*t));
 }
 
+
+/* --- one pass and the scratch ---------------------------------------------- */
+
+/* A fill that hands over everything it can at once. */
+struct whole_src {
+	const uint8_t *p;
+	size_t len, pos;
+};
+
+static int
+whole_fill(void *arg, uint8_t *buf, size_t cap, size_t *got, struct errbuf *e)
+{
+	struct whole_src *w = arg;
+
+	(void)e;
+	*got = w->len - w->pos < cap ? w->len - w->pos : cap;
+	memcpy(buf, w->p + w->pos, *got);
+	w->pos += *got;
+	return 0;
+}
+
+/*
+ * The tar t[0..n) as one zstd frame of raw blocks whose header declares a
+ * window of 2^wlog bytes and the content size: a frame zstd can decode in
+ * one pass whatever its window.
+ */
+static uint8_t *
+raw_frame(const uint8_t *t, size_t n, unsigned wlog, size_t *out_len)
+{
+	const size_t bs = 128 * 1024;
+	size_t nblocks = n / bs + 1, i, len;
+	uint8_t *out = malloc(10 + nblocks * 3 + n), *p = out;
+	uint32_t h;
+
+	memcpy(p, "\x28\xb5\x2f\xfd", 4);
+	p[4] = 0x80;			/* 4-byte content size, window byte */
+	p[5] = (uint8_t)((wlog - 10) << 3);
+	p[6] = (uint8_t)n;
+	p[7] = (uint8_t)(n >> 8);
+	p[8] = (uint8_t)(n >> 16);
+	p[9] = (uint8_t)(n >> 24);
+	p += 10;
+	for (i = 0; i * bs < n || i == 0; i++) {
+		len = n - i * bs < bs ? n - i * bs : bs;
+		h = (uint32_t)(len << 3) | ((i + 1) * bs >= n);
+		p[0] = (uint8_t)h;
+		p[1] = (uint8_t)(h >> 8);
+		p[2] = (uint8_t)(h >> 16);
+		memcpy(p + 3, t + i * bs, len);
+		p += 3 + len;
+	}
+	*out_len = (size_t)(p - out);
+	return out;
+}
+
+/* The message without its "(compressed offset N)": where a stream fails
+ * depends on how its bytes arrive. */
+static void
+strip_offset(char *m)
+{
+	char *o = strstr(m, " (compressed offset");
+
+	if (o != NULL)
+		*o = '\0';
+}
+
+static void
+test_one_pass(void)
+{
+	struct bundle_reader r = { parse_manifest, NULL, NULL, NULL, 1u << 20 };
+	struct bundle_contents c, c2;
+	struct whole_src w;
+	struct errbuf e, e2;
+	size_t len, tlen, flen, i, agree = 0, tried = 0, refused = 0;
+	uint8_t *b = write_valid(&len), *t, *f, *x;
+	unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+	int rc, rc2;
+
+	r.scratch = bundle_scratch_new();
+	CHECK(r.scratch != NULL, "bundle_scratch_new");
+	rc = bundle_read_mem(LABEL, b, len, &r, &c, &e);
+	CHECK(rc == 0 && c.one_pass && c.compressed_size == len,
+	    "a written bundle read from memory: one pass (%s)",
+	    rc ? e.msg : "");
+	CHECK(rc == 0 && c.data[2] != NULL &&
+	    memcmp(c.data[2], big, BIG_LEN) == 0 && c.data[2][BIG_LEN] == '\0',
+	    "one pass: members collected byte for byte, NUL after");
+	if (rc == 0)
+		bundle_contents_free(&c);
+	w = (struct whole_src){ b, len, 0 };
+	rc = bundle_read_stream(LABEL, whole_fill, &w, &r, &c, &e);
+	CHECK(rc == 0 && !c.one_pass && c.data[2] != NULL &&
+	    memcmp(c.data[2], big, BIG_LEN) == 0,
+	    "the same bundle streamed: not one pass, same members (%s)",
+	    rc ? e.msg : "");
+	if (rc == 0)
+		bundle_contents_free(&c);
+
+	/* Every corruption: one pass and streaming agree, message and all. */
+	x = malloc(len);
+	for (i = 0; i < len; i += len / 97 + 1) {
+		memcpy(x, b, len);
+		x[i] ^= 0x5a;
+		tried++;
+		rc = bundle_read_mem(LABEL, x, len, &r, &c, &e);
+		if (rc == 0)
+			bundle_contents_free(&c);
+		w = (struct whole_src){ x, len, 0 };
+		rc2 = bundle_read_stream(LABEL, whole_fill, &w, &r, &c2, &e2);
+		if (rc2 == 0)
+			bundle_contents_free(&c2);
+		strip_offset(e.msg);
+		strip_offset(e2.msg);
+		if (rc == rc2 && (rc == 0 || strcmp(e.msg, e2.msg) == 0))
+			agree++;
+		else
+			printf("# byte %zu: memory %d '%s', stream %d '%s'\n", i,
+			    rc, rc ? e.msg : "", rc2, rc2 ? e2.msg : "");
+		refused += rc != 0;
+	}
+	CHECK(agree == tried && refused > tried / 2,
+	    "%zu corruptions: one pass and streaming agree on all (%zu refused)",
+	    tried, refused);
+	free(x);
+
+	/* The scratch carries nothing from one read to the next. */
+	rc = bundle_read_mem(LABEL, b, len / 2, &r, NULL, &e);
+	CHECK(rc != 0, "a truncated bundle fails with the scratch");
+	rc = bundle_read_mem(LABEL, b, len, &r, &c, &e);
+	CHECK(rc == 0 && c.one_pass && memcmp(c.data[2], big, BIG_LEN) == 0,
+	    "the next read with the same scratch is whole (%s)",
+	    rc ? e.msg : "");
+	if (rc == 0)
+		bundle_contents_free(&c);
+
+	/* The window rule holds whatever path decodes the frame. */
+	t = malloc(fsz);
+	tlen = ZSTD_decompress(t, fsz, b, len);
+	f = raw_frame(t, tlen, 24, &flen);
+	rc = bundle_read_mem(LABEL, f, flen, &r, NULL, &e);
+	CHECK(rc != 0 && strstr(e.msg, "window larger than 2^23") != NULL,
+	    "a 2^24 window with the size declared refused from memory (%s)",
+	    rc ? e.msg : "accepted");
+	w = (struct whole_src){ f, flen, 0 };
+	rc = bundle_read_stream(LABEL, whole_fill, &w, &r, NULL, &e);
+	CHECK(rc != 0 && strstr(e.msg, "window larger than 2^23") != NULL,
+	    "... and from a stream (%s)", rc ? e.msg : "accepted");
+	free(f);
+	f = raw_frame(t, tlen, 23, &flen);
+	rc = bundle_read_mem(LABEL, f, flen, &r, &c, &e);
+	CHECK(rc == 0 && c.one_pass, "a 2^23 window: one pass (%s)",
+	    rc ? e.msg : "");
+	if (rc == 0)
+		bundle_contents_free(&c);
+	free(f);
+	free(t);
+	bundle_scratch_free(r.scratch);
+	free(b);
+}
+
+/*
+ * The writer ends a zstd block after the MANIFEST entry (RFC 8878 3.1.1:
+ * frame header, then blocks of a 3-byte header each): decoding the first
+ * block alone yields the MANIFEST's tar header and data, nothing more
+ * (its padding comes with the next header).
+ */
+static void
+test_manifest_block(void)
+{
+	static const size_t did[4] = { 0, 1, 2, 4 };
+	static const size_t fcs[4] = { 0, 2, 4, 8 };
+	size_t len, off, first;
+	uint8_t *b = write_valid(&len), fhd, *out;
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer o;
+	uint32_t h;
+
+	fhd = b[4];
+	off = 5 + ((fhd & 0x20) ? 0 : 1) + did[fhd & 3] +
+	    ((fhd >> 6) == 0 ? ((fhd & 0x20) ? 1 : 0) : fcs[fhd >> 6]);
+	h = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
+	    (uint32_t)b[off + 2] << 16;
+	first = ((h >> 1) & 3) == 1 ? 1 : h >> 3;	/* RLE: one byte */
+	out = malloc(1u << 20);
+	in = (ZSTD_inBuffer){ b, off + 3 + first, 0 };
+	o = (ZSTD_outBuffer){ out, 1u << 20, 0 };
+	while (in.pos < in.size && !ZSTD_isError(ZSTD_decompressStream(d, &o,
+	    &in)))
+		;
+	CHECK((h & 1) == 0 && o.pos == 512 + manifest_len &&
+	    memcmp(out, "MANIFEST", 9) == 0 &&
+	    memcmp(out + 512, manifest, manifest_len) == 0,
+	    "the first zstd block holds the MANIFEST entry alone (%zu bytes)",
+	    o.pos);
+	ZSTD_freeDCtx(d);
+	free(out);
+	free(b);
+}
+
 /* --- tests ---------------------------------------------------------------- */
 
 static void
@@ -1121,6 +1321,8 @@ main(void)
 	test_hostile_entries();
 	test_hostile_framing();
 	test_callbacks();
+	test_one_pass();
+	test_manifest_block();
 	test_bombs();
 	test_tools();
 	return check_finish();

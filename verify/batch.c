@@ -295,7 +295,8 @@ recheck_resume(struct batch *b, struct slot *sl, struct result **out,
 /* ---- workers ------------------------------------------------------------- */
 
 static void
-prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
+prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
+    struct slot *sl)
 {
 	struct timespec t0;
 	struct errbuf e;
@@ -308,6 +309,7 @@ prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
 	else {
 		if (b->o.resume)
 			rc = try_resume(b, ro, sl, &e);
+		sl->in.scratch = sc;
 		if (rc == 0 && sl->stored == NULL)
 			rc = judge_prepare_digest(ro, b->refcache, b->o.now,
 			    &sl->in, sl->data, sl->len,
@@ -317,6 +319,7 @@ prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
 		sl->failed = -1;
 		snprintf(sl->msg, sizeof(sl->msg), "%s", e.msg);
 	}
+	sl->in.scratch = NULL;
 	free(sl->data);
 	sl->data = NULL;
 	sl->seconds = since(&t0);
@@ -325,6 +328,7 @@ prepare_slot(struct batch *b, struct store *ro, struct slot *sl)
 struct worker_arg {
 	struct batch *b;
 	struct store *ro;
+	struct bundle_scratch *scratch;	/* this thread's; NULL: none */
 };
 
 static void *
@@ -343,12 +347,13 @@ worker(void *arg)
 		sl = &b->ring[b->next_take++ % b->cap];
 		sl->state = SLOT_TAKEN;
 		pthread_mutex_unlock(&b->mu);
-		prepare_slot(b, wa->ro, sl);
+		prepare_slot(b, wa->ro, wa->scratch, sl);
 		pthread_mutex_lock(&b->mu);
 		sl->state = SLOT_READY;
 		pthread_cond_broadcast(&b->ready);
 	}
 	pthread_mutex_unlock(&b->mu);
+	bundle_scratch_free(wa->scratch);
 	free(wa);
 	return NULL;
 }
@@ -690,8 +695,11 @@ start_workers(struct batch *b, unsigned jobs, struct errbuf *e)
 			return err_set(e, "out of memory");
 		wa->b = b;
 		wa->ro = b->ro[b->nthreads];
+		/* without one, each read makes its own */
+		wa->scratch = bundle_scratch_new();
 		if (pthread_create(&b->threads[b->nthreads], NULL, worker,
 		    wa) != 0) {
+			bundle_scratch_free(wa->scratch);
 			free(wa);
 			store_close(b->ro[b->nthreads]);
 			b->ro[b->nthreads] = NULL;

@@ -35,6 +35,7 @@ struct src {
 	bool eof;
 	int err;		/* errno of a failed read */
 	bool chunk_mode;	/* buf now serves libarchive's reads */
+	ZSTD_DCtx *peek;	/* the walk's, for is_zstd_archive; may be NULL */
 };
 
 /* Read more into s->buf, up to want bytes in all. 0, or -1 (s->err). */
@@ -111,19 +112,26 @@ is_zstd(const uint8_t *buf, size_t len)
 	return len >= 4 && memcmp(buf, zstd_magic, 4) == 0;
 }
 
-/* A zstd stream is an archive of bundles unless its tar's first entry is
- * MANIFEST (then bundles); decode just the first tar header. */
+/*
+ * A zstd stream is an archive of bundles unless its tar's first entry is
+ * MANIFEST (then bundles); decode just the first tar header (zstd decodes
+ * the block holding it: our writer ends one after the MANIFEST). The
+ * walk's context is reused from file to file.
+ */
 static bool
 is_zstd_archive(struct src *s)
 {
 	uint8_t hdr[512];
-	ZSTD_DCtx *d;
+	ZSTD_DCtx *d = s->peek;
 	ZSTD_inBuffer in;
 	ZSTD_outBuffer out = { hdr, sizeof(hdr), 0 };
 	size_t r;
 
 	(void)src_fill(s, INPUTS_PEEK_ZSTD);
-	if ((d = ZSTD_createDCtx()) == NULL)
+	if (d != NULL && ZSTD_isError(ZSTD_DCtx_reset(d,
+	    ZSTD_reset_session_only)))
+		return false;
+	if (d == NULL && (d = ZSTD_createDCtx()) == NULL)
 		return false;
 	in.src = s->buf;
 	in.size = s->len;
@@ -131,7 +139,8 @@ is_zstd_archive(struct src *s)
 	do {
 		r = ZSTD_decompressStream(d, &out, &in);
 	} while (!ZSTD_isError(r) && out.pos < out.size && in.pos < in.size);
-	ZSTD_freeDCtx(d);
+	if (d != s->peek)
+		ZSTD_freeDCtx(d);
 	if (out.pos < 100)
 		return false;	/* judged as a bundle, which says why */
 	return strncmp((const char *)hdr, BUNDLE_MANIFEST_NAME, 100) != 0;
@@ -463,7 +472,8 @@ one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 }
 
 static int
-do_stream(const char *label, int fd, bool is_stdin, input_fn fn, void *arg,
+do_stream(const char *label, int fd, bool is_stdin, ZSTD_DCtx *peek,
+    input_fn fn, void *arg,
     struct errbuf *e)
 {
 	struct src s;
@@ -472,6 +482,7 @@ do_stream(const char *label, int fd, bool is_stdin, input_fn fn, void *arg,
 	memset(&s, 0, sizeof(s));
 	s.label = label;
 	s.fd = fd;
+	s.peek = peek;
 	if (src_fill(&s, INPUTS_PEEK) == -1)
 		rc = unreadable(fn, arg, label, false, 0, strerror(s.err), e);
 	else if (is_tar(s.buf, s.len) || is_gzip(s.buf, s.len) ||
@@ -486,18 +497,19 @@ do_stream(const char *label, int fd, bool is_stdin, input_fn fn, void *arg,
 }
 
 static int
-do_file(const char *path, input_fn fn, void *arg, struct errbuf *e)
+do_file(const char *path, ZSTD_DCtx *peek, input_fn fn, void *arg,
+    struct errbuf *e)
 {
 	char why[ERRBUF_MAX];
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return do_stream("-", STDIN_FILENO, true, fn, arg, e);
+		return do_stream("-", STDIN_FILENO, true, peek, fn, arg, e);
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
 		return unreadable(fn, arg, path, false, 0, why, e);
 	}
-	rc = do_stream(path, fd, false, fn, arg, e);
+	rc = do_stream(path, fd, false, peek, fn, arg, e);
 	close(fd);
 	return rc;
 }
@@ -509,7 +521,8 @@ skip_dot(const struct dirent *d)
 }
 
 static int
-do_dir(const char *path, unsigned depth, input_fn fn, void *arg,
+do_dir(const char *path, unsigned depth, ZSTD_DCtx *peek, input_fn fn,
+    void *arg,
     struct errbuf *e)
 {
 	struct dirent **names;
@@ -530,9 +543,10 @@ do_dir(const char *path, unsigned depth, input_fn fn, void *arg,
 			if (lstat(sub, &sb) == -1)
 				rc = err_set(e, "%s: %s", sub, strerror(errno));
 			else if (S_ISDIR(sb.st_mode))
-				rc = do_dir(sub, depth + 1, fn, arg, e);
+				rc = do_dir(sub, depth + 1, peek, fn, arg,
+				    e);
 			else if (S_ISREG(sb.st_mode))
-				rc = do_file(sub, fn, arg, e);
+				rc = do_file(sub, peek, fn, arg, e);
 		}
 		free(names[i]);
 	}
@@ -604,19 +618,21 @@ inputs_foreach(char *const *args, size_t n, input_fn fn, void *arg,
     struct errbuf *e)
 {
 	struct stat sb;
+	ZSTD_DCtx *peek;	/* NULL (out of memory): one per file */
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
-		if (strcmp(args[i], "-") == 0) {
-			if (do_file("-", fn, arg, e) == -1)
-				return -1;
-			continue;
-		}
-		if (stat(args[i], &sb) == -1)
-			return err_set(e, "%s: %s", args[i], strerror(errno));
-		if (S_ISDIR(sb.st_mode) ? do_dir(args[i], 0, fn, arg, e) :
-		    do_file(args[i], fn, arg, e))
-			return -1;
+	peek = ZSTD_createDCtx();
+	for (i = 0; i < n && rc == 0; i++) {
+		if (strcmp(args[i], "-") == 0)
+			rc = do_file("-", peek, fn, arg, e);
+		else if (stat(args[i], &sb) == -1)
+			rc = err_set(e, "%s: %s", args[i], strerror(errno));
+		else if (S_ISDIR(sb.st_mode))
+			rc = do_dir(args[i], 0, peek, fn, arg, e);
+		else
+			rc = do_file(args[i], peek, fn, arg, e);
 	}
-	return 0;
+	ZSTD_freeDCtx(peek);
+	return rc == 0 ? 0 : -1;
 }

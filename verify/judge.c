@@ -248,6 +248,7 @@ judge_container(struct judging *j, const uint8_t *buf, size_t len)
 	rd.manifest = on_manifest;
 	rd.arg = j;
 	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
+	rd.scratch = j->scratch;
 	if (bundle_read_mem(j->r->input, buf, len, &rd, &j->bc, &e) == -1) {
 		jg_fail(j, "bundle.container", "%s", e.msg);
 		if (j->manifest_read)
@@ -510,6 +511,7 @@ judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
 		return -1;
 	jd->j.s = ro;
 	jd->j.refcache = refcache;
+	jd->j.scratch = in->scratch;
 	jd->r.has_bundle_digest = true;
 	if (bundle_sha256 != NULL)
 		memcpy(jd->r.bundle_sha256, bundle_sha256,
@@ -525,6 +527,7 @@ judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
 	bundle_contents_free(&jd->j.bc);
 	memset(&jd->j.bc, 0, sizeof(jd->j.bc));
 	jd->j.s = NULL;
+	jd->j.scratch = NULL;
 	if (rc == -1) {
 		judge_free(jd);
 		*out = NULL;

@@ -67,6 +67,9 @@ struct judge_input {
 	const char *name;	/* file, "archive: member", "-" */
 	bool has_offset;	/* a member of an archive */
 	uint64_t offset;	/* its byte offset there */
+	/* Optional: the calling thread's reading state (format/bundle.h),
+	 * used while the bundle is read and not kept; NULL: none. */
+	struct bundle_scratch *scratch;
 };
 
 /*

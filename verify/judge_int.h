@@ -29,6 +29,7 @@ struct judging {
 	/* Reference sets and policies of this run, shared by its threads;
 	 * NULL: loaded for this bundle only. */
 	struct ima_refcache *refcache;
+	struct bundle_scratch *scratch;	/* judge_prepare only; may be NULL */
 	int64_t now;
 	struct result *r;
 

@@ -6,6 +6,8 @@
  * all-core verify run).
  *
  * Counted, per bundle (the timed loop):
+ *   - SHA-256 of the bundle file (the result's bundle_sha256, by which a
+ *     bundle is judged exactly once: --resume and spools look it up);
  *   - SHA-256 of every member listed in the MANIFEST (the manifest's
  *     member digests: bundle.container);
  *   - one ECDSA P-256/SHA-256 verification of the MANIFEST's COSE
@@ -20,9 +22,8 @@
  *     compared at the end with the PCR 10 values of pcrs.bin.
  * Not counted: reading and unpacking the archive, CBOR and TPM structure
  * parsing, the store (device, challenge, state, results), the reference
- * comparison, output, and the SHA-256 of the whole bundle file. Digest
- * algorithms are fetched once and contexts reused; keys are parsed in the
- * setup. A mismatch anywhere (a signature that does not verify, a PCR that
+ * comparison, output. Digest algorithms are fetched once and one context
+ * per algorithm reused; keys are parsed in the setup. A mismatch anywhere (a signature that does not verify, a PCR that
  * does not replay) makes it exit 1: the work is real.
  *
  * usage: batch_floor [-j THREADS] [-r RUNS] BUNDLE...
@@ -65,7 +66,8 @@ struct rec {
 
 struct item {
 	struct bundle_contents c;	/* members collected */
-	uint8_t *file;
+	uint8_t *file;			/* the bundle file */
+	size_t file_len;
 	EVP_PKEY *ak;
 	uint8_t *tbs;			/* manifest Sig_structure */
 	size_t tbs_len;
@@ -234,13 +236,12 @@ load(struct item *it, const char *path)
 	TPMS_ATTEST att;
 	struct errbuf e;
 	const uint8_t *p;
-	size_t len, flen, off = 0;
+	size_t len, off = 0;
 
-	if (file_read(path, BUNDLE_CONTENT_MAX, &it->file, &flen, &e) == -1 ||
-	    bundle_read_mem(path, it->file, flen, &r, &it->c, &e) == -1)
+	if (file_read(path, BUNDLE_CONTENT_MAX, &it->file, &it->file_len,
+	    &e) == -1 ||
+	    bundle_read_mem(path, it->file, it->file_len, &r, &it->c, &e) == -1)
 		die(path, e.msg);
-	free(it->file);		/* the members are copies */
-	it->file = NULL;
 	if ((p = member(it, "ak.pub", &len)) == NULL ||
 	    tpm_public_parse_2b(p, len, &pub, &e) == -1 ||
 	    tpm_public_to_pkey(&pub, &it->ak, &e) == -1)
@@ -272,9 +273,14 @@ load(struct item *it, const char *path)
 
 /* ---- the timed work ------------------------------------------------------- */
 
+/*
+ * One digest context per algorithm, as the verifier keeps them: reusing one
+ * context for SHA-1 and SHA-256 in turn makes OpenSSL 3 free and allocate the
+ * algorithm's state at every switch, which is not work the judging needs.
+ */
 struct worker {
 	pthread_t tid;
-	EVP_MD_CTX *h, *v;
+	EVP_MD_CTX *h1, *h256, *v;
 	size_t entries;
 };
 
@@ -305,25 +311,26 @@ judge_item(struct worker *w, const struct item *it)
 {
 	uint8_t d[32], s1[20] = { 0 }, s256[32] = { 0 }, t1[20], t256[32];
 	size_t i;
-	bool ok = true;
+	bool ok;
 
+	ok = digest(w->h256, md_sha256, it->file, it->file_len, NULL, 0, d);
 	for (i = 0; i < it->c.nmembers && ok; i++)
-		ok = digest(w->h, md_sha256, it->c.data[i],
+		ok = digest(w->h256, md_sha256, it->c.data[i],
 		    (size_t)it->c.members[i].size, NULL, 0, d) &&
 		    memcmp(d, it->c.members[i].sha256, 32) == 0;
 	ok = ok && ecdsa_ok(w->v, it->ak, it->tbs, it->tbs_len, it->msig,
 	    it->msig_len);
 	ok = ok && ecdsa_ok(w->v, it->ak, it->attest, it->attest_len,
 	    it->qsig, it->qsig_len);
-	ok = ok && digest(w->h, md_sha256, it->pcrs, it->pcrs_len, NULL, 0,
+	ok = ok && digest(w->h256, md_sha256, it->pcrs, it->pcrs_len, NULL, 0,
 	    d) && memcmp(d, it->pcr_digest, 32) == 0;
 	for (i = 0; i < it->nrecs && ok; i++) {
-		ok = digest(w->h, md_sha1, it->recs[i].data, it->recs[i].len,
+		ok = digest(w->h1, md_sha1, it->recs[i].data, it->recs[i].len,
 		    NULL, 0, t1) && memcmp(t1, it->recs[i].column, 20) == 0 &&
-		    digest(w->h, md_sha256, it->recs[i].data, it->recs[i].len,
-		    NULL, 0, t256) &&
-		    digest(w->h, md_sha1, s1, 20, t1, 20, s1) &&
-		    digest(w->h, md_sha256, s256, 32, t256, 32, s256);
+		    digest(w->h256, md_sha256, it->recs[i].data,
+		    it->recs[i].len, NULL, 0, t256) &&
+		    digest(w->h1, md_sha1, s1, 20, t1, 20, s1) &&
+		    digest(w->h256, md_sha256, s256, 32, t256, 32, s256);
 	}
 	w->entries += it->nrecs;
 	return ok && memcmp(s1, it->pcr10_sha1, 20) == 0 &&
@@ -411,7 +418,8 @@ main(int argc, char **argv)
 	    (md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		die("EVP_MD_fetch", NULL);
 	for (i = 0; i < nthreads; i++)
-		if ((w[i].h = EVP_MD_CTX_new()) == NULL ||
+		if ((w[i].h1 = EVP_MD_CTX_new()) == NULL ||
+		    (w[i].h256 = EVP_MD_CTX_new()) == NULL ||
 		    (w[i].v = EVP_MD_CTX_new()) == NULL)
 			die("out of memory", NULL);
 	for (i = 0; i < runs; i++) {
@@ -425,11 +433,13 @@ main(int argc, char **argv)
 	    "bundles_per_s=%.1f entries_per_s=%.0f\n", nitems, nthreads,
 	    entries, best, (double)nitems / best, (double)entries / best);
 	for (i = 0; i < nthreads; i++) {
-		EVP_MD_CTX_free(w[i].h);
+		EVP_MD_CTX_free(w[i].h1);
+		EVP_MD_CTX_free(w[i].h256);
 		EVP_MD_CTX_free(w[i].v);
 	}
 	for (i = 0; i < (int)nitems; i++) {
 		bundle_contents_free(&items[i].c);
+		free(items[i].file);
 		EVP_PKEY_free(items[i].ak);
 		free(items[i].tbs);
 		free(items[i].recs);

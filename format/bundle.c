@@ -797,6 +797,12 @@ rd_open(struct rd *rd, bundle_fill_fn fill, void *fill_arg,
 		return err_set(e, "zstd: cannot reset the context");
 	z->dctx = rd->sc->dctx;
 	z->out = rd->sc->chunk;
+	/* The last read's members may have been borrowed until now. */
+	if (rd->sc->whole_cap > BUNDLE_SCRATCH_KEEP) {
+		free(rd->sc->whole);
+		rd->sc->whole = NULL;
+		rd->sc->whole_cap = 0;
+	}
 	if (fill == NULL) {
 		z->in.src = buf;
 		z->in.size = len;
@@ -826,11 +832,6 @@ rd_close(struct rd *rd)
 	free(rd->z.inbuf);
 	if (rd->own_sc)
 		bundle_scratch_free(rd->sc);
-	else if (rd->sc != NULL && rd->sc->whole_cap > BUNDLE_SCRATCH_KEEP) {
-		free(rd->sc->whole);
-		rd->sc->whole = NULL;
-		rd->sc->whole_cap = 0;
-	}
 }
 
 /*
@@ -926,10 +927,51 @@ rd_check_plain(struct rd *rd, struct errbuf *e)
 struct member_sink {
 	EVP_MD_CTX *md;			/* NULL: no digest */
 	uint8_t *collect;		/* NULL: not collected */
+	/* Borrow instead (one pass with a scratch): the data's place in
+	 * the decompressed buffer, while every block follows the last. */
+	bool borrow;
+	const uint8_t *start;
 	const struct bundle_reader *r;	/* NULL: no callback */
 	size_t index;
 	const struct bundle_member *m;
 };
+
+/* Borrowing stops: copy the got bytes so far into a buffer of our own. */
+static int
+sink_unborrow(struct member_sink *s, uint64_t size, uint64_t got,
+    struct errbuf *e)
+{
+	if ((s->collect = malloc((size_t)size + 1)) == NULL)
+		return err_set(e, "out of memory");
+	s->collect[size] = '\0';
+	if (got > 0)
+		memcpy(s->collect, s->start, (size_t)got);
+	s->borrow = false;
+	return 0;
+}
+
+/*
+ * Member i's collected data: borrowed from the one-pass buffer when it
+ * lies there whole with a zero byte after it (the tar padding; our NUL),
+ * else a copy of its own.
+ */
+static int
+sink_keep(struct rd *rd, struct member_sink *s, struct bundle_contents *c,
+    size_t i, uint64_t size, struct errbuf *e)
+{
+	const uint8_t *end = rd->z.whole + rd->z.whole_len;
+
+	if (s->borrow && size > 0 && s->start >= rd->z.whole &&
+	    size < (uint64_t)(end - s->start) && s->start[size] == 0) {
+		c->data[i] = rd->sc->whole + (s->start - rd->z.whole);
+		c->borrowed |= 1u << i;
+		return 0;
+	}
+	if (s->borrow && sink_unborrow(s, size, size, e) != 0)
+		return -1;
+	c->data[i] = s->collect;
+	return 0;
+}
 
 /* Stream the current entry's data (size bytes, checked by the header). */
 static int
@@ -956,6 +998,11 @@ rd_data(struct rd *rd, uint64_t size, struct member_sink *s,
 			    (long long)off);
 		if (s->md != NULL && EVP_DigestUpdate(s->md, p, n) != 1)
 			return err_openssl(e, "SHA-256");
+		if (s->borrow && got == 0)
+			s->start = p;
+		else if (s->borrow && (const uint8_t *)p != s->start + got &&
+		    sink_unborrow(s, size, got, e) != 0)
+			return -1;
 		if (s->collect != NULL)
 			memcpy(s->collect + got, p, n);
 		if (s->r != NULL && s->r->member_data != NULL && n > 0 &&
@@ -1159,7 +1206,9 @@ read_member(struct rd *rd, const struct bundle_reader *r,
 	if ((uint64_t)size < m->size)
 		return err_set(e, "member '%s' is %llu bytes smaller than listed",
 		    m->name, (unsigned long long)(m->size - (uint64_t)size));
-	if (m->size <= r->collect_max) {
+	if (m->size <= r->collect_max && rd->z.whole != NULL && !rd->own_sc) {
+		s.borrow = true;
+	} else if (m->size <= r->collect_max) {
 		if ((c->data[i] = malloc((size_t)m->size + 1)) == NULL)
 			return err_set(e, "out of memory");
 		c->data[i][m->size] = '\0';
@@ -1172,7 +1221,13 @@ read_member(struct rd *rd, const struct bundle_reader *r,
 	s.r = r;
 	s.index = i;
 	s.m = m;
-	if (rd_data(rd, m->size, &s, e) != 0)
+	if (rd_data(rd, m->size, &s, e) != 0) {
+		if (s.collect != c->data[i])
+			free(s.collect);
+		return -1;
+	}
+	if (c->data[i] == NULL && (s.borrow || s.collect != NULL) &&
+	    sink_keep(rd, &s, c, i, m->size, e) != 0)
 		return -1;
 	if (EVP_DigestFinal_ex(md, digest, NULL) != 1)
 		return err_openssl(e, "SHA-256");
@@ -1243,7 +1298,8 @@ bundle_contents_free(struct bundle_contents *c)
 		return;
 	free(c->manifest);
 	for (i = 0; i < BUNDLE_MEMBERS_MAX; i++)
-		free(c->data[i]);
+		if (!(c->borrowed & 1u << i))
+			free(c->data[i]);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -205,10 +205,17 @@ struct bundle_reader {
  * Reading state a thread keeps between reads, so that a batch does not
  * create a zstd context and its buffers for every bundle: the
  * decompression context (reset at the start of every read, so nothing of
- * one read reaches the next) and the decompression buffers. A buffer
- * larger than BUNDLE_SCRATCH_KEEP is released at the end of its read. A
- * scratch serves one read at a time: one per thread. bundle_scratch_new()
- * returns NULL when out of memory; bundle_scratch_free(NULL) does nothing.
+ * one read reaches the next) and the decompression buffers. A scratch
+ * serves one read at a time: one per thread.
+ *
+ * LIFETIME: a read in one pass with a scratch does not copy the members it
+ * collects: data[i] points into the scratch's buffer (bit i of borrowed)
+ * and stays valid until the next read with the same scratch or
+ * bundle_scratch_free(), whichever comes first; bundle_contents_free()
+ * frees only what is not borrowed. A buffer larger than
+ * BUNDLE_SCRATCH_KEEP is released at the start of the next read.
+ * bundle_scratch_new() returns NULL when out of memory;
+ * bundle_scratch_free(NULL) does nothing.
  */
 struct bundle_scratch;
 struct bundle_scratch *bundle_scratch_new(void);
@@ -224,6 +231,8 @@ struct bundle_contents {
 	uint8_t *data[BUNDLE_MEMBERS_MAX];
 	uint64_t compressed_size;	/* bytes of the bundle read */
 	bool one_pass;			/* decompressed in one pass (ONE PASS) */
+	/* Bit i: data[i] is borrowed from the reader's scratch (below). */
+	uint32_t borrowed;
 };
 
 void bundle_contents_free(struct bundle_contents *c);

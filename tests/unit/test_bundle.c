@@ -464,6 +464,9 @@ test_one_pass(void)
 	CHECK(rc == 0 && c.data[2] != NULL &&
 	    memcmp(c.data[2], big, BIG_LEN) == 0 && c.data[2][BIG_LEN] == '\0',
 	    "one pass: members collected byte for byte, NUL after");
+	CHECK(rc == 0 && c.borrowed == 7 && c.data[1][sizeof(sig) - 1] == '\0',
+	    "with a scratch, collected members are borrowed (mask %#x)",
+	    (unsigned)c.borrowed);
 	if (rc == 0)
 		bundle_contents_free(&c);
 	w = (struct whole_src){ b, len, 0 };
@@ -501,6 +504,35 @@ test_one_pass(void)
 	    "%zu corruptions: one pass and streaming agree on all (%zu refused)",
 	    tried, refused);
 	free(x);
+
+	/* A member of 1024 bytes has the next tar header after it, not a
+	 * zero: it is copied, NUL-terminated all the same. */
+	{
+		struct bundle_input in2[2] = { { "a.bin", "text/plain", big,
+		    1024 }, { "b.bin", "text/plain", big + 1024, 100 } };
+		struct bundle_member m2[2];
+		char man2[1024];
+		size_t n2, l2;
+		uint8_t *b2 = NULL;
+
+		if (bundle_members_compute(in2, 2, m2, &e) == 0) {
+			n2 = text_manifest(m2, 2, man2, sizeof(man2));
+			if (bundle_write_mem((const uint8_t *)man2, n2, in2, 2,
+			    MTIME, &b2, &l2, &e) != 0)
+				b2 = NULL;
+		}
+		rc = b2 != NULL ? bundle_read_mem(LABEL, b2, l2, &r, &c, &e) : -1;
+		CHECK(rc == 0 && c.one_pass && c.borrowed == 2 &&
+		    memcmp(c.data[0], big, 1024) == 0 && c.data[0][1024] == 0 &&
+		    memcmp(c.data[1], big + 1024, 100) == 0 &&
+		    c.data[1][100] == 0,
+		    "a 1024-byte member is copied, a 100-byte one borrowed "
+		    "(mask %#x) (%s)", rc == 0 ? (unsigned)c.borrowed : 0u,
+		    rc ? e.msg : "");
+		if (rc == 0)
+			bundle_contents_free(&c);
+		free(b2);
+	}
 
 	/* The scratch carries nothing from one read to the next. */
 	rc = bundle_read_mem(LABEL, b, len / 2, &r, NULL, &e);

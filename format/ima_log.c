@@ -319,14 +319,40 @@ alg_name_ok(const uint8_t *s, size_t n)
 }
 
 /*
+ * The file-digest algorithm named name[0..len) in *out (NULL if unknown
+ * to us): the parser's remembered one when the bytes are the same (they
+ * were checked then), else checked, looked up and remembered. -1 if the
+ * name is malformed.
+ */
+static int
+alg_lookup(struct ima_parser *p, const uint8_t *name, size_t len,
+    const struct hashalg **out)
+{
+	if (len > 0 && len == p->last_alg_len &&
+	    memcmp(name, p->last_alg_name, len) == 0) {
+		*out = p->last_alg;
+		return 0;
+	}
+	if (!alg_name_ok(name, len))
+		return -1;
+	*out = hashalg_by_name_n((const char *)name, len);
+	if (len <= sizeof(p->last_alg_name)) {
+		memcpy(p->last_alg_name, name, len);
+		p->last_alg_len = len;
+		p->last_alg = *out;
+	}
+	return 0;
+}
+
+/*
  * d-ng, d-modsig: "<alg>:" NUL digest; d-ngv2: "<type>:<alg>:" NUL digest.
  * Known algorithms must have their digest size; a violation record's zero
  * digest may also be 20 bytes (kernels before 5.19). Unknown algorithms
  * (the kernel knows more than OpenSSL names) are accepted as written.
  */
 static int
-check_digest_ng(struct ima_record *r, const struct ima_field *f,
-    struct errbuf *e)
+check_digest_ng(struct ima_parser *p, struct ima_record *r,
+    const struct ima_field *f, struct errbuf *e)
 {
 	const uint8_t *nul, *colon, *alg, *type = NULL;
 	size_t prefix, alglen, typelen = 0, dlen;
@@ -355,11 +381,10 @@ check_digest_ng(struct ima_record *r, const struct ima_field *f,
 			return err_set(e, "d-ngv2 field has unknown digest "
 			    "type '%.*s'", (int)typelen, (const char *)type);
 	}
-	if (!alg_name_ok(alg, alglen))
+	if (alg_lookup(p, alg, alglen, &h) == -1)
 		return err_set(e, "%s field has a malformed algorithm name",
 		    fname);
 	dlen = f->len - prefix - 1;
-	h = hashalg_by_name_n((const char *)alg, alglen);
 	if (dlen == 0)
 		return err_set(e, "%s field has an empty digest", fname);
 	if (h != NULL && dlen != h->size && !(r->violation && dlen == 20 &&
@@ -381,8 +406,8 @@ check_digest_ng(struct ima_record *r, const struct ima_field *f,
 }
 
 static int
-check_field(struct ima_record *r, const struct ima_field *f,
-    struct errbuf *e)
+check_field(struct ima_parser *p, struct ima_record *r,
+    const struct ima_field *f, struct errbuf *e)
 {
 	switch (f->id) {
 	case IMA_FIELD_D:
@@ -401,9 +426,9 @@ check_field(struct ima_record *r, const struct ima_field *f,
 		return 0;	/* done first, see decode_fields() */
 	case IMA_FIELD_D_NG:
 	case IMA_FIELD_D_NGV2:
-		return check_digest_ng(r, f, e);
+		return check_digest_ng(p, r, f, e);
 	case IMA_FIELD_D_MODSIG:
-		return f->len == 0 ? 0 : check_digest_ng(r, f, e);
+		return f->len == 0 ? 0 : check_digest_ng(p, r, f, e);
 	case IMA_FIELD_SIG:
 		r->sig = f;
 		return 0;
@@ -442,7 +467,7 @@ field_required(enum ima_field_id id)
 
 /* Decode the path first, so later messages can name it. */
 static int
-decode_fields(struct ima_record *r, struct errbuf *e)
+decode_fields(struct ima_parser *p, struct ima_record *r, struct errbuf *e)
 {
 	size_t i;
 
@@ -461,7 +486,7 @@ decode_fields(struct ima_record *r, struct errbuf *e)
 		if (f->len == 0 && field_required(f->id))
 			return err_set(e, "field %zu (%s) is empty", i,
 			    ima_field_name(f->id));
-		if (check_field(r, f, e) == -1)
+		if (check_field(p, r, f, e) == -1)
 			return err_prefix(e, "field %zu", i);
 	}
 	return 0;
@@ -549,7 +574,7 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 		split_legacy(r);
 	else if (split_fields(r, e) == -1)
 		return IMA_PARSE_ERROR;
-	if (decode_fields(r, e) == -1)
+	if (decode_fields(p, r, e) == -1)
 		return IMA_PARSE_ERROR;
 	return IMA_PARSE_RECORD;
 }

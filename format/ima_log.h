@@ -181,10 +181,16 @@ int ima_record_buf(const struct ima_record *r, const uint8_t **buf,
  */
 void ima_printable(const char *s, size_t len, char *out, size_t cap);
 
+/* Bytes of a d-ng algorithm name the parser remembers (struct ima_parser). */
+#define IMA_ALG_NAME_CACHE 16
+
 /*
- * Parser state for one input: byte order, position, the column algorithm
- * and a small cache of custom templates (so a name is resolved once, not
- * per record). Plain value, no allocation.
+ * Parser state for one input: byte order, position, the column algorithm,
+ * a small cache of custom templates (so a name is resolved once, not per
+ * record) and the last file-digest algorithm name seen in a d-ng field
+ * with what it resolved to (a log names the same one in nearly every
+ * record; another name is looked up and remembered in its place). Plain
+ * value, no allocation; a copy carries on parsing where the original was.
  */
 struct ima_parser {
 	const struct hashalg *log_alg;	/* template-digest column */
@@ -194,6 +200,9 @@ struct ima_parser {
 	size_t ncached;
 	size_t next_slot;
 	struct ima_template cache[IMA_TEMPLATE_CACHE];
+	size_t last_alg_len;		/* 0: none remembered */
+	char last_alg_name[IMA_ALG_NAME_CACHE];	/* as written, checked */
+	const struct hashalg *last_alg;	/* NULL: unknown to us */
 };
 
 /*

@@ -405,6 +405,93 @@ test_ng_variants(void)
 	    "PCR 0 record: order from the name length (%s)", msg);
 }
 
+/* Append an ima-ng record whose d-ng field names alg with dlen bytes. */
+static void
+rb_ng_record(struct rb *r, const char *alg, size_t dlen, const char *path)
+{
+	size_t at = rb_header(r, 10, "ima-ng");
+
+	rb_dng(r, alg, dlen);
+	rb_field(r, path, strlen(path) + 1);
+	rb_patch_len(r, at);
+}
+
+/*
+ * One parser over a log whose records switch file-digest algorithms: the
+ * parser remembers the last name it looked up, and each record must still
+ * get its own algorithm, its size check, and the name check.
+ */
+static void
+test_alg_switch(void)
+{
+	static const struct {
+		const char *alg;
+		size_t dlen;
+		const char *want;	/* file_alg->name, "" unknown */
+	} recs[] = {
+		{ "sha256", 32, "sha256" }, { "sha256", 32, "sha256" },
+		{ "sha1", 20, "sha1" }, { "sha256", 32, "sha256" },
+		{ "sha1", 20, "sha1" }, { "sha1", 20, "sha1" },
+		{ "foo9", 7, "" }, { "foo9", 7, "" },	/* as long as sha1 */
+		{ "sha512", 64, "sha512" }, { "sha384", 48, "sha384" },
+		{ "sha3-256", 32, "sha3_256" }, { "sha256", 32, "sha256" },
+	};
+	struct rb r = { .n = 0 };
+	struct ima_parser p, copy;
+	struct ima_record rec;
+	struct errbuf e = { { 0 } };
+	size_t i, pos = 0, need;
+	bool ok;
+
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		rb_ng_record(&r, recs[i].alg, recs[i].dlen, "/usr/bin/x");
+	ima_parser_init(&p, sha1, IMA_ORDER_UNKNOWN);
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		ok = ima_parse_record(&p, r.b + pos, r.n - pos, &rec, &need,
+		    &e) == IMA_PARSE_RECORD;
+		CHECK(ok, "switching algorithms: record %zu (%s) parses (%s)",
+		    i, recs[i].alg, e.msg);
+		if (!ok)
+			return;
+		CHECK(recs[i].want[0] == '\0' ? rec.file_alg == NULL :
+		    rec.file_alg != NULL &&
+		    strcmp(rec.file_alg->name, recs[i].want) == 0,
+		    "switching algorithms: record %zu is %s, got %s", i,
+		    recs[i].alg, rec.file_alg ? rec.file_alg->name : "none");
+		CHECK(rec.file_alg_name_len == strlen(recs[i].alg) &&
+		    memcmp(rec.file_alg_name, recs[i].alg,
+		    rec.file_alg_name_len) == 0 &&
+		    rec.file_digest_len == recs[i].dlen,
+		    "switching algorithms: record %zu keeps its name and "
+		    "digest", i);
+		pos += rec.size;
+	}
+	CHECK(pos == r.n, "switching algorithms: the whole log parsed");
+
+	/* After sha256 records: a wrong size, a name in capitals. */
+	copy = p;
+	memset(&r, 0, sizeof(r));
+	rb_ng_record(&r, "sha256", 20, "/x");
+	CHECK(ima_parse_record(&copy, r.b, r.n, &rec, &need, &e) ==
+	    IMA_PARSE_ERROR && strstr(e.msg, "sha256 digest of 20 bytes, "
+	    "expected 32") != NULL,
+	    "a remembered sha256 still checks the digest size (%s)", e.msg);
+	copy = p;
+	memset(&r, 0, sizeof(r));
+	rb_ng_record(&r, "SHA256", 32, "/x");
+	CHECK(ima_parse_record(&copy, r.b, r.n, &rec, &need, &e) ==
+	    IMA_PARSE_ERROR && strstr(e.msg, "malformed algorithm name") !=
+	    NULL, "SHA256 after sha256 is still a malformed name (%s)",
+	    e.msg);
+	/* the remembered name is a copy: the old buffer may be gone */
+	copy = p;
+	memset(&r, 0, sizeof(r));
+	rb_ng_record(&r, "sha1", 20, "/x");
+	CHECK(ima_parse_record(&copy, r.b, r.n, &rec, &need, &e) ==
+	    IMA_PARSE_RECORD && rec.file_alg == sha1,
+	    "sha1 after sha256 in a fresh buffer (%s)", e.msg);
+}
+
 static void
 test_custom_and_empty(void)
 {
@@ -775,6 +862,7 @@ main(void)
 	test_imatest();
 	test_tpm2_tss();
 	test_ng_variants();
+	test_alg_switch();
 	test_custom_and_empty();
 	test_legacy_limits();
 	test_be();

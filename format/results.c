@@ -148,6 +148,16 @@ json_escape_to(struct sbuf *b, const char *str, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
+		/* A run of printable ASCII needing no escape goes in whole:
+		 * check reasons are mostly that. */
+		for (k = i; k < n && s[k] >= 0x20 && s[k] < 0x7f &&
+		    s[k] != '"' && s[k] != '\\'; k++)
+			;
+		if (k > i) {
+			sb_add(b, (const char *)s + i, k - i);
+			i = k;
+			continue;
+		}
 		k = utf8_seq(s + i, n - i, &cp);
 		if (k == 0) {
 			sb_str(b, "\\ufffd");

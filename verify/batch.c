@@ -776,7 +776,8 @@ batch_open(struct store *s, const struct batch_opts *o, struct batch **out,
 		err_set(e, "out of memory");
 		goto fail;
 	}
-	if (ima_refcache_new(&b->refcache, e) == -1 ||
+	if (store_set_cache(s, BATCH_STORE_CACHE_KIB, e) == -1 ||
+	    ima_refcache_new(&b->refcache, e) == -1 ||
 	    (o->sign && load_verifier(b, e) == -1) ||
 	    (o->resume && store_results_last_rowid(s, &b->resume_rowid,
 	    e) == -1) ||

@@ -45,6 +45,10 @@
 
 #define BATCH_JOBS_MAX		256	/* --jobs */
 #define BATCH_WINDOW_DEFAULT	256	/* results per committed window */
+/* Page cache of the committing connection: a 10k-device ledger's pages
+ * (challenges and their indexes, ~4 MiB) and a window's new result pages
+ * stay in memory instead of being re-read and spilled (store_set_cache) */
+#define BATCH_STORE_CACHE_KIB	8192
 #define BATCH_REASONS_SHOWN	10	/* most frequent failure reasons */
 #define BATCH_SLOWEST_SHOWN	5	/* slowest bundles in the summary */
 

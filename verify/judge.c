@@ -163,6 +163,7 @@ record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
 	memcpy(sr.bundle_sha256, r->bundle_sha256, sizeof(sr.bundle_sha256));
 	sr.verdict = store_verdict_of(r->verdict);
 	sr.checks_json = json;
+	sr.checks_serialized = true;	/* cut from result_json_line() */
 	sr.created = r->time;
 	rc = store_result_add(s, &sr, e);
 	free(json);
@@ -385,7 +386,8 @@ static int
 judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
     struct errbuf *e)
 {
-	struct store_challenge ch;
+	struct store_challenge local;
+	const struct store_challenge *ch = &local;
 	enum store_consume v;
 	char when[21];
 
@@ -394,9 +396,15 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 		    "challenge");
 		return 0;
 	}
-	memset(&ch, 0, sizeof(ch));
+	/* judge_prepare read the row; its issued fields (device, purpose,
+	 * not_after: all used here) never change, so the consume need not
+	 * read it again */
+	memset(&local, 0, sizeof(local));
+	if (j->have_challenge)
+		ch = &j->ch;
 	if (store_challenge_consume(j->s, j->m.challenge_id, j->dev.id,
-	    j->now, result_id, &v, &ch, e) == -1)
+	    j->now, result_id, &v, j->have_challenge ? NULL : &local,
+	    e) == -1)
 		return -1;
 	if (v == STORE_CONSUME_UNKNOWN) {
 		jg_fail(j, "challenge.known", "this store never issued the "
@@ -404,17 +412,17 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 		return 0;
 	}
 	jg_ok(j, "challenge.known", "%s challenge",
-	    ch.purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
+	    ch->purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
 	    "attestation");
 	if (v == STORE_CONSUME_OTHER_DEVICE ||
-	    memcmp(ch.device_id, j->dev.id, sizeof(j->dev.id)) != 0) {
+	    memcmp(ch->device_id, j->dev.id, sizeof(j->dev.id)) != 0) {
 		jg_fail(j, "challenge.device", "the challenge was issued to "
 		    "another device");
 		return 0;
 	}
 	jg_ok(j, "challenge.device", "issued to this device");
-	if (result_time_format(ch.not_after, when, NULL) == -1)
-		snprintf(when, sizeof(when), "%lld", (long long)ch.not_after);
+	if (result_time_format(ch->not_after, when, NULL) == -1)
+		snprintf(when, sizeof(when), "%lld", (long long)ch->not_after);
 	if (v == STORE_CONSUME_EXPIRED) {
 		jg_fail(j, "challenge.expiry", "expired at %s", when);
 		return 0;
@@ -569,25 +577,21 @@ judge_free(struct judgement *jd)
 static int
 refresh_device(struct judging *j, struct errbuf *e)
 {
-	struct store_device *d;
+	enum store_device_state state;
 	char hex[2 * STORE_DEVICE_ID_LEN + 1];
 	bool found;
-	int rc = 0;
 
-	if ((d = malloc(sizeof(*d))) == NULL)
-		return err_set(e, "out of memory");
-	if (store_device_get(j->s, j->dev.id, d, &found, e) == -1)
-		rc = -1;
-	else if (found && d->state != j->dev.state &&
-	    d->state != STORE_DEVICE_REVOKED) {
-		j->dev.state = d->state;
+	/* only the state is wanted: one column, not the row with its blobs */
+	if (store_device_get_state(j->s, j->dev.id, &state, &found, e) == -1)
+		return -1;
+	if (found && state != j->dev.state && state != STORE_DEVICE_REVOKED) {
+		j->dev.state = state;
 		hex_encode(j->dev.id, sizeof(j->dev.id), hex);
 		snprintf(j->r->checks[j->device_known_at].reason,
 		    sizeof(j->r->checks[0].reason), "device %s (%s)", hex,
 		    store_device_state_name(j->dev.state));
 	}
-	free(d);
-	return rc;
+	return 0;
 }
 
 /* Append c to r; a full list keeps its last slot for a failure. */

@@ -959,6 +959,16 @@ store_in_run(const struct store *s)
 }
 
 int
+store_set_cache(struct store *s, unsigned kib, struct errbuf *e)
+{
+	char sql[64];
+
+	/* an integer from the caller, not from data; negative: KiB */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%u", kib);
+	return exec_sql(s, sql, "set the page cache size", e);
+}
+
+int
 store_new_id(uint8_t id[STORE_ID_LEN], struct errbuf *e)
 {
 	if (RAND_bytes(id, STORE_ID_LEN) != 1)

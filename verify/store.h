@@ -153,6 +153,15 @@ int store_rollback(struct store *s, struct errbuf *e);
 
 bool store_in_run(const struct store *s);
 
+/*
+ * Let this connection's page cache grow to kib KiB (SQLite's default is
+ * 2000 KiB): a connection that writes many rows per run (dossier verify's
+ * committer) otherwise spills dirty pages to the WAL before its commit
+ * and reads the same ledger pages again and again. Memory is taken as
+ * pages are used, up to the bound.
+ */
+int store_set_cache(struct store *s, unsigned kib, struct errbuf *e);
+
 /* 16 random bytes (OpenSSL RAND_bytes) for a challenge or result id. */
 int store_new_id(uint8_t id[STORE_ID_LEN], struct errbuf *e);
 
@@ -270,6 +279,11 @@ int store_device_set_state(struct store *s,
 
 int store_device_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct store_device *out, bool *found, struct errbuf *e);
+
+/* Only a device's state (one column: for a caller that has the rest). */
+int store_device_get_state(struct store *s,
+    const uint8_t id[STORE_DEVICE_ID_LEN], enum store_device_state *state,
+    bool *found, struct errbuf *e);
 
 /* Look a device up by its AK Name (the manifest's kid). */
 int store_device_get_by_ak_name(struct store *s, const uint8_t *name,
@@ -392,7 +406,9 @@ const char *store_consume_name(enum store_consume c);
  * with that id was added. Exactly one caller can ever get
  * STORE_CONSUME_OK for a challenge, across processes. Refusals change
  * nothing except that an expired challenge is marked expired. out (may be
- * NULL) receives the challenge when it exists.
+ * NULL) receives the challenge when it exists. A consume that succeeds is
+ * one UPDATE; with out NULL nothing more is read then (for a caller that
+ * read the challenge before: its issued fields never change).
  */
 int store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
     const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
@@ -444,10 +460,14 @@ struct store_result {
 	enum store_verdict verdict;
 	const char *checks_json;	/* JSON array of the checks */
 	int64_t created;
+	/* checks_json is the "checks" array result_json_line() wrote
+	 * (format/results.h): an array by construction, not parsed again */
+	bool checks_serialized;
 };
 
 /* Append a result. checks_json must be a JSON array (checked with
- * SQLite's JSON parser); the result id must be new. */
+ * SQLite's JSON parser unless checks_serialized); the result id must be
+ * new. */
 int store_result_add(struct store *s, const struct store_result *r,
     struct errbuf *e);
 

@@ -251,6 +251,25 @@ consume_refusal(struct store *s, const uint8_t id[STORE_ID_LEN],
 	return 0;
 }
 
+/* The single-use UPDATE; sqlite3_changes() tells whether it consumed. */
+static int
+consume_update(struct store *s, const uint8_t id[STORE_ID_LEN],
+    const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
+    const uint8_t result_id[STORE_ID_LEN], const char *what,
+    struct errbuf *e)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_CHALLENGE_CONSUME, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1 ||
+	    store_bind_blob(s, st, 2, device_id, STORE_DEVICE_ID_LEN, what,
+	    e) == -1 ||
+	    store_bind_int(s, st, 3, now, what, e) == -1 ||
+	    store_bind_blob(s, st, 4, result_id, STORE_ID_LEN, what, e) == -1)
+		return -1;
+	return store_step_done(s, st, what, e);
+}
+
 int
 store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
     const uint8_t device_id[STORE_DEVICE_ID_LEN], int64_t now,
@@ -259,25 +278,32 @@ store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
 {
 	static const char what[] = "consume challenge";
 	struct store_challenge local;
-	sqlite3_stmt *st;
 	bool found;
 	int rc;
 
-	if (out == NULL)
-		out = &local;
 	*verdict = STORE_CONSUME_UNKNOWN;
 	if (!s->in_run)
 		return err_set(e, "%s: outside a run: the consume and its "
 		    "result must commit together", what);
+	if (out == NULL) {
+		/* Nothing to read back: the UPDATE is one statement, atomic
+		 * on its own; a savepoint only if a refusal must write. */
+		if (consume_update(s, id, device_id, now, result_id, what,
+		    e) == -1)
+			return -1;
+		if (sqlite3_changes(s->db) == 1) {
+			*verdict = STORE_CONSUME_OK;
+			return 0;
+		}
+		if (store_op_begin(s, what, e) == -1)
+			return -1;
+		rc = consume_refusal(s, id, device_id, now, verdict, &local,
+		    &found, e);
+		return store_op_end(s, rc, e);
+	}
 	if (store_op_begin(s, what, e) == -1)
 		return -1;
-	if ((st = store_stmt(s, ST_CHALLENGE_CONSUME, what, e)) == NULL ||
-	    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1 ||
-	    store_bind_blob(s, st, 2, device_id, STORE_DEVICE_ID_LEN, what,
-	    e) == -1 ||
-	    store_bind_int(s, st, 3, now, what, e) == -1 ||
-	    store_bind_blob(s, st, 4, result_id, STORE_ID_LEN, what, e) == -1 ||
-	    store_step_done(s, st, what, e) == -1)
+	if (consume_update(s, id, device_id, now, result_id, what, e) == -1)
 		return store_op_end(s, -1, e);
 	if (sqlite3_changes(s->db) == 1) {
 		*verdict = STORE_CONSUME_OK;
@@ -344,7 +370,8 @@ store_result_add(struct store *s, const struct store_result *r,
 	    strlen(r->checks_json) > STORE_CHECKS_JSON_MAX)
 		return err_set(e, "%s: checks missing or longer than %zu "
 		    "bytes", what, STORE_CHECKS_JSON_MAX);
-	if (json_array_valid(s, r->checks_json, what, e) == -1)
+	if (!r->checks_serialized &&
+	    json_array_valid(s, r->checks_json, what, e) == -1)
 		return err_prefix(e, "input %s", r->input_name);
 	if ((st = store_stmt(s, ST_RESULT_INSERT, what, e)) == NULL ||
 	    store_bind_blob(s, st, 1, r->id, STORE_ID_LEN, what, e) == -1 ||

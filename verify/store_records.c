@@ -535,6 +535,28 @@ store_device_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 }
 
 int
+store_device_get_state(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    enum store_device_state *state, bool *found, struct errbuf *e)
+{
+	static const char what[] = "get device state";
+	sqlite3_stmt *st;
+	char text[16];
+	int r;
+
+	*found = false;
+	if ((st = store_stmt(s, ST_DEVICE_STATE, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) <= 0)
+		return r;
+	r = store_col_text(st, 0, text, sizeof(text), what, e) == -1 ||
+	    device_state_parse(text, state, e) == -1 ? -1 : 0;
+	sqlite3_reset(st);
+	*found = r == 0;
+	return r;
+}
+
+int
 store_device_get_by_ak_name(struct store *s, const uint8_t *name,
     size_t name_len, struct store_device *out, bool *found,
     struct errbuf *e)

@@ -383,6 +383,7 @@ struct set_state {
 struct pending {
 	uint64_t index;
 	uint64_t hash;
+	size_t likely[IMA_POLICY_SETS_MAX];	/* stage 2's entry per set */
 	const struct hashalg *alg;
 	size_t path_len;
 	uint8_t digest[HASHALG_MAX_SIZE];
@@ -417,8 +418,10 @@ struct ima_eval {
 int
 ima_eval_new(struct ima_eval **out, struct errbuf *e)
 {
+	/* the ring's records are written whole before they are read */
 	if ((*out = calloc(1, sizeof(**out))) == NULL ||
-	    ((*out)->ring = calloc(EVAL_LAG, sizeof(struct pending))) == NULL) {
+	    ((*out)->ring = malloc(EVAL_LAG * sizeof(struct pending))) ==
+	    NULL) {
 		free(*out);
 		*out = NULL;
 		return err_set(e, "out of memory");
@@ -1074,13 +1077,20 @@ ring_drain(struct ima_eval *ev)
 static void
 prefetch_stage(struct ima_eval *ev, size_t pos, int stage)
 {
-	const struct pending *pd = &ev->ring[(ev->ring_head + pos) % EVAL_LAG];
+	struct pending *pd = &ev->ring[(ev->ring_head + pos) % EVAL_LAG];
 	size_t i, k;
 
 	for (i = 0; i < ev->p->nsets; i++) {
-		k = refset_exact_prefetch(ev->p->sets[i], pd->hash, stage);
-		if (stage == 3 && k != SIZE_MAX)
-			__builtin_prefetch(&ev->set[i].use[k], 1);
+		if (stage < 3) {
+			pd->likely[i] = refset_exact_prefetch(ev->p->sets[i],
+			    pd->hash, stage);
+			continue;
+		}
+		/* the entry stage 2 found: no second walk of the index */
+		if ((k = pd->likely[i]) == SIZE_MAX)
+			continue;
+		refset_entry_prefetch_key(ev->p->sets[i], k);
+		__builtin_prefetch(&ev->set[i].use[k], 1);
 	}
 }
 

@@ -82,12 +82,25 @@ static uint64_t
 hash_bytes(uint64_t seed, const void *p, size_t len)
 {
 	const uint8_t *b = p;
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL), w;
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
+	uint64_t g = h ^ 0xc2b2ae3d27d4eb4fULL, w, v;
 
-	/* One multiply per word; the final mix64 spreads every bit. Keys
-	 * are looked up, never inserted, by untrusted input, so a crafted
-	 * key cannot lengthen a probe chain. */
-	while (len >= 8) {
+	/* One multiply per word, in two lanes (16 bytes a round: the two
+	 * multiply chains overlap, so a path costs half the latency); the
+	 * final mix64 spreads every bit. Keys are looked up, never
+	 * inserted, by untrusted input, so a crafted key cannot lengthen a
+	 * probe chain. */
+	while (len >= 16) {
+		memcpy(&w, b, 8);
+		memcpy(&v, b + 8, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		g = (g ^ v) * 0xff51afd7ed558ccdULL;
+		h = h << 31 | h >> 33;
+		g = g << 29 | g >> 35;
+		b += 16;
+		len -= 16;
+	}
+	if (len >= 8) {
 		memcpy(&w, b, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h = h << 31 | h >> 33;
@@ -96,7 +109,8 @@ hash_bytes(uint64_t seed, const void *p, size_t len)
 	}
 	w = 0;
 	memcpy(&w, b, len);
-	h = (h ^ mix64(w ^ len)) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ mix64(w ^ len) ^ (g << 23 | g >> 41)) *
+	    0x9e3779b97f4a7c15ULL;
 	return mix64(h);
 }
 
@@ -1060,12 +1074,13 @@ same_digest(const struct refset_entry *en, const struct hashalg *alg,
 	return en->alg == alg && memcmp(en->digest, digest, alg->size) == 0;
 }
 
-/* The slot of (alg, digest) in by_digest: its chain's head, or empty. */
+/* The slot of (alg, digest), whose hash_digest() is h, in by_digest: its
+ * chain's head, or empty. */
 static size_t
-digest_slot(const struct refset *s, const struct hashalg *alg,
-    const uint8_t *digest)
+digest_slot_hashed(const struct refset *s, uint64_t h,
+    const struct hashalg *alg, const uint8_t *digest)
 {
-	uint64_t h = hash_digest(alg, digest), v;
+	uint64_t v;
 	size_t i = h & s->by_digest.mask;
 
 	while ((v = s->by_digest.slot[i]) != 0) {
@@ -1077,10 +1092,18 @@ digest_slot(const struct refset *s, const struct hashalg *alg,
 	return i;
 }
 
+static size_t
+digest_slot(const struct refset *s, const struct hashalg *alg,
+    const uint8_t *digest)
+{
+	return digest_slot_hashed(s, hash_digest(alg, digest), alg, digest);
+}
+
 static int
 build_indexes(struct refset *s, struct errbuf *e)
 {
 	const struct refset_entry *en;
+	uint64_t hp, hd;
 	size_t i, k;
 
 	if (table_init(&s->by_digest, s->n, e) == -1 ||
@@ -1089,21 +1112,21 @@ build_indexes(struct refset *s, struct errbuf *e)
 		return -1;
 	if ((s->next_digest = malloc((s->n + 1) * sizeof(uint32_t))) == NULL)
 		return err_set(e, "out of memory");
-	/* Backwards, so that each chain's head is its first entry. */
+	/* Backwards, so that each chain's head is its first entry. Each
+	 * entry's path and digest are hashed once, for all three indexes. */
 	for (i = s->n; i-- > 0;) {
 		en = &s->ent[i];
-		table_put(&s->by_exact, hash_exact(en->path, en->path_len,
-		    en->alg, en->digest), (uint32_t)i);
+		hp = hash_path(en->path, en->path_len);
+		hd = hash_digest(en->alg, en->digest);
+		table_put(&s->by_exact, hp ^ hd, (uint32_t)i);
 		if (i == 0 || !same_path(&s->ent[i - 1], en))
-			table_put(&s->by_path, hash_path(en->path,
-			    en->path_len), (uint32_t)i);
-		k = digest_slot(s, en->alg, en->digest);
+			table_put(&s->by_path, hp, (uint32_t)i);
+		k = digest_slot_hashed(s, hd, en->alg, en->digest);
 		if (s->by_digest.slot[k] == 0)
 			s->next_digest[i] = NONE32;
 		else	/* i becomes the chain's head */
 			s->next_digest[i] = SLOT_INDEX(s->by_digest.slot[k]);
-		s->by_digest.slot[k] = (hash_digest(en->alg, en->digest) &
-		    TAG_MASK) | ((uint64_t)i + 1);
+		s->by_digest.slot[k] = (hd & TAG_MASK) | ((uint64_t)i + 1);
 	}
 	return 0;
 }
@@ -1272,6 +1295,18 @@ refset_exact_prefetch(const struct refset *s, uint64_t h, int stage)
 		__builtin_prefetch(en->path + en->path_len - 1);
 	}
 	return SLOT_INDEX(v);
+}
+
+void
+refset_entry_prefetch_key(const struct refset *s, size_t k)
+{
+	const struct refset_entry *en;
+
+	if (!s->sealed || k >= s->n)
+		return;
+	en = &s->ent[k];
+	__builtin_prefetch(en->digest);
+	__builtin_prefetch(en->path + en->path_len - 1);
 }
 
 size_t

@@ -165,6 +165,9 @@ size_t refset_next_digest(const struct refset *s, size_t i);
 uint64_t refset_exact_hash(const char *path, size_t path_len,
     const struct hashalg *alg, const uint8_t *digest);
 size_t refset_exact_prefetch(const struct refset *s, uint64_t h, int stage);
+/* Stage 3 for the entry index stage 2 returned: the same prefetches
+ * without walking the index again. */
+void refset_entry_prefetch_key(const struct refset *s, size_t k);
 size_t refset_find_exact_hashed(const struct refset *s, uint64_t h,
     const char *path, size_t path_len, const struct hashalg *alg,
     const uint8_t *digest);

@@ -234,37 +234,46 @@ refs_load_keyring(struct store *s, struct ima_keyring **out,
 	return 0;
 }
 
+struct own_load {
+	struct refset *set;
+	char prov[REFSET_SOURCE_MAX];
+};
+
+/* store_refs_log_fn: the stored log, in place, into a new sealed set. */
+static int
+own_log_in_place(void *arg, const struct hashalg *alg, const uint8_t *log,
+    size_t len, struct errbuf *e)
+{
+	struct own_load *l = arg;
+
+	if (refset_new(IMA_OWN_LOG_SET, &l->set, e) == -1 ||
+	    refset_add_ima_log(l->set, log, len, alg, "the reference log",
+	    l->prov, e) == -1)
+		return -1;
+	return refset_seal(l->set, e);
+}
+
 int
 refs_load_own_log(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct refset **out, struct errbuf *e)
 {
-	struct store_refs refs;
-	struct refset *set = NULL;
-	char hex[2 * STORE_DEVICE_ID_LEN + 1], prov[REFSET_SOURCE_MAX];
+	struct own_load l;
+	char hex[2 * STORE_DEVICE_ID_LEN + 1];
 	bool found;
-	int rc = -1;
 
 	*out = NULL;
-	if (store_refs_get(s, id, &refs, &found, e) == -1)
-		return -1;
-	if (!found || refs.ima_log_alg == NULL) {
-		store_refs_free(&refs);
-		return 0;
-	}
+	memset(&l, 0, sizeof(l));
 	hex_encode(id, STORE_DEVICE_ID_LEN, hex);
-	snprintf(prov, sizeof(prov), "enrollment log of device %.16s",
+	snprintf(l.prov, sizeof(l.prov), "enrollment log of device %.16s",
 	    hex);
-	if (refset_new(IMA_OWN_LOG_SET, &set, e) == 0 &&
-	    refset_add_ima_log(set, refs.ima_log, refs.ima_log_len,
-	    refs.ima_log_alg, "the reference log", prov, e) == 0 &&
-	    refset_seal(set, e) == 0) {
-		*out = set;
-		set = NULL;
-		rc = 0;
+	/* parsed from SQLite's buffer: the log (hundreds of KiB) is not
+	 * copied, nor the reference PCRs read */
+	if (store_refs_log(s, id, own_log_in_place, &l, &found, e) == -1) {
+		refset_free(l.set);
+		return -1;
 	}
-	refset_free(set);
-	store_refs_free(&refs);
-	return rc;
+	*out = l.set;
+	return 0;
 }
 
 /* ---- the cache ---------------------------------------------------------- */

@@ -328,6 +328,17 @@ int store_refs_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 void store_refs_free(struct store_refs *r);
 
 /*
+ * A device's reference IMA log read in place, without a copy: fn gets its
+ * template-hash algorithm and bytes, valid only during the call, and must
+ * not use s; fn's -1 is returned. *found false (fn not called) when the
+ * device has no references or no log.
+ */
+typedef int (*store_refs_log_fn)(void *arg, const struct hashalg *alg,
+    const uint8_t *log, size_t len, struct errbuf *e);
+int store_refs_log(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    store_refs_log_fn fn, void *arg, bool *found, struct errbuf *e);
+
+/*
  * What identifies the stored reference log of a device without reading it
  * (for caches of the set built from it): whether there is one, the
  * bundle it came from and when it was stored (a log is only ever stored

@@ -793,6 +793,47 @@ out:
 }
 
 int
+store_refs_log(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    store_refs_log_fn fn, void *arg, bool *found, struct errbuf *e)
+{
+	static const char what[] = "get reference log";
+	const struct hashalg *h;
+	const uint8_t *log;
+	char alg[32];
+	sqlite3_stmt *st;
+	int r, n;
+
+	*found = false;
+	if ((st = store_stmt(s, ST_REFS_GET, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1)
+		return -1;
+	if ((r = store_step_row(s, st, what, e)) <= 0)
+		return r;
+	r = 0;
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		goto out;
+	r = -1;
+	if (store_col_text(st, 0, alg, sizeof(alg), what, e) == -1)
+		goto out;
+	if ((h = hashalg_by_name(alg)) == NULL) {
+		err_set(e, "%s: corrupt store: IMA log algorithm \"%s\"", what,
+		    alg);
+		goto out;
+	}
+	log = sqlite3_column_blob(st, 1);
+	n = sqlite3_column_bytes(st, 1);
+	if (n < 0 || (size_t)n > STORE_IMA_LOG_MAX) {
+		err_set(e, "%s: corrupt store: IMA log size", what);
+		goto out;
+	}
+	*found = true;
+	r = fn(arg, h, log, (size_t)n, e);
+out:
+	sqlite3_reset(st);
+	return r;
+}
+
+int
 store_refs_stamp(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct store_refs_stamp *out, bool *found, struct errbuf *e)
 {

@@ -134,6 +134,8 @@ struct ima_field {
 	uint32_t len;
 };
 
+/* ima_parse_record() sets every member but the slots of fields[] from
+ * nfields on (record_clear() in ima_log.c lists them). */
 struct ima_record {
 	uint64_t index;			/* 0-based entry number */
 	uint64_t offset;		/* byte offset of the record */
@@ -147,7 +149,7 @@ struct ima_record {
 	const uint8_t *data;		/* template data as in the file */
 	size_t data_len;		/* ("ima": digest, u32 len, name) */
 	size_t nfields;
-	struct ima_field fields[IMA_TEMPLATE_FIELDS_MAX];
+	struct ima_field fields[IMA_TEMPLATE_FIELDS_MAX];	/* [0, nfields) */
 
 	/* Decoded (see the accessors below); NULL/0 when absent. */
 	const struct ima_field *digest_field;	/* d, d-ng or d-ngv2 */

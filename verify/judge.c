@@ -442,7 +442,9 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 struct judgement {
 	struct judging j;
 	struct result r;		/* judge_prepare's checks */
-	struct result extra;		/* judge_finish's: challenge, state */
+	/* judge_finish's: challenge, state; set by finish_checks() before
+	 * assemble() reads it (judgement_new() does not zero it) */
+	struct result extra;
 };
 
 static int
@@ -487,10 +489,14 @@ judgement_new(const struct judge_input *in, int64_t now, struct errbuf *e)
 {
 	struct judgement *jd;
 
-	if ((jd = calloc(1, sizeof(*jd))) == NULL) {
+	/* two results of 38 KiB each: r is zeroed by result_start(),
+	 * extra is filled before it is read */
+	if ((jd = malloc(sizeof(*jd))) == NULL) {
 		err_set(e, "out of memory");
 		return NULL;
 	}
+	memset(&jd->j, 0, sizeof(jd->j));
+	jd->extra.n_checks = 0;
 	jd->j.now = now;
 	jd->j.r = &jd->r;
 	result_start(&jd->r, in, now);

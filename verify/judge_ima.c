@@ -41,6 +41,7 @@
  * stack of the calling thread.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,6 @@ struct fail_list {
 /* One judgement of ima.log: replay and policy in one pass. */
 struct ima_judgement {
 	struct judging *j;
-	struct ima_replay rp;
 	bool replay;
 
 	/* scan */
@@ -83,7 +83,6 @@ struct ima_judgement {
 
 	/* policy */
 	struct ima_refcache *own_cache;	/* without j->refcache */
-	struct ima_device_ref ref;
 	bool have_ref;
 	struct ima_policy policy;
 	struct ima_eval *ev;
@@ -92,10 +91,31 @@ struct ima_judgement {
 	bool oom;
 	struct fail_list fails[RULE_KINDS];
 	size_t nlines;
-	struct finding_line lines[JUDGE_FINDINGS_MAX];
 	/* the first finding per rule that does not fail (missing, ...) */
 	char first_note[RULE_KINDS][IMA_FINDING_TEXT_MAX];
+
+	/*
+	 * Not zeroed by judgement_new() (110 KiB of the struct, per bundle):
+	 * rp is set by ima_replay_init() before use (replay true), ref by
+	 * ima_refcache_device() (have_ref true), lines below nlines.
+	 */
+	struct ima_replay rp;
+	struct ima_device_ref ref;
+	struct finding_line lines[JUDGE_FINDINGS_MAX];
 };
+
+/* A judgement with every member zero up to rp (see above). */
+static struct ima_judgement *
+judgement_new(struct judging *j)
+{
+	struct ima_judgement *g;
+
+	if ((g = malloc(sizeof(*g))) == NULL)
+		return NULL;
+	memset(g, 0, offsetof(struct ima_judgement, rp));
+	g->j = j;
+	return g;
+}
 
 static int
 fail_add(struct fail_list *l, uint64_t index)
@@ -175,8 +195,8 @@ resolve_policy(struct ima_judgement *g, struct errbuf *e)
 	if (ima_refcache_device(c, j->s, j->dev.id, &g->ref, e) == -1)
 		return -1;
 	g->have_ref = true;
-	/* g->policy is zero (g is calloc'd; this runs once per g): not
-	 * cleared again, it is half a megabyte */
+	/* g->policy is zero (judgement_new(); this runs once per g): not
+	 * cleared again */
 	for (i = 0; i < g->ref.nsets; i++)
 		g->policy.sets[g->policy.nsets++] = g->ref.sets[i];
 	g->policy.keys = g->ref.keys;
@@ -578,9 +598,8 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 			    "log and the bundle has no ima.log");
 		return 0;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL)
+	if ((g = judgement_new(j)) == NULL)
 		return err_set(e, "out of memory");
-	g->j = j;
 	g->replay = j->att_ok && j->pcrs_ok &&
 	    (nb = quoted_banks(j, banks, &exp)) > 0;
 	if (g->replay && start_replay(g, banks, nb, &exp, IMA_REPLAY_PER_BANK,

@@ -323,11 +323,12 @@ rb_dng(struct rb *r, const char *alg, size_t dlen)
 	rb_field(r, f, k + 2 + dlen);
 }
 
-/* Parse r in one go; returns the result and the message. */
+/* Parse r in one go; returns the result and the message. The parser
+ * outlives the call: rec->tmpl points into its template cache. */
 static enum ima_parse_result
 parse1(const struct rb *r, struct ima_record *rec, char *msg)
 {
-	struct ima_parser p;
+	static struct ima_parser p;
 	struct errbuf e = { { 0 } };
 	size_t need;
 	enum ima_parse_result res;

@@ -78,19 +78,48 @@ mix64(uint64_t h)
 	return h;
 }
 
+/*
+ * The last 1..7 bytes b[0..n) of a key of len bytes as one word, read
+ * without a byte loop (bytes stored one by one and read back as a word
+ * stall the load): the key's last 8 bytes when it has 8, else two
+ * overlapping 4-byte reads or three single bytes.
+ */
 static uint64_t
-hash_bytes(uint64_t seed, const void *p, size_t len)
+tail_word(const uint8_t *b, size_t n, size_t len)
+{
+	uint64_t w;
+	uint32_t x, y;
+
+	if (len >= 8) {
+		memcpy(&w, b + n - 8, 8);
+		return w;
+	}
+	if (n >= 4) {
+		memcpy(&x, b, 4);
+		memcpy(&y, b + n - 4, 4);
+		return (uint64_t)x | (uint64_t)y << 32;
+	}
+	return (uint64_t)b[0] | (uint64_t)b[n / 2] << 8 |
+	    (uint64_t)b[n - 1] << 16;
+}
+
+/*
+ * A key's words folded into 64 bits, not yet mixed: one multiply per
+ * word, in two lanes (16 bytes a round: the two multiply chains overlap,
+ * so a path costs half the latency). hash_bytes() finishes it with mix64;
+ * hash_exact() mixes two of them once. Keys are looked up, never
+ * inserted, by untrusted input, so a crafted key cannot lengthen a probe
+ * chain.
+ */
+static uint64_t
+hash_fold(uint64_t seed, const void *p, size_t len)
 {
 	const uint8_t *b = p;
+	size_t n = len;
 	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
 	uint64_t g = h ^ 0xc2b2ae3d27d4eb4fULL, w, v;
 
-	/* One multiply per word, in two lanes (16 bytes a round: the two
-	 * multiply chains overlap, so a path costs half the latency); the
-	 * final mix64 spreads every bit. Keys are looked up, never
-	 * inserted, by untrusted input, so a crafted key cannot lengthen a
-	 * probe chain. */
-	while (len >= 16) {
+	while (n >= 16) {
 		memcpy(&w, b, 8);
 		memcpy(&v, b + 8, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
@@ -98,20 +127,24 @@ hash_bytes(uint64_t seed, const void *p, size_t len)
 		h = h << 31 | h >> 33;
 		g = g << 29 | g >> 35;
 		b += 16;
-		len -= 16;
+		n -= 16;
 	}
-	if (len >= 8) {
+	if (n >= 8) {
 		memcpy(&w, b, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h = h << 31 | h >> 33;
 		b += 8;
-		len -= 8;
+		n -= 8;
 	}
-	w = 0;
-	memcpy(&w, b, len);
-	h = (h ^ mix64(w ^ len) ^ (g << 23 | g >> 41)) *
-	    0x9e3779b97f4a7c15ULL;
-	return mix64(h);
+	if (n > 0)
+		h = (h ^ tail_word(b, n, len)) * 0xc4ceb9fe1a85ec53ULL;
+	return (h ^ (g << 23 | g >> 41)) * 0x9e3779b97f4a7c15ULL;
+}
+
+static uint64_t
+hash_bytes(uint64_t seed, const void *p, size_t len)
+{
+	return mix64(hash_fold(seed, p, len));
 }
 
 static uint64_t
@@ -126,11 +159,15 @@ hash_path(const char *path, size_t len)
 	return hash_bytes(0x5bd1e995, path, len);
 }
 
+/* The exact key's hash: both folds, mixed once (one mix64 per record
+ * looked up, not one per part). */
 static uint64_t
 hash_exact(const char *path, size_t len, const struct hashalg *alg,
     const uint8_t *digest)
 {
-	return hash_path(path, len) ^ hash_digest(alg, digest);
+	uint64_t d = hash_fold((uint64_t)(uintptr_t)alg, digest, alg->size);
+
+	return mix64(hash_fold(0x5bd1e995, path, len) ^ (d << 32 | d >> 32));
 }
 
 static int
@@ -1103,7 +1140,7 @@ static int
 build_indexes(struct refset *s, struct errbuf *e)
 {
 	const struct refset_entry *en;
-	uint64_t hp, hd;
+	uint64_t fp, fd, hp, hd;
 	size_t i, k;
 
 	if (table_init(&s->by_digest, s->n, e) == -1 ||
@@ -1116,9 +1153,13 @@ build_indexes(struct refset *s, struct errbuf *e)
 	 * entry's path and digest are hashed once, for all three indexes. */
 	for (i = s->n; i-- > 0;) {
 		en = &s->ent[i];
-		hp = hash_path(en->path, en->path_len);
-		hd = hash_digest(en->alg, en->digest);
-		table_put(&s->by_exact, hp ^ hd, (uint32_t)i);
+		fp = hash_fold(0x5bd1e995, en->path, en->path_len);
+		fd = hash_fold((uint64_t)(uintptr_t)en->alg, en->digest,
+		    en->alg->size);
+		hp = mix64(fp);		/* = hash_path() */
+		hd = mix64(fd);		/* = hash_digest() */
+		table_put(&s->by_exact, mix64(fp ^ (fd << 32 | fd >> 32)),
+		    (uint32_t)i);	/* = hash_exact() */
 		if (i == 0 || !same_path(&s->ent[i - 1], en))
 			table_put(&s->by_path, hp, (uint32_t)i);
 		k = digest_slot_hashed(s, hd, en->alg, en->digest);

@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -750,7 +751,10 @@ ima_refcache_device(struct ima_refcache *c, struct store *s,
 	struct resolve *rv;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	/* everything but the 64 KiB of rule texts, written below nrules */
+	out->nrules = 0;
+	memset(&out->default_rules, 0, sizeof(*out) -
+	    offsetof(struct ima_device_ref, default_rules));
 	if ((rv = calloc(1, sizeof(*rv))) == NULL)
 		return err_set(e, "out of memory");
 	rv->c = c;

@@ -52,6 +52,8 @@ void ima_refcache_free(struct ima_refcache *c);
 /* What one device is judged with. Free with ima_device_ref_free(). */
 struct ima_device_ref {
 	size_t nrules;
+	/* [0, nrules) only: ima_refcache_device() clears every other
+	 * member (rules stays right after nrules) */
 	char rules[IMA_POLICY_RULES_MAX][IMA_POLICY_TEXT_MAX + 1];
 	bool default_rules;		/* nothing stored: "reorder" */
 	size_t nsets;

@@ -5,7 +5,9 @@
  * judgement with judge_finish() in input order, committing windows,
  * writing JSON lines, calling done(), drawing progress and summing up.
  *
- * The queue is a ring of BATCH_QUEUE_PER_JOB * jobs slots. Slot states:
+ * The queue is a ring of BATCH_QUEUE_PER_JOB * jobs slots, and the bundle
+ * bytes it holds (queued or being judged) are bounded by BATCH_QUEUE_BYTES
+ * (one bundle may exceed it alone). Slot states:
  * free -> queued (batch_add) -> taken (a worker) -> ready (prepared) ->
  * free (applied by the calling thread). Workers take queued slots in
  * sequence order; the calling thread applies the head slot when it is
@@ -29,8 +31,11 @@
 #include "verify/inputs.h"
 #include "verify/judge.h"
 
-#define BATCH_QUEUE_PER_JOB	8	/* queued inputs per worker: room for
-				 * the others while one bundle is slow */
+#define BATCH_QUEUE_PER_JOB	32	/* queued inputs per worker: room for
+				 * the others while one bundle is slow:
+				 * with 8, a 10k-record log at the head
+				 * left the other worker idle ~7% of a
+				 * fleet run (bench/batch.sh) */
 #define BATCH_REASONS_MAX	256	/* distinct failure reasons counted */
 #define BATCH_PROGRESS_NS	100000000LL	/* redraw at most 10/s */
 #define BATCH_RECHECK_ROWS	64	/* results of one bundle looked at when
@@ -93,6 +98,8 @@ struct batch {
 	struct slot *ring;
 	size_t cap;
 	uint64_t head, tail, next_take;	/* sequence numbers */
+	size_t held;			/* bundle bytes queued or being judged */
+	size_t queue_bytes;		/* held at most this, but one bundle */
 	pthread_t *threads;
 	struct store **ro;
 	unsigned nthreads;
@@ -321,7 +328,7 @@ prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
 	}
 	sl->in.scratch = NULL;
 	free(sl->data);
-	sl->data = NULL;
+	sl->data = NULL;		/* its len leaves b->held when ready */
 	sl->seconds = since(&t0);
 }
 
@@ -349,6 +356,7 @@ worker(void *arg)
 		pthread_mutex_unlock(&b->mu);
 		prepare_slot(b, wa->ro, wa->scratch, sl);
 		pthread_mutex_lock(&b->mu);
+		b->held -= sl->len;
 		sl->state = SLOT_READY;
 		pthread_cond_broadcast(&b->ready);
 	}
@@ -765,6 +773,8 @@ batch_open(struct store *s, const struct batch_opts *o, struct batch **out,
 	if (b->o.window == 0)
 		b->o.window = BATCH_WINDOW_DEFAULT;
 	b->cap = (size_t)jobs * BATCH_QUEUE_PER_JOB;
+	b->queue_bytes = o->queue_bytes != 0 ? o->queue_bytes :
+	    BATCH_QUEUE_BYTES;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->work, NULL);
 	pthread_cond_init(&b->ready, NULL);
@@ -809,7 +819,8 @@ batch_add(struct batch *b, const struct input_item *it, struct errbuf *e)
 		int r;
 
 		pthread_mutex_lock(&b->mu);
-		full = b->tail - b->head == b->cap;
+		full = b->tail - b->head == b->cap || (b->tail != b->head &&
+		    b->held + it->len > b->queue_bytes);
 		pthread_mutex_unlock(&b->mu);
 		if ((r = apply_head(b, full, e)) == -1) {
 			b->failed = true;
@@ -842,6 +853,7 @@ batch_add(struct batch *b, const struct input_item *it, struct errbuf *e)
 	sl->in.offset = it->offset;
 	pthread_mutex_lock(&b->mu);
 	sl->state = SLOT_QUEUED;
+	b->held += sl->len;
 	b->tail++;
 	pthread_cond_signal(&b->work);
 	pthread_mutex_unlock(&b->mu);

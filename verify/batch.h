@@ -45,6 +45,7 @@
 
 #define BATCH_JOBS_MAX		256	/* --jobs */
 #define BATCH_WINDOW_DEFAULT	256	/* results per committed window */
+#define BATCH_QUEUE_BYTES	((size_t)64 << 20)	/* read ahead, default */
 /* Page cache of the committing connection: a 10k-device ledger's pages
  * (challenges and their indexes, ~4 MiB) and a window's new result pages
  * stay in memory instead of being re-read and spilled (store_set_cache) */
@@ -76,6 +77,9 @@ struct batch_opts {
 	batch_done_fn done;	/* may be NULL */
 	void *done_arg;
 	int64_t now;		/* verifier time of the run */
+	/* Bundle bytes read ahead and not yet judged, at most (one bundle
+	 * may exceed it alone); 0: BATCH_QUEUE_BYTES (64 MiB). */
+	size_t queue_bytes;
 };
 
 struct batch_summary {

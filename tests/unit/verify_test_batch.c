@@ -68,6 +68,8 @@ make_item(size_t i, char *name, size_t namelen, uint8_t *buf, size_t len,
 	it->len = len;
 }
 
+static size_t queue_bytes;	/* batch_opts.queue_bytes of run() */
+
 static int
 run(struct store *s, unsigned jobs, unsigned window, bool resume,
     bool sync_midway, struct seen *sn, struct batch_summary *sum)
@@ -88,6 +90,7 @@ run(struct store *s, unsigned jobs, unsigned window, bool resume,
 	o.done = on_done;
 	o.done_arg = sn;
 	o.now = 1800000000;
+	o.queue_bytes = queue_bytes;
 	if (batch_open(s, &o, &b, &e) == -1) {
 		printf("# batch_open: %s\n", e.msg);
 		return -1;
@@ -154,6 +157,13 @@ main(void)
 		    "bundle.container") == 0 && sum.reasons[0].n == NITEMS,
 		    "jobs %u: the failure reason counted", jobs);
 	}
+	/* A read-ahead bound below one input: one at a time, none lost. */
+	queue_bytes = 1;
+	rc = run(s, 4, 4, false, true, a, &sum);
+	CHECK(rc == 0 && a->calls == NITEMS && a->out_of_order == 0 &&
+	    sum.bundles == NITEMS, "queue_bytes 1: every input, in order "
+	    "(%u)", a->calls);
+	queue_bytes = 0;
 	/* resume: the readable ones come back with their stored ids */
 	rc = run(s, 3, 5, false, false, a, &sum);
 	CHECK(rc == 0, "a fresh run without resume");

@@ -124,12 +124,23 @@ race(const char *path, unsigned window, unsigned x, unsigned z)
 		exit(2);
 	b1 = open_batch(s1, 8, a);
 	b2 = open_batch(s2, window, b);
-	add(b1, x, "first/X");
+	/*
+	 * b2's worker judges X first (it takes microseconds; the pause only
+	 * gives it the time), then b1 judges and commits X, and only then is
+	 * b2 given more: adding to b2 applies what its workers finished, so
+	 * X is applied after b1's commit and must be found by the
+	 * committer's recheck. (Applying X before b1's sync would take the
+	 * write lock first and leave b1 waiting out its busy timeout.) Were
+	 * the pause too short, X would be found before judging: the test
+	 * would pass without testing the recheck, never fail wrongly.
+	 */
 	add(b2, x, "second/X");
-	add(b2, z, "second/Z");
-	add(b2, z, "second/Z-again");
+	usleep(200000);
+	add(b1, x, "first/X");
 	CHECK(batch_sync(b1, &e) == 0 && a->calls == 1 && !a->resumed[0],
 	    "window %u: the first verifier commits X", window);
+	add(b2, z, "second/Z");
+	add(b2, z, "second/Z-again");
 	CHECK(batch_close(b2, NULL, &e) == 0 && b->calls == 3,
 	    "window %u: the second verifier finishes", window);
 	CHECK(b->resumed[0] && memcmp(a->ids[0], b->ids[0],

@@ -358,7 +358,9 @@ worker(void *arg)
 		pthread_mutex_lock(&b->mu);
 		b->held -= sl->len;
 		sl->state = SLOT_READY;
-		pthread_cond_broadcast(&b->ready);
+		/* apply_head() waits for the head alone */
+		if (sl->seq == b->head)
+			pthread_cond_signal(&b->ready);
 	}
 	pthread_mutex_unlock(&b->mu);
 	bundle_scratch_free(wa->scratch);

@@ -4,6 +4,7 @@
 #include "format/bytes.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -580,39 +581,15 @@ parse_body(struct ima_parser *p, const uint8_t *buf, size_t len,
 }
 
 /*
- * Every member of r but fields[], which is read only below nfields (set
- * once they are filled). Member by member: a memset of the struct (or of
- * the parts around fields[]) is a rep stos whose start-up cost perf showed
- * as a quarter of the parser's own time. A member added to struct
- * ima_record must be added here.
+ * Clear a record for the next parse: every member before fields[] (the
+ * last one, ima_log.h), so that a member added to the struct is cleared
+ * too; the 16 field slots (384 bytes) are left alone: the parser writes
+ * [0, nfields) before anything reads them.
  */
 static void
 record_clear(struct ima_record *r)
 {
-	r->index = 0;
-	r->offset = 0;
-	r->size = 0;
-	r->order = IMA_ORDER_UNKNOWN;
-	r->pcr = 0;
-	r->digest = NULL;
-	r->digest_len = 0;
-	r->violation = false;
-	r->tmpl = NULL;
-	r->data = NULL;
-	r->data_len = 0;
-	r->nfields = 0;
-	r->digest_field = NULL;
-	r->file_alg = NULL;
-	r->file_alg_name = NULL;
-	r->file_alg_name_len = 0;
-	r->digest_type = NULL;
-	r->digest_type_len = 0;
-	r->file_digest = NULL;
-	r->file_digest_len = 0;
-	r->path = NULL;
-	r->path_len = 0;
-	r->sig = NULL;
-	r->buf = NULL;
+	memset(r, 0, offsetof(struct ima_record, fields));
 }
 
 enum ima_parse_result

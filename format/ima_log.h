@@ -149,7 +149,6 @@ struct ima_record {
 	const uint8_t *data;		/* template data as in the file */
 	size_t data_len;		/* ("ima": digest, u32 len, name) */
 	size_t nfields;
-	struct ima_field fields[IMA_TEMPLATE_FIELDS_MAX];	/* [0, nfields) */
 
 	/* Decoded (see the accessors below); NULL/0 when absent. */
 	const struct ima_field *digest_field;	/* d, d-ng or d-ngv2 */
@@ -164,6 +163,10 @@ struct ima_record {
 	size_t path_len;
 	const struct ima_field *sig;		/* sig field, if any */
 	const struct ima_field *buf;		/* buf field, if any */
+
+	/* Last: the parser clears every member above and leaves these
+	 * slots, which it writes before they are read. */
+	struct ima_field fields[IMA_TEMPLATE_FIELDS_MAX];	/* [0, nfields) */
 };
 
 /* Accessors: 0 and the value, or -1 if the record has no such field. */

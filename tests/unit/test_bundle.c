@@ -380,16 +380,17 @@ expect_tar_ok(struct tb *t, const char *what)
 
 /* --- one pass and the scratch ---------------------------------------------- */
 
-/* A fill that hands over everything it can at once. */
-struct whole_src {
+/* Bytes for a bundle_fill_fn, handed over by whole_fill or drip_fill. */
+struct drip {
 	const uint8_t *p;
 	size_t len, pos;
 };
 
+/* A fill that hands over everything it can at once. */
 static int
 whole_fill(void *arg, uint8_t *buf, size_t cap, size_t *got, struct errbuf *e)
 {
-	struct whole_src *w = arg;
+	struct drip *w = arg;
 
 	(void)e;
 	*got = w->len - w->pos < cap ? w->len - w->pos : cap;
@@ -448,7 +449,7 @@ test_one_pass(void)
 {
 	struct bundle_reader r = { parse_manifest, NULL, NULL, NULL, 1u << 20 };
 	struct bundle_contents c, c2;
-	struct whole_src w;
+	struct drip w;
 	struct errbuf e, e2;
 	size_t len, tlen, flen, i, agree = 0, tried = 0, refused = 0;
 	uint8_t *b = write_valid(&len), *t, *f, *x;
@@ -469,7 +470,7 @@ test_one_pass(void)
 	    (unsigned)c.borrowed);
 	if (rc == 0)
 		bundle_contents_free(&c);
-	w = (struct whole_src){ b, len, 0 };
+	w = (struct drip){ b, len, 0 };
 	rc = bundle_read_stream(LABEL, whole_fill, &w, &r, &c, &e);
 	CHECK(rc == 0 && !c.one_pass && c.data[2] != NULL &&
 	    memcmp(c.data[2], big, BIG_LEN) == 0,
@@ -487,7 +488,7 @@ test_one_pass(void)
 		rc = bundle_read_mem(LABEL, x, len, &r, &c, &e);
 		if (rc == 0)
 			bundle_contents_free(&c);
-		w = (struct whole_src){ x, len, 0 };
+		w = (struct drip){ x, len, 0 };
 		rc2 = bundle_read_stream(LABEL, whole_fill, &w, &r, &c2, &e2);
 		if (rc2 == 0)
 			bundle_contents_free(&c2);
@@ -552,7 +553,7 @@ test_one_pass(void)
 	CHECK(rc != 0 && strstr(e.msg, "window larger than 2^23") != NULL,
 	    "a 2^24 window with the size declared refused from memory (%s)",
 	    rc ? e.msg : "accepted");
-	w = (struct whole_src){ f, flen, 0 };
+	w = (struct drip){ f, flen, 0 };
 	rc = bundle_read_stream(LABEL, whole_fill, &w, &r, NULL, &e);
 	CHECK(rc != 0 && strstr(e.msg, "window larger than 2^23") != NULL,
 	    "... and from a stream (%s)", rc ? e.msg : "accepted");
@@ -716,11 +717,6 @@ test_deterministic(void)
 	free(b1);
 	free(b2);
 }
-
-struct drip {
-	const uint8_t *p;
-	size_t len, pos;
-};
 
 static int
 drip_fill(void *arg, uint8_t *buf, size_t cap, size_t *got, struct errbuf *e)

@@ -103,6 +103,11 @@ else
 	    "($GEN_BPS bundles/s, $NCPU workers, $(du -sh "$FLEET" | cut -f1))"
 fi
 
+# A kept fleet may come from an older dossier: bring its store to this
+# one's schema once, so that no timed run pays the migration.
+"$DOSSIER" --store "$FLEET/store.db" roots list >/dev/null ||
+    die "cannot open the fleet's store"
+
 # entries_of N: IMA records in the first N bundles (whole directories).
 entries_of() {
 	awk -v d=$((($1 + 999) / 1000)) '$1 == "dir" && ($2 + 0) < d {s += $6} END {print s}' "$FLEET/fleet.txt"

@@ -19,10 +19,14 @@ chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
 refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 3 "upgraded to version 3"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 4 "upgraded to version 4"
 for i in challenges_by_result refs_stamp; do
 	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '$i'")" 1 "index $i exists"
 done
+# Version 4: a consumed challenge must not move its by-device entry.
+expect_eq "$(sql "$T/store.db" "SELECT group_concat(name) FROM pragma_index_info('challenges_by_device')")" \
+    device_id "challenges_by_device is keyed on device_id alone"
+
 # A result insert checks the deferred key challenges.consumed_by ->
 # results: that lookup must use the index, not scan every challenge.
 expect_eq "$(sql "$T/store.db" "EXPLAIN QUERY PLAN SELECT 1 FROM challenges WHERE consumed_by = x'00'" | grep -c challenges_by_result)" 1 "the consumed_by lookup uses its index"

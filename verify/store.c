@@ -184,6 +184,14 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX challenges_by_result ON challenges(consumed_by);"
 	"CREATE INDEX refs_stamp"
 	"  ON refs(device_id, ima_log_alg, source_bundle, updated);",
+	/*
+	 * 3 -> 4: challenges_by_device on the device alone. With the state
+	 * in its key, consuming a challenge moved the challenge's entry in
+	 * this index too: one more page written at random per judged bundle
+	 * (2-3% of a batch run's CPU over a ledger of 100k challenges).
+	 */
+	"DROP INDEX challenges_by_device;"
+	"CREATE INDEX challenges_by_device ON challenges(device_id);",
 };
 
 /* ---- statements ----------------------------------------------------------- */

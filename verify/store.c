@@ -190,8 +190,8 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	 * this index too: one more page written at random per judged bundle
 	 * (2-3% of a batch run's CPU over a ledger of 100k challenges).
 	 */
-	"DROP INDEX challenges_by_device;"
-	"CREATE INDEX challenges_by_device ON challenges(device_id);",
+	("DROP INDEX challenges_by_device;"
+	"CREATE INDEX challenges_by_device ON challenges(device_id);"),
 };
 
 /* ---- statements ----------------------------------------------------------- */
@@ -399,6 +399,21 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 		return -1;
 	}
 	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_delete_by_key(struct store *s, enum store_stmt id, const char *what,
+    const uint8_t *key, size_t keylen, bool *removed, struct errbuf *e)
+{
+	sqlite3_stmt *st;
+
+	*removed = false;
+	if ((st = store_stmt(s, id, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, key, keylen, what, e) == -1 ||
+	    store_step_done(s, st, what, e) == -1)
+		return -1;
+	*removed = sqlite3_changes(s->db) == 1;
 	return 0;
 }
 

@@ -437,17 +437,8 @@ store_ima_key_remove(struct store *s,
     const uint8_t fingerprint[STORE_SHA256_LEN], bool *removed,
     struct errbuf *e)
 {
-	static const char what[] = "remove IMA key";
-	sqlite3_stmt *st;
-
-	*removed = false;
-	if ((st = store_stmt(s, ST_IMA_KEY_DELETE, what, e)) == NULL ||
-	    store_bind_blob(s, st, 1, fingerprint, STORE_SHA256_LEN, what,
-	    e) == -1 ||
-	    store_step_done(s, st, what, e) == -1)
-		return -1;
-	*removed = sqlite3_changes(s->db) == 1;
-	return 0;
+	return store_delete_by_key(s, ST_IMA_KEY_DELETE, "remove IMA key",
+	    fingerprint, STORE_SHA256_LEN, removed, e);
 }
 
 int

@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "format/hashalg.h"
 #include "format/results.h"
 #include "verify/batch.h"
 #include "verify/ima_refcache.h"
@@ -207,7 +208,8 @@ try_resume(struct batch *b, struct store *ro, struct slot *sl,
 	bool found;
 	int rc;
 
-	EVP_Digest(sl->data, sl->len, sl->sha, NULL, EVP_sha256(), NULL);
+	EVP_Digest(sl->data, sl->len, sl->sha, NULL,
+	    hashalg_md(hashalg_by_name("sha256")), NULL);
 	sl->has_sha = true;
 	if (store_result_find_before(ro, sl->sha, b->resume_rowid, &rec, &found,
 	    e) == -1)

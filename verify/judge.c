@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "format/hashalg.h"
 #include "format/hex.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
@@ -531,8 +532,8 @@ judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
 		memcpy(jd->r.bundle_sha256, bundle_sha256,
 		    sizeof(jd->r.bundle_sha256));
 	else
-		EVP_Digest(buf, len, jd->r.bundle_sha256, NULL, EVP_sha256(),
-		    NULL);
+		EVP_Digest(buf, len, jd->r.bundle_sha256, NULL,
+		    hashalg_md(hashalg_by_name("sha256")), NULL);
 	if (judge_container(&jd->j, buf, len) == 0)
 		rc = prepare_checks(&jd->j, e);
 	/* the bundle's bytes are not needed any more */
@@ -778,7 +779,8 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 
 	result_start(out, in, now);
 	out->has_bundle_digest = true;
-	EVP_Digest(buf, len, out->bundle_sha256, NULL, EVP_sha256(), NULL);
+	EVP_Digest(buf, len, out->bundle_sha256, NULL,
+	    hashalg_md(hashalg_by_name("sha256")), NULL);
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		out->verdict = RESULT_ERROR;
 		snprintf(out->checks[0].name, sizeof(out->checks[0].name),

@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "format/hashalg.h"
 #include "format/hex.h"
 
 /* Sets one run keeps: every set of the store, normally a handful. */
@@ -416,7 +417,8 @@ ima_refcache_ak_key(struct ima_refcache *c, const uint8_t *pub, size_t len,
 	*out = NULL;
 	if (c == NULL)
 		return tpm_public_to_pkey(ak, out, e);
-	if (EVP_Digest(pub, len, sha, NULL, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(pub, len, sha, NULL,
+	    hashalg_md(hashalg_by_name("sha256")), NULL) != 1)
 		return err_set(e, "SHA-256 failed");
 	if ((*out = key_get(c, sha)) != NULL)
 		return 0;

@@ -71,6 +71,8 @@ struct applied {
 	uint8_t id[STORE_ID_LEN];
 	uint8_t *signed_result;
 	size_t signed_len;
+	char *line;			/* its JSON line; NULL: not made yet */
+	size_t line_len;
 	bool resumed;
 };
 
@@ -534,6 +536,7 @@ applied_free(struct applied *a)
 {
 	free(a->r);
 	free(a->signed_result);
+	free(a->line);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -542,8 +545,7 @@ static int
 commit_window(struct batch *b, struct errbuf *e)
 {
 	struct batch_done d;
-	char *line;
-	size_t i, len;
+	size_t i;
 	int rc = 0;
 
 	if (b->nwin == 0)
@@ -556,12 +558,13 @@ commit_window(struct batch *b, struct errbuf *e)
 		struct applied *a = &b->win[i];
 
 		if (b->o.json != NULL) {
-			if (result_json_line(a->r, &line, &len, e) == -1)
+			/* judge_finish's line, or a resumed result's */
+			if (a->line == NULL && result_json_line(a->r, &a->line,
+			    &a->line_len, e) == -1)
 				return -1;
-			if (fwrite(line, 1, len, b->o.json) != len ||
-			    fflush(b->o.json) == EOF)
+			if (fwrite(a->line, 1, a->line_len, b->o.json) !=
+			    a->line_len || fflush(b->o.json) == EOF)
 				rc = err_set(e, "results: write failed");
-			free(line);
 		}
 		if (rc == 0 && b->o.done != NULL) {
 			memset(&d, 0, sizeof(d));
@@ -609,6 +612,7 @@ apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
 			applied_free(a);
 			return err_prefix(e, "%s", sl->name);
 		}
+		a->line = judge_take_line(sl->jd, &a->line_len);
 	}
 	b->nwin++;
 	account(b, a->r, a->resumed, sl->seconds);

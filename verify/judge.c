@@ -117,25 +117,23 @@ result_start(struct result *r, const struct judge_input *in, int64_t now)
 
 /* ---- recording ---------------------------------------------------------- */
 
-/* The "checks" array of a result's JSON line (malloc'd). */
+/* The "checks" array of a result's JSON line, copied (malloc'd). */
 static int
-checks_json(const struct result *r, char **out, struct errbuf *e)
+checks_json(const char *line, char **out, struct errbuf *e)
 {
 	static const char key[] = "\"checks\":", end[] = "],\"bundle_sha256\":";
-	char *line, *a, *b;
-	size_t len;
+	const char *a, *b;
+	size_t n;
 
 	*out = NULL;
-	if (result_json_line(r, &line, &len, e) == -1)
-		return -1;
-	if ((a = strstr(line, key)) == NULL || (b = strstr(a, end)) == NULL) {
-		free(line);
+	if ((a = strstr(line, key)) == NULL || (b = strstr(a, end)) == NULL)
 		return err_set(e, "result line without a checks array");
-	}
 	a += sizeof(key) - 1;
-	b[1] = '\0';
-	memmove(line, a, (size_t)(b - a) + 2);
-	*out = line;
+	n = (size_t)(b - a) + 1;	/* up to the closing ']' */
+	if ((*out = malloc(n + 1)) == NULL)
+		return err_set(e, "out of memory");
+	memcpy(*out, a, n);
+	(*out)[n] = '\0';
 	return 0;
 }
 
@@ -146,16 +144,24 @@ store_verdict_of(enum result_verdict v)
 	    v == RESULT_FAIL ? STORE_VERDICT_FAIL : STORE_VERDICT_ERROR;
 }
 
+/* The result row of r; *line gets r's JSON line (result_json_line()),
+ * whose "checks" array the row stores. */
 static int
 record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
-    struct errbuf *e)
+    char **line, size_t *line_len, struct errbuf *e)
 {
 	struct store_result sr;
 	char *json;
 	int rc;
 
-	if (checks_json(r, &json, e) == -1)
+	*line = NULL;
+	if (result_json_line(r, line, line_len, e) == -1)
 		return -1;
+	if (checks_json(*line, &json, e) == -1) {
+		free(*line);
+		*line = NULL;
+		return -1;
+	}
 	memset(&sr, 0, sizeof(sr));
 	memcpy(sr.id, id, STORE_ID_LEN);
 	sr.has_device = r->has_device;
@@ -170,6 +176,10 @@ record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
 	sr.created = r->time;
 	rc = store_result_add(s, &sr, e);
 	free(json);
+	if (rc == -1) {
+		free(*line);
+		*line = NULL;
+	}
 	return rc;
 }
 
@@ -448,6 +458,8 @@ struct judgement {
 	/* judge_finish's: challenge, state; set by finish_checks() before
 	 * assemble() reads it (judgement_new() does not zero it) */
 	struct result extra;
+	char *line;			/* judge_finish's JSON line, or NULL */
+	size_t line_len;
 };
 
 static int
@@ -500,6 +512,8 @@ judgement_new(const struct judge_input *in, int64_t now, struct errbuf *e)
 	}
 	memset(&jd->j, 0, sizeof(jd->j));
 	jd->extra.n_checks = 0;
+	jd->line = NULL;
+	jd->line_len = 0;
 	jd->j.now = now;
 	jd->j.r = &jd->r;
 	result_start(&jd->r, in, now);
@@ -578,7 +592,19 @@ judge_free(struct judgement *jd)
 		return;
 	EVP_PKEY_free(jd->j.ak_key);
 	bundle_contents_free(&jd->j.bc);
+	free(jd->line);
 	free(jd);
+}
+
+char *
+judge_take_line(struct judgement *jd, size_t *len)
+{
+	char *line = jd->line;
+
+	*len = jd->line_len;
+	jd->line = NULL;
+	jd->line_len = 0;
+	return line;
 }
 
 /* device.known as the run sees the device now (an earlier bundle of the
@@ -685,7 +711,7 @@ judge_finish(struct store *s, struct judgement *jd, struct result *out,
 		out->verdict = jg_failed(j) ? RESULT_FAIL : RESULT_PASS;
 	if (j->signed_ok && out->verdict == RESULT_PASS && accept(j, e) == -1)
 		goto out;
-	if (record(s, out, id, e) == -1)
+	if (record(s, out, id, &jd->line, &jd->line_len, e) == -1)
 		goto out;
 	if (result_id != NULL)
 		memcpy(result_id, id, STORE_ID_LEN);

@@ -119,6 +119,13 @@ int judge_prepare_unreadable(int64_t now, const struct judge_input *in,
 int judge_finish(struct store *s, struct judgement *jd, struct result *out,
     uint8_t result_id[STORE_ID_LEN], struct errbuf *e);
 void judge_free(struct judgement *jd);
+/*
+ * After judge_finish() succeeded: the JSON line of its result
+ * (result_json_line(), '\n' included, NUL-terminated), malloc'd and now
+ * the caller's, *len its length; NULL (and 0) before, or when taken
+ * already. It is the line judge_finish() cut the stored checks from.
+ */
+char *judge_take_line(struct judgement *jd, size_t *len);
 
 /* The result as prepared so far (before judge_finish: without the
  * challenge and state checks; verdict not final). */

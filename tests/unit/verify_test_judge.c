@@ -572,6 +572,61 @@ test_enrollment_fails(void)
 	mint_ak_free(&D.ak);
 }
 
+/* The two-phase API: judge_finish() keeps the JSON line it cut the stored
+ * checks from, and hands it over once (batch writes it as the result). */
+static void
+test_line(void)
+{
+	struct store_result_record rec;
+	struct judge_input in = { "line", false, 0 };
+	struct judgement *jd;
+	struct mint_spec s;
+	struct result out;
+	struct chal c;
+	struct errbuf e;
+	uint8_t *b, id[STORE_ID_LEN];
+	char *line, *again, *want, *a;
+	size_t n, len, len2, wlen;
+	bool found;
+
+	issue(&B, STORE_CHALLENGE_ATTESTATION, NOW + 3600, &c);
+	answer(&s, &B, &c);
+	if (mint_evidence(&s, &b, &n, &e) == -1)
+		die("line: mint", &e);
+	if (judge_prepare(st, NULL, NOW, &in, b, n, &jd, &e) == -1)
+		die("line: prepare", &e);
+	line = judge_take_line(jd, &len);
+	CHECK(line == NULL && len == 0, "line: none before judge_finish");
+	if (store_begin(st, &e) == -1 ||
+	    judge_finish(st, jd, &out, id, &e) == -1 ||
+	    store_commit(st, &e) == -1)
+		die("line: finish", &e);
+	expect_pass(&out, "line: the bundle");
+	line = judge_take_line(jd, &len);
+	again = judge_take_line(jd, &len2);
+	CHECK(line != NULL && again == NULL && len2 == 0,
+	    "line: taken once");
+	if (result_json_line(&out, &want, &wlen, &e) == -1)
+		die("line: result_json_line", &e);
+	CHECK(line != NULL && len == wlen && strlen(line) == len &&
+	    memcmp(line, want, len) == 0,
+	    "line: the line of the final result");
+	if (store_result_find_before(st, out.bundle_sha256, INT64_MAX, &rec,
+	    &found, &e) == -1)
+		die("line: stored result", &e);
+	a = line != NULL ? strstr(line, "\"checks\":") : NULL;
+	CHECK(found && a != NULL && strncmp(a + 9, rec.checks_json,
+	    strlen(rec.checks_json)) == 0 && strncmp(a + 9 +
+	    strlen(rec.checks_json), ",\"bundle_sha256\":", 17) == 0,
+	    "line: the store holds the line's checks array, whole");
+	if (found)
+		store_result_record_free(&rec);
+	free(want);
+	free(line);
+	judge_free(jd);
+	free(b);
+}
+
 /* A rolled-back run leaves the challenge issued and no state. */
 static void
 test_rollback(void)
@@ -771,6 +826,7 @@ main(int argc, char **argv)
 	test_garbage_members();
 	test_enrollment();
 	test_enrollment_fails();
+	test_line();
 	test_rollback();
 	test_killed(path);
 	store_close(st);

@@ -144,11 +144,46 @@ store_verdict_of(enum result_verdict v)
 	    v == RESULT_FAIL ? STORE_VERDICT_FAIL : STORE_VERDICT_ERROR;
 }
 
-/* The result row of r; *line gets r's JSON line (result_json_line()),
- * whose "checks" array the row stores. */
+/* The row of r (its identity; verdict and checks are the caller's). */
+static void
+row_of(const struct result *r, const uint8_t id[STORE_ID_LEN],
+    struct store_result *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	memcpy(sr->id, id, STORE_ID_LEN);
+	sr->has_device = r->has_device;
+	memcpy(sr->device_id, r->device_id, sizeof(sr->device_id));
+	sr->has_challenge = r->has_challenge;
+	memcpy(sr->challenge_id, r->challenge_id, sizeof(sr->challenge_id));
+	sr->input_name = r->input;
+	memcpy(sr->bundle_sha256, r->bundle_sha256, sizeof(sr->bundle_sha256));
+	sr->created = r->time;
+}
+
+/*
+ * The row of the result being judged, before its challenge is consumed
+ * (store_challenge_consume() names it): verdict error and no checks until
+ * record() sets them, in the same run.
+ */
+static int
+record_early(struct store *s, const struct result *r,
+    const uint8_t id[STORE_ID_LEN], struct errbuf *e)
+{
+	struct store_result sr;
+
+	row_of(r, id, &sr);
+	sr.verdict = STORE_VERDICT_ERROR;
+	sr.checks_json = "[]";
+	sr.checks_serialized = true;
+	return store_result_add(s, &sr, e);
+}
+
+/* The result row of r, added, or completed when record_early() added it;
+ * *line gets r's JSON line (result_json_line()), whose "checks" array the
+ * row stores. */
 static int
 record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
-    char **line, size_t *line_len, struct errbuf *e)
+    bool early, char **line, size_t *line_len, struct errbuf *e)
 {
 	struct store_result sr;
 	char *json;
@@ -162,19 +197,12 @@ record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
 		*line = NULL;
 		return -1;
 	}
-	memset(&sr, 0, sizeof(sr));
-	memcpy(sr.id, id, STORE_ID_LEN);
-	sr.has_device = r->has_device;
-	memcpy(sr.device_id, r->device_id, sizeof(sr.device_id));
-	sr.has_challenge = r->has_challenge;
-	memcpy(sr.challenge_id, r->challenge_id, sizeof(sr.challenge_id));
-	sr.input_name = r->input;
-	memcpy(sr.bundle_sha256, r->bundle_sha256, sizeof(sr.bundle_sha256));
+	row_of(r, id, &sr);
 	sr.verdict = store_verdict_of(r->verdict);
 	sr.checks_json = json;
 	sr.checks_serialized = true;	/* cut from result_json_line() */
-	sr.created = r->time;
-	rc = store_result_add(s, &sr, e);
+	rc = early ? store_result_set_outcome(s, id, sr.verdict, json, true,
+	    e) : store_result_add(s, &sr, e);
 	free(json);
 	if (rc == -1) {
 		free(*line);
@@ -703,7 +731,9 @@ judge_finish(struct store *s, struct judgement *jd, struct result *out,
 	j->r = &jd->r;
 	if (store_new_id(id, e) == -1)
 		goto out;
-	if (j->signed_ok && finish_checks(jd, id, &nchal, e) == -1)
+	/* the row first when a challenge will name it, its outcome last */
+	if (j->signed_ok && (record_early(s, &jd->r, id, e) == -1 ||
+	    finish_checks(jd, id, &nchal, e) == -1))
 		goto out;
 	assemble(jd, nchal, out);
 	j->r = out;
@@ -711,7 +741,8 @@ judge_finish(struct store *s, struct judgement *jd, struct result *out,
 		out->verdict = jg_failed(j) ? RESULT_FAIL : RESULT_PASS;
 	if (j->signed_ok && out->verdict == RESULT_PASS && accept(j, e) == -1)
 		goto out;
-	if (record(s, out, id, &jd->line, &jd->line_len, e) == -1)
+	if (record(s, out, id, j->signed_ok, &jd->line, &jd->line_len,
+	    e) == -1)
 		goto out;
 	if (result_id != NULL)
 		memcpy(result_id, id, STORE_ID_LEN);

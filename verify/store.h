@@ -54,7 +54,7 @@
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 
-#define STORE_SCHEMA_VERSION	4		/* PRAGMA user_version */
+#define STORE_SCHEMA_VERSION	5		/* PRAGMA user_version */
 #define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
 #define STORE_ENV		"DOSSIER_STORE"	/* environment override */
 #define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */
@@ -411,10 +411,13 @@ const char *store_consume_name(enum store_consume c);
 
 /*
  * Consume challenge id for a bundle of device_id judged at time now, by
- * result result_id. Only inside a run (store_begin()); the result row is
- * added later in the same run with store_result_add(): the reference is
- * checked at commit, which fails (and rolls the run back) if no result
- * with that id was added. Exactly one caller can ever get
+ * result result_id. Only inside a run (store_begin()). The result row
+ * should be in the run already (store_result_add() first, its outcome set
+ * after with store_result_set_outcome()): the reference is a deferred
+ * foreign key checked at commit, which fails (and rolls the run back) if
+ * no result with that id exists by then; a result added after the
+ * consume is still correct, but its insert then reads every challenge
+ * (schema 5 has no index on consumed_by). Exactly one caller can ever get
  * STORE_CONSUME_OK for a challenge, across processes. Refusals change
  * nothing except that an expired challenge is marked expired. out (may be
  * NULL) receives the challenge when it exists. A consume that succeeds is
@@ -480,6 +483,17 @@ struct store_result {
  * SQLite's JSON parser unless checks_serialized); the result id must be
  * new. */
 int store_result_add(struct store *s, const struct store_result *r,
+    struct errbuf *e);
+
+/*
+ * Set the verdict and checks of result id, added before in this run: how
+ * a judgement records its row before it consumes its challenge (which
+ * must name an existing result, store_challenge_consume()) and its
+ * outcome after. checks_json as for store_result_add(). Fails for an
+ * unknown id.
+ */
+int store_result_set_outcome(struct store *s, const uint8_t id[STORE_ID_LEN],
+    enum store_verdict verdict, const char *checks_json, bool serialized,
     struct errbuf *e);
 
 /*

@@ -41,6 +41,7 @@ enum store_stmt {
 	ST_STATE_GET,
 	ST_STATE_UPSERT,
 	ST_RESULT_INSERT,
+	ST_RESULT_SET_OUTCOME,
 	ST_JSON_ARRAY,
 	ST_RESULT_FIND_BUNDLE,
 	/* store_refsets.c */

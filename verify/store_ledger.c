@@ -354,6 +354,23 @@ json_array_valid(struct store *s, const char *text, const char *what,
 	return 0;
 }
 
+/* The verdict and checks of a result row, as store_result_add() and
+ * store_result_set_outcome() take them. */
+static int
+outcome_valid(struct store *s, enum store_verdict verdict,
+    const char *checks_json, bool serialized, const char *what,
+    struct errbuf *e)
+{
+	if ((unsigned)verdict > STORE_VERDICT_ERROR)
+		return err_set(e, "%s: bad verdict %d", what, (int)verdict);
+	if (checks_json == NULL || strlen(checks_json) > STORE_CHECKS_JSON_MAX)
+		return err_set(e, "%s: checks missing or longer than %zu "
+		    "bytes", what, STORE_CHECKS_JSON_MAX);
+	if (!serialized && json_array_valid(s, checks_json, what, e) == -1)
+		return -1;
+	return 0;
+}
+
 int
 store_result_add(struct store *s, const struct store_result *r,
     struct errbuf *e)
@@ -361,17 +378,11 @@ store_result_add(struct store *s, const struct store_result *r,
 	static const char what[] = "add result";
 	sqlite3_stmt *st;
 
-	if ((unsigned)r->verdict > STORE_VERDICT_ERROR)
-		return err_set(e, "%s: bad verdict %d", what, (int)r->verdict);
 	if (r->input_name == NULL || strlen(r->input_name) > STORE_TEXT_MAX)
 		return err_set(e, "%s: input name missing or longer than %d "
 		    "bytes", what, STORE_TEXT_MAX);
-	if (r->checks_json == NULL ||
-	    strlen(r->checks_json) > STORE_CHECKS_JSON_MAX)
-		return err_set(e, "%s: checks missing or longer than %zu "
-		    "bytes", what, STORE_CHECKS_JSON_MAX);
-	if (!r->checks_serialized &&
-	    json_array_valid(s, r->checks_json, what, e) == -1)
+	if (outcome_valid(s, r->verdict, r->checks_json, r->checks_serialized,
+	    what, e) == -1)
 		return err_prefix(e, "input %s", r->input_name);
 	if ((st = store_stmt(s, ST_RESULT_INSERT, what, e)) == NULL ||
 	    store_bind_blob(s, st, 1, r->id, STORE_ID_LEN, what, e) == -1 ||
@@ -391,6 +402,27 @@ store_result_add(struct store *s, const struct store_result *r,
 		return -1;
 	if (store_step_done(s, st, what, e) == -1)
 		return err_prefix(e, "input %s", r->input_name);
+	return 0;
+}
+
+int
+store_result_set_outcome(struct store *s, const uint8_t id[STORE_ID_LEN],
+    enum store_verdict verdict, const char *checks_json, bool serialized,
+    struct errbuf *e)
+{
+	static const char what[] = "set a result's outcome";
+	sqlite3_stmt *st;
+
+	if (outcome_valid(s, verdict, checks_json, serialized, what, e) == -1)
+		return -1;
+	if ((st = store_stmt(s, ST_RESULT_SET_OUTCOME, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_ID_LEN, what, e) == -1 ||
+	    store_bind_text(s, st, 2, verdict_names[verdict], what, e) == -1 ||
+	    store_bind_text(s, st, 3, checks_json, what, e) == -1 ||
+	    store_step_done(s, st, what, e) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return err_set(e, "%s: no such result", what);
 	return 0;
 }
 

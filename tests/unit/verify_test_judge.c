@@ -615,6 +615,8 @@ test_line(void)
 	    &found, &e) == -1)
 		die("line: stored result", &e);
 	a = line != NULL ? strstr(line, "\"checks\":") : NULL;
+	CHECK(found && rec.r.verdict == STORE_VERDICT_PASS,
+	    "line: the row, added before the consume, has the final verdict");
 	CHECK(found && a != NULL && strncmp(a + 9, rec.checks_json,
 	    strlen(rec.checks_json)) == 0 && strncmp(a + 9 +
 	    strlen(rec.checks_json), ",\"bundle_sha256\":", 17) == 0,

@@ -648,7 +648,7 @@ test_challenges(struct store *s, const struct store_device *d1,
 	struct errbuf e = { "" };
 	enum store_consume verdict;
 	enum store_verdict v;
-	uint8_t rid[STORE_ID_LEN], unknown[32];
+	uint8_t rid[STORE_ID_LEN], unknown[32], nobody[STORE_ID_LEN];
 	unsigned count;
 	bool found = true;
 
@@ -729,12 +729,25 @@ test_challenges(struct store *s, const struct store_device *d1,
 	    got.state == STORE_CHALLENGE_ISSUED,
 	    "run: the refused commit left it issued");
 
-	/* The committed consume, then the replay. */
-	CHECK(store_begin(s, &e) == 0 &&
+	/* The committed consume as judge_finish() makes it: the result row
+	 * first, the consume naming it, the outcome last; then the replay. */
+	r.verdict = STORE_VERDICT_ERROR;
+	r.checks_json = "[]";
+	CHECK(store_begin(s, &e) == 0 && store_result_add(s, &r, &e) == 0 &&
 	    store_challenge_consume(s, c.id, d1->id, NOW + 10, r.id, &verdict,
-	    NULL, &e) == 0 && verdict == STORE_CONSUME_OK &&
-	    store_result_add(s, &r, &e) == 0 && store_commit(s, &e) == 0,
-	    "run: consume and result committed");
+	    NULL, &e) == 0 && verdict == STORE_CONSUME_OK,
+	    "run: result row, then the consume naming it");
+	memset(nobody, 0x77, sizeof(nobody));
+	CHECK(store_result_set_outcome(s, nobody, STORE_VERDICT_PASS, "[]",
+	    true, &e) == -1 && strstr(e.msg, "no such result") != NULL,
+	    "results: the outcome of an unknown result is refused");
+	CHECK(store_result_set_outcome(s, r.id, STORE_VERDICT_PASS, "[1,",
+	    false, &e) == -1, "results: an outcome with bad JSON is refused");
+	CHECK(store_result_set_outcome(s, r.id, STORE_VERDICT_PASS,
+	    "[[\"quote.signature\",\"ok\",\"\"]]", false, &e) == 0 &&
+	    store_commit(s, &e) == 0,
+	    "run: outcome set, consume and result committed");
+	make_result(&r, 1, d1, &c);
 	CHECK(store_begin(s, &e) == 0 &&
 	    store_challenge_consume(s, c.id, d1->id, NOW + 11, rid,
 	    &verdict, &got, &e) == 0 && verdict == STORE_CONSUME_USED &&

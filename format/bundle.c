@@ -314,7 +314,7 @@ cctx_setup(ZSTD_CCtx *cctx, uint64_t tar_size, struct errbuf *e)
 	    BUNDLE_ZSTD_LEVEL)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog,
 	    BUNDLE_ZSTD_WINDOW_LOG_MAX)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(cctx, tar_size)))
 		return err_set(e, "zstd: cannot set compression parameters");

@@ -683,6 +683,50 @@ test_tar_layout(void)
 	free(b);
 }
 
+/*
+ * The writer's frame carries no content checksum (the manifest's digests
+ * cover the members); a bundle from a writer that added one still has it
+ * verified.
+ */
+static void
+test_checksum(void)
+{
+	size_t len, tlen, zlen;
+	uint8_t *b = write_valid(&len), *t, *z;
+	unsigned long long fsz = ZSTD_getFrameContentSize(b, len);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	struct bundle_contents c;
+	struct errbuf e;
+	char msg[ERRBUF_MAX];
+
+	/* RFC 8878 3.1.1.1.1: Frame_Header_Descriptor bit 2 */
+	CHECK(len > 4 && (b[4] & 0x04) == 0, "the writer adds no checksum");
+	t = malloc(fsz);
+	z = malloc(ZSTD_compressBound(fsz));
+	tlen = ZSTD_decompress(t, fsz, b, len);
+	zlen = ZSTD_isError(tlen) ? tlen : ZSTD_isError(ZSTD_CCtx_setParameter(
+	    cc, ZSTD_c_checksumFlag, 1)) ? (size_t)-1 : ZSTD_compress2(cc, z,
+	    ZSTD_compressBound(fsz), t, tlen);
+	CHECK(!ZSTD_isError(zlen) && (z[4] & 0x04) != 0,
+	    "the same tar with a checksum");
+	if (!ZSTD_isError(zlen)) {
+		memset(&e, 0, sizeof(e));
+		if (bundle_read_mem(LABEL, z, zlen, &strict_reader, &c,
+		    &e) == 0) {
+			CHECK(1, "a bundle with a checksum reads");
+			bundle_contents_free(&c);
+		} else
+			CHECK(0, "a bundle with a checksum reads (%s)", e.msg);
+		z[zlen - 1] ^= 0x01;
+		CHECK(fails_with(z, zlen, "checksum", msg, sizeof(msg)),
+		    "a wrong checksum is refused (%s)", msg);
+	}
+	ZSTD_freeCCtx(cc);
+	free(z);
+	free(t);
+	free(b);
+}
+
 static void
 test_deterministic(void)
 {
@@ -1343,6 +1387,7 @@ main(void)
 	setup_inputs();
 	test_round_trip();
 	test_tar_layout();
+	test_checksum();
 	test_deterministic();
 	test_stream();
 	test_writer_checks();

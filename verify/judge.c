@@ -163,7 +163,9 @@ row_of(const struct result *r, const uint8_t id[STORE_ID_LEN],
 /*
  * The row of the result being judged, before its challenge is consumed
  * (store_challenge_consume() names it): verdict error and no checks until
- * record() sets them, in the same run.
+ * record() sets them, in the same run. Its identity (input, device,
+ * challenge, bundle digest, time) is final here: judge_finish() changes
+ * only checks and the verdict after this.
  */
 static int
 record_early(struct store *s, const struct result *r,

@@ -122,6 +122,50 @@ test_to_pkey(void)
 	    "ECC AK public area converts to the key tpm2_readpublic -f pem gives");
 }
 
+/* The ECC AK with its point's y replaced by the byte string y. */
+static int
+ak_ecc_with_y(const uint8_t y[32], EVP_PKEY **pk, struct errbuf *e)
+{
+	struct tpm_public p;
+
+	*pk = NULL;
+	if (parse_file("testdata/tpm/ak-ecc.pub", &p) != 0 ||
+	    p.pub.unique.ecc.y.size != 32)
+		return 1;
+	memcpy(p.pub.unique.ecc.y.buffer, y, 32);
+	return tpm_public_to_pkey(&p, pk, e);
+}
+
+/* Points that are not on the curve are refused, whatever the import
+ * would make of them. */
+static void
+test_bad_points(void)
+{
+	static const uint8_t p256_p[32] = {	/* the field prime */
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	struct tpm_public p;
+	uint8_t y[32];
+	EVP_PKEY *pk;
+	struct errbuf e;
+
+	CHECK(parse_file("testdata/tpm/ak-ecc.pub", &p) == 0 &&
+	    p.pub.unique.ecc.y.size == 32, "ECC AK point read");
+	memcpy(y, p.pub.unique.ecc.y.buffer, 32);
+	CHECK(ak_ecc_with_y(y, &pk, &e) == 0 && pk != NULL,
+	    "the unchanged point converts");
+	EVP_PKEY_free(pk);
+	y[31] ^= 0x01;
+	CHECK(ak_ecc_with_y(y, &pk, &e) == -1 && pk == NULL,
+	    "a point off the curve (y with one bit flipped) is refused: %s",
+	    e.msg);
+	CHECK(ak_ecc_with_y(p256_p, &pk, &e) == -1 && pk == NULL,
+	    "a coordinate equal to the field prime is refused: %s", e.msg);
+}
+
 /* An EK rebuilt from its PEM with the TCG template is the TPM's own
  * public area, byte for byte (checks attributes, PolicyA, parameters). */
 static int
@@ -246,6 +290,7 @@ main(void)
 	test_names();
 	test_qualified_names();
 	test_to_pkey();
+	test_bad_points();
 	test_ek_templates();
 	test_attribute_checks();
 	test_malformed();

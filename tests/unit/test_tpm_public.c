@@ -122,7 +122,8 @@ test_to_pkey(void)
 	    "ECC AK public area converts to the key tpm2_readpublic -f pem gives");
 }
 
-/* The ECC AK with its point's y replaced by the byte string y. */
+/* The ECC AK with its point's y replaced by the byte string y: what
+ * tpm_public_to_pkey() says, or 1 (e set) if the AK cannot be read. */
 static int
 ak_ecc_with_y(const uint8_t y[32], EVP_PKEY **pk, struct errbuf *e)
 {
@@ -130,8 +131,10 @@ ak_ecc_with_y(const uint8_t y[32], EVP_PKEY **pk, struct errbuf *e)
 
 	*pk = NULL;
 	if (parse_file("testdata/tpm/ak-ecc.pub", &p) != 0 ||
-	    p.pub.unique.ecc.y.size != 32)
-		return 1;
+	    p.pub.unique.ecc.y.size != 32) {
+		err_set(e, "testdata/tpm/ak-ecc.pub: no P-256 point to change");
+		return 1;	/* neither success nor a refusal */
+	}
 	memcpy(p.pub.unique.ecc.y.buffer, y, 32);
 	return tpm_public_to_pkey(&p, pk, e);
 }

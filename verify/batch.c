@@ -210,8 +210,9 @@ try_resume(struct batch *b, struct store *ro, struct slot *sl,
 	bool found;
 	int rc;
 
-	EVP_Digest(sl->data, sl->len, sl->sha, NULL,
-	    hashalg_md(hashalg_by_name("sha256")), NULL);
+	if (hashalg_digest(hashalg_by_name("sha256"), sl->data, sl->len,
+	    sl->sha) == -1)
+		return err_set(e, "SHA-256 of the bundle failed");
 	sl->has_sha = true;
 	if (store_result_find_before(ro, sl->sha, b->resume_rowid, &rec, &found,
 	    e) == -1)

@@ -417,8 +417,7 @@ ima_refcache_ak_key(struct ima_refcache *c, const uint8_t *pub, size_t len,
 	*out = NULL;
 	if (c == NULL)
 		return tpm_public_to_pkey(ak, out, e);
-	if (EVP_Digest(pub, len, sha, NULL,
-	    hashalg_md(hashalg_by_name("sha256")), NULL) != 1)
+	if (hashalg_digest(hashalg_by_name("sha256"), pub, len, sha) == -1)
 		return err_set(e, "SHA-256 failed");
 	if ((*out = key_get(c, sha)) != NULL)
 		return 0;

@@ -577,10 +577,10 @@ judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
 	if (bundle_sha256 != NULL)
 		memcpy(jd->r.bundle_sha256, bundle_sha256,
 		    sizeof(jd->r.bundle_sha256));
-	else
-		EVP_Digest(buf, len, jd->r.bundle_sha256, NULL,
-		    hashalg_md(hashalg_by_name("sha256")), NULL);
-	if (judge_container(&jd->j, buf, len) == 0)
+	else if (hashalg_digest(hashalg_by_name("sha256"), buf, len,
+	    jd->r.bundle_sha256) == -1)
+		rc = err_set(e, "SHA-256 of the bundle failed");
+	if (rc == 0 && judge_container(&jd->j, buf, len) == 0)
 		rc = prepare_checks(&jd->j, e);
 	/* the bundle's bytes are not needed any more */
 	EVP_PKEY_free(jd->j.ak_key);
@@ -840,9 +840,8 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 	struct errbuf e;
 
 	result_start(out, in, now);
-	out->has_bundle_digest = true;
-	EVP_Digest(buf, len, out->bundle_sha256, NULL,
-	    hashalg_md(hashalg_by_name("sha256")), NULL);
+	out->has_bundle_digest = hashalg_digest(hashalg_by_name("sha256"),
+	    buf, len, out->bundle_sha256) == 0;
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		out->verdict = RESULT_ERROR;
 		snprintf(out->checks[0].name, sizeof(out->checks[0].name),

@@ -91,12 +91,13 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 
 /* Step once: 1 a row is ready, 0 no (more) rows (statement reset), -1
  * error (statement reset). Reset it yourself after the last row used. */
+int store_step_row(struct store *s, sqlite3_stmt *st, const char *what,
+    struct errbuf *e);
+
 /* Run statement id, a DELETE of one row by the blob key bound as ?1;
  * *removed says whether a row went. 0, or -1 (e names what). */
 int store_delete_by_key(struct store *s, enum store_stmt id,
     const char *what, const uint8_t *key, size_t keylen, bool *removed,
-    struct errbuf *e);
-int store_step_row(struct store *s, sqlite3_stmt *st, const char *what,
     struct errbuf *e);
 
 /* Bind helpers; a bind failure is reported as an error of what. */

@@ -24,12 +24,13 @@ S=(--store "$F/store.db")
 DEV=$(openssl dgst -sha256 -r "$F/a.crt" | cut -c1-64)
 
 # gen NAME: $T/b/NAME.dossier answering challenge NAME, its TPM clock
-# later than every bundle made before; its spool name in $T/b/NAME.name.
-clock=1000000
+# rising with the challenge's place in the order the fixture issued them
+# (the verifier compares states in that order, dossier-verify(1)); its
+# spool name in $T/b/NAME.name.
 gen() {
-	local name=$1 id sec x=()
+	local name=$1 id sec x=() clock
 	read -r _ _ id sec < <(grep "^$name " "$F/challenges")
-	clock=$((clock + 10))
+	clock=$((1000000 + 10 * $(grep -n "^$name " "$F/challenges" | cut -d: -f1)))
 	case $name in
 	wrongak) x=(--manifest-key "$F/b.pem") ;;
 	pcr) x=(--flip-pcr 3) ;;
@@ -54,8 +55,8 @@ drop() {
 	local to=${2:-$(cat "$T/b/$1.name")}
 	cp "$T/b/$1.dossier" "$EV/tmp/$to.part" && mv "$EV/tmp/$to.part" "$EV/new/$to"
 }
-# drop_new NAME...: make the bundles, their clocks rising in the order the
-# verifier takes them (spool names sorted), and drop them in that order.
+# drop_new NAME...: make the bundles and drop them in the order the
+# verifier takes them (spool names sorted, not the order of issue).
 drop_new() {
 	local n
 	for n in $(for n in "$@"; do echo "$(cat "$T/b/$n.id") $n"; done |

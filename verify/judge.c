@@ -454,6 +454,13 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 		    "challenge");
 		return 0;
 	}
+	if (!j->have_challenge) {
+		/* issued after judge_prepare read the store: the state
+		 * checks and accept() need its seq */
+		j->ch = local;
+		j->have_challenge = true;
+		ch = &j->ch;
+	}
 	jg_ok(j, "challenge.known", "%s challenge",
 	    ch->purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
 	    "attestation");
@@ -499,6 +506,7 @@ accept(struct judging *j, struct errbuf *e)
 
 	judge_state_of(j, &st);
 	memcpy(st.bundle_sha256, j->r->bundle_sha256, 32);
+	st.seq = j->ch.seq;
 	if (store_state_set(j->s, j->dev.id, &st, e) == -1)
 		return -1;
 	if (j->dev.state == STORE_DEVICE_PENDING &&

@@ -195,6 +195,7 @@ challenge_row(sqlite3_stmt *st, struct store_challenge *c, const char *what,
 	c->issued = sqlite3_column_int64(st, 7);
 	c->not_after = sqlite3_column_int64(st, 8);
 	c->consumed_at = sqlite3_column_int64(st, 11);
+	c->seq = sqlite3_column_int64(st, 12);	/* NULL: 0, none issued so */
 	return 0;
 }
 

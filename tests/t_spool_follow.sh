@@ -161,14 +161,20 @@ for f in "$RES"/new/*.dres; do
 done
 expect_eq "$bad" 0 "results: each signature verifies with the verifier key"
 verdicts=""
-for n in pass replay other wrongak pcr; do
+for n in pass replay other pcr; do
 	v=$("$DOSSIER" inspect --verifier-key "$T/verifier.pem" \
 	    "$RES/new/results-$DEV-$(cat "$T/b/$n.id").dres" 2>/dev/null |
 	    grep -Eio 'verdict[^a-z]*(pass|fail)' | grep -Eio '(pass|fail)$' | head -n 1)
 	verdicts="$verdicts$v "
 done
-expect_eq "$verdicts" "pass pass pass fail fail " \
-    "results: verdicts (a wrong AK and a flipped PCR fail)"
+expect_eq "$verdicts" "pass pass pass fail " \
+    "results: verdicts (a flipped PCR fails)"
+# A manifest that does not verify names no device: its result is filed
+# as unknown, never under the device and challenge it claims.
+expect_eq "$(ls "$RES/new" | grep -c "results-$DEV-$(cat "$T/b/wrongak.id")")" 0 \
+    "results: nothing filed under the name a forged bundle claims"
+expect_eq "$(ls "$RES/new" | grep -c '^results-unknown-')" 1 \
+    "results: the forged bundle's result filed as unknown"
 # --- crash leftovers ----------------------------------------------------------------
 # (a) claimed, died before judging: in cur/, no result yet.
 gen added; gen removed
@@ -216,11 +222,13 @@ wait_empty
 follow_stop INT
 expect_eq "$RC" 0 "follow: SIGINT stops it with exit 0"
 n=0
-for f in pass replay other wrongak pcr added removed changed truncated \
+for f in pass replay other pcr added removed changed truncated \
     tampered extra rollback reordered reset signed; do
 	[ "$(ls "$RES/new" | grep -c "^results-$DEV-$(cat "$T/b/$f.id").dres\$")" = 1 ] ||
 	    n=$((n + 1))
 done
+# wrongak's manifest does not verify: its result is the one unknown.
+[ "$(ls "$RES/new" | grep -c '^results-unknown-')" = 1 ] || n=$((n + 1))
 expect_eq "$n $(nres)" "0 15" "every bundle exactly one result (15 files)"
 # A writer killed mid-delivery leaves tmp/ files; the next run removes
 # them once a day old (never files in new/).

@@ -81,6 +81,28 @@ for n in b0 b1 b2; do cp "$T/b/$n.dossier" "$EV/new/$(cat "$T/b/$n.name")"; done
 expect 0 "spool: judged once, all pass" "$DOSSIER" "${S[@]}" verify "$EV"
 passes 3 "spool: three passes"
 
+# --- a forged bundle claiming the device and a challenge ------------------------
+# Its manifest is signed by another key: its result names no device or
+# challenge, so it takes no name from the genuine answer after it.
+read -r _ _ id sec < <(grep "^b9 " "$F/challenges")
+"$GEN" -k "$F/a.pem" -o "$T/forged.dossier" -c "$id" -n "$sec" \
+    --ek-crt "$F/a.crt" --ek-pub "$F/a.pub" --ima-log "$F/ref.log" \
+    --clock 9000 --manifest-key "$F/b.pem" || not_ok "gen forged"
+gen b9 9100
+fresh forged
+EV=$T/evforged RES=$T/resforged
+mkdir -p "$EV/tmp" "$EV/new" "$EV/cur"
+cp "$T/forged.dossier" "$EV/new/evidence-$DEV-00000000000000000000000000000000.dbundle"
+cp "$T/b/b9.dossier" "$EV/new/$(cat "$T/b/b9.name")"
+expect 1 "forged: one of two fails" "$DOSSIER" "${S[@]}" verify --results "$RES" "$EV"
+expect_out '"device":null,"challenge":null,"verdict":"fail","checks":\[[^]]*"manifest.signature","outcome":"fail","reason":"[^"]*the manifest claims device '"$DEV"', challenge '"$id" \
+    "forged: its result names no device; the reason says what it claims"
+expect_eq "$(ls "$RES/new" | grep -c '^results-unknown-')" 1 "forged: filed as unknown"
+expect_eq "$(ls "$RES/new" | grep -c "^results-$DEV-$id.dres\$")" 1 \
+    "forged: the genuine answer's result under its own name"
+expect_eq "$(sqlite3 "$T/forged.db" "select count(*) from results where device_id is not null and verdict <> 'pass'")" \
+    0 "forged: nothing in the device's history"
+
 # --- a followed spool, bundles arriving last first --------------------------------
 fresh follow
 EV=$T/evf RES=$T/resf

@@ -205,22 +205,6 @@ check_own_signature(struct report *r, const struct bundle_contents *bc)
 
 /* ---- extraction ---------------------------------------------------------- */
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Create dir/name (never following a link, never replacing a file). */
 static int
@@ -237,7 +221,7 @@ extract_one(int dfd, const char *dir, const char *name, const uint8_t *data,
 		    "file)" : "");
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		cmd_error("%s/%s: %s", dir, name, strerror(errno));
 		close(fd);
 		unlinkat(dfd, name, 0);

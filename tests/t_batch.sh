@@ -254,9 +254,10 @@ cp "$F/store.db" "$T/sg.db"
 expect 1 "--signed --jobs 4 --window 3: exit 1" "$DOSSIER" --store "$T/sg.db" \
     verify -q --jobs 4 --window 3 --signed "$T/sig1" -o "$T/sg.jsonl" "$M"
 expect_eq "$(ls "$T/sig1" | wc -l | tr -d ' ')" 40 "--signed: one signed file per result"
-expect_eq "$(ls "$T/sig1" | grep -c '^unidentified-')" 1 "--signed: the unreadable one is unidentified"
+expect_eq "$(ls "$T/sig1" | grep -c '^unidentified-')" 2 \
+    "--signed: the unreadable and the tampered one are unidentified"
 expect 1 "--signed --resume: exit 1" "$DOSSIER" --store "$T/sg.db" \
     verify -q --resume --signed "$T/sig2" -o "$T/sg2.jsonl" "$M"
 expect_eq "$(ls "$T/sig2" | wc -l | tr -d ' ')" 40 "--signed --resume: resumed results are signed too"
-expect_eq "$(ls "$T/sig2" | grep '^unidentified-')" "$(ls "$T/sig1" | grep '^unidentified-')" \
+expect_eq "$(ls "$T/sig2" | grep '^unidentified-' | sort)" "$(ls "$T/sig1" | grep '^unidentified-' | sort)" \
     "--signed --resume: a resumed result keeps its result id"

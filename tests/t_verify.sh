@@ -112,7 +112,12 @@ for l in open(sys.argv[1], encoding="utf-8"):
 
 # Signed results: one per bundle; names by device and challenge.
 expect_eq "$(ls "$T/signed" | grep -c '\.dres$')" 16 "signed: one file per bundle"
-expect_eq "$(ls "$T/signed" | grep -c '^unidentified-')" 1 "signed: the garbage result is unidentified"
+# A result names a device only once the manifest verified: garbage, the
+# wrong AK's manifest, and the two that fail the container before it.
+expect_eq "$(ls "$T/signed" | grep -c '^unidentified-')" 4 \
+    "signed: the unauthenticated results are unidentified"
+expect_eq "$(ls "$T/signed" | grep -c "^$(openssl dgst -sha256 -r "$F/a.crt" | cut -c1-64)-")" 11 \
+    "signed: device a's authenticated results under its id"
 expect_eq "$(ls "$T/signed" | grep -Ec '^[0-9a-f]{64}-[0-9a-f]{32}-2\.dres$')" 1 "signed: the replay does not overwrite the pass"
 f=$(ls "$T/signed"/*.dres | head -n 1)
 expect_eq "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" d9d9f7da44535253 "signed: DSRS magic"

@@ -1098,6 +1098,11 @@ judge_for_update(struct store *s, const char *path, const uint8_t *buf,
 	}
 	if (store_rollback(s, e) == -1)
 		goto out;
+	/* a result names a device only once the manifest verified */
+	if (!r->has_device && (c = judge_first_failure(r)) != NULL) {
+		err_set(e, "%s: %s fails: %s", path, c->name, c->reason);
+		goto out;
+	}
 	if (!r->has_device || memcmp(r->device_id, id, 32) != 0) {
 		err_set(e, "%s: not a bundle of this device", path);
 		goto out;

@@ -13,25 +13,9 @@
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3 openssl tar zstd sqlite3
 
-FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
-GEN=$DOSSIER_TOOLS/gen_evidence
-F=$T/fix
-mkdir -p "$F" "$T/b"
-"$DOSSIER_TOOLS/gen_ima_log" -n 8 -t ima-ng -s 5 -o "$T/ref.log" >/dev/null ||
-	{ not_ok "gen_ima_log"; exit 1; }
-FIXTURE_CHALLENGES=24 "$FIX" fixture "$F" "$T/ref.log" ||
-	{ not_ok "fixture"; exit 1; }
-DEV=$(openssl dgst -sha256 -r "$F/a.crt" | cut -c1-64)
-
-# gen NAME CLOCK [RESET]: $T/b/NAME.dossier answering challenge NAME.
-gen() {
-	local id sec
-	read -r _ _ id sec < <(grep "^$1 " "$F/challenges")
-	"$GEN" -k "$F/a.pem" -o "$T/b/$1.dossier" -c "$id" -n "$sec" \
-	    --ek-crt "$F/a.crt" --ek-pub "$F/a.pub" --ima-log "$F/ref.log" \
-	    --clock "$2" --reset "${3:-1}" || not_ok "gen $1"
-	echo "evidence-$DEV-$id.dbundle" >"$T/b/$1.name"
-}
+. "$DOSSIER_TOP/tests/fixture.sh"
+fixture_up 24
+gen() { fixture_gen "$@"; }
 # fresh NAME: a copy of the fixture store for one case, in $S.
 fresh() {
 	cp "$F/store.db" "$T/$1.db"

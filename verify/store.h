@@ -546,6 +546,18 @@ int store_result_find_before(struct store *s,
 void store_result_record_free(struct store_result_record *rec);
 
 /*
+ * Call fn for each stored result, oldest first (created, then rowid):
+ * of device (NULL: every result that names a device) created in
+ * [since, until]. fn returns 0 to go on, 1 to stop, -1 to fail; rec is
+ * valid during the call only.
+ */
+typedef int (*store_result_fn)(void *arg,
+    const struct store_result_record *rec, struct errbuf *e);
+int store_results_foreach(struct store *s,
+    const uint8_t *device, int64_t since, int64_t until,
+    store_result_fn fn, void *arg, struct errbuf *e);
+
+/*
  * The rowids of the results of the bundle with this SHA-256 above
  * after_rowid, newest first, at most cap of them into rowids (*n). Inside
  * a run (under the write lock) this sees every committed result, those of

@@ -587,6 +587,54 @@ out:
 }
 
 int
+store_results_foreach(struct store *s, const uint8_t *device, int64_t since,
+    int64_t until, store_result_fn fn, void *arg, struct errbuf *e)
+{
+	static const char what[] = "list results";
+	struct store_result_record rec;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* results_by_device (device_id, created) serves both forms */
+	if (sqlite3_prepare_v2(s->db, "SELECT result_id, device_id, "
+	    "challenge_id, bundle_sha256, verdict, input_name, checks, created "
+	    "FROM results WHERE (?1 IS NULL AND device_id IS NOT NULL "
+	    "OR device_id = ?1) AND created BETWEEN ?2 AND ?3 "
+	    "ORDER BY created, rowid", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, what, e);
+	if ((device == NULL ? sqlite3_bind_null(st, 1) :
+	    sqlite3_bind_blob(st, 1, device, STORE_DEVICE_ID_LEN,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, until) != SQLITE_OK) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			rc = store_sqlerr(s, what, e);
+			break;
+		}
+		memset(&rec, 0, sizeof(rec));
+		if ((rc = result_row(st, &rec, what, e)) == 0)
+			rc = fn(arg, &rec, e);
+		store_result_record_free(&rec);
+		if (rc != 0) {
+			rc = rc < 0 ? -1 : 0;
+			break;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_result_rowids_after(struct store *s,
     const uint8_t sha256[STORE_SHA256_LEN], int64_t after_rowid,
     int64_t *rowids, size_t cap, size_t *n, struct errbuf *e)

@@ -369,8 +369,12 @@ evlog_parse(struct evlog *l, const uint8_t *buf, size_t len,
 void
 evlog_replay_free(struct evlog_replay *r)
 {
-	EVP_MD_CTX_free(r->ctx);
-	r->ctx = NULL;
+	size_t i;
+
+	for (i = 0; i < EVLOG_MAX_BANKS; i++) {
+		EVP_MD_CTX_free(r->banks[i].ctx);
+		r->banks[i].ctx = NULL;
+	}
 }
 
 int
@@ -409,7 +413,10 @@ add_bank(struct evlog_replay *r, const struct evlog *l, int b,
 	}
 	if (r->nbanks == EVLOG_MAX_BANKS)
 		return err_set(e, "more than %d banks", EVLOG_MAX_BANKS);
-	rb = &r->banks[r->nbanks++];
+	rb = &r->banks[r->nbanks];
+	if (rb->ctx == NULL && (rb->ctx = EVP_MD_CTX_new()) == NULL)
+		return err_openssl(e, "event log replay");
+	r->nbanks++;
 	rb->alg = l->banks[b].alg;
 	rb->log_bank = b;
 	memset(rb->pcr, 0, sizeof(rb->pcr));
@@ -432,8 +439,6 @@ evlog_replay_run(struct evlog_replay *r, const struct evlog *l,
 	r->extended = 0;
 	r->locality_applied = false;
 	r->skipped_note[0] = '\0';
-	if (r->ctx == NULL && (r->ctx = EVP_MD_CTX_new()) == NULL)
-		return err_openssl(e, "event log replay");
 	if (nwant == 0) {
 		for (i = 0; i < l->nbanks; i++)
 			if (add_bank(r, l, (int)i, e) == -1)
@@ -470,13 +475,13 @@ evlog_replay_run(struct evlog_replay *r, const struct evlog *l,
 				continue;	/* not extended in this bank */
 			rb->extended |= 1u << ev->pcr;
 			rb->events_into[ev->pcr]++;
-			if (!EVP_DigestInit_ex(r->ctx, hashalg_md(rb->alg),
+			if (!EVP_DigestInit_ex2(rb->ctx, hashalg_md(rb->alg),
 			    NULL) ||
-			    !EVP_DigestUpdate(r->ctx, rb->pcr[ev->pcr],
+			    !EVP_DigestUpdate(rb->ctx, rb->pcr[ev->pcr],
 			    rb->alg->size) ||
-			    !EVP_DigestUpdate(r->ctx, ev->digest[rb->log_bank],
+			    !EVP_DigestUpdate(rb->ctx, ev->digest[rb->log_bank],
 			    rb->alg->size) ||
-			    !EVP_DigestFinal_ex(r->ctx, rb->pcr[ev->pcr],
+			    !EVP_DigestFinal_ex(rb->ctx, rb->pcr[ev->pcr],
 			    &outlen))
 				return err_openssl(e, "event log replay");
 		}

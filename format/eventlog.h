@@ -204,6 +204,9 @@ int evlog_bank_index(const struct evlog *l, uint16_t tpm_id);
 struct evlog_replay_bank {
 	const struct hashalg *alg;
 	int log_bank;			/* index into log->banks */
+	EVP_MD_CTX *ctx;		/* kept across runs: one per bank, as
+					 * switching a context's digest costs
+					 * an allocation per extend */
 	uint32_t extended;		/* bit i: PCR i extended in this bank */
 	uint32_t events_into[EVLOG_PCR_COUNT];	/* events extended per PCR */
 	uint8_t pcr[EVLOG_PCR_COUNT][HASHALG_MAX_SIZE];
@@ -212,7 +215,6 @@ struct evlog_replay_bank {
 struct evlog_replay {
 	size_t nbanks;
 	struct evlog_replay_bank banks[EVLOG_MAX_BANKS];
-	EVP_MD_CTX *ctx;
 	uint32_t extended;		/* bit i: PCR i extended in any bank */
 	bool locality_applied;
 	/* Banks asked for that the log lacks or that cannot be computed:
@@ -223,9 +225,9 @@ struct evlog_replay {
 /*
  * Replay l. want[0..nwant) selects banks by algorithm (nwant 0: every
  * computable bank of the log); a wanted bank the log does not have is an
- * error. Fails only on a bad selection or an OpenSSL error. r->ctx is
- * allocated on the first call and reused: zero r once, call
- * evlog_replay_free() when done.
+ * error. Fails only on a bad selection or an OpenSSL error. Digest
+ * contexts are allocated on the first call and reused by later ones: zero
+ * r once, call evlog_replay_free() when done.
  */
 int evlog_replay_run(struct evlog_replay *r, const struct evlog *l,
     const struct hashalg *const *want, size_t nwant, struct errbuf *e);

@@ -373,13 +373,19 @@ evlog_trust_bank(const struct evlog *l, const struct evlog_event *ev)
 	return -1;
 }
 
+/* H_a(d) == digest; with ctx (reused by the caller) when not NULL. */
 static bool
 hash_is(const struct hashalg *a, const uint8_t *d, size_t n,
-    const uint8_t *digest)
+    const uint8_t *digest, EVP_MD_CTX *ctx)
 {
 	uint8_t h[HASHALG_MAX_SIZE];
 
-	return hashalg_digest(a, d, n, h) == 0 &&
+	if (ctx == NULL)
+		return hashalg_digest(a, d, n, h) == 0 &&
+		    memcmp(h, digest, a->size) == 0;
+	return EVP_DigestInit_ex2(ctx, hashalg_md(a), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, d, n) == 1 &&
+	    EVP_DigestFinal_ex(ctx, h, NULL) == 1 &&
 	    memcmp(h, digest, a->size) == 0;
 }
 
@@ -407,8 +413,9 @@ static const char *const grub_prefixes[] = {
 	"grub_cmd: ", "kernel_cmdline: ", "module_cmdline: ",
 };
 
-enum evlog_trust
-evlog_event_trust(const struct evlog *l, const struct evlog_event *ev)
+static enum evlog_trust
+trust_ctx(const struct evlog *l, const struct evlog_event *ev,
+    EVP_MD_CTX *ctx)
 {
 	const struct hashalg *a;
 	const uint8_t *dg, *d = ev->data;
@@ -424,15 +431,16 @@ evlog_event_trust(const struct evlog *l, const struct evlog_event *ev)
 		return EVLOG_TRUST_UNCHECKED;
 	a = l->banks[b].alg;
 	dg = ev->digest[b];
-	if (hash_is(a, d, n, dg))
+	if (hash_is(a, d, n, dg, ctx))
 		return EVLOG_TRUST_VERIFIED;
 	if (ev->type == EV_IPL) {
-		if (n > 0 && d[n - 1] == 0 && hash_is(a, d, n - 1, dg))
+		if (n > 0 && d[n - 1] == 0 && hash_is(a, d, n - 1, dg, ctx))
 			return EVLOG_TRUST_VERIFIED;
 		for (i = 0; i < 3; i++) {
 			pl = strlen(grub_prefixes[i]);
 			if (n > pl && memcmp(d, grub_prefixes[i], pl) == 0 &&
-			    hash_is(a, d + pl, n - pl - (d[n - 1] == 0), dg))
+			    hash_is(a, d + pl, n - pl - (d[n - 1] == 0), dg,
+			    ctx))
 				return EVLOG_TRUST_VERIFIED;
 		}
 		return EVLOG_TRUST_OTHER;
@@ -440,9 +448,15 @@ evlog_event_trust(const struct evlog *l, const struct evlog_event *ev)
 	if ((ev->type == EV_EFI_VARIABLE_BOOT ||
 	    ev->type == EV_EFI_VARIABLE_AUTHORITY) &&
 	    evlog_var_decode(d, n, &v, NULL) == 0 &&
-	    hash_is(a, v.value, v.value_len, dg))
+	    hash_is(a, v.value, v.value_len, dg, ctx))
 		return EVLOG_TRUST_VERIFIED;
 	return data_type(ev->type) ? EVLOG_TRUST_MISMATCH : EVLOG_TRUST_OTHER;
+}
+
+enum evlog_trust
+evlog_event_trust(const struct evlog *l, const struct evlog_event *ev)
+{
+	return trust_ctx(l, ev, NULL);
 }
 
 /* ---- text --------------------------------------------------------------- */
@@ -705,6 +719,8 @@ evlog_facts_get(const struct evlog *l, struct evlog_facts *f)
 	char cl[8];
 	size_t i;
 
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();	/* NULL: one-shot digests */
+
 	memset(f, 0, sizeof(*f));
 	f->dbx_entries = -1;
 	for (i = 0; i < l->nevents; i++) {
@@ -728,7 +744,15 @@ evlog_facts_get(const struct evlog *l, struct evlog_facts *f)
 		default:
 			continue;
 		}
-		t = evlog_event_trust(l, ev);
+		/* GRUB's commands are the bulk of a log and their data is
+		 * never a fact here: only command lines need their trust. */
+		if (ev->type == EV_IPL) {
+			if (ev->pcr == 8 || ev->pcr == 9 || ev->pcr == 12)
+				list_add(&f->ipl, ev->index);
+			if (!evlog_event_cmdline(ev, cl, sizeof(cl)))
+				continue;
+		}
+		t = trust_ctx(l, ev, ctx);
 		if (t == EVLOG_TRUST_MISMATCH)
 			f->mismatches++;
 		switch (ev->type) {
@@ -759,15 +783,11 @@ evlog_facts_get(const struct evlog *l, struct evlog_facts *f)
 		case EV_EFI_BOOT_SERVICES_APPLICATION:
 			list_add(&f->apps, ev->index);
 			break;
-		case EV_IPL:
-			if (ev->pcr == 8 || ev->pcr == 9 || ev->pcr == 12)
-				list_add(&f->ipl, ev->index);
-			if (evlog_event_cmdline(ev, cl, sizeof(cl))) {
-				if (t == EVLOG_TRUST_VERIFIED)
-					list_add(&f->cmdlines, ev->index);
-				else
-					f->cmdline_unverified++;
-			}
+		case EV_IPL:	/* a command line (above) */
+			if (t == EVLOG_TRUST_VERIFIED)
+				list_add(&f->cmdlines, ev->index);
+			else
+				f->cmdline_unverified++;
 			break;
 		case EV_EFI_ACTION:
 		case EV_ACTION:
@@ -800,4 +820,5 @@ evlog_facts_get(const struct evlog *l, struct evlog_facts *f)
 			break;
 		}
 	}
+	EVP_MD_CTX_free(ctx);
 }

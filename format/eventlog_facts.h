@@ -175,10 +175,17 @@ struct evlog_facts {
 	uint32_t dma_event;
 	size_t unknown_types;		/* events of unknown type */
 	size_t pcr_none;		/* events on PCR 0xFFFFFFFF */
-	size_t mismatches;		/* events with EVLOG_TRUST_MISMATCH */
+	size_t mismatches;		/* EVLOG_TRUST_MISMATCH among the events
+					 * facts come from (variables,
+					 * separators, actions, command lines) */
 };
 
-/* Facts of l; each fact only from events whose trust is usable. */
+/*
+ * Facts of l, each drawn only from events whose data is covered as the
+ * field says. Hashes only the data of events that give facts (one digest
+ * context for the whole call, no allocation per event): for a 100-event
+ * log, tens of microseconds.
+ */
 void evlog_facts_get(const struct evlog *l, struct evlog_facts *f);
 
 #endif

@@ -632,8 +632,14 @@ evlog_event_text(const struct evlog *l, const struct evlog_event *ev,
 	case EV_EFI_ACTION:
 	case EV_ACTION:
 	case EV_S_CRTM_VERSION:
-	case EV_POST_CODE:
 	case EV_OMIT_BOOT_DEVICE_EVENTS:
+		/* strings by definition: escaped, never hex */
+		if (n > 0) {
+			tb_string(&t, d, n);
+			return;
+		}
+		break;
+	case EV_POST_CODE:
 	case EV_NO_ACTION:
 	case EV_EVENT_TAG:
 	case EV_EFI_HANDOFF_TABLES2:

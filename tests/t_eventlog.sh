@@ -155,6 +155,25 @@ else
 	not_ok "mb_log: --json has events, pcrs, secureboot, applications, cmdline" "$(head -c 300 "$T/out")"
 fi
 
+# Bytes from a log never reach a terminal or a JSON string raw.
+python3 - "$T/esc.log" <<'EOF'
+import hashlib, struct, sys
+spec = b'Spec ID Event03\0' + struct.pack('<IBBBBI', 0, 0, 2, 0, 2, 1) + struct.pack('<HH', 11, 32) + b'\0'
+log = struct.pack('<II', 0, 3) + b'\0' * 20 + struct.pack('<I', len(spec)) + spec
+text = b'evil \x1b[31m\nnext "quoted" \\ \xff'
+log += struct.pack('<III', 5, 0x80000007, 1) + struct.pack('<H', 11) + hashlib.sha256(text).digest() + struct.pack('<I', len(text)) + text
+open(sys.argv[1], 'wb').write(log)
+EOF
+expect 0 "escapes: shows" "$DOSSIER" eventlog show "$T/esc.log"
+if LC_ALL=C grep -q $'\x1b\|\xff' "$T/out"; then not_ok "escapes: no raw control or non-ASCII byte in show"; else ok "escapes: no raw control or non-ASCII byte in show"; fi
+expect_out 'data \[verified\]: evil \\x1b\[31m\\x0anext "quoted" \\x5c \\xff$' "escapes: shown as \\xNN"
+expect 0 "escapes: --json" "$DOSSIER" eventlog show --json "$T/esc.log"
+if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert "x1b" in j["events"][1]["description"]' "$T/out"; then
+	ok "escapes: --json is valid JSON with the escaped text"
+else
+	not_ok "escapes: --json is valid JSON with the escaped text" "$(head -c 300 "$T/out")"
+fi
+
 # ---- generated logs and the policy rules -------------------------------------
 "$GEN" -o "$T/base.log" --pcrs "$T/base.pcrs" --extends "$T/base.ext" || not_ok "gen_eventlog runs"
 expect 0 "generated log: tpm2_eventlog reads it" tpm2_eventlog "$T/base.log"
@@ -203,6 +222,11 @@ expect_eq "$FAILS" "FAIL eventlog.cmdline FAIL eventlog.reference " "cmdline: on
 expect 1 "wrong PCR values: check fails" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/other.pcrs"
 expect_out '^FAIL eventlog.replay: PCR 4 sha1: the [0-9]+ events replayed into it give [0-9a-f]{40}, the PCR values have [0-9a-f]{40}$' \
 	"wrong PCR values: PCR 4 sha1 and the event count named"
+expect 2 "a reference log that does not parse: exit 2" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --ref-log "$T/cut.bin"
+expect_err 'ref-log .*cut.bin: event [0-9]+ at offset [0-9]+: truncated' "a reference log that does not parse: named with its offset"
+expect 1 "rules needing a reference are skipped, not passed" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --policy dbx --policy bootchain
+expect_out '^SKIP eventlog.dbx: no reference' "dbx without a reference: SKIP"
+expect_out '^SKIP eventlog.bootchain: no reference' "bootchain without a reference: SKIP"
 expect 2 "check without --pcrs: usage error" "$DOSSIER" eventlog check "$T/base.log"
 expect 2 "bad rule: usage error" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --policy frobnicate
 expect_err 'unknown rule' "bad rule: said so"

@@ -241,13 +241,17 @@ json_event_list(FILE *out, const struct evlog *l,
 }
 
 static void
-json_var(FILE *out, const char *key, const struct evlog_fact_var *v)
+json_var(FILE *out, const struct evlog *l, const char *key,
+    const struct evlog_fact_var *v)
 {
-	if (!v->present)
+	if (!v->present) {
 		fprintf(out, ",\"%s\":null", key);
-	else
-		fprintf(out, ",\"%s\":{\"event\":%u,\"data\":\"%s\"}", key,
-		    v->event, evlog_trust_name(v->trust));
+		return;
+	}
+	fprintf(out, ",\"%s\":{\"event\":%u,\"data\":\"%s\",\"digests\":",
+	    key, v->event, evlog_trust_name(v->trust));
+	json_digests(out, l, &l->events[v->event]);
+	fputc('}', out);
 }
 
 static void
@@ -311,11 +315,11 @@ show_json(const struct el_opts *o, const struct evlog *l,
 	fprintf(out, "},\"secureboot\":{\"enabled\":%s",
 	    f->secureboot == EVLOG_SB_ON ? "true" :
 	    f->secureboot == EVLOG_SB_OFF ? "false" : "null");
-	json_var(out, "variable", &f->secureboot_var);
-	json_var(out, "pk", &f->pk);
-	json_var(out, "kek", &f->kek);
-	json_var(out, "db", &f->db);
-	json_var(out, "dbx", &f->dbx);
+	json_var(out, l, "variable", &f->secureboot_var);
+	json_var(out, l, "pk", &f->pk);
+	json_var(out, l, "kek", &f->kek);
+	json_var(out, l, "db", &f->db);
+	json_var(out, l, "dbx", &f->dbx);
 	if (f->dbx_entries >= 0)
 		fprintf(out, ",\"dbx_entries\":%ld", f->dbx_entries);
 	else
@@ -663,7 +667,8 @@ el_check(struct el_opts *o)
 		else if (!res[i].failed)
 			report_ok(&rep, check, "%s", res[i].note);
 	}
-	out = rep.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
+	/* A rule that could not be evaluated does not hold either. */
+	out = rep.failed || rep.skipped ? OUTCOME_FAILS : OUTCOME_HOLDS;
 done:
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		cmd_error("eventlog check: writing standard output failed");

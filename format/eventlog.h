@@ -31,14 +31,15 @@
  * and fill two); each bank is replayed with the events that carry its
  * digest, which is what the TPM was sent.
  *
- * What is extended (evlog_replay): every event except EV_NO_ACTION and
+ * What is extended (evlog_replay_run): every event except EV_NO_ACTION and
  * events on PCR index 0xFFFFFFFF (real laptop firmware writes such events;
  * they are parsed and reported with EVLOG_EV_NOT_EXTENDED, never
  * extended). An EV_NO_ACTION "StartupLocality\0" + u8 event on PCR 0,
  * before anything was extended into PCR 0, sets PCR 0's initial value in
- * every bank to zeros with the locality in its last byte (locality 3 for
- * an H-CRTM/D-CRTM start, 4 ...). Any other PCR index at or above
- * EVLOG_PCR_COUNT is an error.
+ * every bank to zeros with the locality in its last byte (3 when the
+ * firmware sent TPM2_Startup from locality 3, 4 after an H-CRTM
+ * sequence), as the TPM set it at startup. Any other PCR index at or
+ * above EVLOG_PCR_COUNT is an error.
  *
  * The event type is not covered by the event digest, so nothing in a
  * parser's result says an event's data is true; eventlog_facts.h decides

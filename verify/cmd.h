@@ -22,6 +22,7 @@ enum outcome {
 
 /* argv[0] is the subcommand word ("ima", "quote", ...). */
 enum outcome cmd_ima(int argc, char **argv);
+enum outcome cmd_eventlog(int argc, char **argv);
 enum outcome cmd_quote(int argc, char **argv);
 enum outcome cmd_ekcert(int argc, char **argv);
 enum outcome cmd_credential(int argc, char **argv);

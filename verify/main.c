@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "ima", cmd_ima, "ascii | replay | check: IMA measurement lists" },
+	{ "eventlog", cmd_eventlog, "show | replay | check: UEFI firmware event logs" },
 	{ "quote", cmd_quote, "check: a TPM2_Quote against an AK" },
 	{ "ekcert", cmd_ekcert, "check: an EK certificate and its chain" },
 	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },

@@ -19,7 +19,7 @@ chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
 refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 5 "upgraded to version 5"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 6 "upgraded to version 6"
 expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'refs_stamp'")" 1 "index refs_stamp exists"
 # Version 4: a consumed challenge must not move its by-device entry.
 expect_eq "$(sql "$T/store.db" "SELECT group_concat(name) FROM pragma_index_info('challenges_by_device')")" \

@@ -101,7 +101,9 @@ add_device(struct dev *d, const char *label, enum store_device_state state)
 		die("add device", &e);
 	memcpy(d->id, sd.id, 32);
 	memset(&refs, 0, sizeof(refs));
-	pcr_set_init(&refs.pcrs);
+	/* what its enrollment would have recorded (pcr.reference) */
+	if (mint_ref_pcrs(&refs.pcrs, &e) == -1)
+		die("reference PCRs", &e);
 	refs.ima_log_alg = hashalg_by_name("sha1");
 	refs.ima_log = ref_log.data;
 	refs.ima_log_len = ref_log.len;

@@ -219,6 +219,13 @@ for d in "$A" "$B"; do
 	    "^20 PCR values (PCRs 0-9) equal set fleet's golden values (pcrs golden.yaml")" \
 	    1 "${d:0:8}: compared with the set's golden values"
 done
+expect 0 "refs update B --only pcrs while a golden set judges it" "$DOSSIER" \
+    refs update "$B" --bundle ev6/b.dossier --only pcrs
+expect_err "note: the device is judged against set fleet's golden values" \
+    "refs update: the golden set that judges the device instead is named"
+expect_out "reference PCR values replaced" "refs update --only pcrs: the values taken"
+grep -q "reference log replaced" "$T/out" && not_ok "refs update --only pcrs: the log kept" ||
+    ok "refs update --only pcrs: the log kept"
 swtpm_use b && extend 7 "secure boot off" || not_ok "extend PCR 7 on B"
 expect 0 "challenge --all" "$DOSSIER" challenge --all -o ch7.tar
 mkdir -p ev7

@@ -1278,9 +1278,12 @@ refs_update(struct store *s, int argc, char **argv)
 	if (ima)
 		printf("%s: reference log replaced by the %zu-byte ima.log of "
 		    "%s\n", argv[1], log_len, path);
-	if (take_pcrs)
+	if (take_pcrs) {
 		printf("%s: reference PCR values replaced by the %zu quoted "
 		    "values of %s\n", argv[1], refs_pcr_count(pcrs), path);
+		if (refs_pcrs_note_golden(s, id, &e) == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	if (read)

@@ -352,3 +352,26 @@ refs_pcrs_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	free(r);
 	return 0;
 }
+
+int
+refs_pcrs_note_golden(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct errbuf *e)
+{
+	struct pcr_ref_resolved *r;
+
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return err_set(e, "out of memory");
+	if (pcr_ref_resolve(s, id, r, e) == -1) {
+		free(r);
+		return -1;
+	}
+	if (!r->ref_ok)
+		fprintf(stderr, "dossier: note: pcr.reference has no reference "
+		    "for the device: %s\n", r->ref_problem);
+	else if (strncmp(r->source, "set ", 4) == 0)
+		fprintf(stderr, "dossier: note: the device is judged against "
+		    "%s, not its own values (dossier refs unassign)\n",
+		    r->source);
+	free(r);
+	return 0;
+}

@@ -54,4 +54,9 @@ int refs_pcrs_show_set(struct store *s, int64_t set_id, bool json,
 int refs_pcrs_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct errbuf *e);
 
+/* When a golden set's values judge the device instead of its own, say so
+ * on standard error ("note: ..."): its own values were just replaced. */
+int refs_pcrs_note_golden(struct store *s,
+    const uint8_t id[STORE_DEVICE_ID_LEN], struct errbuf *e);
+
 #endif

@@ -154,6 +154,9 @@ expect_out "^pcr-reference 22 values from bundle [0-9a-f]{16}\\.\\.\\. accepted 
     "refs device: the reference and its source"
 expect_out "^pcr sha256 4 $Q256\$" "refs device: the new PCR 4 value"
 expect_out "^pcr-rule pcrs \\(default\\)\$" "refs device: the default rule"
+expect 0 "refs show --device A" "$DOSSIER" refs show --device "$A"
+expect_out "^pcr-reference 22 values from bundle [0-9a-f]{16}\\.\\.\\. accepted for device $A at " \
+    "refs show --device: the reference and its source"
 expect 0 "challenge A" "$DOSSIER" challenge --device "$A" -o ch3.tar
 mkdir -p ev3
 attest a ch3.tar ev3/a.dossier

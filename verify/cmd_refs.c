@@ -56,7 +56,7 @@ static const char usage_text[] =
     "       dossier refs subtract NAME --set OTHER\n"
     "       dossier refs delete NAME\n"
     "       dossier refs list\n"
-    "       dossier refs show NAME [--json]\n"
+    "       dossier refs show NAME [--json] | --device DEVICE\n"
     "       dossier refs diff A B\n"
     "       dossier refs assign DEVICE NAME...\n"
     "       dossier refs unassign DEVICE NAME...\n"
@@ -782,11 +782,23 @@ show_text(struct store *s, const struct store_refset *r,
 static enum outcome
 refs_show(struct store *s, int argc, char **argv)
 {
+	uint8_t id[STORE_DEVICE_ID_LEN];
 	struct store_refset r;
 	struct refset *set;
+	struct errbuf e;
 	bool json = false;
 	int rc;
 
+	/* a device's PCR rule and reference, as refs device ends */
+	if (argc == 3 && strcmp(argv[1], "--device") == 0) {
+		if (find_device(s, argv[2], id) == -1)
+			return OUTCOME_ERROR;
+		if (refs_pcrs_show_device(s, id, &e) == -1) {
+			cmd_error("refs show: %s", e.msg);
+			return OUTCOME_ERROR;
+		}
+		return OUTCOME_HOLDS;
+	}
 	if (argc == 3 && strcmp(argv[2], "--json") == 0)
 		json = true;
 	else if (argc != 2)

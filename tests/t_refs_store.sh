@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_refs_store.sh - the store's schema versions 2 (reference sets,
 # assignments, IMA policies, IMA keys), 3 and 4 (indexes for batch speed),
-# 5 (an index dropped) and 6 (PCR references): a version-1 store written by dossier 0.1
+# 5 (an index dropped), 6 (accepted states by challenge) and 7 (PCR
+# references): a version-1 store written by dossier 0.1
 # (testdata/store/v1) is upgraded in place through every step when opened,
 # keeps its rows, and takes reference sets and assignments afterwards.
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -18,8 +19,21 @@ devs=$(sql "$T/store.db" 'SELECT count(*) FROM devices')
 chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
 refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
 
+# An accepted state as version 1 kept it: one row per device.
+python3 -c 'import sqlite3,sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO attest_state SELECT device_id, 77, 3, 0, 1, 9, 1, zeroblob(32) FROM devices LIMIT 1")
+c.commit()' "$T/store.db"
+
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 6 "upgraded to version 6"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 7 "upgraded to version 7"
+# Version 6: challenges numbered in issue order, accepted states by challenge.
+expect_eq "$(sql "$T/store.db" 'SELECT count(DISTINCT seq), min(seq), max(seq) FROM challenges')" \
+    "$chs|1|$chs" "challenges numbered 1..$chs"
+expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'attest_state'")" 0 \
+    "attest_state replaced"
+expect_eq "$(sql "$T/store.db" 'SELECT seq, clock, reset_count FROM attest_states')" "0|77|3" \
+    "the accepted state kept (filed before every challenge: none answered)"
 expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'refs_stamp'")" 1 "index refs_stamp exists"
 # Version 4: a consumed challenge must not move its by-device entry.
 expect_eq "$(sql "$T/store.db" "SELECT group_concat(name) FROM pragma_index_info('challenges_by_device')")" \
@@ -33,7 +47,7 @@ done
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM devices')" "$devs" "devices kept"
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM challenges')" "$chs" "challenges kept"
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')" "$refs" "reference logs kept"
-# Version 6: PCR references; every device's references get an origin row
+# Version 7: PCR references; every device's references get an origin row
 # (its refs row's bundle and time, as from its enrollment).
 for t in ref_pcrs_origin refset_pcrs refset_pcr_sources ref_uefi_logs; do
 	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '$t'")" 1 "table $t exists"

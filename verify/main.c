@@ -24,6 +24,7 @@ static const struct {
 	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
 	{ "verify", cmd_verify, "judge evidence bundles, write results" },
 	{ "refs", cmd_refs, "reference sets, IMA policies and keys of devices" },
+	{ "evidence", cmd_evidence, "list | export | prune: the bundles judged, kept" },
 };
 
 static void

@@ -1,6 +1,6 @@
 /*
  * store_pcrref.c - PCR references and reference event logs in the store
- * (store_pcrref.h; tables of schema 6, dossier-store(5)).
+ * (store_pcrref.h; tables of schema 7, dossier-store(5)).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * store_pcrref.h - PCR references and reference event logs in the
- * verifier's store (schema 6, dossier-store(5)): where a device's
+ * verifier's store (schema 7, dossier-store(5)): where a device's
  * reference PCR values came from, the golden PCR values of reference sets,
  * and a device's reference UEFI event log. Conventions (errors, found,
  * ownership, transactions) are store.h's.

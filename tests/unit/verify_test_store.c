@@ -287,7 +287,7 @@ test_open(void)
 	CHECK(raw_sql(path, "SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode") == 1, "open: WAL mode is persistent");
 	CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table'") == 18, "open: eighteen tables (schema 6: "
+	    "type = 'table'") == 18, "open: eighteen tables (schema 7: "
 	    "fourteen, and the four of the PCR references)");
 	CHECK(open_fails(path, STORE_CREATE_NEW, "already exists"),
 	    "open: create-only refuses an existing store");

@@ -248,7 +248,9 @@ enroll(const struct fleet *f, struct store *st, unsigned long d)
 		dv->entries = 2;
 	read_gen_log(f, dv->entries, f->seed * 1000003u + d, &ref);
 	memset(&refs, 0, sizeof(refs));
-	pcr_set_init(&refs.pcrs);
+	/* what its enrollment would have recorded (pcr.reference) */
+	if (mint_ref_pcrs(&refs.pcrs, &e) == -1)
+		die_e("reference PCRs", &e);
 	refs.ima_log_alg = hashalg_by_name("sha1");
 	refs.ima_log = ref.data;
 	refs.ima_log_len = ref.len;

@@ -9,11 +9,15 @@
  *      tar archive); this device's challenge is picked by device id and
  *      verified with the pinned key (challenge_file_verify); refused when
  *      expired (challenge_check_time against now), made for another AK
- *      Name than ours, or asking for a log this collector cannot carry yet
+ *      Name than ours, or asking for a log this collector cannot carry
  *      (it carries "ima", the classic binary_runtime_measurements list,
- *      and "ima-<alg>", the Linux 6.10+ per-bank lists
- *      binary_runtime_measurements_<alg>; not "uefi");
- *   3. the IMA logs are read and checked once before the TPM work, so a
+ *      "ima-<alg>", the Linux 6.10+ per-bank lists
+ *      binary_runtime_measurements_<alg>, and "uefi", the firmware's TCG
+ *      event log binary_bios_measurements, verbatim);
+ *   3. the UEFI event log (when asked for) is read once, from --uefi-log
+ *      FILE, else securityfs: it was written before the OS ran and does
+ *      not grow under the quote;
+ *      the IMA logs are read and checked once before the TPM work, so a
  *      missing or damaged log fails early. Where they come from: the
  *      classic list from --ima-log FILE, else securityfs; the list of bank
  *      ALG from --ima-log-bank ALG=FILE, else securityfs, except that
@@ -87,7 +91,7 @@
 /* The logs this collector can carry. */
 #define ATTEST_LOGS_SUPPORTED (CHALLENGE_LOG_IMA | CHALLENGE_LOG_IMA_SHA1 | \
 	CHALLENGE_LOG_IMA_SHA256 | CHALLENGE_LOG_IMA_SHA384 | \
-	CHALLENGE_LOG_IMA_SHA512)
+	CHALLENGE_LOG_IMA_SHA512 | CHALLENGE_LOG_UEFI)
 
 /* The per-bank lists: "ima-<alg>" logs, in the vocabulary's order. */
 #define ATTEST_BANK_LISTS 4
@@ -110,6 +114,7 @@ struct attest_opts {
 	const char *state_dir;
 	const char *ima_log;
 	const char *ima_bank[ATTEST_BANK_LISTS];	/* --ima-log-bank */
+	const char *uefi_log;	/* --uefi-log */
 	bool spool;		/* --spool: make -o a spool */
 };
 
@@ -131,6 +136,8 @@ struct attest_ctx {
 	struct evidence_ima ima;	/* read after the quote */
 	unsigned want_banks;		/* bit i: per-bank list i */
 	struct evidence_ima banks[ATTEST_BANK_LISTS];	/* read after ima */
+	bool want_uefi;
+	struct evidence_uefi uefi;	/* read once, before the TPM work */
 	struct tpm_conn conn;
 	struct tpm_ek ek;
 	struct tpm_ak ak;
@@ -154,11 +161,11 @@ attest_usage(FILE *f)
 	    "-o file|dir|spool\n"
 	    "           [--spool] [--tcti string] [--state dir] "
 	    "[--ima-log file]\n"
-	    "           [--ima-log-bank alg=file ...]\n", f);
+	    "           [--ima-log-bank alg=file ...] [--uefi-log file]\n", f);
 }
 
 enum { OPT_TCTI = 256, OPT_STATE, OPT_IMA, OPT_IMA_BANK, OPT_CHALLENGE,
-	OPT_SPOOL };
+	OPT_SPOOL, OPT_UEFI };
 
 /* --ima-log-bank ALG=FILE: 0, or -1 with a message. */
 static int
@@ -198,6 +205,7 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "ima-log", required_argument, NULL, OPT_IMA },
 		{ "ima-log-bank", required_argument, NULL, OPT_IMA_BANK },
+		{ "uefi-log", required_argument, NULL, OPT_UEFI },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -218,6 +226,7 @@ attest_parse(int argc, char **argv, struct attest_opts *o)
 		case OPT_STATE: o->state_dir = optarg; break;
 		case OPT_SPOOL: o->spool = true; break;
 		case OPT_IMA: o->ima_log = optarg; break;
+		case OPT_UEFI: o->uefi_log = optarg; break;
 		case OPT_IMA_BANK:
 			if (attest_bank_opt(o, optarg) != 0)
 				return -1;
@@ -287,10 +296,11 @@ challenge_judge(struct attest_ctx *c, struct errbuf *e)
 	for (bit = 1; bit <= CHALLENGE_LOG_ALL; bit <<= 1)
 		if (other & bit)
 			return err_set(e, "challenge %s asks for the log '%s': "
-			    "not supported yet by this collector (only 'ima' "
-			    "and 'ima-<alg>')", c->ch_name,
+			    "not supported by this collector (only 'ima', "
+			    "'ima-<alg>' and 'uefi')", c->ch_name,
 			    challenge_log_name(bit));
 	c->want_ima = (c->ch.logs & CHALLENGE_LOG_IMA) != 0;
+	c->want_uefi = (c->ch.logs & CHALLENGE_LOG_UEFI) != 0;
 	for (i = 0; i < ATTEST_BANK_LISTS; i++)
 		if (c->ch.logs & bank_log_bits[i])
 			c->want_banks |= 1u << i;
@@ -486,6 +496,15 @@ attest_prepare(struct attest_ctx *c, struct errbuf *e)
 		return -1;
 	if (c->delivered_before)
 		return 0;
+	if (c->want_uefi) {
+		if (evidence_uefi_read(c->o.uefi_log, &c->uefi, e) != 0)
+			return -1;
+		if (!c->uefi.present)
+			return err_set(e, "challenge %s asks for the log 'uefi', "
+			    "and there is none at %s (no TPM event log from "
+			    "the firmware? give --uefi-log FILE)", c->ch_name,
+			    c->uefi.path);
+	}
 	/* Read once now: a missing or damaged log fails before the TPM. */
 	return attest_read_logs(c, e);
 }
@@ -561,6 +580,9 @@ attest_manifest(struct attest_ctx *c, struct errbuf *e)
 	snprintf(v, sizeof(v), "%u", c->quotes);
 	if (evidence_fact_add(m, "attest.quotes", v, e) != 0)
 		return -1;
+	if (c->want_uefi && evidence_fact_add(m, "uefi.log", c->uefi.path,
+	    e) != 0)
+		return -1;
 	if (!c->want_ima && c->want_banks == 0)
 		return 0;
 	snprintf(v, sizeof(v), "%" PRIu64, c->prefix);
@@ -602,6 +624,9 @@ attest_members(struct attest_ctx *c, struct errbuf *e)
 		    c->banks[i].data, c->banks[i].len, e) != 0)
 			return -1;
 	}
+	if (c->want_uefi && evidence_member_add(ms, "uefi.log",
+	    EVIDENCE_MT_UEFI, c->uefi.data, c->uefi.len, e) != 0)
+		return -1;
 	return 0;
 }
 
@@ -637,6 +662,7 @@ attest_release(struct attest_ctx *c)
 	evidence_ima_free(&c->ima);
 	for (i = 0; i < ATTEST_BANK_LISTS; i++)
 		evidence_ima_free(&c->banks[i]);
+	evidence_uefi_free(&c->uefi);
 	challenge_set_free(&c->set);
 	OPENSSL_cleanse(c->nonce, sizeof(c->nonce));
 }

@@ -1,8 +1,10 @@
 /*
  * cmd_enroll.c - `dossier-collect enroll`: find the EK whose certificate is
  * in NV, create or reuse an AK under it, persist both (or keep the AK's
- * blobs), pin the verifier key in the state directory, read the PCRs and
- * the IMA log, and write an enrollment bundle signed by the AK in the TPM.
+ * blobs), pin the verifier key in the state directory, read the PCRs, the
+ * IMA log and the UEFI event log (--uefi-log FILE, else securityfs when
+ * there; carried verbatim as uefi.log, the verifier's reference event
+ * log), and write an enrollment bundle signed by the AK in the TPM.
  *
  * EK handle rule (collect/device.c): an EK of the chosen template already persistent at the
  * EK handle is used. With the default handle taken by another key (swtpm
@@ -52,6 +54,7 @@ struct enroll_opts {
 	uint32_t ak_handle;
 	bool persist;
 	const char *ima_log;
+	const char *uefi_log;		/* --uefi-log */
 	const char *pcrs;
 };
 
@@ -62,6 +65,7 @@ struct enroll_ctx {
 	struct collect_state st, old;
 	bool have_old;
 	struct evidence_ima ima;
+	struct evidence_uefi uefi;
 	struct tpm_ek ek;
 	struct tpm_ak ak;
 	bool ak_reused;
@@ -84,7 +88,7 @@ enroll_usage(FILE *f)
 	    "[--ak rsa|ecc]\n"
 	    "           [--ek-handle handle] [--ak-handle handle] "
 	    "[--no-persist]\n"
-	    "           [--ima-log file] [--pcrs spec]\n", f);
+	    "           [--ima-log file] [--uefi-log file] [--pcrs spec]\n", f);
 }
 
 /* A persistent handle, hex with 0x. */
@@ -106,7 +110,7 @@ parse_handle_opt(const char *opt, const char *s, uint32_t *out)
 }
 
 enum { OPT_TCTI = 256, OPT_STATE, OPT_VKEY, OPT_EK, OPT_AK, OPT_EKH,
-	OPT_AKH, OPT_NOPERSIST, OPT_IMA, OPT_PCRS };
+	OPT_AKH, OPT_NOPERSIST, OPT_IMA, OPT_PCRS, OPT_UEFI };
 
 static int
 enroll_opt(struct enroll_opts *o, int ch, const char *arg)
@@ -117,6 +121,7 @@ enroll_opt(struct enroll_opts *o, int ch, const char *arg)
 	case OPT_STATE: o->state_dir = arg; return 0;
 	case OPT_VKEY: o->verifier_key = arg; return 0;
 	case OPT_IMA: o->ima_log = arg; return 0;
+	case OPT_UEFI: o->uefi_log = arg; return 0;
 	case OPT_PCRS: o->pcrs = arg; return 0;
 	case OPT_NOPERSIST: o->persist = false; return 0;
 	case OPT_EK:
@@ -160,6 +165,7 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 		{ "ak-handle", required_argument, NULL, OPT_AKH },
 		{ "no-persist", no_argument, NULL, OPT_NOPERSIST },
 		{ "ima-log", required_argument, NULL, OPT_IMA },
+		{ "uefi-log", required_argument, NULL, OPT_UEFI },
 		{ "pcrs", required_argument, NULL, OPT_PCRS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -407,9 +413,12 @@ enroll_members(struct enroll_ctx *c, struct errbuf *e)
 	    evidence_member_add(ms, "pcrs.bin", EVIDENCE_MT_PCRS,
 	    c->pcrs.marshaled, c->pcrs.marshaled_len, e) != 0)
 		return -1;
-	if (c->ima.present)
-		return evidence_member_add(ms, "ima.log", c->ima.media_type,
-		    c->ima.data, c->ima.len, e);
+	if (c->ima.present && evidence_member_add(ms, "ima.log",
+	    c->ima.media_type, c->ima.data, c->ima.len, e) != 0)
+		return -1;
+	if (c->uefi.present)
+		return evidence_member_add(ms, "uefi.log", EVIDENCE_MT_UEFI,
+		    c->uefi.data, c->uefi.len, e);
 	return 0;
 }
 
@@ -429,7 +438,10 @@ enroll_manifest(struct enroll_ctx *c, struct errbuf *e)
 	m->created = (int64_t)time(NULL);
 	snprintf(m->collector, sizeof(m->collector), "dossier-collect %s",
 	    DOSSIER_VERSION);
-	return evidence_platform_facts(m, &c->ima, e);
+	if (evidence_platform_facts(m, &c->ima, e) != 0)
+		return -1;
+	return c->uefi.present ? evidence_fact_add(m, "uefi.log",
+	    c->uefi.path, e) : 0;
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -462,6 +474,7 @@ enroll_release(struct enroll_ctx *c)
 	tpm_conn_close(&c->conn);
 	tpm_ek_chain_free(&c->chain);
 	evidence_ima_free(&c->ima);
+	evidence_uefi_free(&c->uefi);
 }
 
 static void
@@ -502,7 +515,9 @@ enroll_prepare(struct enroll_ctx *c, struct errbuf *e)
 	    state_load(c->o.state_dir, &c->old, &c->have_old, e) != 0 ||
 	    enroll_verifier_key(c, e) != 0)
 		return -1;
-	return evidence_ima_read(c->o.ima_log, &c->ima, e);
+	if (evidence_ima_read(c->o.ima_log, &c->ima, e) != 0)
+		return -1;
+	return evidence_uefi_read(c->o.uefi_log, &c->uefi, e);
 }
 
 enum collect_status
@@ -521,6 +536,7 @@ cmd_enroll(int argc, char **argv)
 	if (enroll_prepare(&c, &e) != 0) {
 		collect_error("enroll: %s", e.msg);
 		evidence_ima_free(&c.ima);
+		evidence_uefi_free(&c.uefi);
 		return COLLECT_ERROR;
 	}
 	tcti = collect_tcti(c.o.tcti);

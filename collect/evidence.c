@@ -18,6 +18,44 @@
 #include "format/ima_replay.h"
 #include "format/tpm_attest.h"
 
+/* ---- UEFI event log -------------------------------------------------------- */
+
+int
+evidence_uefi_read(const char *path, struct evidence_uefi *out,
+    struct errbuf *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (path != NULL) {
+		if (strlen(path) >= sizeof(out->path))
+			return err_set(e, "UEFI event log path too long");
+		snprintf(out->path, sizeof(out->path), "%s", path);
+	} else {
+		snprintf(out->path, sizeof(out->path), "%s",
+		    EVIDENCE_UEFI_PATH);
+		if (access(out->path, F_OK) != 0)
+			return 0;	/* no TPM event log on this machine */
+	}
+	/* securityfs reports size 0: file_read reads to the end */
+	if (file_read(out->path, EVIDENCE_UEFI_LOG_MAX, &out->data, &out->len,
+	    e) != 0)
+		return err_prefix(e, "UEFI event log");
+	if (out->len == 0) {
+		evidence_uefi_free(out);
+		return err_set(e, "UEFI event log %s is empty", out->path);
+	}
+	out->present = true;
+	return 0;
+}
+
+void
+evidence_uefi_free(struct evidence_uefi *u)
+{
+	free(u->data);
+	u->data = NULL;
+	u->len = 0;
+	u->present = false;
+}
+
 /* ---- IMA log ------------------------------------------------------------- */
 
 /* Parse buf whole with template-digest column alg. */

@@ -24,12 +24,16 @@
  *                   byteorder=little|big (the Linux 6.10+ per-bank list
  *                   binary_runtime_measurements_<alg>: the same records,
  *                   template-digest column of that bank's algorithm)
+ *   uefi.log        application/vnd.dossier.tcg-pfp-log (the TCG PC Client
+ *                   firmware event log, binary_bios_measurements verbatim)
  *
  * Evidence bundles carry, in this order: ek.crt, ek.pub, ak.pub, pcrs.bin,
  * pcrs.tpm2, quote.attest, quote.sig, ima.log (when the challenge asks for
  * "ima"), then ima-sha1.log, ima-sha256.log, ima-sha384.log,
- * ima-sha512.log (each when the challenge asks for "ima-<alg>"). They do
- * not repeat the EK chain certificates of the enrollment.
+ * ima-sha512.log (each when the challenge asks for "ima-<alg>"), then
+ * uefi.log (when it asks for "uefi"). They do not repeat the EK chain
+ * certificates of the enrollment. Enrollment bundles carry ima.log and
+ * uefi.log when there is one (the verifier keeps them as references).
  *
  * Errors follow format/err.h and name the file or the TPM step.
  */
@@ -57,11 +61,18 @@
 #define EVIDENCE_MT_ATTEST	"application/vnd.dossier.tpms-attest"
 #define EVIDENCE_MT_SIG		"application/vnd.dossier.tpmt-signature"
 #define EVIDENCE_MT_IMA		"application/vnd.dossier.ima-binary"
+#define EVIDENCE_MT_UEFI	"application/vnd.dossier.tcg-pfp-log"
 
 /* Where the kernel shows the IMA log (securityfs mounted at the usual
  * place, then the integrity/ layout of newer kernels). */
 #define EVIDENCE_IMA_PATH	"/sys/kernel/security/ima/binary_runtime_measurements"
 #define EVIDENCE_IMA_PATH_ALT	"/sys/kernel/security/integrity/ima/binary_runtime_measurements"
+
+/* Where the kernel shows the firmware's TCG event log. */
+#define EVIDENCE_UEFI_PATH	"/sys/kernel/security/tpm0/binary_bios_measurements"
+/* Largest UEFI event log carried (real ones are tens of KiB; the
+ * verifier's store keeps up to 64 MiB as a reference). */
+#define EVIDENCE_UEFI_LOG_MAX	((size_t)16 << 20)
 
 /* Largest IMA log carried: the bundle's member limit. */
 #define EVIDENCE_IMA_LOG_MAX	((size_t)BUNDLE_MEMBER_MAX_BYTES)
@@ -106,6 +117,25 @@ int evidence_ima_read_bank(const struct hashalg *alg, const char *path,
 /* Check buf[0..len) is a well-formed binary IMA log; count its entries. */
 int evidence_ima_check(const uint8_t *buf, size_t len, uint64_t *entries,
     enum ima_byte_order *order, struct errbuf *e);
+
+/* The UEFI event log as read: carried verbatim, not parsed here (the
+ * verifier parses it; a collector never trusts or interprets it). */
+struct evidence_uefi {
+	bool present;			/* false: no log at the default path */
+	char path[PATH_MAX];		/* read from (or the default looked at) */
+	uint8_t *data;			/* malloc'd, len bytes */
+	size_t len;
+};
+
+/*
+ * Read the UEFI event log: path if not NULL (it must exist), else
+ * EVIDENCE_UEFI_PATH if it exists (else present is false, not an error).
+ * An empty log or one over EVIDENCE_UEFI_LOG_MAX is an error naming the
+ * file. Free with evidence_uefi_free.
+ */
+int evidence_uefi_read(const char *path, struct evidence_uefi *out,
+    struct errbuf *e);
+void evidence_uefi_free(struct evidence_uefi *u);
 
 /* The PCR the kernel's IMA extends (CONFIG_IMA_MEASURE_PCR_IDX). */
 #define EVIDENCE_IMA_PCR	10

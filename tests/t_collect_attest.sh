@@ -238,7 +238,40 @@ run "$GENCH" --ek e-rsa/ek.pub --ak e-ecc/ak.pub --ek-cert e-rsa/ek.crt \
     --key verifier.key -o otherak.dchal
 refused "another AK Name" rsa otherak.dchal 'is for AK Name [0-9a-f]+, this device.s AK is'
 challenge rsa uefi.dchal --logs ima,uefi
-refused "a log not supported yet" rsa uefi.dchal "asks for the log 'uefi': not supported yet"
+if [ -e /sys/kernel/security/tpm0/binary_bios_measurements ]; then
+	skip "uefi asked, no event log" "this host has a firmware event log"
+else
+	refused "uefi asked, no event log" rsa uefi.dchal \
+	    "asks for the log 'uefi', and there is none at /sys/kernel/security/tpm0/binary_bios_measurements \\(no TPM event log from the firmware\\? give --uefi-log FILE\\)"
+fi
+rm -f r.dossier
+expect 2 "uefi: --uefi-log naming a missing file refused" "$COLLECT" attest \
+    --challenge uefi.dchal -o r.dossier --state "$T/st-rsa" --ima-log ima.bin \
+    --uefi-log no-such.bin
+expect_err "UEFI event log: no-such.bin: No such file" "uefi: the missing file is named"
+: >empty.bin
+expect 2 "uefi: an empty event log refused" "$COLLECT" attest \
+    --challenge uefi.dchal -o r.dossier --state "$T/st-rsa" --ima-log ima.bin \
+    --uefi-log empty.bin
+expect_err "UEFI event log empty.bin is empty" "uefi: the empty log is named"
+# --uefi-log FILE: carried verbatim as uefi.log, its media type the reserved one.
+UEFI=$DOSSIER_TOP/testdata/uefi/event-arch-linux.bin
+expect 0 "uefi: attest with --uefi-log" "$COLLECT" attest --challenge uefi.dchal \
+    -o u.dossier --state "$T/st-rsa" --ima-log ima.bin --uefi-log "$UEFI"
+mkdir -p x-uefi && tar --zstd -xf u.dossier -C x-uefi
+cmp -s x-uefi/uefi.log "$UEFI" && ok "uefi: uefi.log is the file, byte for byte" ||
+    not_ok "uefi: uefi.log is the file, byte for byte"
+[ -e x-uefi/ima.log ] && ok "uefi: ima.log carried beside it" ||
+    not_ok "uefi: ima.log carried beside it"
+run "$DOSSIER" inspect u.dossier
+expect_out "uefi.log.*application/vnd.dossier.tcg-pfp-log" \
+    "uefi: the member's media type is application/vnd.dossier.tcg-pfp-log"
+if command -v tpm2_eventlog >/dev/null 2>&1; then
+	expect 0 "uefi: tpm2_eventlog reads the extracted member" tpm2_eventlog \
+	    x-uefi/uefi.log
+else
+	skip "uefi: tpm2_eventlog reads the extracted member" "no tpm2_eventlog"
+fi
 refused "no state" none rsa.dchal 'no device state'
 chmod 770 "$T/st-rsa"
 refused "a state directory writable by its group" rsa rsa.dchal 'writable by group or others'

@@ -121,10 +121,14 @@ expect_eq "$RC" 1 "unassigned: an extra program fails"
 expect_out "^FAIL ima.reorder: extra: entry 40 '/usr/local/bin/intruder' sha256:" "extra named with index, path, digest"
 
 run "${R[@]}" device "$DEVA"
-expect_eq "$(cat "$T/out")" "device $DEVA
+expect_eq "$(head -n 5 "$T/out")" "device $DEVA
 sets enrollment-log (its own enrollment log)
 rule reorder (default)
-keys 0" "device: nothing assigned, the default"
+keys 0
+pcr-rule pcrs (default)" "device: nothing assigned, the default"
+expect_out "^pcr-reference 48 values from the reference values of device $DEVA\$" \
+    "device: its own reference PCR values (a fixture: no origin recorded)"
+expect_eq "$(grep -c '^pcr sha256 ' "$T/out")" 24 "device: its PCR values listed"
 expect 0 "assign to tree (by id prefix)" "${R[@]}" assign "${DEVA:0:12}" tree
 expect_out "assigned tree" "assign: said"
 explain "$T/plain.dossier"

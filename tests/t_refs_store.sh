@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_refs_store.sh - the store's schema versions 2 (reference sets,
-# assignments, IMA policies, IMA keys), 3 and 4 (indexes for batch speed)
-# and 5 (an index dropped): a version-1 store written by dossier 0.1
+# assignments, IMA policies, IMA keys), 3 and 4 (indexes for batch speed),
+# 5 (an index dropped), 6 (accepted states by challenge) and 7 (PCR
+# references): a version-1 store written by dossier 0.1
 # (testdata/store/v1) is upgraded in place through every step when opened,
 # keeps its rows, and takes reference sets and assignments afterwards.
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -25,7 +26,7 @@ c.execute("INSERT INTO attest_state SELECT device_id, 77, 3, 0, 1, 9, 1, zeroblo
 c.commit()' "$T/store.db"
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 6 "upgraded to version 6"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 7 "upgraded to version 7"
 # Version 6: challenges numbered in issue order, accepted states by challenge.
 expect_eq "$(sql "$T/store.db" 'SELECT count(DISTINCT seq), min(seq), max(seq) FROM challenges')" \
     "$chs|1|$chs" "challenges numbered 1..$chs"
@@ -46,6 +47,15 @@ done
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM devices')" "$devs" "devices kept"
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM challenges')" "$chs" "challenges kept"
 expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')" "$refs" "reference logs kept"
+# Version 7: PCR references; every device's references get an origin row
+# (its refs row's bundle and time, as from its enrollment).
+for t in ref_pcrs_origin refset_pcrs refset_pcr_sources ref_uefi_logs; do
+	expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '$t'")" 1 "table $t exists"
+done
+expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM refs r JOIN ref_pcrs_origin o USING (device_id) WHERE o.origin = 'enrollment' AND o.source_bundle = r.source_bundle AND o.updated = r.updated")" \
+    "$(sql "$T/store.db" 'SELECT count(*) FROM refs')" "every device's references have their origin"
+expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM refs')" "$(sql "$T/store.db" 'SELECT count(*) FROM devices')" \
+    "fixture: every device has references (the origin rows are not vacuous)"
 expect 0 "upgraded store opens again" "$DOSSIER" "${S[@]}" roots list
 
 # The schema refuses what the store API refuses.

@@ -15,8 +15,11 @@
  *     untrusted intermediates (a trust anchor must be self-signed);
  *   - ek.pub is an EK (tpm_public_check_ek) holding the certificate's key;
  *   - AK location [1, EK Name]: the Name equals Name(ek.pub);
- *   - pcrs.bin parses (the reference PCR values); ima.log, if present, is
- *     kept as the reference log with the digest= of its media type.
+ *   - pcrs.bin parses (the reference PCR values, their origin this
+ *     enrollment: verify/store_pcrref.h); ima.log, if present, is kept as
+ *     the reference log with the digest= of its media type; uefi.log, if
+ *     present, verbatim as the reference UEFI event log (for the UEFI
+ *     judgement; a re-enrollment without one removes the old).
  * Then the device is recorded pending (or re-enrolled with --replace), its
  * references set, and an enrollment challenge issued (verify/issue.h). All
  * store writes are one run, committed after the archive was written.
@@ -44,6 +47,7 @@
 #include "verify/cmd.h"
 #include "verify/issue.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 
 #define ENROLL_BUNDLE_FILE_MAX	((size_t)BUNDLE_CONTENT_MAX)
 #define ENROLL_ROOTS_MAX	X509_STORE_CERTS_MAX
@@ -74,6 +78,8 @@ struct enroll_line {
 struct enrollee {
 	struct store_device dev;
 	struct store_refs refs;		/* ima_log borrowed from the contents */
+	const uint8_t *uefi_log;	/* borrowed too; NULL: none */
+	size_t uefi_log_len;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -455,8 +461,13 @@ check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
 	if (check_ak_manifest(bc, &ak, m, e) == 0 &&
 	    check_ek(bc, roots, m, &ek, &out->dev, e) == 0 &&
 	    check_ak_location(m, &ek, bc, &out->dev, e) == 0 &&
-	    collect_refs(bc, sha256, &out->refs, e) == 0)
+	    collect_refs(bc, sha256, &out->refs, e) == 0) {
+		out->uefi_log = member(bc, "uefi.log", &out->uefi_log_len,
+		    false, e);
+		if (out->uefi_log_len == 0)
+			out->uefi_log = NULL;	/* an empty log is none */
 		rc = 0;
+	}
 	free(m);
 	return rc;
 }
@@ -499,7 +510,11 @@ record_device(struct store *s, struct enrollee *en, bool replace, int64_t now,
 	}
 	if ((found ? store_device_update(s, &en->dev, now, e) :
 	    store_device_add(s, &en->dev, now, e)) == -1 ||
-	    store_refs_set(s, en->dev.id, &en->refs, now, e) == -1)
+	    store_refs_set(s, en->dev.id, &en->refs, now, e) == -1 ||
+	    store_pcr_ref_mark(s, en->dev.id, STORE_PCRS_ENROLLMENT,
+	    en->refs.source_bundle, now, e) == -1 ||
+	    store_uefi_ref_set(s, en->dev.id, en->uefi_log, en->uefi_log_len,
+	    en->refs.source_bundle, now, e) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -1,7 +1,8 @@
 /*
  * cmd_refs.c - dossier refs: reference sets, their assignment to devices,
- * IMA policy rules, trusted IMA keys, and a device's reference log
- * (dossier-refs(1)).
+ * IMA and PCR policy rules, trusted IMA keys, a device's reference log and
+ * PCR values, and sets' golden PCR values (dossier-refs(1); the PCR side
+ * in verify/refs_pcrs.c).
  *
  * Every change is one store transaction: a set is loaded, rebuilt as a new
  * sealed set (format/ima_refset.h) and written back whole, so a verifier
@@ -28,12 +29,15 @@
 #include "format/ima_refset.h"
 #include "format/ima_sig.h"
 #include "format/manifest.h"
+#include "format/pcr_policy.h"
 #include "format/refs_file.h"
 #include "format/results.h"
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
+#include "verify/refs_pcrs.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 
 #define REFS_SUMS_MAX	((size_t)256 << 20)	/* a sum list file */
 #define REFS_BUNDLE_MAX	((size_t)1 << 30)	/* a bundle file */
@@ -47,17 +51,19 @@ static const char usage_text[] =
     "                              --dir ROOT [--alg ALG,...] | "
     "--sums FILE [--allow-sha1] |\n"
     "                              --set OTHER)...\n"
+    "       dossier refs add NAME (--pcrs FILE | --pcrs-bundle FILE | "
+    "--clear-pcrs)\n"
     "       dossier refs subtract NAME --set OTHER\n"
     "       dossier refs delete NAME\n"
     "       dossier refs list\n"
-    "       dossier refs show NAME [--json]\n"
+    "       dossier refs show NAME [--json] | --device DEVICE\n"
     "       dossier refs diff A B\n"
     "       dossier refs assign DEVICE NAME...\n"
     "       dossier refs unassign DEVICE NAME...\n"
     "       dossier refs policy (DEVICE | --set NAME) [RULE... | --clear]\n"
     "       dossier refs key add FILE... | key list | key remove "
     "FINGERPRINT\n"
-    "       dossier refs update DEVICE --bundle FILE\n"
+    "       dossier refs update DEVICE --bundle FILE [--only ima|pcrs]\n"
     "       dossier refs device DEVICE\n"
     "       dossier refs export NAME -o FILE\n"
     "       dossier refs import FILE --signer PUBKEY.pem [--as NAME]\n";
@@ -261,6 +267,20 @@ list_members(void *arg, const uint8_t *buf, size_t len,
 	memcpy(members, m->members, m->n_members * sizeof(members[0]));
 	*nmembers = m->n_members;
 	return 0;
+}
+
+/* The members of bundle bytes buf (digests checked, signature not). */
+static int
+bundle_read_contents(const char *label, const uint8_t *buf, size_t len,
+    struct manifest *m, struct bundle_contents *bc, struct errbuf *e)
+{
+	struct bundle_reader rd;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.manifest = list_members;
+	rd.arg = m;
+	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
+	return bundle_read_mem(label, buf, len, &rd, bc, e);
 }
 
 /* The ima.log of bundle bytes buf (its digests checked, signature not). */
@@ -505,6 +525,19 @@ refs_add(struct store *s, int argc, char **argv)
 
 	if (argc < 3)
 		return usage();
+	if ((argc == 4 && (strcmp(argv[2], "--pcrs") == 0 ||
+	    strcmp(argv[2], "--pcrs-bundle") == 0)) ||
+	    (argc == 3 && strcmp(argv[2], "--clear-pcrs") == 0)) {
+		if (find_set(s, argv[1], &r) == -1)
+			return OUTCOME_ERROR;
+		if (refs_pcrs_set_golden(s, r.set_id, argv[1], argc == 4 ?
+		    argv[3] : NULL, strcmp(argv[2], "--pcrs-bundle") == 0,
+		    now_seconds(), &e) == -1) {
+			cmd_error("refs add: %s: %s", argv[1], e.msg);
+			return OUTCOME_ERROR;
+		}
+		return OUTCOME_HOLDS;
+	}
 	if ((src = calloc(SOURCES_MAX, sizeof(*src))) == NULL) {
 		cmd_error("refs add: out of memory");
 		return OUTCOME_ERROR;
@@ -631,7 +664,12 @@ show_json(struct store *s, const struct store_refset *r,
 		cmd_error("refs show: %s", e.msg);
 		return -1;
 	}
-	printf("], \"entries\": [");
+	printf("], ");
+	if (refs_pcrs_show_set(s, r->set_id, true, &e) == -1) {
+		cmd_error("refs show: %s", e.msg);
+		return -1;
+	}
+	printf(", \"entries\": [");
 	for (i = 0; i < refset_count(set); i++) {
 		en = refset_entry(set, i);
 		hex_encode(en->digest, en->alg->size, hex);
@@ -673,7 +711,7 @@ show_text(struct store *s, const struct store_refset *r,
 	print_time(r->updated);
 	putchar('\n');
 	if (store_policy_foreach(s, NULL, r->set_id, show_text_rule, NULL,
-	    &e) == -1) {
+	    &e) == -1 || refs_pcrs_show_set(s, r->set_id, false, &e) == -1) {
 		cmd_error("refs show: %s", e.msg);
 		return -1;
 	}
@@ -691,11 +729,23 @@ show_text(struct store *s, const struct store_refset *r,
 static enum outcome
 refs_show(struct store *s, int argc, char **argv)
 {
+	uint8_t id[STORE_DEVICE_ID_LEN];
 	struct store_refset r;
 	struct refset *set;
+	struct errbuf e;
 	bool json = false;
 	int rc;
 
+	/* a device's PCR rule and reference, as refs device ends */
+	if (argc == 3 && strcmp(argv[1], "--device") == 0) {
+		if (cmd_find_device(s, "refs", argv[2], id) == -1)
+			return OUTCOME_ERROR;
+		if (refs_pcrs_show_device(s, id, &e) == -1) {
+			cmd_error("refs show: %s", e.msg);
+			return OUTCOME_ERROR;
+		}
+		return OUTCOME_HOLDS;
+	}
 	if (argc == 3 && strcmp(argv[2], "--json") == 0)
 		json = true;
 	else if (argc != 2)
@@ -829,26 +879,41 @@ print_rule(const char *text, void *arg, struct errbuf *e)
 	return 0;
 }
 
-/* Canonical texts of rules[0..n) into out (IMA_POLICY_TEXT_MAX + 1 each). */
+/*
+ * Canonical texts of rules[0..n) into out (IMA_POLICY_TEXT_MAX + 1 each):
+ * IMA rules (format/ima_policy.h) and at most one pcrs rule
+ * (format/pcr_policy.h), stored together in the order given.
+ */
 static int
 canonical_rules(char **rules, size_t n, char (*out)[IMA_POLICY_TEXT_MAX + 1])
 {
 	struct ima_policy *p;
+	struct pcr_rule pr;
 	struct errbuf e;
 	size_t i;
+	bool pcrs = false;
 	int rc = 0;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		cmd_error("refs policy: out of memory");
 		return -1;
 	}
-	for (i = 0; i < n && rc == 0; i++)
-		if (ima_policy_add_rule(p, rules[i], &e) == -1 ||
-		    ima_policy_format(&p->rules[i], out[i],
-		    IMA_POLICY_TEXT_MAX + 1, &e) == -1) {
-			cmd_error("refs policy: '%s': %s", rules[i], e.msg);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (pcr_policy_is_rule(rules[i])) {
+			if (pcrs)
+				rc = err_set(&e, "a second pcrs rule");
+			else if (pcr_policy_parse(rules[i], &pr, &e) == -1 ||
+			    pcr_policy_format(&pr, out[i],
+			    IMA_POLICY_TEXT_MAX + 1, &e) == -1)
+				rc = -1;
+			pcrs = true;
+		} else if (ima_policy_add_rule(p, rules[i], &e) == -1 ||
+		    ima_policy_format(&p->rules[p->nrules - 1], out[i],
+		    IMA_POLICY_TEXT_MAX + 1, &e) == -1)
 			rc = -1;
-		}
+		if (rc == -1)
+			cmd_error("refs policy: '%s': %s", rules[i], e.msg);
+	}
 	free(p);
 	return rc;
 }
@@ -1020,15 +1085,21 @@ check_of(const struct result *r, const char *name)
 /*
  * The bundle must be this device's: judged in a run that is rolled back,
  * device.known and manifest.signature must pass (the enrolled AK signed
- * it) and its IMA log must parse and replay to its quote (ima.parse,
- * ima.template-digest, ima.replay.*): the log is what the TPM saw.
+ * it). For its IMA log (ima), the log must parse and replay to its quote
+ * (ima.parse, ima.template-digest, ima.replay.*): the log is what the TPM
+ * saw. For its PCR values (pcrs), the quote must be the AK's and
+ * pcrs.bin its signed values (quote.signature, quote.qualified-signer,
+ * quote.pcr-digest). pcr.reference may fail: a changed PCR is what an
+ * update accepts.
  */
 static int
 judge_for_update(struct store *s, const char *path, const uint8_t *buf,
-    size_t len, const uint8_t id[STORE_DEVICE_ID_LEN], struct errbuf *e)
+    size_t len, const uint8_t id[STORE_DEVICE_ID_LEN], bool ima, bool pcrs,
+    struct errbuf *e)
 {
 	static const char *const needed[] = { "device.known",
-	    "manifest.signature", "ima.parse" };
+	    "manifest.signature", "ima.parse", "quote.signature",
+	    "quote.qualified-signer", "quote.pcr-digest" };
 	const struct result_check *c;
 	struct judge_input in = { path, false, 0 };
 	struct result *r;
@@ -1054,14 +1125,17 @@ judge_for_update(struct store *s, const char *path, const uint8_t *buf,
 		err_set(e, "%s: not a bundle of this device", path);
 		goto out;
 	}
-	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if ((i == 2 && !ima) || (i > 2 && !pcrs))
+			continue;
 		if ((c = check_of(r, needed[i])) == NULL ||
 		    c->outcome != RESULT_OK) {
 			err_set(e, "%s: %s %s%s%s", path, needed[i], c ? "fails" :
 			    "was not reached", c ? ": " : "", c ? c->reason : "");
 			goto out;
 		}
-	for (i = 0; i < r->n_checks; i++)
+	}
+	for (i = 0; ima && i < r->n_checks; i++)
 		if ((strncmp(r->checks[i].name, "ima.replay", 10) == 0 ||
 		    strcmp(r->checks[i].name, "ima.template-digest") == 0) &&
 		    r->checks[i].outcome == RESULT_CHECK_FAIL) {
@@ -1075,59 +1149,116 @@ out:
 	return rc;
 }
 
-static enum outcome
-refs_update(struct store *s, int argc, char **argv)
+/* The device's reference log replaced by the bundle's ima.log. */
+static int
+update_ima(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const uint8_t *log, size_t log_len, const uint8_t sha[32],
+    struct errbuf *e)
 {
-	uint8_t id[STORE_DEVICE_ID_LEN], *buf = NULL;
-	struct bundle_contents *bc = NULL;
-	struct manifest *m = NULL;
 	struct store_refs refs;
-	const uint8_t *log;
-	size_t len, log_len;
-	struct errbuf e;
 	bool found;
-	enum outcome o = OUTCOME_ERROR;
+	int rc;
 
-	if (argc != 4 || strcmp(argv[2], "--bundle") != 0)
-		return usage();
 	memset(&refs, 0, sizeof(refs));
-	if (cmd_find_device(s, "refs", argv[1], id) == -1)
-		return OUTCOME_ERROR;
-	if ((bc = calloc(1, sizeof(*bc))) == NULL ||
-	    (m = calloc(1, sizeof(*m))) == NULL) {
-		err_set(&e, "out of memory");
-		goto fail;
-	}
-	if (file_read(argv[3], REFS_BUNDLE_MAX, &buf, &len, &e) == -1 ||
-	    judge_for_update(s, argv[3], buf, len, id, &e) == -1 ||
-	    bundle_ima_log(argv[3], buf, len, m, bc, &log, &log_len,
-	    &e) == -1)
-		goto fail;
-	if (store_refs_get(s, id, &refs, &found, &e) == -1) {
-		bundle_contents_free(bc);
-		goto fail;
-	}
+	if (store_refs_get(s, id, &refs, &found, e) == -1)
+		return -1;
 	free(refs.ima_log);
 	refs.ima_log = (uint8_t *)(uintptr_t)log;
 	refs.ima_log_len = log_len;
 	refs.ima_log_alg = hashalg_by_name("sha1");
-	if (sha256_of(buf, len, refs.source_bundle, &e) == 0 &&
-	    store_refs_set(s, id, &refs, now_seconds(), &e) == 0) {
-		printf("%s: reference log replaced by the %zu-byte ima.log of "
-		    "%s\n", argv[1], log_len, argv[3]);
-		o = OUTCOME_HOLDS;
-	}
+	memcpy(refs.source_bundle, sha, 32);
+	rc = store_refs_set(s, id, &refs, now_seconds(), e);
 	refs.ima_log = NULL;
-	bundle_contents_free(bc);
-	if (o == OUTCOME_HOLDS)
+	return rc;
+}
+
+/*
+ * refs update DEVICE --bundle FILE [--only ima|pcrs]: an accepted
+ * bundle's ima.log becomes the device's reference log and its quoted PCR
+ * values its reference PCR values; without --only, both (the log only
+ * when the bundle carries one).
+ */
+static enum outcome
+refs_update(struct store *s, int argc, char **argv)
+{
+	uint8_t id[STORE_DEVICE_ID_LEN], *buf = NULL, sha[32];
+	struct bundle_contents *bc = NULL;
+	struct manifest *m = NULL;
+	struct pcr_set *pcrs = NULL;
+	const char *only = NULL, *path = NULL;
+	const uint8_t *log = NULL;
+	size_t len, log_len = 0;
+	struct errbuf e;
+	bool ima, take_pcrs, read = false;
+	int i, rc = -1;
+
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--bundle") == 0 && path == NULL)
+			path = argv[i + 1];
+		else if (strcmp(argv[i], "--only") == 0 && only == NULL)
+			only = argv[i + 1];
+		else
+			return usage();
+	}
+	if (argc < 2 || i != argc || path == NULL || (only != NULL &&
+	    strcmp(only, "ima") != 0 && strcmp(only, "pcrs") != 0))
+		return usage();
+	if (cmd_find_device(s, "refs", argv[1], id) == -1)
+		return OUTCOME_ERROR;
+	if ((bc = calloc(1, sizeof(*bc))) == NULL ||
+	    (m = calloc(1, sizeof(*m))) == NULL ||
+	    (pcrs = malloc(sizeof(*pcrs))) == NULL) {
+		err_set(&e, "out of memory");
 		goto out;
-fail:
-	cmd_error("refs update: %s", e.msg);
+	}
+	if (file_read(path, REFS_BUNDLE_MAX, &buf, &len, &e) == -1 ||
+	    sha256_of(buf, len, sha, &e) == -1)
+		goto out;
+	/* what the bundle carries (its digests checked; the judge below
+	 * checks its signature) */
+	if (bundle_ima_log(path, buf, len, m, bc, &log, &log_len, &e) == 0)
+		read = true;
+	else if (only != NULL && strcmp(only, "ima") == 0)
+		goto out;
+	else {
+		memset(bc, 0, sizeof(*bc));
+		if (bundle_read_contents(path, buf, len, m, bc, &e) == -1)
+			goto out;
+		read = true;
+		log = NULL;
+	}
+	ima = log != NULL && (only == NULL || strcmp(only, "ima") == 0);
+	take_pcrs = only == NULL || strcmp(only, "pcrs") == 0;
+	if (judge_for_update(s, path, buf, len, id, ima, take_pcrs, &e) == -1 ||
+	    (take_pcrs && refs_bundle_pcrs(bc, pcrs, &e) == -1) ||
+	    store_begin(s, &e) == -1)
+		goto out;
+	if ((ima && update_ima(s, id, log, log_len, sha, &e) == -1) ||
+	    (take_pcrs && store_pcr_ref_set(s, id, pcrs, STORE_PCRS_UPDATE, sha,
+	    now_seconds(), &e) == -1) || store_commit(s, &e) == -1) {
+		store_rollback(s, NULL);
+		goto out;
+	}
+	if (ima)
+		printf("%s: reference log replaced by the %zu-byte ima.log of "
+		    "%s\n", argv[1], log_len, path);
+	if (take_pcrs) {
+		printf("%s: reference PCR values replaced by the %zu quoted "
+		    "values of %s\n", argv[1], refs_pcr_count(pcrs), path);
+		if (refs_pcrs_note_golden(s, id, &e) == -1)
+			goto out;
+	}
+	rc = 0;
 out:
+	if (read)
+		bundle_contents_free(bc);
+	if (rc == -1)
+		cmd_error("refs update: %s", e.msg);
+	free(pcrs);
 	free(bc);
 	free(m);
 	free(buf);
-	return o;
+	return rc == 0 ? OUTCOME_HOLDS : OUTCOME_ERROR;
 }
 
 /* ---- what judges a device --------------------------------------------------- */
@@ -1175,6 +1306,13 @@ refs_device(struct store *s, int argc, char **argv)
 		printf("rule %s (%s)\n", r->rules[i], r->default_rules ?
 		    "default" : own ? "the device's" : "its sets'");
 	printf("keys %zu\n", ima_keyring_count(r->keys));
+	if (refs_pcrs_show_device(s, id, &e) == -1) {
+		cmd_error("refs device: %s", e.msg);
+		ima_device_ref_free(r);
+		ima_refcache_free(c);
+		free(r);
+		return OUTCOME_ERROR;
+	}
 	ima_device_ref_free(r);
 	ima_refcache_free(c);
 	free(r);

@@ -15,6 +15,7 @@
 
 #include "format/hashalg.h"
 #include "format/hex.h"
+#include "format/pcr_policy.h"
 
 /* Sets one run keeps: every set of the store, normally a handful. */
 #define REFCACHE_SETS_MAX	1024
@@ -676,6 +677,10 @@ collect_rule(const char *text, void *arg, struct errbuf *e)
 	struct ima_device_ref *r = rv->r;
 	size_t i, w = rule_word(text);
 
+	/* a pcrs rule is pcr.reference's (verify/judge_pcr.c), resolved on
+	 * its own: it neither counts as an IMA rule nor hides the sets' */
+	if (pcr_policy_is_rule(text))
+		return 0;
 	if (rv->from_set)
 		for (i = 0; i < r->nrules; i++)
 			if (rule_word(r->rules[i]) == w &&

@@ -13,7 +13,10 @@
  * Resolution of a device (ima_refcache_device()):
  *   rules  the device's own rules (dossier refs policy DEVICE) if it has
  *          any; else, for each rule kind, the first rule of that kind among
- *          its sets' rules (sets in name order); else "reorder".
+ *          its sets' rules (sets in name order); else "reorder". IMA
+ *          rules only: a stored pcrs rule (format/pcr_policy.h) is
+ *          pcr.reference's and is skipped here, so a device whose only
+ *          rule is a pcrs rule still gets its sets' IMA rules, or reorder.
  *   sets   the sets assigned to the device; with none, its own enrollment
  *          log (store_refs_get) as a set named "enrollment-log". It is
  *          cached per device (bounded, least recently used dropped first)

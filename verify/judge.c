@@ -560,7 +560,9 @@ prepare_checks(struct judging *j, struct errbuf *e)
 	j->challenge_at = j->r->n_checks;
 	judge_quote(j);
 	j->state_at = j->r->n_checks;
-	return judge_ima(j, e);
+	if (judge_ima(j, e) == -1)
+		return -1;
+	return judge_pcr(j, e);
 }
 
 static struct judgement *
@@ -898,6 +900,7 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 			skip_no_store(j, state, sizeof(state) /
 			    sizeof(state[0]));
 			(void)judge_ima(j, &e);	/* no store, no error */
+			(void)judge_pcr(j, &e);	/* skipped: no store */
 		}
 	}
 	if (out->verdict != RESULT_ERROR)

@@ -35,6 +35,17 @@
  *   cannot be applied); failing findings named one per line (class, entry
  *   index, path, digest, rule); findings on the unquoted tail reported,
  *   never failing; ima.<alg>-list.parse/replay/consistent per bank list.
+ *   pcr.reference       every PCR of the signed selection that no carried
+ *                       log judges (judge_log_pcrs() in verify/judge_pcr.c:
+ *                       PCR 10 with an IMA list; 0-9 and 11-14 with
+ *                       uefi.log once a UEFI judgement exists), narrowed
+ *                       by the device's pcrs rule, equals its reference
+ *                       (a golden set's values, else the device's own:
+ *                       verify/judge_pcr.h); pcrs.bin's values, only after
+ *                       quote.pcr-digest verified them (else skipped). A
+ *                       failure is a summary line, then one line per
+ *                       differing PCR and bank (quoted value, reference
+ *                       value and its source), at most JUDGE_FINDINGS_MAX.
  * A failure of bundle.container (with a readable manifest), device.known
  * or manifest.signature ends the judgement there; after the signature
  * every check runs and every failure is reported. A bundle whose MANIFEST
@@ -151,7 +162,8 @@ int judge_unreadable(struct store *s, int64_t now,
  * manifest claims; ima.* replayed to the bundle's own quoted PCR 10. Every
  * check that needs the store (device.*, challenge.*, quote.nonce,
  * quote.selection, state.*, ima.reorder) is skipped with the reason
- * "no store". Nothing is recorded anywhere; out as for judge_bundle.
+ * "no store"; so is pcr.reference. Nothing is recorded anywhere; out
+ * as for judge_bundle.
  */
 void judge_bundle_offline(int64_t now, const struct judge_input *in,
     const uint8_t *buf, size_t len, struct result *out);

@@ -86,5 +86,12 @@ int judge_state(struct judging *j, struct errbuf *e);
 void judge_state_of(const struct judging *j, struct store_attest_state *st);
 /* IMA checks (judge_ima.c); -1 only on a store error. */
 int judge_ima(struct judging *j, struct errbuf *e);
+/* pcr.reference (judge_pcr.c), after the IMA checks; -1 only on a store
+ * error. */
+int judge_pcr(struct judging *j, struct errbuf *e);
+/* The quoted PCRs a carried log judges instead of pcr.reference (bit i:
+ * PCR i), and whether the UEFI judgement judged uefi.log (judge_pcr.c). */
+uint32_t judge_log_pcrs(const struct judging *j);
+bool judge_uefi_judges(const struct judging *j);
 
 #endif

@@ -246,6 +246,48 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  a.firmware_version, a.accepted, a.bundle_sha256"
 	"  FROM attest_state a;"
 	"DROP TABLE attest_state;"),
+	/* ---- pcrref branch (issue 13): ONE migration entry, appended last
+	 * (after main's 5 -> 6). Renumber it if another branch's lands
+	 * first: it only adds tables, so its position among other additions
+	 * does not matter. ---- */
+	/*
+	 * 6 -> 7: PCR references (pcr.reference). Where a device's
+	 * reference PCR values (ref_pcrs) came from: its enrollment or an
+	 * accepted bundle (dossier refs update); existing rows take the
+	 * refs row's bundle and time. Golden PCR values of reference sets,
+	 * with a source text. A device's reference UEFI event log (uefi.log
+	 * of its enrollment bundle), for the UEFI judgement.
+	 */
+	"CREATE TABLE ref_pcrs_origin ("
+	"  device_id BLOB PRIMARY KEY"
+	"    REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  origin TEXT NOT NULL CHECK (origin IN ('enrollment', 'update')),"
+	"  source_bundle BLOB NOT NULL CHECK (length(source_bundle) = 32),"
+	"  updated INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO ref_pcrs_origin (device_id, origin, source_bundle, updated)"
+	"  SELECT device_id, 'enrollment', source_bundle, updated FROM refs;"
+	"CREATE TABLE refset_pcrs ("
+	"  set_id INTEGER NOT NULL REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  bank INTEGER NOT NULL CHECK (bank BETWEEN 1 AND 65535),"
+	"  pcr INTEGER NOT NULL CHECK (pcr BETWEEN 0 AND 31),"
+	"  value BLOB NOT NULL CHECK (length(value) BETWEEN 20 AND 64),"
+	"  PRIMARY KEY (set_id, bank, pcr)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE refset_pcr_sources ("
+	"  set_id INTEGER PRIMARY KEY"
+	"    REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 512),"
+	"  updated INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE ref_uefi_logs ("
+	"  device_id BLOB PRIMARY KEY"
+	"    REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  log BLOB NOT NULL CHECK (length(log) > 0),"
+	"  source_bundle BLOB NOT NULL CHECK (length(source_bundle) = 32),"
+	"  updated INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;",
+	/* ---- end of the pcrref branch's migration ---- */
 };
 
 /* ---- statements ----------------------------------------------------------- */
@@ -426,6 +468,41 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_IMA_KEY_LIST] =
 	    "SELECT fingerprint, data, source, added FROM ima_keys"
 	    " ORDER BY added, fingerprint",
+	/* ---- store_pcrref.c (pcrref branch) ---- */
+	[ST_PCRREF_ORIGIN_PUT] =
+	    "INSERT INTO ref_pcrs_origin (device_id, origin, source_bundle,"
+	    " updated) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id) DO"
+	    " UPDATE SET origin = excluded.origin,"
+	    " source_bundle = excluded.source_bundle,"
+	    " updated = excluded.updated",
+	[ST_PCRREF_ORIGIN_GET] =
+	    "SELECT origin, source_bundle, updated FROM ref_pcrs_origin"
+	    " WHERE device_id = ?1",
+	[ST_SETPCR_DELETE] = "DELETE FROM refset_pcrs WHERE set_id = ?1",
+	[ST_SETPCR_INSERT] =
+	    "INSERT INTO refset_pcrs (set_id, bank, pcr, value)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_SETPCR_GET] =
+	    "SELECT bank, pcr, value FROM refset_pcrs WHERE set_id = ?1"
+	    " ORDER BY bank, pcr",
+	[ST_SETPCR_SOURCE_PUT] =
+	    "INSERT INTO refset_pcr_sources (set_id, source, updated)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (set_id) DO UPDATE SET"
+	    " source = excluded.source, updated = excluded.updated",
+	[ST_SETPCR_SOURCE_DELETE] =
+	    "DELETE FROM refset_pcr_sources WHERE set_id = ?1",
+	[ST_SETPCR_SOURCE_GET] =
+	    "SELECT source, updated FROM refset_pcr_sources WHERE set_id = ?1",
+	[ST_UEFI_REF_PUT] =
+	    "INSERT INTO ref_uefi_logs (device_id, log, source_bundle, updated)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id) DO UPDATE SET"
+	    " log = excluded.log, source_bundle = excluded.source_bundle,"
+	    " updated = excluded.updated",
+	[ST_UEFI_REF_DELETE] = "DELETE FROM ref_uefi_logs WHERE device_id = ?1",
+	[ST_UEFI_REF_GET] =
+	    "SELECT log, source_bundle, updated FROM ref_uefi_logs"
+	    " WHERE device_id = ?1",
+	/* ---- end of store_pcrref.c's statements ---- */
 };
 
 int

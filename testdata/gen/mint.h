@@ -335,6 +335,32 @@ mint_spec_init(struct mint_spec *s, const struct mint_ak *ak)
 	s->created = 1700000000;
 }
 
+/*
+ * The reference PCR values an enrollment would have recorded for a device
+ * whose bundles mint_evidence() makes: PCRs 0..23 of sha1 and sha256,
+ * H("pcr" || i) (PCR 10 too: a carried IMA log judges it instead).
+ */
+MINT_FN int
+mint_ref_pcrs(struct pcr_set *set, struct errbuf *e)
+{
+	static const char *const banks[] = { "sha1", "sha256" };
+	uint8_t v[HASHALG_MAX_SIZE], in[4];
+	unsigned pcr;
+	size_t i;
+
+	pcr_set_init(set);
+	for (i = 0; i < 2; i++)
+		for (pcr = 0; pcr < 24; pcr++) {
+			memcpy(in, "pcr", 3);
+			in[3] = (uint8_t)pcr;
+			if (hashalg_digest(hashalg_by_name(banks[i]), in, 4,
+			    v) == -1 || pcr_set_put(set,
+			    hashalg_by_name(banks[i]), pcr, v, e) == -1)
+				return err_set(e, "reference PCRs");
+		}
+	return 0;
+}
+
 /* PCR values: PCR 10 the replay of the log, others H("pcr" || i). */
 static int
 mint_pcr_values(const struct mint_spec *s, struct pcr_set *set,

@@ -30,8 +30,10 @@
 #include "format/hex.h"
 #include "testdata/gen/mint.h"
 #include "tests/unit/check.h"
+#include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 
 #define NOW		((int64_t)1800000000)
 #define SELECTION	"sha1:0-10+sha256:0-10"
@@ -101,7 +103,9 @@ add_device(struct dev *d, const char *label, enum store_device_state state)
 		die("add device", &e);
 	memcpy(d->id, sd.id, 32);
 	memset(&refs, 0, sizeof(refs));
-	pcr_set_init(&refs.pcrs);
+	/* what its enrollment would have recorded (pcr.reference) */
+	if (mint_ref_pcrs(&refs.pcrs, &e) == -1)
+		die("reference PCRs", &e);
 	refs.ima_log_alg = hashalg_by_name("sha1");
 	refs.ima_log = ref_log.data;
 	refs.ima_log_len = ref_log.len;
@@ -248,7 +252,7 @@ edited_log(const size_t *order, size_t n, size_t change, struct mint_log *out)
 		die("edit log", &e);
 }
 
-static struct dev A, B, C, Dord;
+static struct dev A, B, C, Dord, P;
 
 static void
 test_batch(void)
@@ -650,6 +654,132 @@ test_rollback(void)
 	    "rollback: issued again after it");
 }
 
+/* Judge a fresh answer of device d in a committed run of its own. */
+static const struct result *
+judge_fresh(const struct dev *d, const char *name)
+{
+	struct mint_spec s;
+	struct chal c;
+	struct errbuf e;
+	const struct result *r;
+
+	issue(d, STORE_CHALLENGE_ATTESTATION, NOW + 3600, &c);
+	if (store_begin(st, &e) == -1)
+		die("begin", &e);
+	answer(&s, d, &c);
+	r = judge_spec(&s, name);
+	if (store_commit(st, &e) == -1)
+		die("commit", &e);
+	return r;
+}
+
+/* pcr.reference: a changed reference PCR 4, a pcrs rule, golden sets. */
+static void
+test_pcr_reference(void)
+{
+	static struct pcr_set ref;
+	char q1[41], q256[65], want[256];
+	uint8_t v[HASHALG_MAX_SIZE], in[4] = { 'p', 'c', 'r', 4 };
+	uint8_t src[32];
+	struct store_refset rs;
+	struct refset *set;
+	const char *rule = "pcrs:ignore=4";
+	const struct result *r;
+	struct errbuf e;
+	bool created, found, changed;
+
+	add_device(&P, "device P", STORE_DEVICE_ENROLLED);
+	r = judge_fresh(&P, "pcr: as enrolled");
+	expect_pass(r, "pcr: as enrolled");
+	CHECK(find_check(r, "pcr.reference", RESULT_OK, "20 PCR values (PCRs "
+	    "0-9) equal the reference values of device") != NULL &&
+	    find_check(r, "pcr.reference", RESULT_OK, "; PCR 10 judged by "
+	    "the IMA log; policy pcrs (default)") != NULL,
+	    "pcr: 20 values compared, PCR 10 left to IMA, the default rule");
+
+	/* the reference's PCR 4 is not what the device quotes */
+	memset(src, 0x5a, sizeof(src));
+	memset(v, 0xaa, sizeof(v));
+	if (mint_ref_pcrs(&ref, &e) == -1 ||
+	    pcr_set_put(&ref, hashalg_by_name("sha1"), 4, v, &e) == -1 ||
+	    pcr_set_put(&ref, hashalg_by_name("sha256"), 4, v, &e) == -1 ||
+	    store_pcr_ref_set(st, P.id, &ref, STORE_PCRS_UPDATE, src, NOW - 10,
+	    &e) == -1)
+		die("reference PCRs", &e);
+	r = judge_fresh(&P, "pcr: PCR 4 changed");
+	expect_fail(r, "pcr: PCR 4 changed", "pcr.reference", "2 of 20 PCR "
+	    "values (PCRs 0-9) differ from bundle 5a5a5a5a5a5a5a5a... "
+	    "accepted for device");
+	hashalg_digest(hashalg_by_name("sha1"), in, 4, v);
+	hex_encode(v, 20, q1);
+	hashalg_digest(hashalg_by_name("sha256"), in, 4, v);
+	hex_encode(v, 32, q256);
+	snprintf(want, sizeof(want), "PCR 4 sha1: quoted %s, reference "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa from bundle", q1);
+	CHECK(find_check(r, "pcr.reference", RESULT_CHECK_FAIL, want) != NULL,
+	    "pcr: PCR 4 sha1 named with both values and the source");
+	snprintf(want, sizeof(want), "PCR 4 sha256: quoted %s, reference "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "
+	    "from bundle", q256);
+	CHECK(find_check(r, "pcr.reference", RESULT_CHECK_FAIL, want) != NULL,
+	    "pcr: PCR 4 sha256 named with both values and the source");
+
+	/* a rule accepts it, and is named; IMA keeps its default */
+	if (store_policy_set(st, P.id, 0, &rule, 1, &e) == -1)
+		die("policy", &e);
+	r = judge_fresh(&P, "pcr: ignore=4");
+	expect_pass(r, "pcr: pcrs:ignore=4");
+	CHECK(find_check(r, "pcr.reference", RESULT_OK, "18 PCR values (PCRs "
+	    "0-3,5-9) equal bundle 5a5a5a5a5a5a5a5a... accepted for device")
+	    != NULL && find_check(r, "pcr.reference", RESULT_OK,
+	    "policy pcrs:ignore=4 (the device's)") != NULL,
+	    "pcr: the rule is named, PCR 4 not compared");
+	CHECK(find_check(r, "ima.reorder", RESULT_OK, "6 entries") != NULL,
+	    "pcr: a pcrs rule alone leaves IMA at reorder");
+	if (store_policy_set(st, P.id, 0, NULL, 0, &e) == -1)
+		die("policy clear", &e);
+
+	/* golden values of an assigned set (with the IMA reference too) */
+	if (store_refset_create(st, "golden", NOW, &created, &e) == -1 ||
+	    store_refset_get(st, "golden", &rs, &found, &e) == -1 ||
+	    refset_new("golden", &set, &e) == -1 ||
+	    refset_add_ima_log(set, ref_log.data, ref_log.len,
+	    hashalg_by_name("sha1"), "ref", "ima-log ref", &e) == -1 ||
+	    refset_seal(set, &e) == -1 ||
+	    refs_save_set(st, rs.set_id, set, NOW, &e) == -1 ||
+	    mint_ref_pcrs(&ref, &e) == -1 ||
+	    store_refset_pcrs_set(st, rs.set_id, &ref, "pcrs golden.txt", NOW,
+	    &e) == -1 ||
+	    store_refset_assign(st, P.id, rs.set_id, NOW, &changed, &e) == -1)
+		die("golden set", &e);
+	refset_free(set);
+	r = judge_fresh(&P, "pcr: golden");
+	expect_pass(r, "pcr: against the set's golden values");
+	CHECK(find_check(r, "pcr.reference", RESULT_OK, "equal set golden's "
+	    "golden values (pcrs golden.txt, ") != NULL,
+	    "pcr: the set named as the source");
+
+	/* a golden set without PCR 9: a compared PCR with no reference */
+	pcr_set_init(&ref);
+	memset(v, 0, sizeof(v));
+	if (pcr_set_put(&ref, hashalg_by_name("sha256"), 0, v, &e) == -1 ||
+	    store_refset_pcrs_set(st, rs.set_id, &ref, "pcrs partial.txt", NOW,
+	    &e) == -1)
+		die("partial golden set", &e);
+	r = judge_fresh(&P, "pcr: partial golden");
+	expect_fail(r, "pcr: partial golden set", "pcr.reference", "20 of 20 "
+	    "PCR values");
+	CHECK(find_check(r, "pcr.reference", RESULT_CHECK_FAIL, "PCR 9 sha1: "
+	    "quoted ") != NULL && find_check(r, "pcr.reference",
+	    RESULT_CHECK_FAIL, "no reference value in set golden's") != NULL,
+	    "pcr: a PCR the set lacks is named as having no reference");
+	CHECK(find_check(r, "pcr.reference", RESULT_CHECK_FAIL, "... and 8 "
+	    "more differing PCR values") != NULL,
+	    "pcr: at most 12 lines, then the count of the rest");
+	if (store_refset_unassign(st, P.id, rs.set_id, &changed, &e) == -1)
+		die("unassign", &e);
+}
+
 /* Bundle of device d answering c with the given TPM state. */
 static const struct result *
 judge_state_spec(const struct dev *d, const struct chal *c, uint64_t clock,
@@ -903,11 +1033,13 @@ main(int argc, char **argv)
 	test_enrollment_fails();
 	test_line();
 	test_rollback();
+	test_pcr_reference();
 	test_killed(path);
 	store_close(st);
 	mint_ak_free(&A.ak);
 	mint_ak_free(&B.ak);
 	mint_ak_free(&C.ak);
+	mint_ak_free(&P.ak);
 	mint_ak_free(&Dord.ak);
 	free(ref_log.data);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);

@@ -24,6 +24,7 @@
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 #include "tests/unit/check.h"
 
 #define EK_RSA	"testdata/ek/leaf/keylime/infineon_optiga_rsa_ek_ca035.der"
@@ -286,7 +287,8 @@ test_open(void)
 	CHECK(raw_sql(path, "SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode") == 1, "open: WAL mode is persistent");
 	CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table'") == 14, "open: fourteen tables (schema 2)");
+	    "type = 'table'") == 18, "open: eighteen tables (schema 7: "
+	    "fourteen, and the four of the PCR references)");
 	CHECK(open_fails(path, STORE_CREATE_NEW, "already exists"),
 	    "open: create-only refuses an existing store");
 	s = open_store(path, STORE_MUST_EXIST);
@@ -598,6 +600,101 @@ test_refs(struct store *s, const struct store_device *d)
 	store_refs_free(got);
 	free(got);
 	free(r);
+}
+
+/* ---- PCR references (store_pcrref.h) ----------------------------------------- */
+
+static void
+test_pcrref(struct store *s, const struct store_device *d)
+{
+	const struct hashalg *sha256 = hashalg_by_name("sha256");
+	struct store_pcr_ref *got = calloc(1, sizeof(*got));
+	struct pcr_set *p = calloc(1, sizeof(*p));
+	char source[STORE_PCR_SOURCE_MAX + 1];
+	struct store_refset rs;
+	struct errbuf e = { "" };
+	uint8_t v[64], src[32], unknown[32], *log = NULL, lsrc[32];
+	static const uint8_t uefi[] = "\x03\0\0\0 a firmware event log";
+	int64_t updated;
+	size_t len;
+	bool found, created;
+
+	memset(v, 0x24, sizeof(v));
+	memset(src, 0x31, sizeof(src));
+	memset(unknown, 0x66, sizeof(unknown));
+	/* test_refs left one sha256 PCR 7 row, with no origin row */
+	CHECK(store_pcr_ref_get(s, d->id, got, &found, &e) == 0 && found &&
+	    !got->has_origin && pcr_set_get(&got->pcrs, sha256, 7) != NULL,
+	    "pcrref: values without an origin");
+	CHECK(store_pcr_ref_get(s, unknown, got, &found, &e) == 0 && !found,
+	    "pcrref: an unknown device has none");
+	CHECK(store_pcr_ref_mark(s, d->id, STORE_PCRS_ENROLLMENT, src, NOW,
+	    &e) == 0 && store_pcr_ref_get(s, d->id, got, &found, &e) == 0 &&
+	    found && got->has_origin && got->origin == STORE_PCRS_ENROLLMENT &&
+	    got->updated == NOW && memcmp(got->source_bundle, src, 32) == 0,
+	    "pcrref: marked as from the enrollment");
+	pcr_set_init(p);
+	pcr_set_put(p, sha256, 4, v, NULL);
+	pcr_set_put(p, sha256, 5, v, NULL);
+	memset(src, 0x32, sizeof(src));
+	CHECK(store_pcr_ref_set(s, d->id, p, STORE_PCRS_UPDATE, src, NOW + 5,
+	    &e) == 0 && store_pcr_ref_get(s, d->id, got, &found, &e) == 0 &&
+	    found && got->origin == STORE_PCRS_UPDATE &&
+	    got->updated == NOW + 5 && src[0] == got->source_bundle[0] &&
+	    pcr_set_get(&got->pcrs, sha256, 7) == NULL &&
+	    pcr_set_get(&got->pcrs, sha256, 4) != NULL &&
+	    memcmp(pcr_set_get(&got->pcrs, sha256, 5), v, 32) == 0,
+	    "pcrref: an update replaces every value and the origin");
+	pcr_set_init(p);
+	CHECK(store_pcr_ref_set(s, d->id, p, STORE_PCRS_UPDATE, src, NOW + 6,
+	    &e) == -1 && strstr(e.msg, "no PCR values") != NULL &&
+	    store_pcr_ref_get(s, d->id, got, &found, &e) == 0 &&
+	    got->updated == NOW + 5 && pcr_set_get(&got->pcrs, sha256, 4)
+	    != NULL, "pcrref: an empty set refused, nothing changed");
+
+	/* golden values of a set */
+	CHECK(store_refset_create(s, "golden-pcrs", NOW, &created, &e) == 0 &&
+	    store_refset_get(s, "golden-pcrs", &rs, &found, &e) == 0 && found,
+	    "pcrref: a set for golden values");
+	CHECK(store_refset_pcrs_get(s, rs.set_id, p, source, &updated, &found,
+	    &e) == 0 && !found, "pcrref: a new set has no golden values");
+	pcr_set_put(p, sha256, 0, v, NULL);
+	CHECK(store_refset_pcrs_set(s, rs.set_id, p, "", NOW, &e) == -1,
+	    "pcrref: golden values need a source");
+	CHECK(store_refset_pcrs_set(s, rs.set_id, p, "pcrs golden.txt", NOW + 1,
+	    &e) == 0 && store_refset_pcrs_get(s, rs.set_id, p, source,
+	    &updated, &found, &e) == 0 && found && updated == NOW + 1 &&
+	    strcmp(source, "pcrs golden.txt") == 0 &&
+	    pcr_set_get(p, sha256, 0) != NULL, "pcrref: golden values read "
+	    "back with their source");
+	CHECK(store_refset_pcrs_set(s, rs.set_id, NULL, NULL, NOW, &e) == 0 &&
+	    store_refset_pcrs_get(s, rs.set_id, p, source, &updated, &found,
+	    &e) == 0 && !found, "pcrref: golden values cleared");
+	pcr_set_put(p, sha256, 0, v, NULL);
+	CHECK(store_refset_pcrs_set(s, rs.set_id, p, "again", NOW, &e) == 0 &&
+	    store_refset_delete(s, rs.set_id, &e) == 0 &&
+	    store_refset_pcrs_get(s, rs.set_id, p, source, &updated, &found,
+	    &e) == 0 && !found, "pcrref: a deleted set takes its golden "
+	    "values along");
+
+	/* the reference UEFI log */
+	memset(lsrc, 0, sizeof(lsrc));
+	CHECK(store_uefi_ref_get(s, d->id, &log, &len, lsrc, &updated, &found,
+	    &e) == 0 && !found && log == NULL, "pcrref: no UEFI log yet");
+	CHECK(store_uefi_ref_set(s, d->id, uefi, 0, src, NOW, &e) == -1,
+	    "pcrref: an empty UEFI log refused");
+	CHECK(store_uefi_ref_set(s, d->id, uefi, sizeof(uefi), src, NOW + 2,
+	    &e) == 0 && store_uefi_ref_get(s, d->id, &log, &len, lsrc,
+	    &updated, &found, &e) == 0 && found && len == sizeof(uefi) &&
+	    memcmp(log, uefi, len) == 0 && updated == NOW + 2 &&
+	    lsrc[0] == src[0], "pcrref: the UEFI log read back verbatim");
+	free(log);
+	log = NULL;
+	CHECK(store_uefi_ref_set(s, d->id, NULL, 0, src, NOW, &e) == 0 &&
+	    store_uefi_ref_get(s, d->id, &log, &len, lsrc, &updated, &found,
+	    &e) == 0 && !found, "pcrref: the UEFI log removed");
+	free(p);
+	free(got);
 }
 
 /* ---- attestation state ------------------------------------------------------ */
@@ -1145,6 +1242,7 @@ main(void)
 		test_roots(s);
 		test_devices(s, d1, d2);
 		test_refs(s, d1);
+		test_pcrref(s, d1);
 		test_state(s, d1);
 		test_challenges(s, d1, d2);
 		test_issue_all(s, d1);

@@ -12,8 +12,10 @@
 #   bundle passes, its reason naming the accepted bundle;
 # - a second change, accepted by the rule pcrs:ignore=4, passes, the rule
 #   named in the result; the IMA rules still default to reorder;
-# - a bundle carrying uefi.log leaves PCRs 0-9 under pcr.reference (no
-#   UEFI judgement yet): with the rule cleared, A's PCR 4 still fails;
+# - a bundle carrying uefi.log is judged by the UEFI checks, which take
+#   PCRs 0-9 from pcr.reference: A's real laptop log does not replay to
+#   its swtpm (uefi.replay.<bank> fails), pcr.reference no longer names
+#   PCR 4 (tests/t_verify_uefi_swtpm.sh has the UEFI judgement whole);
 # - golden values of a set (a tpm2_pcrread file, then a bundle) serve both
 #   devices once B's PCR 4 took the same path as A's; B's PCR 7 then
 #   differs and fails against the set, A still passes; two assigned sets
@@ -184,14 +186,18 @@ expect_eq "$(reasons ok pcr.reference r4.jsonl "$A" | grep -c \
 expect_eq "$(reasons ok ima.reorder r4.jsonl "$A" | wc -l | tr -d ' ')" 1 \
     "A: a pcrs rule alone leaves the IMA rules at their default (reorder runs)"
 
-# --- uefi.log carried: PCRs 0-9 stay under pcr.reference --------------------------------
+# --- uefi.log carried: PCRs 0-9 go to the UEFI checks -----------------------------------
 expect 0 "refs policy A --clear" "$DOSSIER" refs policy "$A" --clear
 expect 0 "challenge A --logs ima,uefi" "$DOSSIER" challenge --device "$A" --logs ima,uefi -o ch5.tar
 mkdir -p ev5
 attest a ch5.tar ev5/a.dossier --uefi-log "$UEFI"
 expect 1 "verify: A with uefi.log and a changed PCR 4 fails" "$DOSSIER" verify -o r5.jsonl ev5
-expect_eq "$(reasons fail pcr.reference r5.jsonl "$A" | grep -c '^PCR 4 sha')" 2 \
-    "A: uefi.log carried, yet PCR 4 is judged by pcr.reference (no UEFI judgement yet)"
+expect_eq "$(reasons fail pcr.reference r5.jsonl "$A" | grep -c '^PCR 4 sha')" 0 \
+    "A: uefi.log carried and judged: PCR 4 is not pcr.reference's"
+expect_eq "$(reasons fail uefi.replay.sha256 r5.jsonl "$A" | grep -c '^PCR 0: ')" 1 \
+    "A: the laptop log does not replay to the swtpm: uefi.replay names PCR 0"
+expect_eq "$(reasons ok uefi.reference r5.jsonl "$A" | grep -c '^the [0-9]* events pair with')" 1 \
+    "A: the log pairs with its enrollment log"
 
 # --- golden values of a set serve both devices -------------------------------------------
 swtpm_use b && extend 4 "boot loader v2" && extend 4 "boot loader v3" ||

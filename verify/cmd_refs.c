@@ -38,6 +38,7 @@
 #include "verify/refs_pcrs.h"
 #include "verify/store.h"
 #include "verify/store_pcrref.h"
+#include "verify/uefi_refs.h"
 
 #define REFS_SUMS_MAX	((size_t)256 << 20)	/* a sum list file */
 #define REFS_BUNDLE_MAX	((size_t)1 << 30)	/* a bundle file */
@@ -880,26 +881,48 @@ print_rule(const char *text, void *arg, struct errbuf *e)
 }
 
 /*
+ * A UEFI rule's canonical text (verify/uefi_refs.h) into out, checked
+ * against the UEFI rules before it (u: at most one of each kind).
+ */
+static int
+canonical_uefi_rule(struct evlog_policy *u, const char *text, char *out,
+    size_t cap, struct errbuf *e)
+{
+	if (uefi_rule_add(u, text, e) == -1)
+		return -1;
+	return uefi_rule_canonical(text, out, cap, e);
+}
+
+/*
  * Canonical texts of rules[0..n) into out (IMA_POLICY_TEXT_MAX + 1 each):
- * IMA rules (format/ima_policy.h) and at most one pcrs rule
- * (format/pcr_policy.h), stored together in the order given.
+ * IMA rules (format/ima_policy.h), at most one pcrs rule
+ * (format/pcr_policy.h) and UEFI rules (uefi.RULE, verify/uefi_refs.h),
+ * stored together in the order given.
  */
 static int
 canonical_rules(char **rules, size_t n, char (*out)[IMA_POLICY_TEXT_MAX + 1])
 {
 	struct ima_policy *p;
+	struct evlog_policy *u;
 	struct pcr_rule pr;
 	struct errbuf e;
 	size_t i;
 	bool pcrs = false;
 	int rc = 0;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
+	p = calloc(1, sizeof(*p));
+	u = calloc(1, sizeof(*u));
+	if (p == NULL || u == NULL) {
+		free(p);
+		free(u);
 		cmd_error("refs policy: out of memory");
 		return -1;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		if (pcr_policy_is_rule(rules[i])) {
+		if (uefi_rule_is(rules[i]))
+			rc = canonical_uefi_rule(u, rules[i], out[i],
+			    IMA_POLICY_TEXT_MAX + 1, &e);
+		else if (pcr_policy_is_rule(rules[i])) {
 			if (pcrs)
 				rc = err_set(&e, "a second pcrs rule");
 			else if (pcr_policy_parse(rules[i], &pr, &e) == -1 ||
@@ -915,6 +938,7 @@ canonical_rules(char **rules, size_t n, char (*out)[IMA_POLICY_TEXT_MAX + 1])
 			cmd_error("refs policy: '%s': %s", rules[i], e.msg);
 	}
 	free(p);
+	free(u);
 	return rc;
 }
 
@@ -922,7 +946,7 @@ static enum outcome
 refs_policy(struct store *s, int argc, char **argv)
 {
 	char (*texts)[IMA_POLICY_TEXT_MAX + 1];
-	const char *ptrs[IMA_POLICY_RULES_MAX];
+	const char *ptrs[STORE_POLICY_RULES_MAX];
 	uint8_t id[STORE_DEVICE_ID_LEN], *dev = NULL;
 	struct store_refset r;
 	struct errbuf e;
@@ -951,11 +975,12 @@ refs_policy(struct store *s, int argc, char **argv)
 	}
 	if (n == 1 && strcmp(argv[first], "--clear") == 0)
 		n = 0;
-	else if (n > IMA_POLICY_RULES_MAX) {
-		cmd_error("refs policy: at most %d rules", IMA_POLICY_RULES_MAX);
+	else if (n > STORE_POLICY_RULES_MAX) {
+		cmd_error("refs policy: at most %d rules",
+		    STORE_POLICY_RULES_MAX);
 		return OUTCOME_ERROR;
 	}
-	if ((texts = calloc(IMA_POLICY_RULES_MAX, sizeof(*texts))) == NULL) {
+	if ((texts = calloc(STORE_POLICY_RULES_MAX, sizeof(*texts))) == NULL) {
 		cmd_error("refs policy: out of memory");
 		return OUTCOME_ERROR;
 	}

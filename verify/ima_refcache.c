@@ -16,6 +16,7 @@
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/pcr_policy.h"
+#include "verify/uefi_refs.h"
 
 /* Sets one run keeps: every set of the store, normally a handful. */
 #define REFCACHE_SETS_MAX	1024
@@ -66,6 +67,7 @@ struct ima_refcache {
 	struct own_set *own[REFCACHE_OWN_BUCKETS];
 	struct own_set *newest, *oldest;
 	size_t own_bytes;
+	struct uefi_refcache *uefi;	/* the sibling: reference UEFI logs */
 };
 
 int
@@ -75,7 +77,12 @@ ima_refcache_new(struct ima_refcache **out, struct errbuf *e)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return err_set(e, "out of memory");
+	if (uefi_refcache_new(&c->uefi, e) == -1) {
+		free(c);
+		return -1;
+	}
 	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		uefi_refcache_free(c->uefi);
 		free(c);
 		return err_set(e, "reference cache: cannot make a lock");
 	}
@@ -111,8 +118,15 @@ ima_refcache_free(struct ima_refcache *c)
 		refset_free(c->sets[i].set);
 	free(c->sets);
 	ima_keyring_free(c->keys);
+	uefi_refcache_free(c->uefi);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+struct uefi_refcache *
+ima_refcache_uefi(struct ima_refcache *c)
+{
+	return c == NULL ? NULL : c->uefi;
 }
 
 /* ---- stored rows <-> sets --------------------------------------------- */
@@ -677,9 +691,10 @@ collect_rule(const char *text, void *arg, struct errbuf *e)
 	struct ima_device_ref *r = rv->r;
 	size_t i, w = rule_word(text);
 
-	/* a pcrs rule is pcr.reference's (verify/judge_pcr.c), resolved on
-	 * its own: it neither counts as an IMA rule nor hides the sets' */
-	if (pcr_policy_is_rule(text))
+	/* a pcrs rule is pcr.reference's (verify/judge_pcr.c), a uefi.*
+	 * rule the UEFI judgement's (verify/uefi_refs.h), each resolved on
+	 * its own: neither counts as an IMA rule nor hides the sets' */
+	if (pcr_policy_is_rule(text) || uefi_rule_is(text))
 		return 0;
 	if (rv->from_set)
 		for (i = 0; i < r->nrules; i++)

@@ -15,14 +15,20 @@
  *          any; else, for each rule kind, the first rule of that kind among
  *          its sets' rules (sets in name order); else "reorder". IMA
  *          rules only: a stored pcrs rule (format/pcr_policy.h) is
- *          pcr.reference's and is skipped here, so a device whose only
- *          rule is a pcrs rule still gets its sets' IMA rules, or reorder.
+ *          pcr.reference's and a uefi.* rule (verify/uefi_refs.h) the
+ *          UEFI judgement's; both are skipped here, so a device whose only
+ *          rules are such rules still gets its sets' IMA rules, or
+ *          reorder.
  *   sets   the sets assigned to the device; with none, its own enrollment
  *          log (store_refs_get) as a set named "enrollment-log". It is
  *          cached per device (bounded, least recently used dropped first)
  *          and rebuilt when the stored log changed (store_refs_stamp());
  *          the result holds it until ima_device_ref_free().
  *   keys   the store's IMA keyring (dossier refs key add), shared.
+ * UEFI   the devices' reference UEFI event logs, parsed once per run:
+ *        the sibling cache of verify/uefi_refs.h, owned by this one
+ *        (ima_refcache_uefi()); stored uefi.* rules are skipped here
+ *        like pcrs rules.
  * The store is only read, through the connection the caller passes (one
  * per thread: a struct store is not shared between threads). The cache's
  * lock is held only while a shared set or the keyring is looked up or
@@ -51,6 +57,11 @@ struct ima_refcache;
 
 int ima_refcache_new(struct ima_refcache **out, struct errbuf *e);
 void ima_refcache_free(struct ima_refcache *c);
+
+/* The run's cache of reference UEFI logs (verify/uefi_refs.h), freed
+ * with c; NULL when c is NULL. */
+struct uefi_refcache;
+struct uefi_refcache *ima_refcache_uefi(struct ima_refcache *c);
 
 /* What one device is judged with. Free with ima_device_ref_free(). */
 struct ima_device_ref {

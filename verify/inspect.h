@@ -31,7 +31,9 @@ void inspect_show_manifest(FILE *f, const struct manifest *m,
  * ek.pub and ak.pub (TPM2B_PUBLIC), pcrs.bin (PCR values), quote.attest
  * (TPMS_ATTEST), quote.sig (TPMT_SIGNATURE), ima.log and ima-ALG.log
  * (ascii_runtime_measurements lines; the digest= parameter of the media
- * type names the template-hash column, sha1 by default). Other members
+ * type names the template-hash column, sha1 by default), uefi.log
+ * (briefly: events, format, banks, Secure Boot state, the applications
+ * and kernel command lines, format/eventlog_facts.h). Other members
  * are described as "not decoded". 0, or -1 if the data does not decode.
  */
 int inspect_show_member(FILE *f, const struct bundle_member *m,

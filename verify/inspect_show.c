@@ -4,10 +4,13 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "format/ekcert.h"
+#include "format/eventlog.h"
+#include "format/eventlog_facts.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/ima_log.h"
@@ -321,6 +324,57 @@ show_ima(FILE *f, const struct bundle_member *m, const uint8_t *data,
 	return ima_parse_finish(&p, data + off, len - off, e);
 }
 
+/* uefi.log, briefly (dossier eventlog show has every event): its size in
+ * events, banks, Secure Boot state, applications and command lines. */
+#define UEFI_SHOWN_MAX	32	/* applications, command lines shown */
+
+static int
+show_uefi(FILE *f, const uint8_t *data, size_t len, struct errbuf *e)
+{
+	struct evlog l;
+	struct evlog_facts *facts;
+	char text[EVLOG_TEXT_MAX];
+	size_t i;
+	int rc = -1;
+
+	if ((facts = malloc(sizeof(*facts))) == NULL)
+		return err_set(e, "out of memory");
+	evlog_init(&l);
+	if (evlog_parse(&l, data, len, e) == -1)
+		goto out;
+	evlog_facts_get(&l, facts);
+	fprintf(f, "events %zu\n", l.nevents);
+	fprintf(f, "format %s\n", l.format == EVLOG_FORMAT_AGILE ?
+	    "crypto-agile" : "sha1");
+	fprintf(f, "banks");
+	for (i = 0; i < l.nbanks; i++)
+		if (l.banks[i].alg != NULL)
+			fprintf(f, " %s", l.banks[i].alg->name);
+		else
+			fprintf(f, " 0x%04x", l.banks[i].tpm_id);
+	fprintf(f, "\nsecureboot %s\n", facts->secureboot == EVLOG_SB_ON ?
+	    "on" : facts->secureboot == EVLOG_SB_OFF ? "off" : "unknown");
+	fprintf(f, "applications %zu\n", facts->apps.count);
+	for (i = 0; i < facts->apps.count && i < UEFI_SHOWN_MAX &&
+	    i < EVLOG_FACTS_LIST_MAX; i++) {
+		evlog_event_text(&l, &l.events[facts->apps.ev[i]], text,
+		    sizeof(text));
+		fprintf(f, "application event %" PRIu32 " %s\n",
+		    facts->apps.ev[i], text);
+	}
+	for (i = 0; i < facts->cmdlines.count && i < UEFI_SHOWN_MAX &&
+	    i < EVLOG_FACTS_LIST_MAX; i++)
+		if (evlog_event_cmdline(&l.events[facts->cmdlines.ev[i]], text,
+		    sizeof(text)))
+			fprintf(f, "cmdline event %" PRIu32 " %s\n",
+			    facts->cmdlines.ev[i], text);
+	rc = 0;
+out:
+	evlog_free(&l);
+	free(facts);
+	return rc;
+}
+
 int
 inspect_show_member(FILE *f, const struct bundle_member *m,
     const uint8_t *data, size_t len, struct errbuf *e)
@@ -341,6 +395,8 @@ inspect_show_member(FILE *f, const struct bundle_member *m,
 	    (strncmp(n, "ima-", 4) == 0 && strlen(n) > 8 &&
 	    strcmp(n + strlen(n) - 4, ".log") == 0))
 		return show_ima(f, m, data, len, e);
+	if (strcmp(n, "uefi.log") == 0)
+		return show_uefi(f, data, len, e);
 	fprintf(f, "not-decoded no decoder for this member\n");
 	return 0;
 }

@@ -560,9 +560,13 @@ prepare_checks(struct judging *j, struct errbuf *e)
 	j->challenge_at = j->r->n_checks;
 	judge_quote(j);
 	j->state_at = j->r->n_checks;
-	if (judge_ima(j, e) == -1)
+	if (judge_uefi(j, e) == -1 || judge_ima(j, e) == -1 ||
+	    judge_pcr(j, e) == -1) {
+		judge_uefi_release(j);
 		return -1;
-	return judge_pcr(j, e);
+	}
+	judge_uefi_release(j);
+	return 0;
 }
 
 static struct judgement *
@@ -899,8 +903,11 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 			judge_quote(j);
 			skip_no_store(j, state, sizeof(state) /
 			    sizeof(state[0]));
-			(void)judge_ima(j, &e);	/* no store, no error */
+			/* no store, no error */
+			(void)judge_uefi(j, &e);	/* reference skipped */
+			(void)judge_ima(j, &e);
 			(void)judge_pcr(j, &e);	/* skipped: no store */
+			judge_uefi_release(j);
 		}
 	}
 	if (out->verdict != RESULT_ERROR)

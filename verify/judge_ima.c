@@ -225,9 +225,12 @@ start_eval(struct ima_judgement *g)
 
 	if (g->policy.nrules == 0)
 		return;
+	/* boot_aggregate: PCRs 0-9 as replayed from uefi.log when it was
+	 * (judge_uefi.c), else as quoted */
 	if (ima_eval_new(&g->ev, &pe) == -1 ||
-	    ima_eval_begin(g->ev, &g->policy, g->j->pcrs_ok ? &g->j->pcrs :
-	    NULL, on_finding, g, &pe) == -1) {
+	    ima_eval_begin(g->ev, &g->policy, g->j->boot_pcrs != NULL ?
+	    g->j->boot_pcrs : g->j->pcrs_ok ? &g->j->pcrs : NULL, on_finding,
+	    g, &pe) == -1) {
 		jg_fail(g->j, "ima.policy", "cannot evaluate: %s", pe.msg);
 		return;
 	}
@@ -481,6 +484,10 @@ report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
 	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
 		snprintf(against, sizeof(against), " against %s",
 		    g->ref.set_names);
+	else if (rule->kind == IMA_RULE_BOOT_AGGREGATE &&
+	    g->j->boot_pcrs != NULL)
+		snprintf(against, sizeof(against), " against PCRs 0-9 as "
+		    "replayed from uefi.log");
 	ima_eval_counts_text(&g->res, rule->kind, counts, sizeof(counts));
 	count_fails(g, rule->kind, prefix, &in_quote, &in_tail);
 	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));

@@ -63,6 +63,14 @@ struct judging {
 	struct tpm_attest att;
 	bool pcrs_ok;
 	struct pcr_set pcrs;
+
+	/* UEFI (judge_uefi.c): whether uefi.log was judged (replayed and
+	 * compared with a reference log), the PCRs it judged (bit i: PCR
+	 * i), and the quoted values with PCRs 0-9 as replayed from it
+	 * (ima.boot-aggregate's; NULL: none, use pcrs) */
+	bool uefi_judged;
+	uint32_t uefi_pcrs;
+	struct pcr_set *boot_pcrs;
 };
 
 /* Append a check; a full list keeps its last slot for a final note. */
@@ -84,6 +92,10 @@ void judge_quote(struct judging *j);
 int judge_state(struct judging *j, struct errbuf *e);
 /* The new accepted state, from the quote (judge_quote.c). */
 void judge_state_of(const struct judging *j, struct store_attest_state *st);
+/* UEFI checks (judge_uefi.c), before the IMA checks; -1 only on a store
+ * error. judge_uefi_release() frees what they left for the IMA checks. */
+int judge_uefi(struct judging *j, struct errbuf *e);
+void judge_uefi_release(struct judging *j);
 /* IMA checks (judge_ima.c); -1 only on a store error. */
 int judge_ima(struct judging *j, struct errbuf *e);
 /* pcr.reference (judge_pcr.c), after the IMA checks; -1 only on a store

@@ -38,27 +38,23 @@
 #define PCRS_UEFI	(0x3ffu | (0xfu << 11))		/* UEFI: 0-9, 11-14 */
 
 /*
- * Whether the UEFI judgement judged this bundle's uefi.log (replay to the
- * quote, events against the reference log). It does not exist yet (issue
- * 13, another branch): until it does, this returns false and a carried
- * uefi.log leaves PCRs 0-9 and 11-14 under pcr.reference, so that a
- * bundle carrying a log nobody judges never passes them unchecked. The
- * UEFI judgement replaces this body (returning true once its checks ran
- * on the bundle's uefi.log).
+ * Whether the UEFI judgement (verify/judge_uefi.c) judged this bundle's
+ * uefi.log: it parsed, was replayed to the quote and compared with the
+ * device's reference event log. Without a reference log it is not, and a
+ * carried uefi.log leaves PCRs 0-9 and 11-14 under pcr.reference.
  */
 bool
 judge_uefi_judges(const struct judging *j)
 {
-	(void)j;
-	return false;
+	return j->uefi_judged;
 }
 
 /*
  * THE place that decides which quoted PCRs a carried log judges instead
  * of pcr.reference: PCR 10 when an IMA list is carried (ima.log or an
- * ima-<alg>.log, judged by the ima.* checks); PCRs 0-9 and 11-14 when
- * uefi.log is carried AND judge_uefi_judges() says the UEFI judgement
- * judged it.
+ * ima-<alg>.log, judged by the ima.* checks); PCRs 0-9, and those of
+ * 11-14 the log extends, when uefi.log is carried AND
+ * judge_uefi_judges() says the UEFI judgement judged it.
  */
 uint32_t
 judge_log_pcrs(const struct judging *j)
@@ -72,7 +68,7 @@ judge_log_pcrs(const struct judging *j)
 		if (jg_member(j, ima[i], &n) != NULL)
 			m |= PCRS_IMA;
 	if (jg_member(j, "uefi.log", &n) != NULL && judge_uefi_judges(j))
-		m |= PCRS_UEFI;
+		m |= j->uefi_pcrs & PCRS_UEFI;
 	return m;
 }
 

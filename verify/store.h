@@ -603,7 +603,8 @@ int store_result_find_bundle(struct store *s,
  */
 
 #define STORE_REFSET_NAME_MAX	64	/* as REFSET_NAME_MAX */
-#define STORE_POLICY_RULES_MAX	8	/* as IMA_POLICY_RULES_MAX */
+/* IMA rules, one pcrs rule and UEFI rules (verify/uefi_refs.h) */
+#define STORE_POLICY_RULES_MAX	16
 #define STORE_POLICY_RULE_MAX	8192	/* as IMA_POLICY_TEXT_MAX */
 #define STORE_REFSET_SOURCE_MAX	512	/* as REFSET_SOURCE_MAX */
 #define STORE_IMA_KEY_MAX	(256u * 1024)	/* as IMA_KEY_FILE_MAX */

@@ -27,18 +27,32 @@
  *                       store's issue order, seq; not by arrival order):
  *                       rollback fails, reboot and firmware change are
  *                       reported
+ *   uefi.parse, uefi.replay.<bank>, uefi.reference, uefi.policy and one
+ *   check per stored UEFI rule (uefi.secureboot, uefi.dbx,
+ *   uefi.bootchain, uefi.cmdline, uefi.separators), when the bundle
+ *   carries uefi.log (uefi.parse fails when the challenge asked for the
+ *   log "uefi" and it has none): the log parses (else the event index,
+ *   offset and reason), replays to every quoted PCR it judges in every
+ *   quoted bank (else the first PCR and the events replayed), its events
+ *   pair with the device's reference event log (every event added,
+ *   removed or changed named by PCR, type and description), and the
+ *   rules hold (verify/judge_uefi.c, verify/uefi_refs.h); findings one
+ *   per line, at most JUDGE_FINDINGS_MAX. Default without stored rules:
+ *   replay and reference only.
  *   ima.parse, ima.template-digest, ima.replay.<bank> (to the quoted
  *   PCR 10, per-bank or padded mode), ima.unquoted-tail, then one check
  *   per rule of the device's IMA policy (verify/judge_ima.c,
  *   dossier-refs(1)): ima.reorder, ima.allowlist, ima.signatures,
- *   ima.boot-aggregate, ima.violations (ima.policy: a stored rule that
+ *   ima.boot-aggregate (against PCRs 0-9 as replayed from uefi.log when
+ *   it was), ima.violations (ima.policy: a stored rule that
  *   cannot be applied); failing findings named one per line (class, entry
  *   index, path, digest, rule); findings on the unquoted tail reported,
  *   never failing; ima.<alg>-list.parse/replay/consistent per bank list.
  *   pcr.reference       every PCR of the signed selection that no carried
  *                       log judges (judge_log_pcrs() in verify/judge_pcr.c:
- *                       PCR 10 with an IMA list; 0-9 and 11-14 with
- *                       uefi.log once a UEFI judgement exists), narrowed
+ *                       PCR 10 with an IMA list; 0-9 and those of 11-14
+ *                       it extends with a uefi.log the UEFI checks
+ *                       compared with a reference log), narrowed
  *                       by the device's pcrs rule, equals its reference
  *                       (a golden set's values, else the device's own:
  *                       verify/judge_pcr.h); pcrs.bin's values, only after
@@ -73,7 +87,8 @@
 #include "format/results.h"
 #include "verify/store.h"
 
-/* IMA policy finding lines (ima.reorder, ...) per bundle, at most. */
+/* Policy finding lines per bundle, at most: of the IMA rules
+ * (ima.reorder, ...), and of the UEFI checks (uefi.reference, rules). */
 #define JUDGE_FINDINGS_MAX	12
 
 /* Where an input came from. */
@@ -101,8 +116,10 @@ int judge_bundle(struct store *s, int64_t now, const struct judge_input *in,
  * judge_prepare() runs every check that only READS the store, on ro (a
  * connection of its own, e.g. STORE_READ_ONLY; safe to call from several
  * threads at once, each with its own connection): container, device,
- * signature, EK, quote, IMA, and reads the challenge row. refcache (may
- * be NULL) is the run's verify/ima_refcache.h. It writes nothing.
+ * signature, EK, quote, UEFI, IMA, PCR references, and reads the challenge
+ * row. refcache (may be NULL) is the run's verify/ima_refcache.h (with
+ * its sibling, the reference UEFI logs of verify/uefi_refs.h). It writes
+ * nothing.
  *
  * judge_finish() then applies, on the run's connection s (inside
  * store_begin()) and in INPUT ORDER, what depends on earlier bundles of
@@ -159,10 +176,12 @@ int judge_unreadable(struct store *s, int64_t now,
  * reference. bundle.container as above; manifest.signature with the
  * bundle's own ak.pub (proves the bundle intact, not which device);
  * quote.* with that AK, quote.qualified-signer against the AK location the
- * manifest claims; ima.* replayed to the bundle's own quoted PCR 10. Every
+ * manifest claims; uefi.parse and uefi.replay.<bank> against the bundle's
+ * own quoted PCRs; ima.* replayed to the bundle's own quoted PCR 10. Every
  * check that needs the store (device.*, challenge.*, quote.nonce,
- * quote.selection, state.*, ima.reorder) is skipped with the reason
- * "no store"; so is pcr.reference. Nothing is recorded anywhere; out
+ * quote.selection, state.*, uefi.reference, ima.reorder) is skipped with
+ * the reason "no store"; so is pcr.reference; stored rules are not
+ * applied. Nothing is recorded anywhere; out
  * as for judge_bundle.
  */
 void judge_bundle_offline(int64_t now, const struct judge_input *in,

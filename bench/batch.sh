@@ -26,8 +26,15 @@
 #   (what it counts is documented there).
 # Peer: bench/peer_pipeline.sh over the first $BENCH_BATCH_PEER (50)
 #   bundles, sequential as a script runs.
+# UEFI: every bundle carries a 100-event UEFI event log (the fleet's
+#   uefi.log, every device's reference event log too), so the runs above
+#   include the UEFI judgement; bench/uefi_floor times that judgement's
+#   work alone per bundle (parse, facts, replay, comparison with the
+#   reference), and uefi.added_fraction is that time over the rest of a
+#   bundle's single-threaded verify time at the headline size.
 # Targets: all cores >= 25x the peer per bundle; >= 70% of the floor's
-# bundles/s; peak RSS at 100k <= 2x the RSS at 1k (all-core runs).
+# bundles/s; peak RSS at 100k <= 2x the RSS at 1k (all-core runs); the UEFI
+# judgement adds <= 10% to a bundle's verify time.
 #
 # Environment: BENCH_BATCH_MAX=N caps the sizes (e.g. 1000 for a quick
 # run; sizes above it are skipped and their figures null);
@@ -60,7 +67,8 @@ KIB_PER_BUNDLE=300	# disk a bundle needs, with room
 
 die() { echo "bench/batch: $*" >&2; exit 1; }
 for t in "$DOSSIER" "$TOOLS/verify_gen_fleet" "$TOOLS/gen_ima_log" \
-    "$TOOLS/batch_floor" "$TOOLS/rusage_run" "$TOOLS/pcrs_serialized"; do
+    "$TOOLS/batch_floor" "$TOOLS/rusage_run" "$TOOLS/pcrs_serialized" \
+    "$TOOLS/gen_eventlog" "$TOOLS/uefi_floor"; do
 	[ -x "$t" ] || die "$t not built (make first)"
 done
 mkdir -p "$OUT"
@@ -180,6 +188,15 @@ line=$("$TOOLS/batch_floor" -j "$NCPU" -r 3 "${fl[@]}") || die "batch_floor fail
 FLOOR_BPS=${line#*bundles_per_s=}; FLOOR_BPS=${FLOOR_BPS%% *}
 FLOOR_EPS=${line#*entries_per_s=}; FLOOR_EPS=${FLOOR_EPS%% *}
 
+UEFI_US=null UEFI_EVENTS=null
+if [ -f "$FLEET/uefi.log" ]; then
+	echo "bench/batch: the UEFI judgement alone, per bundle"
+	line=$("$TOOLS/uefi_floor" "$FLEET/uefi.log" "$FLEET/uefi.pcrs") ||
+	    die "uefi_floor failed"
+	UEFI_US=${line#*uefi_us_per_bundle=}; UEFI_US=${UEFI_US%% *}
+	UEFI_EVENTS=${line#*events=}
+fi
+
 PEER_MS=null
 PEER_N=$((PEER_N < BIG ? PEER_N : BIG))
 echo "bench/batch: peer pipeline over $PEER_N bundles"
@@ -201,6 +218,10 @@ RSS_1K=${R[1000,$NCPU,mib]:-null}
 RSS_100K=${R[100000,$NCPU,mib]:-null}
 num "$RSS_1K" && num "$RSS_100K" &&
     RSS_RATIO=$(awk -v a="$RSS_100K" -v b="$RSS_1K" 'BEGIN{printf "%.2f", a / b}')
+UEFI_FRACTION=null
+num "$UEFI_US" && num "${R[$HEAD,1,bps]}" &&
+    UEFI_FRACTION=$(awk -v u="$UEFI_US" -v b="${R[$HEAD,1,bps]}" \
+    'BEGIN{t = 1e6 / b; printf "%.3f", (t > u) ? u / (t - u) : 1e9}')
 verdict() {	# verdict VALUE CONDITION-ON-v
 	num "$1" || { echo "n/a"; return; }
 	awk -v v="$1" "BEGIN{exit !($2)}" && echo PASS || echo MISS
@@ -220,6 +241,7 @@ printf '%-40s %10s %12s %6s\n' figure value target ""
 printf '%-40s %10s %12s %6s\n' "all cores / floor ($HEAD bundles)" "$FLOOR_RATIO" ">= 0.70" "$(verdict "$FLOOR_RATIO" 'v >= 0.7')"
 printf '%-40s %10s %12s %6s\n' "peer time / ours per bundle" "$PEER_SPEEDUP" ">= 25" "$(verdict "$PEER_SPEEDUP" 'v >= 25')"
 printf '%-40s %10s %12s %6s\n' "RSS 100k / RSS 1k" "$RSS_RATIO" "<= 2" "$(verdict "$RSS_RATIO" 'v <= 2')"
+printf '%-40s %10s %12s %6s\n' "UEFI judgement added ($UEFI_US us/bundle)" "$UEFI_FRACTION" "<= 0.10" "$(verdict "$UEFI_FRACTION" 'v <= 0.10')"
 [ "$HAS_JOBS" = 1 ] || echo "bench/batch: dossier verify has no --jobs yet: all-core figures are null"
 
 j() { printf '  "batch.%s": %s' "$1" "$2"; }
@@ -249,7 +271,10 @@ j() { printf '  "batch.%s": %s' "$1" "$2"; }
 		j peer_speedup "$PEER_SPEEDUP"; echo ,
 		j rss_mib_1k "$RSS_1K"; echo ,
 		j rss_mib_100k "$RSS_100K"; echo ,
-		j rss_ratio "$RSS_RATIO"
+		j rss_ratio "$RSS_RATIO"; echo ,
+		j uefi.events "$UEFI_EVENTS"; echo ,
+		j uefi.us_per_bundle "$UEFI_US"; echo ,
+		j uefi.added_fraction "$UEFI_FRACTION"
 	)'"
 } >"$VARS"
 exit 0

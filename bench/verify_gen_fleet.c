@@ -4,7 +4,8 @@
  * t_gen_fleet.sh).
  *
  *   verify_gen_fleet -n N -o DIR [-D DEVICES] [-e ENTRIES] [-E BIG]
- *       [-b EVERY] [-j JOBS] [-s SEED] [-g GEN_IMA_LOG]
+ *       [-b EVERY] [-j JOBS] [-s SEED] [-g GEN_IMA_LOG] [-U EVENTS]
+ *       [-u GEN_EVENTLOG]
  *
  * DIR (created; must not exist) receives
  *   store.db          a new store: a verifier key, DEVICES enrolled devices
@@ -32,6 +33,13 @@
  * then blocks of 5-30 records swapped with their neighbours: services
  * started in another order), so verify's order-free reference comparison
  * does real work; the quoted PCR 10 is the replay of the carried order.
+ * With -U EVENTS (default 100; 0: none) every bundle also carries the
+ * same UEFI event log of EVENTS events (gen_eventlog --drivers EVENTS-32,
+ * run once: one firmware image for the fleet), PCRs 0-9 quoted as its
+ * replay, and every device has it as its reference event log: verify's
+ * UEFI judgement (parse, replay, comparison with the reference) runs on
+ * every bundle. The log and its PCR values are kept as uefi.log and
+ * uefi.pcrs in DIR.
  * Every bundle passes `dossier verify` against store.db.
  *
  * Speed: the store and the logs are made first in this process; then JOBS
@@ -59,9 +67,12 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "format/eventlog.h"
+#include "format/fileio.h"
 #include "format/hex.h"
 #include "testdata/gen/mint.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 
 #define FLEET_BUNDLES_MAX	10000000u
 #define FLEET_DEVICES_MAX	100000u
@@ -71,6 +82,8 @@
 #define FLEET_VARIANTS		4u
 #define FLEET_SELECTION		"sha1:0-10+sha256:0-10"
 #define FLEET_VALID_S		(30 * 86400)
+#define FLEET_UEFI_BASE		32u	/* events of gen_eventlog's base log */
+#define FLEET_UEFI_MAX		10000u
 
 struct device {
 	struct mint_ak ak;
@@ -83,7 +96,11 @@ struct device {
 struct fleet {
 	unsigned long n, ndev, entries, big, big_every, jobs;
 	uint64_t seed;
-	const char *dir, *gen_ima_log;
+	const char *dir, *gen_ima_log, *gen_eventlog;
+	unsigned long uefi_events;	/* 0: no uefi.log */
+	uint8_t *uefi;
+	size_t uefi_len;
+	struct pcr_set uefi_pcrs;
 	struct device *dev;
 	uint8_t (*nonce)[32];
 	uint8_t (*chal)[16];
@@ -152,6 +169,29 @@ read_gen_log(const struct fleet *f, size_t n, uint64_t seed,
 			die_e("reference log", &e);
 	if (pclose(p) != 0 || out->len == 0)
 		die(f->gen_ima_log, "failed");
+}
+
+/* The fleet's UEFI event log and its PCR values, from gen_eventlog. */
+static void
+make_uefi_log(struct fleet *f)
+{
+	char cmd[3 * PATH_MAX + 128], log[PATH_MAX], pcrs[PATH_MAX];
+	struct errbuf e;
+	uint8_t *buf;
+	size_t len;
+
+	snprintf(log, sizeof(log), "%s/uefi.log", f->dir);
+	snprintf(pcrs, sizeof(pcrs), "%s/uefi.pcrs", f->dir);
+	snprintf(cmd, sizeof(cmd), "'%s' -o '%s' --pcrs '%s' --drivers %lu",
+	    f->gen_eventlog, log, pcrs, f->uefi_events - FLEET_UEFI_BASE);
+	if (system(cmd) != 0)
+		die(f->gen_eventlog, "failed");
+	if (file_read(log, EVLOG_MAX_SIZE, &f->uefi, &f->uefi_len, &e) == -1)
+		die_e(log, &e);
+	if (file_read(pcrs, PCR_FILE_MAX, &buf, &len, &e) == -1 ||
+	    pcr_set_parse(buf, len, &f->uefi_pcrs, NULL, &e) == -1)
+		die_e(pcrs, &e);
+	free(buf);
 }
 
 /*
@@ -256,6 +296,9 @@ enroll(const struct fleet *f, struct store *st, unsigned long d)
 	refs.ima_log_len = ref.len;
 	if (store_refs_set(st, dv->id, &refs, f->now - 1000, &e) == -1)
 		die_e("references", &e);
+	if (f->uefi != NULL && store_uefi_ref_set(st, dv->id, f->uefi,
+	    f->uefi_len, dv->id, f->now - 1000, &e) == -1)
+		die_e("reference UEFI log", &e);
 	for (v = 0; v < FLEET_VARIANTS; v++)
 		make_variant(&ref, dv->entries, (f->seed + d) * FLEET_VARIANTS
 		    + v, &dv->variant[v]);
@@ -363,6 +406,9 @@ mint_one(const struct fleet *f, unsigned long i)
 		die_e("selection", &e);
 	s.ima = log->data;
 	s.ima_len = log->len;
+	s.uefi = f->uefi;
+	s.uefi_len = f->uefi_len;
+	s.uefi_pcrs = f->uefi != NULL ? &f->uefi_pcrs : NULL;
 	s.clock = 1000000 + 1000 * (uint64_t)i;
 	s.created = f->now;
 	if (mint_evidence(&s, &b, &n, &e) == -1)
@@ -463,20 +509,20 @@ free_fleet(struct fleet *f)
 			free(f->dev[d].variant[v].data);
 	}
 	free(f->dev);
+	free(f->uefi);
 	free(f->nonce);
 	free(f->chal);
 }
 
+/* tool beside argv0 (a build's tools directory), or on PATH. */
 static const char *
-default_gen_ima_log(const char *argv0)
+default_tool(const char *argv0, const char *tool, char *path, size_t cap)
 {
-	static char path[PATH_MAX];
 	const char *slash = strrchr(argv0, '/');
 
 	if (slash == NULL)
-		return "gen_ima_log";
-	snprintf(path, sizeof(path), "%.*s/gen_ima_log",
-	    (int)(slash - argv0), argv0);
+		return tool;
+	snprintf(path, cap, "%.*s/%s", (int)(slash - argv0), argv0, tool);
 	return path;
 }
 
@@ -485,14 +531,16 @@ usage(void)
 {
 	fprintf(stderr, "usage: verify_gen_fleet -n N -o DIR [-D devices] "
 	    "[-e entries] [-E big] [-b every]\n"
-	    "           [-j jobs] [-s seed] [-g gen_ima_log]\n");
+	    "           [-j jobs] [-s seed] [-g gen_ima_log] [-U events] "
+	    "[-u gen_eventlog]\n");
 	exit(1);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct fleet f;
+	static char ima_tool[PATH_MAX], uefi_tool[PATH_MAX];
+	static struct fleet f;
 	long ncpu;
 	int ch;
 
@@ -503,8 +551,12 @@ main(int argc, char **argv)
 	f.seed = 1;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	f.jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
-	f.gen_ima_log = default_gen_ima_log(argv[0]);
-	while ((ch = getopt(argc, argv, "n:o:D:e:E:b:j:s:g:")) != -1) {
+	f.gen_ima_log = default_tool(argv[0], "gen_ima_log", ima_tool,
+	    sizeof(ima_tool));
+	f.gen_eventlog = default_tool(argv[0], "gen_eventlog", uefi_tool,
+	    sizeof(uefi_tool));
+	f.uefi_events = 100;
+	while ((ch = getopt(argc, argv, "n:o:D:e:E:b:j:s:g:U:u:")) != -1) {
 		switch (ch) {
 		case 'n': f.n = ulong_arg(optarg, FLEET_BUNDLES_MAX, "-n"); break;
 		case 'o': f.dir = optarg; break;
@@ -522,11 +574,16 @@ main(int argc, char **argv)
 		case 's': f.seed = ulong_arg(optarg, ULONG_MAX / 2, "-s");
 			break;
 		case 'g': f.gen_ima_log = optarg; break;
+		case 'U': f.uefi_events = ulong_arg(optarg, FLEET_UEFI_MAX,
+			    "-U");
+			break;
+		case 'u': f.gen_eventlog = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || f.n == 0 || f.dir == NULL || f.jobs == 0 ||
-	    f.entries == 0)
+	    f.entries == 0 || (f.uefi_events != 0 && f.uefi_events <
+	    FLEET_UEFI_BASE))
 		usage();
 	if (f.ndev == 0)
 		f.ndev = f.n < 200 ? f.n : 200;
@@ -538,6 +595,8 @@ main(int argc, char **argv)
 	    (f.chal = calloc(f.n, sizeof(*f.chal))) == NULL)
 		die("out of memory", NULL);
 	make_dirs(&f);
+	if (f.uefi_events != 0)
+		make_uefi_log(&f);
 	make_store(&f);
 	write_listings(&f);
 	mint_all(&f);

@@ -17,7 +17,10 @@
  *
  * Variants (for policy tests): --bootloader-variant N (another GRUB image
  * digest), --secureboot-off, --dbx-remove I (drop entry I of dbx),
- * --cmdline TEXT, --dbx-entries N, --locality N.
+ * --cmdline TEXT, --dbx-entries N, --locality N. --drivers N adds N
+ * EV_EFI_BOOT_SERVICES_DRIVER events on PCR 2 (option ROM drivers, before
+ * the separators): the base log has 32 events, --drivers 68 makes the
+ * 100-event log of the batch benchmark (bench/verify_gen_fleet.c).
  *
  * The expected PCR values are computed here by a plain replay (OpenSSL
  * one-shot digests), independent of format/eventlog. --extends FILE
@@ -241,9 +244,10 @@ ucs2(uint8_t *p, const char *s, size_t *n)
 	*n = 2 * (l + 1);
 }
 
-/* UEFI_IMAGE_LOAD_EVENT, device path HD(1,GPT,disk)/path or none. */
+/* UEFI_IMAGE_LOAD_EVENT, device path HD(1,GPT,disk)/path or none, as
+ * an event of type on PCR pcr. */
 static void
-app(const char *path, const char *image)
+image_event(unsigned pcr, uint32_t type, const char *path, const char *image)
 {
 	uint8_t d[1024], *dp = d + 32;
 	size_t n = 0, fl;
@@ -277,7 +281,14 @@ app(const char *path, const char *image)
 		n += 4;
 	}
 	le64(d + 24, n);
-	event(4, 0x80000003, d, 32 + n, image, strlen(image));
+	event(pcr, type, d, 32 + n, image, strlen(image));
+}
+
+/* EV_EFI_BOOT_SERVICES_APPLICATION on PCR 4 */
+static void
+app(const char *path, const char *image)
+{
+	image_event(4, 0x80000003, path, image);
 }
 
 /* GRUB: the event data is prefix + string + NUL, the digest H(string). */
@@ -314,7 +325,8 @@ usage(void)
 	fputs("usage: gen_eventlog -o LOG [--pcrs FILE] [--extends FILE]\n"
 	    "       [--bootloader-variant N] [--secureboot-off] "
 	    "[--dbx-entries N]\n"
-	    "       [--dbx-remove I] [--cmdline TEXT] [--locality N]\n",
+	    "       [--dbx-remove I] [--cmdline TEXT] [--locality N] "
+	    "[--drivers N]\n",
 	    stderr);
 	exit(2);
 }
@@ -331,6 +343,7 @@ main(int argc, char **argv)
 		{ "dbx-remove", required_argument, NULL, 'r' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "locality", required_argument, NULL, 'l' },
+		{ "drivers", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static uint8_t buf[DATA_MAX];
@@ -338,7 +351,7 @@ main(int argc, char **argv)
 	const char *cmdline = "root=UUID=0f5a2e4c-6c1b-4a43-9d5e-2b7e9a0c1d11 "
 	    "ro quiet";
 	char grubimg[64], s[1024], hex[65];
-	unsigned variant = 0, p;
+	unsigned variant = 0, p, drivers = 0;
 	size_t dbx_n = 5, n;
 	long dbx_skip = -1;
 	int sb = 1, c;
@@ -355,10 +368,12 @@ main(int argc, char **argv)
 		case 'r': dbx_skip = atol(optarg); break;
 		case 'c': cmdline = optarg; break;
 		case 'l': locality = (unsigned)atoi(optarg); break;
+		case 'd': drivers = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (log == NULL || optind != argc || dbx_n > 1000 || locality > 4)
+	if (log == NULL || optind != argc || dbx_n > 1000 || locality > 4 ||
+	    drivers > 10000)
 		usage();
 	if (xf != NULL && (extends = fopen(xf, "w")) == NULL)
 		die("cannot write the extends file");
@@ -411,6 +426,10 @@ main(int argc, char **argv)
 	variable(1, 0x80000002, guid_global, "BootOrder", buf, 4, 1);
 	string_event(4, 0x80000007,
 	    "Calling EFI Application from Boot Option");
+	for (p = 0; p < drivers; p++) {
+		snprintf(s, sizeof(s), "option ROM driver %u image", p);
+		image_event(2, 0x80000004, NULL, s);
+	}
 	for (p = 0; p < 7; p++) {
 		le32(buf, 0);
 		event(p, 0x00000004, buf, 4, buf, 4);

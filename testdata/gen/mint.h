@@ -321,6 +321,11 @@ struct mint_spec {
 					 * BEFORE signing (a signed bad member) */
 	bool extra_member;		/* a tar entry the manifest omits */
 	int64_t created;
+	const uint8_t *uefi;		/* member uefi.log; NULL: none */
+	size_t uefi_len;
+	/* not NULL: the quoted values of the PCRs it has (a UEFI log's
+	 * replay), instead of H("pcr" || i) */
+	const struct pcr_set *uefi_pcrs;
 };
 
 MINT_FN void
@@ -361,7 +366,8 @@ mint_ref_pcrs(struct pcr_set *set, struct errbuf *e)
 	return 0;
 }
 
-/* PCR values: PCR 10 the replay of the log, others H("pcr" || i). */
+/* PCR values: PCR 10 the replay of the log, those of uefi_pcrs as given,
+ * others H("pcr" || i). */
 static int
 mint_pcr_values(const struct mint_spec *s, struct pcr_set *set,
     struct errbuf *e)
@@ -403,6 +409,10 @@ mint_pcr_values(const struct mint_spec *s, struct pcr_set *set,
 			if (pcr == 10) {
 				memcpy(v, ima_replay_pcr(&rp, i,
 				    IMA_MODE_PER_BANK, 10), banks[i]->size);
+			} else if (s->uefi_pcrs != NULL && pcr_set_get(
+			    s->uefi_pcrs, banks[i], pcr) != NULL) {
+				memcpy(v, pcr_set_get(s->uefi_pcrs, banks[i],
+				    pcr), banks[i]->size);
 			} else {
 				memcpy(in, "pcr", 3);
 				in[3] = (uint8_t)pcr;
@@ -572,6 +582,9 @@ mint_evidence(const struct mint_spec *s, uint8_t **out, size_t *out_len,
 		    "ima-binary; digest=%s; byteorder=little", s->bank_alg);
 		MINT_IN(bank_name, bank_mt, s->bank_list, s->bank_list_len);
 	}
+	if (s->uefi != NULL)
+		MINT_IN("uefi.log", "application/vnd.dossier.tcg-pfp-log",
+		    s->uefi, s->uefi_len);
 #undef MINT_IN
 	for (i = 0; s->garbage_member != NULL && i < n; i++)
 		if (strcmp(in[i].name, s->garbage_member) == 0) {

@@ -150,7 +150,7 @@ check:
 test: all
 	DOSSIER_BUILD=$(B) tests/run
 
-# The README's first command: three swtpm devices, end to end (tests/demo.sh).
+# The README's first command: four swtpm devices, end to end (tests/demo.sh).
 .PHONY: demo
 demo: all
 	DOSSIER_BUILD=$(B) tests/demo.sh

@@ -1,33 +1,39 @@
 #!/usr/bin/env bash
-# tests/demo.sh - dossier end to end: three software TPMs play three devices,
+# tests/demo.sh - dossier end to end: four software TPMs play four devices,
 # one verifier enrolls them, challenges them all with one archive and judges
 # the answers as one batch; one device ran a program the verifier has never
-# seen, and is caught.
+# seen, another booted a boot loader it was not enrolled with; both are
+# caught.
 #
 #   make demo            (or: make && tests/demo.sh)
 #
 # What it does, narrated step by step on stdout ("$ ..." lines are the
 # commands, with their output indented):
-#   - starts three swtpm devices, each provisioned with EK certificates by
-#     its own swtpm_localca: alpha and charlie use their RSA-2048 EK, bravo
-#     its ECC P-384 EK;
+#   - starts four swtpm devices, each provisioned with EK certificates by
+#     its own swtpm_localca: alpha, charlie and delta use their RSA-2048 EK,
+#     bravo its ECC P-384 EK;
+#   - one firmware boot (a UEFI event log from build/tools/gen_eventlog)
+#     extended into PCRs 0-9 of each device;
 #   - writes one IMA measurement list (build/tools/gen_ima_log) and extends
 #     it into PCR 10 of each device (sha1 and sha256 banks, per-bank mode),
 #     each device in its own order (same measurements, its own log file);
 #   - dossier init, roots add (the three local CAs), dossier-collect enroll
 #     on each device, dossier enroll, the devices answer their enrollment
 #     challenges, dossier verify enrolls them;
-#   - dossier challenge --all, each device answers from that one archive;
-#     before that, charlie measures a new program into PCR 10 (a record
-#     its enrollment log did not have);
+#   - dossier challenge --all --logs ima,uefi, each device answers from
+#     that one archive, carrying its IMA and UEFI logs; before that,
+#     charlie measures a new program into PCR 10 (a record its enrollment
+#     log did not have), and delta reboots with another boot loader (a TPM
+#     reset, then the boot's UEFI event log with another GRUB digest);
 #   - dossier verify of the directory of answers, and a table of the
-#     results (JSON Lines): alpha and bravo pass, charlie fails ima.reorder.
+#     results (JSON Lines): alpha and bravo pass, charlie fails ima.reorder,
+#     delta fails uefi.reference naming the boot loader's event.
 # Everything it writes is in build/demo/ (emptied at the start of each run;
 # the JSON Lines results stay in build/demo/results.jsonl); every swtpm it
 # started is stopped at exit (TPM2_Shutdown, then by PID).
 #
 # Exit status: 0 the demo ran as described (two passes, charlie caught by
-# ima.reorder); 1 a step did not go as described (the step is named on
+# ima.reorder, delta by uefi.reference); 1 a step did not go as described (the step is named on
 # stderr); 2 a tool or a binary is missing.
 # Environment: DOSSIER_BUILD (default build) picks the binaries;
 # DOSSIER_DEMO_DIR (an absolute path ending in /demo, default
@@ -47,8 +53,9 @@ rmdir "$T" && T=$W/tpm && mkdir "$T" || exit 2
 COLLECT=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect
 GEN_IMA=$DOSSIER_TOOLS/gen_ima_log
 export DOSSIER_STORE=$W/store.db
-DEVICES=(alpha bravo charlie)
-declare -A EK_KIND=([alpha]=rsa [bravo]=ecc [charlie]=rsa)
+GEN_UEFI=$DOSSIER_TOOLS/gen_eventlog
+DEVICES=(alpha bravo charlie delta)
+declare -A EK_KIND=([alpha]=rsa [bravo]=ecc [charlie]=rsa [delta]=rsa)
 IMA_RECORDS=40
 
 say() { printf '\n== %s\n' "$*"; }
@@ -115,19 +122,28 @@ extend() {
 	done
 }
 
+# uefi_extend FILE: each line is a tpm2_pcrextend argument (gen_eventlog
+# --extends), extended into the current TPM.
+uefi_extend() {
+	while read -r x; do
+		tpm2_pcrextend "$x" >/dev/null 2>&1 ||
+		    { echo "tpm2_pcrextend failed" >&2; return 1; }
+	done <"$1"
+}
+
 for tool in swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_pcrextend \
-    tpm2_shutdown tpm2_nvread openssl python3; do
+    tpm2_shutdown tpm2_startup tpm2_nvread openssl python3; do
 	command -v "$tool" >/dev/null || {
 		echo "demo: $tool is not installed: run tests/setup-debian.sh" >&2
 		exit 2
 	}
 done
-for bin in "$DOSSIER" "$COLLECT" "$GEN_IMA"; do
+for bin in "$DOSSIER" "$COLLECT" "$GEN_IMA" "$GEN_UEFI"; do
 	[ -x "$bin" ] || { echo "demo: $bin missing: run make first" >&2; exit 2; }
 done
 echo "dossier demo: $("$DOSSIER" --version), $("$COLLECT" --version); files in $(echo "$W" | short)/"
 
-say "Three devices: software TPMs with EK certificates from a local CA"
+say "Four devices: software TPMs with EK certificates from a local CA"
 note "Each swtpm is manufactured like a real TPM: its EK certificates (RSA-2048"
 note "and ECC P-384) are in NV, signed by a CA (swtpm_localca, one per device)."
 for dev in "${DEVICES[@]}"; do
@@ -156,8 +172,17 @@ for dev in "${DEVICES[@]}"; do
 	note "$dev: $dev/ima.log extended into PCR 10 (sha1, sha256);" \
 	    "first file: $("$DOSSIER" ima ascii "$W/$dev/ima.log" | sed -n '2s/.* //p')"
 done
-note "Same $IMA_RECORDS measurements everywhere, in three orders: the kernel's order"
+note "Same $IMA_RECORDS measurements everywhere, in four orders: the kernel's order"
 note "depends on what ran first. The verifier replays each log in its own order."
+
+say "One firmware boot: the UEFI event log, measured into PCRs 0-9"
+show 0 "$GEN_UEFI" -o uefi-base.log --extends uefi-base.ext
+for dev in "${DEVICES[@]}"; do
+	cp "$W/uefi-base.log" "$W/$dev/uefi.log" || die "copy the UEFI log"
+	swtpm_use "$dev" && uefi_extend "$W/uefi-base.ext" || die "extend $dev"
+done
+note "Secure Boot on, shim, GRUB and the kernel on PCR 4, the kernel command line"
+note "on PCR 8: $("$DOSSIER" eventlog show uefi-base.log 2>/dev/null | grep -c '^event ') events, the same on every device."
 
 say "The verifier: a store, its signing key, the EK roots it trusts"
 show 0 "$DOSSIER" init -o verifier.pem
@@ -178,13 +203,15 @@ show 0 "$DOSSIER" roots add "${roots[@]}"
 # collect_args DEV: dossier-collect options for DEV (its state, its log);
 # DEV's swtpm becomes the one the collector talks to (DOSSIER_TCTI).
 collect_args() {
-	COLLECT_ARGS=(--state "$W/$1/state" --ima-log "$W/$1/ima.log")
+	COLLECT_ARGS=(--state "$W/$1/state" --ima-log "$W/$1/ima.log"
+	    --uefi-log "$W/$1/uefi.log")
 	swtpm_use "$1" || die "swtpm_use $1"
 }
 
 say "Enrollment, on each device: dossier-collect enroll"
 note "The collector makes an AK under the EK, pins the verifier's key and writes"
-note "an enrollment bundle (EK certificate, keys, PCRs, IMA log, signed MANIFEST)."
+note "an enrollment bundle (EK certificate, keys, PCRs, IMA and UEFI logs, signed"
+note "MANIFEST); the verifier keeps the logs as the device's references."
 mkdir -p "$W/enroll"
 for dev in "${DEVICES[@]}"; do
 	collect_args "$dev"
@@ -197,7 +224,7 @@ say "Enrollment, on the verifier: dossier enroll"
 note "Each EK certificate must chain to a root; each device is recorded as pending"
 note "and gets an enrollment challenge (a secret only its TPM can unwrap)."
 show 0 "$DOSSIER" enroll -o enroll-challenges.tar enroll/alpha.dossier \
-    enroll/bravo.dossier enroll/charlie.dossier
+    enroll/bravo.dossier enroll/charlie.dossier enroll/delta.dossier
 
 say "The devices answer their enrollment challenges; dossier verify enrolls them"
 mkdir -p "$W/enroll-answers"
@@ -209,8 +236,9 @@ done
 show 0 "$DOSSIER" verify -o enroll-results.jsonl enroll-answers
 
 say "Attestation: one challenge archive for the whole fleet"
-show 0 "$DOSSIER" challenge --all -o challenges.tar
-note "(the archive travels to the devices, on a USB stick for instance)"
+show 0 "$DOSSIER" challenge --all --logs ima,uefi -o challenges.tar
+note "(the archive travels to the devices, on a USB stick for instance; each"
+note "answer must carry the IMA log and the firmware's UEFI event log)"
 
 say "Meanwhile, charlie runs a program the verifier has never seen"
 swtpm_use charlie || die "swtpm_use charlie"
@@ -221,6 +249,17 @@ note "IMA measures it into charlie's PCR 10; the log's new last record:"
 note "  $("$DOSSIER" ima ascii "$W/charlie/ima.log" | tail -n 1 | cut -d' ' -f1,3-5)"
 note "Log and TPM agree, so the quote and the replay hold; only the reference"
 note "(charlie's log at enrollment) knows better."
+
+say "Meanwhile, delta reboots with another boot loader"
+swtpm_use delta || die "swtpm_use delta"
+show 0 "$GEN_UEFI" -o delta/uefi.log --extends delta/uefi.ext --bootloader-variant 1
+tpm2_shutdown -c >/dev/null 2>&1 &&
+    swtpm_ioctl --tcp "127.0.0.1:$((SWTPM_PORT + 1))" -i >/dev/null 2>&1 &&
+    tpm2_startup -c >/dev/null 2>&1 || die "reset delta's TPM"
+uefi_extend "$W/delta/uefi.ext" && extend "$W/delta/ima.log" 1 || die "boot delta"
+note "A reboot (TPM reset): the firmware measures the new GRUB image into PCR 4,"
+note "the kernel measures the same IMA log into PCR 10. The event log and the TPM"
+note "agree; only delta's event log at enrollment knows which GRUB it had."
 
 say "Each device answers from the same archive: dossier-collect attest"
 mkdir -p "$W/evidence"
@@ -261,7 +300,7 @@ EOF
 sed 's/^/   /' "$W/table.txt"
 echo
 note "Every check of every bundle: $(echo "$W" | short)/results.jsonl (JSON Lines,"
-note "man/dossier-results.5), e.g. charlie's failed checks:"
+note "man/dossier-results.5), e.g. charlie's and delta's failed checks:"
 python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
@@ -269,13 +308,16 @@ for line in open(sys.argv[1]):
     for c in r["checks"]:
         if c["outcome"] == "fail":
             print("     FAIL %s: %s" % (c["name"], c["reason"]))
-' "$W/results.jsonl"
+' "$W/results.jsonl" | short | tee "$W/fails.txt"
 
 # The outcome the demo is about.
 grep -Eq '^alpha +[0-9a-f]{12} +RSA-2048 +pass +-$' "$W/table.txt" &&
     grep -Eq '^bravo +[0-9a-f]{12} +ECC P-384 +pass +-$' "$W/table.txt" &&
-    grep -Eq '^charlie +[0-9a-f]{12} +RSA-2048 +fail +ima\.reorder: ' "$W/table.txt" ||
-    die "the verdicts are not two passes and charlie failing ima.reorder"
+    grep -Eq '^charlie +[0-9a-f]{12} +RSA-2048 +fail +ima\.reorder: ' "$W/table.txt" &&
+    grep -Eq '^delta +[0-9a-f]{12} +RSA-2048 +fail +uefi\.reference: ' "$W/table.txt" &&
+    grep -Eq 'FAIL uefi\.reference: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64\.efi: digest changed' \
+    "$W/fails.txt" ||
+    die "the verdicts are not two passes, charlie failing ima.reorder and delta uefi.reference"
 
 say "Done: the devices are switched off"
 for dev in "${DEVICES[@]}"; do

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # t_demo.sh - tests/demo.sh (make demo) runs end to end and says what it
 # should: exit 0, the results table with alpha (RSA EK) and bravo (P-384 EK)
-# passing and charlie failing ima.reorder on the program it measured after
-# enrollment, the same verdicts in the JSON Lines results, each device's own
-# order of the same IMA log, and no swtpm left running.
+# passing, charlie failing ima.reorder on the program it measured after
+# enrollment and delta failing uefi.reference on the boot loader it booted
+# after enrollment (the event named), the same verdicts in the JSON Lines
+# results, each device's own order of the same IMA log, and no swtpm left
+# running.
 . "$DOSSIER_TOP/tests/lib.sh"
 need swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_pcrextend \
-    tpm2_shutdown tpm2_nvread openssl python3
+    tpm2_shutdown tpm2_startup tpm2_nvread openssl python3
 W=$T/demo
 DOSSIER_DEMO_DIR=$W run "$DOSSIER_TOP/tests/demo.sh"
 expect_eq "$RC" 0 "demo exits 0"
@@ -22,7 +24,13 @@ row charlie RSA-2048 fail "ima\\.reorder: extra: entry 40 '/usr/local/bin/backdo
     ok "table: charlie fails ima.reorder, naming the new program" ||
     not_ok "table: charlie fails ima.reorder, naming the new program" \
     "$(grep -A4 '^== Results' "$OUT" | tr '\n' '|')"
-expect_eq "$(grep -cE '^   (alpha|bravo|charlie) ' "$OUT")" 3 "table: three devices"
+row delta RSA-2048 fail "uefi\\.reference: 1 event added, removed or changed against" &&
+    ok "table: delta fails uefi.reference" ||
+    not_ok "table: delta fails uefi.reference" "$(grep -A5 '^== Results' "$OUT" | tr '\n' '|')"
+grep -Eq "^     FAIL uefi\\.reference: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64\\.efi: digest changed from sha256:[0-9a-f]+ to sha256:[0-9a-f]+" "$OUT" &&
+    ok "delta's failure names the boot loader's event, old and new digest" ||
+    not_ok "delta's failure names the boot loader's event, old and new digest"
+expect_eq "$(grep -cE '^   (alpha|bravo|charlie|delta) ' "$OUT")" 4 "table: four devices"
 grep -q "results in results.jsonl" "$OUT" && grep -q "$W/results.jsonl" "$OUT" &&
     ok "the output says where the results are" ||
     not_ok "the output says where the results are"
@@ -40,11 +48,15 @@ for line in open(sys.argv[1]):
 }
 expect_eq "$(verdicts "$W/results.jsonl")" "alpha pass -
 bravo pass -
-charlie fail ima.reorder" "results.jsonl: two passes, charlie fails only ima.reorder"
+charlie fail ima.reorder
+delta fail uefi.reference" "results.jsonl: two passes, charlie fails only ima.reorder, delta only uefi.reference"
 expect_eq "$(verdicts "$W/enroll-results.jsonl")" "alpha pass -
 bravo pass -
-charlie pass -" "enrollment answers: all three pass"
-expect_eq "$(grep -c '"name":"ima.replay.sha256","outcome":"ok"' "$W/results.jsonl")" 3 \
+charlie pass -
+delta pass -" "enrollment answers: all four pass"
+expect_eq "$(grep -c '"name":"uefi.replay.sha256","outcome":"ok"' "$W/results.jsonl")" 4 \
+    "each device's UEFI event log replays to its own quoted sha256 PCRs"
+expect_eq "$(grep -c '"name":"ima.replay.sha256","outcome":"ok"' "$W/results.jsonl")" 4 \
     "each device's log replays to its own quoted sha256 PCR 10"
 
 # One log, three orders: the same records, not in the same order.
@@ -63,7 +75,7 @@ cmp -s "$T/alpha.txt" "$T/bravo.txt" || cmp -s "$T/alpha.txt" "$T/charlie40.txt"
 # Nothing left running: the three swtpm PIDs the demo printed are gone (or
 # zombies awaiting their new parent), and no process uses the demo's files.
 pids=$(sed -n 's/^   [a-z]*: swtpm pid \([0-9]*\),.*/\1/p' "$OUT")
-expect_eq "$(echo "$pids" | wc -w)" 3 "the demo names three swtpm PIDs"
+expect_eq "$(echo "$pids" | wc -w)" 4 "the demo names four swtpm PIDs"
 left=
 for p in $pids; do
 	st=$(ps -o stat= -p "$p" 2>/dev/null | tr -d ' ')

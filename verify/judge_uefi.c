@@ -337,8 +337,8 @@ reference(struct uefi_judgement *g, struct errbuf *e)
 	}
 	if (summary < r->n_checks)
 		snprintf(r->checks[summary].reason, sizeof(r->checks[0].reason),
-		    "%zu events added, removed or changed against %s", count,
-		    g->ref_source);
+		    "%zu event%s added, removed or changed against %s", count,
+		    count == 1 ? "" : "s", g->ref_source);
 	if (g->diff_more > 0)
 		jg_fail(j, "uefi.reference", "... and %zu more differing "
 		    "events", g->diff_more);

@@ -14,7 +14,8 @@
 #   off, a removed dbx entry, a changed kernel command line (each its own
 #   named check failing, the event named), a PCR 0 change with no log
 #   carried (pcr.reference), and a log that does not replay to the quote
-#   (uefi.replay.<bank> naming the PCR);
+#   (uefi.replay.<bank> naming the PCR); refs update takes an accepted
+#   bundle's uefi.log as the new reference event log;
 # - dossier inspect --explain runs the same checks offline (reference:
 #   no store) and dossier inspect shows the log briefly.
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -198,6 +199,18 @@ expect_eq "$(reasons fail uefi.reference r$N.jsonl "$A" | grep -c \
     1 "boot loader: the event named, old and new digest"
 expect_eq "$(reasons fail uefi.bootchain r$N.jsonl "$A" | grep -c 'grubx64.efi')" 1 \
     "boot loader: uefi.bootchain names the application"
+# the operator accepts the new boot loader: refs update takes the log too
+expect 0 "refs update A from the new boot loader's bundle" "$DOSSIER" refs update \
+    "$A" --bundle "ev$N/a.dossier"
+expect_out "reference event log replaced by the 32-event uefi.log of ev$N/a.dossier" \
+    "refs update: the uefi.log taken as the reference event log"
+expect 0 "challenge A after the update" "$DOSSIER" challenge --device "$A" \
+    --logs ima,uefi -o chu.tar
+mkdir -p evu
+attest a chu.tar evu/a.dossier --uefi-log bl.log
+expect 0 "verify: the accepted boot loader passes" "$DOSSIER" verify -o ru.jsonl evu
+expect 0 "refs update A back to the base boot" "$DOSSIER" refs update "$A" \
+    --bundle ev1/a.dossier
 
 variant "Secure Boot off" sboff.ext sboff.log
 expect_eq "$(failed r$N.jsonl "$A" | tr ' ' '\n' | grep -c '^uefi.secureboot$')" 1 \
@@ -242,6 +255,10 @@ expect_eq "$(failed r$N.jsonl "$A")" "uefi.replay.sha1 uefi.replay.sha256" \
 expect_eq "$(reasons fail uefi.replay.sha256 r$N.jsonl "$A" | grep -c \
     '^PCR 5: [0-9]* events of uefi.log replay to [0-9a-f]*, the quote has [0-9a-f]* (30 events replayed into the sha256 bank in all)$')" \
     1 "no replay: the first PCR named with the events replayed"
+expect 2 "refs update: a bundle whose uefi.log does not replay is refused" \
+    "$DOSSIER" refs update "$A" --bundle "ev$N/a.dossier"
+expect_err "refs update: its uefi.log does not replay to its quoted PCR 5 \\(sha1\\): not a reference" \
+    "refs update: the PCR the log does not reach named"
 
 # ---- offline: inspect --explain and inspect ---------------------------------------
 # without a store: judge_bundle_offline()

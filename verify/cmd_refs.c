@@ -1200,8 +1200,9 @@ update_ima(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 /*
  * refs update DEVICE --bundle FILE [--only ima|pcrs]: an accepted
  * bundle's ima.log becomes the device's reference log and its quoted PCR
- * values its reference PCR values; without --only, both (the log only
- * when the bundle carries one).
+ * values its reference PCR values, with its uefi.log (when it carries
+ * one, replaying to those values) its reference event log; without
+ * --only, both (the logs only when the bundle carries them).
  */
 static enum outcome
 refs_update(struct store *s, int argc, char **argv)
@@ -1212,7 +1213,7 @@ refs_update(struct store *s, int argc, char **argv)
 	struct pcr_set *pcrs = NULL;
 	const char *only = NULL, *path = NULL;
 	const uint8_t *log = NULL;
-	size_t len, log_len = 0;
+	size_t len, log_len = 0, uefi_events = 0;
 	struct errbuf e;
 	bool ima, take_pcrs, read = false;
 	int i, rc = -1;
@@ -1260,7 +1261,9 @@ refs_update(struct store *s, int argc, char **argv)
 		goto out;
 	if ((ima && update_ima(s, id, log, log_len, sha, &e) == -1) ||
 	    (take_pcrs && store_pcr_ref_set(s, id, pcrs, STORE_PCRS_UPDATE, sha,
-	    now_seconds(), &e) == -1) || store_commit(s, &e) == -1) {
+	    now_seconds(), &e) == -1) ||
+	    (take_pcrs && uefi_ref_take(s, id, bc, pcrs, sha, now_seconds(),
+	    &uefi_events, &e) == -1) || store_commit(s, &e) == -1) {
 		store_rollback(s, NULL);
 		goto out;
 	}
@@ -1273,6 +1276,9 @@ refs_update(struct store *s, int argc, char **argv)
 		if (refs_pcrs_note_golden(s, id, &e) == -1)
 			goto out;
 	}
+	if (uefi_events > 0)
+		printf("%s: reference event log replaced by the %zu-event "
+		    "uefi.log of %s\n", argv[1], uefi_events, path);
 	rc = 0;
 out:
 	if (read)

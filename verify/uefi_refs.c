@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/bundle.h"
 #include "format/ima_policy.h"
 #include "verify/store_pcrref.h"
 
@@ -302,4 +303,48 @@ uefi_refcache_get(struct uefi_refcache *c, struct store *s,
 	pthread_mutex_unlock(&c->lock);
 	*out = r;
 	return 0;
+}
+
+/* ---- a new reference from an accepted bundle ---------------------------------- */
+
+int
+uefi_ref_take(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const struct bundle_contents *bc, const struct pcr_set *quoted,
+    const uint8_t sha[STORE_SHA256_LEN], int64_t now, size_t *events,
+    struct errbuf *e)
+{
+	struct evlog l;
+	struct evlog_replay rp;
+	struct evlog_pcr_cmp cmp;
+	const uint8_t *log = NULL;
+	size_t i, len = 0;
+	int rc = -1;
+
+	*events = 0;
+	for (i = 0; i < bc->nmembers; i++)
+		if (strcmp(bc->members[i].name, "uefi.log") == 0) {
+			log = bc->data[i];
+			len = (size_t)bc->members[i].size;
+		}
+	if (log == NULL || len == 0)
+		return 0;
+	evlog_init(&l);
+	memset(&rp, 0, sizeof(rp));
+	if (evlog_parse(&l, log, len, e) == -1 ||
+	    evlog_replay_run(&rp, &l, NULL, 0, e) == -1)
+		goto out;
+	evlog_replay_compare(&rp, quoted, &cmp);
+	if (cmp.mismatch) {
+		err_set(e, "its uefi.log does not replay to its quoted PCR %u "
+		    "(%s): not a reference", cmp.pcr, cmp.alg->name);
+		goto out;
+	}
+	if (store_uefi_ref_set(s, id, log, len, sha, now, e) == -1)
+		goto out;
+	*events = l.nevents;
+	rc = 0;
+out:
+	evlog_replay_free(&rp);
+	evlog_free(&l);
+	return rc;
 }

@@ -27,6 +27,8 @@
  * is loaded for its bundle only. A reference replaced while a run goes on
  * is seen by the next run. Lookups are safe from several threads, each
  * with its own store connection; handed-out references are read-only.
+ * dossier refs update replaces it with an accepted bundle's uefi.log
+ * (uefi_ref_take).
  *
  * Errors follow format/err.h: -1 only for store failures or out of memory;
  * a stored rule that no longer parses, or a reference log that does not
@@ -103,5 +105,18 @@ int uefi_refcache_get(struct uefi_refcache *c, struct store *s,
     const uint8_t id[STORE_DEVICE_ID_LEN], const struct uefi_ref **out,
     struct errbuf *e);
 void uefi_ref_release(const struct uefi_ref *r);
+
+/*
+ * dossier refs update (verify/cmd_refs.c): the uefi.log of an accepted
+ * bundle bc (its quoted PCR values quoted, its SHA-256 sha) becomes
+ * device id's reference event log, inside the caller's transaction. The
+ * log must parse and replay to the quoted values; *events is its number
+ * of events, 0 when the bundle carries none (nothing changed).
+ */
+struct bundle_contents;
+int uefi_ref_take(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    const struct bundle_contents *bc, const struct pcr_set *quoted,
+    const uint8_t sha[STORE_SHA256_LEN], int64_t now, size_t *events,
+    struct errbuf *e);
 
 #endif

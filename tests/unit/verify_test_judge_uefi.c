@@ -16,6 +16,9 @@
  *     go back to pcr.reference;
  *   - a stored uefi.secureboot rule fails on Secure Boot off, naming the
  *     variable; uefi.* rules are not IMA rules (ima.reorder still runs);
+ *   - ima.boot-aggregate is checked against PCRs 0-9 as replayed from
+ *     uefi.log (a boot_aggregate of that replay passes, a wrong one
+ *     fails);
  *   - judge_bundle_offline: uefi.reference skipped "no store".
  */
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include <openssl/rand.h>
 
 #include "format/eventlog.h"
+#include "format/ima_policy.h"
 #include "testdata/gen/mint.h"
 #include "tests/unit/check.h"
 #include "verify/judge.h"
@@ -43,6 +47,7 @@ struct dev {
 
 static struct store *st;
 static struct mint_log ima_log;
+static const struct mint_log *cur_ima = &ima_log;	/* what bundles carry */
 
 static void die(const char *, const char *) __attribute__((noreturn));
 
@@ -259,8 +264,8 @@ judge(const struct dev *d, const char *logs, const struct elog *log,
 	s.ek_pub_len = strlen(d->ek_pub);
 	memcpy(s.challenge_id, sc.id, 16);
 	memcpy(s.nonce, sc.secret, 32);
-	s.ima = ima_log.data;
-	s.ima_len = ima_log.len;
+	s.ima = cur_ima->data;
+	s.ima_len = cur_ima->len;
 	if (log != NULL) {
 		s.uefi = log->b;
 		s.uefi_len = log_len;
@@ -442,6 +447,47 @@ main(void)
 	    RESULT_CHECK_FAIL, "PK") != NULL && find(r, "uefi.secureboot",
 	    RESULT_CHECK_FAIL, "SecureBoot=") == NULL,
 	    "Secure Boot on, no keys measured: only the keys are named");
+
+	/* boot_aggregate of the replayed sha256 PCRs 0-9 */
+	{
+		static struct mint_log agg_log, bad_log;
+		const char *brule[] = { "boot_aggregate" };
+		uint8_t agg[HASHALG_MAX_SIZE];
+		struct dev G;
+
+		if (ima_boot_aggregate(&base.pcrs, hashalg_by_name("sha256"), 9,
+		    agg, &e) == -1 ||
+		    mint_log_add(&agg_log, "boot_aggregate", NULL, agg,
+		    &e) == -1 ||
+		    mint_log_add(&bad_log, "boot_aggregate", NULL, x,
+		    &e) == -1)
+			die("boot_aggregate", e.msg);
+		for (i = 0; i < 3; i++)
+			if (mint_log_add(&agg_log, paths[i], paths[i], NULL,
+			    &e) == -1 || mint_log_add(&bad_log, paths[i],
+			    paths[i], NULL, &e) == -1)
+				die("IMA log", e.msg);
+		add_device(&G, "device with boot_aggregate", &base);
+		if (store_policy_set(st, G.id, 0, brule, 1, &e) == -1)
+			die("policy", e.msg);
+		cur_ima = &agg_log;
+		r = judge(&G, "ima,uefi", &base, base.n, NULL, "aggregate",
+		    &res, false);
+		CHECK(r->verdict == RESULT_PASS && find(r, "ima.boot-aggregate",
+		    RESULT_OK, "against PCRs 0-9 as replayed from uefi.log") !=
+		    NULL, "ima.boot-aggregate: against the replayed PCRs 0-9");
+		if (r->verdict != RESULT_PASS)
+			dump(r);
+		cur_ima = &bad_log;
+		r = judge(&G, "ima,uefi", &base, base.n, NULL, "bad-aggregate",
+		    &res, false);
+		CHECK(find(r, "ima.boot-aggregate", RESULT_CHECK_FAIL, NULL) !=
+		    NULL, "ima.boot-aggregate: a wrong one fails");
+		cur_ima = &ima_log;
+		mint_ak_free(&G.ak);
+		free(agg_log.data);
+		free(bad_log.data);
+	}
 
 	r = judge(&A, "ima,uefi", &other, other.n, NULL, "offline", &res,
 	    true);

@@ -17,7 +17,9 @@
  *                        quoted bank the log has no digests in fails (its
  *                        PCRs would be judged by nothing). A failure names
  *                        the first PCR and how many events were replayed
- *                        into it and in all.
+ *                        into it and in all. uefi.replay, without a
+ *                        bank: the log has digests in no quoted bank
+ *                        (fails), or there are no quoted values (skip).
  *   uefi.reference       every event paired with the device's reference
  *                        log (evlog_diff): a failure is a summary line,
  *                        then one line per event added, removed or changed

@@ -256,3 +256,4 @@ if mk_ca &&
 else
 	not_ok "openssl could not make the test certificates"
 fi
+done_testing

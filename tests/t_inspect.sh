@@ -264,3 +264,4 @@ expect 1 "a signed result with another key" "$DOSSIER" inspect "$DRES" --verifie
 expect_out '^FAIL result.signature: ' "fails result.signature"
 expect 1 "explain after verify: the challenge is now consumed" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
 expect_out '^FAIL challenge.single-use: ' "a replay is explained as such"
+done_testing

@@ -43,7 +43,8 @@ void cmd_set_store_option(const char *path);
 const char *cmd_store_path(void);
 int cmd_store_open(int mode, struct store **out);
 
-/* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths). */
+/* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths); control
+ * and non-ASCII bytes in the message are shown as \xHH (format/escape.h). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -38,6 +38,7 @@
 #include "format/bundle.h"
 #include "format/challenge_set.h"
 #include "format/ekcert.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
@@ -678,9 +679,13 @@ print_lines(const struct enroll_run *r)
 			printf("enrolled %s pending%s%s\n", hex,
 			    r->lines[i].note[0] != '\0' ? "; " : "",
 			    r->lines[i].note);
-		} else
-			printf("FAIL %s: %s\n", r->a->bundles[i],
-			    r->lines[i].reason);
+		} else {
+			/* A path and a reason that may quote input. */
+			fputs("FAIL ", stdout);
+			esc_fputs(r->a->bundles[i], ESC_FIELD, stdout);
+			esc_fprintf(stdout, ": %s", r->lines[i].reason);
+			putchar('\n');
+		}
 	}
 }
 

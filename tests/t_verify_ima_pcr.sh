@@ -75,6 +75,8 @@ gen b0 "$T/in/1-tail11.dossier" "$T/tail11.log" --clock 1000000
 gen b1 "$T/in/2-mid11.dossier" "$T/mid11.log" --clock 1000100
 # The quote covers /usr/bin/first in PCR 10; the carried log lacks it.
 gen b2 "$T/in/3-only11.dossier" "$T/only11.log" --clock 1000200 --ima-drop-after 0
+# A log that misses the quote with no other PCR involved.
+gen b3 "$T/in/4-short.dossier" "$T/ref.log" --clock 1000300 --ima-drop-after 3
 expect 1 "verify: the batch (some fail)" "$DOSSIER" "${S[@]}" verify \
     -o "$T/results.jsonl" "$T/in"
 
@@ -98,3 +100,7 @@ expect_eq "$(verdict 3-only11.dossier)" fail "only a PCR 11 entry against a non-
 expect_like "$(check 3-only11.dossier ima.replay.sha256)" \
     "fail: the log (1 entries) does not replay to the quoted PCR 10 *; the 1 entries extending PCR 11, which the quote does not cover, are not part of that replay" \
     "PCR 11 only: no replay claimed, the PCR 11 entry named"
+
+expect_eq "$(check 4-short.dossier ima.replay.sha256)" \
+    "fail: the log (29 entries) does not replay to the quoted PCR 10 in per-bank or padded mode" \
+    "PCR 10 only, an entry removed: the message names no other PCR"

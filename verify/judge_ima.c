@@ -450,13 +450,16 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 		    !quoted_pcr10_zero(rp, b))
 			res.matched[m] = false;
 		if (!res.matched[m]) {
-			jg_fail(j, name, "the log (%" PRIu64 " entries) does "
-			    "not replay to the quoted PCR 10 in per-bank or "
-			    "padded mode%s%" PRIu64 "%s%s%s", g->entries,
-			    g->other_n > 0 ? "; the " : "",
-			    g->other_n, g->other_n > 0 ? " entries extending " :
-			    "", other, g->other_n > 0 ? ", are not part of that "
-			    "replay" : "");
+			if (g->other_n == 0)
+				jg_fail(j, name, "the log (%" PRIu64 " entries) "
+				    "does not replay to the quoted PCR 10 in "
+				    "per-bank or padded mode", g->entries);
+			else
+				jg_fail(j, name, "the log (%" PRIu64 " entries) "
+				    "does not replay to the quoted PCR 10 in "
+				    "per-bank or padded mode; the %" PRIu64
+				    " entries extending %s, are not part of that "
+				    "replay", g->entries, g->other_n, other);
 			all = false;
 			continue;
 		}

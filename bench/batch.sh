@@ -130,7 +130,7 @@ run_verify() {
 	[ "$j" != 1 ] || [ "$n" -le "$J1_MAX" ] || return 0
 	[ "$HAS_JOBS" = 1 ] && args+=(--jobs "$j")
 	[ "$HAS_QUIET" = 1 ] && args+=(--quiet)
-	rm -f "$OUT"/batch-store.db*
+	rm -rf "$OUT"/batch-store.db*	# the store and its evidence archive
 	cp "$FLEET/store.db" "$OUT/batch-store.db" || die "copy the store"
 	mapfile -t d < <(dirs_of "$n")
 	line=$("$TOOLS/rusage_run" -o "$OUT/batch-verify.err" "$DOSSIER" \
@@ -170,7 +170,7 @@ for n in "${SIZES[@]}"; do
 		[ -n "$best" ] || { R[$n,$j,bps]=null R[$n,$j,eps]=null R[$n,$j,mib]=null; }
 	done
 done
-rm -f "$OUT"/batch-store.db* "$OUT/batch-results.jsonl"
+rm -rf "$OUT"/batch-store.db* "$OUT/batch-results.jsonl"	# with the evidence archive
 
 # --- floor and peer -------------------------------------------------------------
 FLOOR_N=$((BIG < 1000 ? BIG : 1000))

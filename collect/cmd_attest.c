@@ -68,6 +68,7 @@
 #include "collect/cmd.h"
 #include "collect/device.h"
 #include "collect/evidence.h"
+#include "collect/own_bundle.h"
 #include "collect/state.h"
 #include "collect/tpm_activate.h"
 #include "collect/tpm_conn.h"
@@ -316,6 +317,25 @@ attest_challenge(struct attest_ctx *c, struct errbuf *e)
 
 /* ---- what needs no TPM ----------------------------------------------------- */
 
+/* A file under this challenge's bundle name: skip the challenge only if
+ * it is really this device's answer (collect/own_bundle.h). */
+static int
+delivered_check(struct attest_ctx *c, const char *path, struct errbuf *e)
+{
+	char why[ERRBUF_MAX];
+	int rc;
+
+	if ((rc = own_bundle_check(path, &c->st, c->ch.id, why, sizeof(why),
+	    e)) == -1)
+		return err_prefix(e, "-o");
+	if (rc == 0)
+		return err_set(e, "-o: %s is there under this challenge's "
+		    "bundle name but is not this device's answer to it (%s); "
+		    "move it away and attest again", path, why);
+	c->delivered_before = true;
+	return 0;
+}
+
 /* -o SPOOL: the bundle's name there, and whether it is there already. */
 static int
 attest_out_spool(struct attest_ctx *c, struct errbuf *e)
@@ -334,8 +354,10 @@ attest_out_spool(struct attest_ctx *c, struct errbuf *e)
 	    sizeof(c->out_path), e) != 0)
 		return err_prefix(e, "-o");
 	c->out_spool = true;
-	c->delivered_before = lstat(c->out_final, &sb) == 0 ||
-	    lstat(cur, &sb) == 0;
+	if (lstat(c->out_final, &sb) == 0)
+		return delivered_check(c, c->out_final, e);
+	if (lstat(cur, &sb) == 0)
+		return delivered_check(c, cur, e);
 	return 0;
 }
 

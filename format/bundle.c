@@ -40,6 +40,7 @@
 #include <zstd_errors.h>
 
 #include "format/hashalg.h"
+#include "format/fileio.h"
 
 #define TAR_BLOCK	512u
 #define TAR_END		(2 * TAR_BLOCK)
@@ -191,21 +192,6 @@ struct wsink {
 	bool failed;
 };
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 static int
 sink_put(struct wsink *s, const uint8_t *p, size_t n)
@@ -213,7 +199,7 @@ sink_put(struct wsink *s, const uint8_t *p, size_t n)
 	if (n == 0)
 		return 0;
 	if (s->fd >= 0) {
-		if (write_all(s->fd, p, n) != 0)
+		if (fd_write_all(s->fd, p, n) != 0)
 			return err_set(&s->err, "write: %s", strerror(errno));
 		return 0;
 	}

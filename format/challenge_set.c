@@ -17,6 +17,7 @@
 #include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hex.h"
+#include "format/tar_entry.h"
 
 #define TAR_RECORD	10240
 #define USTAR_MAGIC_OFF	257
@@ -151,31 +152,6 @@ named_cmp(const void *a, const void *b)
 	    ((const struct named *)b)->name);
 }
 
-static int
-write_entry(struct archive *a, const struct named *n, int64_t mtime,
-    struct errbuf *e)
-{
-	struct archive_entry *ent;
-	int rc = -1;
-
-	if ((ent = archive_entry_new()) == NULL)
-		return err_set(e, "out of memory");
-	archive_entry_set_pathname(ent, n->name);
-	archive_entry_set_filetype(ent, AE_IFREG);
-	archive_entry_set_perm(ent, 0444);
-	archive_entry_set_uid(ent, 0);
-	archive_entry_set_gid(ent, 0);
-	archive_entry_set_mtime(ent, (time_t)mtime, 0);
-	archive_entry_set_size(ent, (la_int64_t)n->len);
-	if (archive_write_header(a, ent) != ARCHIVE_OK ||
-	    archive_write_data(a, n->file, n->len) != (la_ssize_t)n->len)
-		err_set(e, "tar: %s: %s", n->name, archive_error_string(a));
-	else
-		rc = 0;
-	archive_entry_free(ent);
-	return rc;
-}
-
 /* Names from the device ids, sorted; two for one device fail. */
 static int
 name_files(const uint8_t *const *files, const size_t *lens, size_t n,
@@ -236,7 +212,8 @@ challenge_set_write_mem(const uint8_t *const *files, const size_t *lens,
 		goto done;
 	}
 	for (i = 0; i < n; i++)
-		if (write_entry(a, &names[i], mtime, e) != 0)
+		if (tar_entry_file(a, names[i].name, names[i].file,
+		    names[i].len, mtime, e) != 0)
 			goto done;
 	if (archive_write_close(a) != ARCHIVE_OK) {
 		err_set(e, "tar: %s", archive_error_string(a));

@@ -87,12 +87,13 @@ file_read(const char *path, size_t max, uint8_t **out, size_t *len,
 	return rc;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
+int
+fd_write_all(int fd, const uint8_t *p, size_t len)
 {
+	ssize_t w;
+
 	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
+		if ((w = write(fd, p, len)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -111,7 +112,7 @@ file_write_atomic(const char *path, const uint8_t *data, size_t len,
 	int fd, dfd;
 
 	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) != 0)
+		if (fd_write_all(STDOUT_FILENO, data, len) != 0)
 			return err_set(e, "<stdout>: %s", strerror(errno));
 		return 0;
 	}
@@ -121,7 +122,7 @@ file_write_atomic(const char *path, const uint8_t *data, size_t len,
 	if ((fd = mkstemp(tmp)) < 0)
 		return err_set(e, "%s: cannot create temporary file: %s", shown,
 		    strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (fd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		err_set(e, "%s.tmp: %s", shown, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -24,6 +24,12 @@ int file_read(const char *path, size_t max, uint8_t **out, size_t *len,
     struct errbuf *e);
 
 /*
+ * Write all of p[0..len) to fd, resuming after short writes and EINTR.
+ * 0, or -1 with errno set (the caller names the file).
+ */
+int fd_write_all(int fd, const uint8_t *p, size_t len);
+
+/*
  * Write LEN bytes to PATH atomically: a temporary file in the same
  * directory, fsync, rename, fsync of the directory. "-" writes to stdout.
  */

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "format/hex.h"
+#include "format/fileio.h"
 
 #define SPOOL_DEVICE_HEX	64
 #define SPOOL_UNIQUE_HEX	32
@@ -309,22 +310,6 @@ spool_name_parse(const char *name, enum spool_kind *kind, uint8_t device[32],
 
 /* ---- delivery ---------------------------------------------------------------- */
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 int
 spool_tmp_path(const struct spool *sp, const char *name, char *out,
@@ -356,7 +341,7 @@ write_tmp(const struct spool *sp, const char *name, const uint8_t *data,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, "%s: %s", tmp, strerror(errno));
-	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
+	if (fd_write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
 		err_set(e, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -18,8 +18,21 @@ devs=$(sql "$T/store.db" 'SELECT count(*) FROM devices')
 chs=$(sql "$T/store.db" 'SELECT count(*) FROM challenges')
 refs=$(sql "$T/store.db" 'SELECT count(*) FROM refs WHERE ima_log IS NOT NULL')
 
+# An accepted state as version 1 kept it: one row per device.
+python3 -c 'import sqlite3,sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO attest_state SELECT device_id, 77, 3, 0, 1, 9, 1, zeroblob(32) FROM devices LIMIT 1")
+c.commit()' "$T/store.db"
+
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 5 "upgraded to version 5"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 6 "upgraded to version 6"
+# Version 6: challenges numbered in issue order, accepted states by challenge.
+expect_eq "$(sql "$T/store.db" 'SELECT count(DISTINCT seq), min(seq), max(seq) FROM challenges')" \
+    "$chs|1|$chs" "challenges numbered 1..$chs"
+expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'attest_state'")" 0 \
+    "attest_state replaced"
+expect_eq "$(sql "$T/store.db" 'SELECT seq, clock, reset_count FROM attest_states')" "0|77|3" \
+    "the accepted state kept (filed before every challenge: none answered)"
 expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'refs_stamp'")" 1 "index refs_stamp exists"
 # Version 4: a consumed challenge must not move its by-device entry.
 expect_eq "$(sql "$T/store.db" "SELECT group_concat(name) FROM pragma_index_info('challenges_by_device')")" \

@@ -141,6 +141,25 @@ expect_out "\\(delivered before\\)" "attest rsa: no second bundle (no TPM used)"
 expect_eq "$(count "$EV/new" "evidence-$RSA-*")$(count "$CH/cur")" "10" \
     "attest rsa: still one bundle, claim finished"
 
+# A file planted under the bundle's name is not taken for a delivery:
+# the ECC device's own bundle, and garbage, each under the RSA name.
+mv "$EV/new/evidence-$RSA-$RSA_CH.dbundle" rsa-delivered.dbundle
+for planted in ecc garbage; do
+	case $planted in
+	ecc) cp "$EV/new/evidence-$ECC-$ECC_CH.dbundle" "$EV/new/evidence-$RSA-$RSA_CH.dbundle" ;;
+	garbage) head -c 4000 /dev/urandom >"$EV/new/evidence-$RSA-$RSA_CH.dbundle" ;;
+	esac
+	cp rsa-ch.dchal "$CH/cur/challenge-$RSA-$RSA_CH.dchal"
+	expect 2 "attest rsa: a planted file ($planted) under its bundle name is refused" \
+	    "$COLLECT" attest --challenge "$CH" --out "$EV" --state st-rsa \
+	    --ima-log ima.bin --tcti "swtpm:host=127.0.0.1,port=1"
+	expect_err "evidence-$RSA-$RSA_CH.dbundle is there under this challenge's bundle name but is not this device's answer" \
+	    "attest rsa: the planted file ($planted) is named, with the fix"
+	expect_eq "$(count "$CH/cur")" 1 "attest rsa: the claim stays ($planted)"
+	rm -f "$CH/cur/"*
+done
+mv rsa-delivered.dbundle "$EV/new/evidence-$RSA-$RSA_CH.dbundle"
+
 # Nothing for this device.
 expect 2 "attest ecc: no challenge for it" "$COLLECT" attest \
     --challenge "$CH" --out "$EV" --state st-ecc --ima-log ima.bin

@@ -17,7 +17,8 @@ mkdir -p "$F" "$T/in"
 # A realistic reference log: ima-ng and ima-sig entries, boot_aggregate.
 "$DOSSIER_TOOLS/gen_ima_log" -n 40 -t mixed -s 7 -o "$T/ref.log" >/dev/null ||
 	{ not_ok "gen_ima_log"; exit 0; }
-"$FIX" fixture "$F" "$T/ref.log" || { not_ok "fixture"; exit 0; }
+# b0 and b1: challenges issued after all the named ones (the bank lists).
+FIXTURE_CHALLENGES=2 "$FIX" fixture "$F" "$T/ref.log" || { not_ok "fixture"; exit 0; }
 S=(--store "$F/store.db")
 
 # gen NAME OUT [gen_evidence options]: a bundle answering challenge NAME.
@@ -111,7 +112,12 @@ for l in open(sys.argv[1], encoding="utf-8"):
 
 # Signed results: one per bundle; names by device and challenge.
 expect_eq "$(ls "$T/signed" | grep -c '\.dres$')" 16 "signed: one file per bundle"
-expect_eq "$(ls "$T/signed" | grep -c '^unidentified-')" 1 "signed: the garbage result is unidentified"
+# A result names a device only once the manifest verified: garbage, the
+# wrong AK's manifest, and the two that fail the container before it.
+expect_eq "$(ls "$T/signed" | grep -c '^unidentified-')" 4 \
+    "signed: the unauthenticated results are unidentified"
+expect_eq "$(ls "$T/signed" | grep -c "^$(openssl dgst -sha256 -r "$F/a.crt" | cut -c1-64)-")" 11 \
+    "signed: device a's authenticated results under its id"
 expect_eq "$(ls "$T/signed" | grep -Ec '^[0-9a-f]{64}-[0-9a-f]{32}-2\.dres$')" 1 "signed: the replay does not overwrite the pass"
 f=$(ls "$T/signed"/*.dres | head -n 1)
 expect_eq "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" d9d9f7da44535253 "signed: DSRS magic"
@@ -188,7 +194,9 @@ gen zst2 "$T/z2.dossier" --clock 2000030 --reset 2
 (cd "$T" && tar -cf - z1.dossier z2.dossier | zstd -q -o batch.tar.zst)
 expect 0 "tar.zst archive: both pass" "$DOSSIER" "${S[@]}" verify "$T/batch.tar.zst"
 expect_eq "$(grep -c '"verdict":"pass"' "$T/out")" 2 "tar.zst archive: two results"
-gen stdin "$T/s.dossier" --clock 2000040 --reset 2
+# Its challenge was issued before tar1's: its clock lies between the
+# states of the challenges issued around it (dossier-verify(1), State order).
+gen stdin "$T/s.dossier" --clock 1500000 --reset 2
 run "$DOSSIER" "${S[@]}" verify - <"$T/s.dossier"
 expect_eq "$RC" 0 "stdin: passes"
 expect_out '"input":\{"name":"-: 1","offset":0\}' "stdin: named -: 1, offset 0"
@@ -222,7 +230,7 @@ expect 0 "after the failed run: the same bundle still passes" "$DOSSIER" "${S[@]
 "$DOSSIER_TOOLS/gen_ima_log" -n 40 -t mixed -s 7 -o "$T/ref2.log" \
     --bank-list "$T/ref256.log" >/dev/null || not_ok "gen_ima_log --bank-list"
 expect 0 "bank list: gen_ima_log writes the same log again" cmp "$T/ref.log" "$T/ref2.log"
-gen replay "$T/bank-ok.dossier" --clock 4000000 --reset 3 \
+gen b0 "$T/bank-ok.dossier" --clock 4000000 --reset 3 \
     --ima-bank-list "sha256=$T/ref256.log"
 expect 0 "bank list: a consistent sha256 list passes" "$DOSSIER" "${S[@]}" \
     verify "$T/bank-ok.dossier"
@@ -241,7 +249,7 @@ p = sys.argv[3].encode()
 i = b.index(p + b'\0')
 open(sys.argv[2], 'wb').write(b[:i] + b'X' + b[i + 1:])
 PY
-gen signed "$T/bank-bad.dossier" --clock 4000010 --reset 3 \
+gen b1 "$T/bank-bad.dossier" --clock 4000010 --reset 3 \
     --ima-bank-list "sha256=$T/bad256.log"
 expect 1 "bank list: an altered sha256 list fails" "$DOSSIER" "${S[@]}" \
     verify "$T/bank-bad.dossier"

@@ -29,9 +29,11 @@
 #include "format/hashalg.h"
 #include "format/results.h"
 #include "verify/batch.h"
+#include "verify/evidence.h"
 #include "verify/ima_refcache.h"
 #include "verify/inputs.h"
 #include "verify/judge.h"
+#include "verify/recorded.h"
 
 #define BATCH_QUEUE_PER_JOB	32	/* queued inputs per worker: room for
 				 * the others while one bundle is slow:
@@ -144,61 +146,21 @@ since(const struct timespec *t0)
 
 /* ---- a resumed result ---------------------------------------------------- */
 
-static int
-add_stored_check(void *arg, const char *name, const char *outcome,
-    const char *reason, struct errbuf *e)
-{
-	struct result *r = arg;
-	struct result_check *c;
-
-	if (r->n_checks == RESULT_CHECKS_MAX)
-		return err_set(e, "stored result with more than %d checks",
-		    RESULT_CHECKS_MAX);
-	c = &r->checks[r->n_checks++];
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	snprintf(c->reason, sizeof(c->reason), "%s", reason);
-	if (strcmp(outcome, "ok") == 0)
-		c->outcome = RESULT_OK;
-	else if (strcmp(outcome, "fail") == 0)
-		c->outcome = RESULT_CHECK_FAIL;
-	else if (strcmp(outcome, "skip") == 0)
-		c->outcome = RESULT_SKIP;
-	else
-		return err_set(e, "stored check %s: outcome \"%s\"", name,
-		    outcome);
-	return 0;
-}
-
 /* The stored result of this bundle, named as this run names the input. */
 static int
 stored_result(struct store *ro, const struct store_result_record *rec,
     const struct judge_input *in, struct result **out,
     uint8_t id[STORE_ID_LEN], struct errbuf *e)
 {
-	const struct store_result *sr = &rec->r;
-	struct result *r;
-
-	if ((*out = r = calloc(1, sizeof(*r))) == NULL)
+	if ((*out = malloc(sizeof(**out))) == NULL)
 		return err_set(e, "out of memory");
-	snprintf(r->input, sizeof(r->input), "%s", in->name);
-	r->has_offset = in->has_offset;
-	r->offset = in->offset;
-	r->has_device = sr->has_device;
-	memcpy(r->device_id, sr->device_id, sizeof(r->device_id));
-	r->has_challenge = sr->has_challenge;
-	memcpy(r->challenge_id, sr->challenge_id, sizeof(r->challenge_id));
-	r->verdict = sr->verdict == STORE_VERDICT_PASS ? RESULT_PASS :
-	    sr->verdict == STORE_VERDICT_FAIL ? RESULT_FAIL : RESULT_ERROR;
-	r->has_bundle_digest = true;
-	memcpy(r->bundle_sha256, sr->bundle_sha256, 32);
-	r->time = sr->created;
-	memcpy(id, sr->id, STORE_ID_LEN);
-	if (store_checks_foreach(ro, sr->checks_json, add_stored_check, r,
-	    e) == -1) {
-		free(r);
+	if (recorded_result(ro, rec, in->name, in->has_offset, in->offset,
+	    *out, e) == -1) {
+		free(*out);
 		*out = NULL;
 		return err_prefix(e, "resume %s", in->name);
 	}
+	memcpy(id, rec->r.id, STORE_ID_LEN);
 	return 0;
 }
 
@@ -307,6 +269,21 @@ recheck_resume(struct batch *b, struct slot *sl, struct result **out,
 
 /* ---- workers ------------------------------------------------------------- */
 
+/* A bundle whose signature verified (its result names a device only
+ * then) goes to the evidence archive before its result can commit. */
+static int
+keep_evidence(struct batch *b, const struct slot *sl, struct errbuf *e)
+{
+	const struct result *r = judge_prepared_result(sl->jd);
+
+	if (b->o.evidence == NULL || !r->has_device || !r->has_bundle_digest)
+		return 0;
+	if (evidence_put(b->o.evidence, r->bundle_sha256, sl->data, sl->len,
+	    e) == -1)
+		return err_prefix(e, "evidence archive");
+	return 0;
+}
+
 static void
 prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
     struct slot *sl)
@@ -327,6 +304,8 @@ prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
 			rc = judge_prepare_digest(ro, b->refcache, b->o.now,
 			    &sl->in, sl->data, sl->len,
 			    sl->has_sha ? sl->sha : NULL, &sl->jd, &e);
+		if (rc == 0 && sl->jd != NULL)
+			rc = keep_evidence(b, sl, &e);
 	}
 	if (rc == -1) {
 		sl->failed = -1;
@@ -553,6 +532,9 @@ commit_window(struct batch *b, struct errbuf *e)
 	if (b->nwin == 0)
 		return 0;
 	if (b->o.resume && note_ours(b, e) == -1)
+		return -1;
+	/* the evidence the window's results name is durable first */
+	if (b->o.evidence != NULL && evidence_sync(b->o.evidence, e) == -1)
 		return -1;
 	if (store_commit(b->s, e) == -1)
 		return -1;

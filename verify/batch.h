@@ -80,6 +80,11 @@ struct batch_opts {
 	/* Bundle bytes read ahead and not yet judged, at most (one bundle
 	 * may exceed it alone); 0: BATCH_QUEUE_BYTES (64 MiB). */
 	size_t queue_bytes;
+	/* The store's evidence archive (verify/evidence.h): every bundle
+	 * whose manifest signature verified is kept there by the worker that
+	 * judged it, and the archive is synced before each commit; NULL:
+	 * nothing is kept. */
+	struct evidence *evidence;
 };
 
 struct batch_summary {
@@ -125,6 +130,7 @@ struct batch_summary {
  */
 struct batch;
 struct input_item;
+struct evidence;
 
 int batch_open(struct store *s, const struct batch_opts *o,
     struct batch **out, struct errbuf *e);

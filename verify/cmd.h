@@ -11,6 +11,9 @@
 #ifndef DOSSIER_VERIFY_CMD_H
 #define DOSSIER_VERIFY_CMD_H
 
+#include <stdint.h>
+#include <time.h>
+
 enum outcome {
 	OUTCOME_HOLDS = 0,
 	OUTCOME_FAILS = 1,
@@ -19,6 +22,7 @@ enum outcome {
 
 /* argv[0] is the subcommand word ("ima", "quote", ...). */
 enum outcome cmd_ima(int argc, char **argv);
+enum outcome cmd_eventlog(int argc, char **argv);
 enum outcome cmd_quote(int argc, char **argv);
 enum outcome cmd_ekcert(int argc, char **argv);
 enum outcome cmd_credential(int argc, char **argv);
@@ -29,6 +33,7 @@ enum outcome cmd_enroll(int argc, char **argv);
 enum outcome cmd_challenge(int argc, char **argv);
 enum outcome cmd_verify(int argc, char **argv);
 enum outcome cmd_refs(int argc, char **argv);
+enum outcome cmd_evidence(int argc, char **argv);
 
 /*
  * The global --store option (main() records it before dispatching; NULL
@@ -42,6 +47,20 @@ struct store;
 void cmd_set_store_option(const char *path);
 const char *cmd_store_path(void);
 int cmd_store_open(int mode, struct store **out);
+
+/*
+ * A device of s by its id in hex or a unique prefix of at least 8 hex
+ * digits (arg); on failure prints "dossier: CMD: device 'ARG': why" and
+ * returns -1.
+ */
+int cmd_find_device(struct store *s, const char *cmd, const char *arg,
+    uint8_t id[32]);
+
+/*
+ * A time on the command line: "2026-01-31" (midnight UTC),
+ * "2026-01-31T12:00:00Z", "@1700000000" or "1700000000"; -1 if it is none.
+ */
+int cmd_parse_time(const char *s, time_t *out);
 
 /* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths); control
  * and non-ASCII bytes in the message are shown as \xHH (format/escape.h). */

@@ -51,45 +51,6 @@ usage(FILE *f)
 	    "[--require-tpm-attributes] cert\n", f);
 }
 
-/* "2026-01-31", "2026-01-31T12:00:00Z", "@1700000000" or "1700000000". */
-static int
-parse_time(const char *s, time_t *out)
-{
-	struct tm tm, back;
-	long long v;
-	char *end;
-	int n = 0;
-	time_t t;
-
-	if (*s == '@' || (*s != '\0' && strspn(s, "0123456789") == strlen(s))) {
-		errno = 0;
-		v = strtoll(s + (*s == '@'), &end, 10);
-		if (errno != 0 || *end != '\0' || end == s + (*s == '@') ||
-		    v < 0)
-			return -1;
-		*out = (time_t)v;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &n) != 3)
-		return -1;
-	if (s[n] == 'T' && sscanf(s + n, "T%2d:%2d:%2dZ", &tm.tm_hour,
-	    &tm.tm_min, &tm.tm_sec) == 3 && strlen(s + n) == 10)
-		n += 10;
-	if (s[n] != '\0')
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != back.tm_mday ||
-	    tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
-	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-		return -1;
-	*out = t;
-	return 0;
-}
-
 static int
 add_path(const char **list, size_t *n, const char *path, const char *opt)
 {
@@ -131,7 +92,7 @@ parse_args(int argc, char **argv, struct check_args *a, bool *help)
 				return OUTCOME_ERROR;
 			break;
 		case 't':
-			if (parse_time(optarg, &a->at) != 0) {
+			if (cmd_parse_time(optarg, &a->at) != 0) {
 				cmd_error("ekcert check: --at '%s': expected "
 				    "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
 				    "@SECONDS", optarg);

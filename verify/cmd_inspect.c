@@ -44,6 +44,7 @@
 #include "format/err.h"
 #include "format/escape.h"
 #include "format/fileio.h"
+#include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/manifest.h"
 #include "format/tpm_public.h"
@@ -208,22 +209,6 @@ check_own_signature(struct report *r, const struct bundle_contents *bc)
 
 /* ---- extraction ---------------------------------------------------------- */
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Create dir/name (never following a link, never replacing a file). */
 static int
@@ -240,7 +225,7 @@ extract_one(int dfd, const char *dir, const char *name, const uint8_t *data,
 		    "file)" : "");
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		cmd_error("%s/%s: %s", dir, name, strerror(errno));
 		close(fd);
 		unlinkat(dfd, name, 0);
@@ -338,6 +323,34 @@ print_sha256(const char *key, const uint8_t *buf, size_t len)
 	printf("%s %s\n", key, hex);
 }
 
+/*
+ * With a store: what it recorded for these bytes, before --explain says
+ * that it judges again (and why that may differ). -1 after an error
+ * message.
+ */
+static int
+show_recorded(const uint8_t *buf, size_t len, bool explain)
+{
+	uint8_t d[32];
+	struct errbuf e;
+	bool recorded;
+
+	if (hashalg_digest(hashalg_by_name("sha256"), buf, len, d) == -1 ||
+	    inspect_recorded(stdout, d, &recorded, &e) == -1) {
+		cmd_error("inspect: %s", e.msg);
+		return -1;
+	}
+	if (explain)
+		printf("\n[explain]\nexplain judges the bundle again now, "
+		    "under today's store and policy: this is not %s%s\n",
+		    recorded ? "the recorded verdict above" : "a recorded "
+		    "verdict", recorded ? " and may differ from it (its "
+		    "challenge was consumed when it was judged, so "
+		    "challenge.single-use fails now; references, rules, keys "
+		    "or the device's state may have changed since)" : "");
+	return 0;
+}
+
 static enum outcome
 inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 {
@@ -363,6 +376,10 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 	print_sha256("sha256", buf, len);
 	report_init(&r, stdout);
 	if (a->explain) {
+		if (show_recorded(buf, len, true) == -1) {
+			rc = OUTCOME_ERROR;
+			goto out;
+		}
 		memset(&rd, 0, sizeof(rd));
 		rd.manifest = on_manifest;
 		rd.arg = c;
@@ -404,6 +421,8 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 			    bc->members[i].name, e.msg);
 	}
 	rc = r.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
+	if (show_recorded(buf, len, false) == -1)
+		rc = OUTCOME_ERROR;
 	if (a->extract != NULL && extract(a->extract, bc) != OUTCOME_HOLDS)
 		rc = OUTCOME_ERROR;
 out:

@@ -86,59 +86,6 @@ sha256_of(const uint8_t *buf, size_t len, uint8_t out[32], struct errbuf *e)
 	return 0;
 }
 
-struct device_match {
-	const char *prefix;
-	size_t len;
-	unsigned n;
-	uint8_t id[STORE_DEVICE_ID_LEN];
-};
-
-static int
-match_device(const struct store_device *d, void *arg, struct errbuf *e)
-{
-	struct device_match *m = arg;
-	char hex[2 * STORE_DEVICE_ID_LEN + 1];
-
-	(void)e;
-	hex_encode(d->id, STORE_DEVICE_ID_LEN, hex);
-	if (strncasecmp(hex, m->prefix, m->len) == 0) {
-		if (m->n++ == 0)
-			memcpy(m->id, d->id, STORE_DEVICE_ID_LEN);
-	}
-	return 0;
-}
-
-/* A device by its id in hex or a unique prefix of at least 8 digits. */
-static int
-find_device(struct store *s, const char *arg, uint8_t id[STORE_DEVICE_ID_LEN])
-{
-	struct device_match m;
-	struct errbuf e;
-	size_t n = strlen(arg);
-
-	if (n < 8 || n > 2 * STORE_DEVICE_ID_LEN ||
-	    strspn(arg, "0123456789abcdefABCDEF") != n) {
-		cmd_error("refs: device '%s': give its id in hex (at least 8 "
-		    "digits of it)", arg);
-		return -1;
-	}
-	memset(&m, 0, sizeof(m));
-	m.prefix = arg;
-	m.len = n;
-	if (store_device_foreach(s, 0, match_device, &m, &e) == -1) {
-		cmd_error("refs: %s", e.msg);
-		return -1;
-	}
-	if (m.n != 1) {
-		cmd_error("refs: device '%s': %s", arg, m.n == 0 ?
-		    "no such device in the store" : "ambiguous prefix, give "
-		    "more digits");
-		return -1;
-	}
-	memcpy(id, m.id, STORE_DEVICE_ID_LEN);
-	return 0;
-}
-
 static int
 find_set(struct store *s, const char *name, struct store_refset *r)
 {
@@ -851,7 +798,7 @@ refs_assign(struct store *s, int argc, char **argv, bool assign)
 
 	if (argc < 3)
 		return usage();
-	if (find_device(s, argv[1], id) == -1)
+	if (cmd_find_device(s, "refs", argv[1], id) == -1)
 		return OUTCOME_ERROR;
 	if (store_begin(s, &e) == -1) {
 		cmd_error("refs: %s", e.msg);
@@ -925,7 +872,7 @@ refs_policy(struct store *s, int argc, char **argv)
 			return OUTCOME_ERROR;
 		first = 3;
 	} else if (argc >= 2) {
-		if (find_device(s, argv[1], id) == -1)
+		if (cmd_find_device(s, "refs", argv[1], id) == -1)
 			return OUTCOME_ERROR;
 		dev = id;
 	} else
@@ -1100,6 +1047,11 @@ judge_for_update(struct store *s, const char *path, const uint8_t *buf,
 	}
 	if (store_rollback(s, e) == -1)
 		goto out;
+	/* a result names a device only once the manifest verified */
+	if (!r->has_device && (c = judge_first_failure(r)) != NULL) {
+		err_set(e, "%s: %s fails: %s", path, c->name, c->reason);
+		goto out;
+	}
 	if (!r->has_device || memcmp(r->device_id, id, 32) != 0) {
 		err_set(e, "%s: not a bundle of this device", path);
 		goto out;
@@ -1141,7 +1093,7 @@ refs_update(struct store *s, int argc, char **argv)
 	if (argc != 4 || strcmp(argv[2], "--bundle") != 0)
 		return usage();
 	memset(&refs, 0, sizeof(refs));
-	if (find_device(s, argv[1], id) == -1)
+	if (cmd_find_device(s, "refs", argv[1], id) == -1)
 		return OUTCOME_ERROR;
 	if ((bc = calloc(1, sizeof(*bc))) == NULL ||
 	    (m = calloc(1, sizeof(*m))) == NULL) {
@@ -1205,7 +1157,7 @@ refs_device(struct store *s, int argc, char **argv)
 
 	if (argc != 2)
 		return usage();
-	if (find_device(s, argv[1], id) == -1)
+	if (cmd_find_device(s, "refs", argv[1], id) == -1)
 		return OUTCOME_ERROR;
 	if ((r = malloc(sizeof(*r))) == NULL ||
 	    ima_refcache_new(&c, &e) == -1 ||

@@ -39,6 +39,7 @@
 #include "format/spool.h"
 #include "verify/batch.h"
 #include "verify/cmd.h"
+#include "verify/evidence.h"
 #include "verify/inputs.h"
 #include "verify/judge.h"
 #include "verify/spool_follow.h"
@@ -58,6 +59,7 @@ struct verify_args {
 	bool summary_json;	/* --summary json */
 	bool follow;		/* --follow (a spool) */
 	const char *results;	/* --results SPOOL */
+	bool no_evidence;	/* --no-evidence */
 	char *const *inputs;
 	size_t ninputs;
 };
@@ -65,6 +67,7 @@ struct verify_args {
 struct verify_run {
 	const struct verify_args *a;
 	struct store *s;
+	struct evidence *ev;		/* NULL with --no-evidence */
 	char tmp[PATH_MAX];		/* -o: the temporary file */
 	FILE *out;
 	char *failures;			/* failing bundles, for stderr */
@@ -78,9 +81,10 @@ verify_usage(FILE *f)
 	fputs("usage: dossier [--store path] verify [-q] [-j jobs] "
 	    "[-o results] [--signed dir]\n"
 	    "           [--window n] [--resume] [--summary text|json] "
-	    "input...\n"
+	    "[--no-evidence] input...\n"
 	    "       dossier [--store path] verify [-q] [-j jobs] [--follow] "
-	    "[--results spool] spool\n", f);
+	    "[--results spool]\n"
+	    "           [--no-evidence] spool\n", f);
 }
 
 static int
@@ -129,6 +133,9 @@ verify_option(int ch, const char *arg, struct verify_args *a)
 	case 'R':
 		a->results = arg;
 		return 0;
+	case 'N':
+		a->no_evidence = true;
+		return 0;
 	case 'S':
 		if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
 			a->summary_json = arg[0] == 'j';
@@ -172,6 +179,7 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 		{ "summary", required_argument, NULL, 'S' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "results", required_argument, NULL, 'R' },
+		{ "no-evidence", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -411,6 +419,7 @@ run_verify(struct verify_run *v)
 		return OUTCOME_ERROR;
 	}
 	o.json = v->a->out != NULL ? v->out : stdout;
+	o.evidence = v->ev;
 	memset(&sum, 0, sizeof(sum));
 	if (batch_run(v->s, &o, v->a->inputs, v->a->ninputs, &sum,
 	    &e) == -1) {
@@ -450,7 +459,8 @@ cmd_verify(int argc, char **argv)
 		struct spool_follow_opts so = { .spool = a.inputs[0],
 		    .results = a.results, .follow = a.follow, .jobs = a.jobs,
 		    .progress = !a.quiet && isatty(STDERR_FILENO),
-		    .json = stdout, .log = stderr };
+		    .json = stdout, .log = stderr,
+		    .keep_evidence = !a.no_evidence };
 
 		if (a.ninputs > 1 || a.out != NULL || a.signed_dir != NULL) {
 			cmd_error("verify: a spool is verified alone, results "
@@ -463,7 +473,14 @@ cmd_verify(int argc, char **argv)
 	v.a = &a;
 	if (cmd_store_open(STORE_MUST_EXIST, &v.s) == -1)
 		return OUTCOME_ERROR;
+	if (!a.no_evidence && evidence_open(store_path(v.s), true, &v.ev,
+	    &e) == -1) {
+		cmd_error("verify: %s", e.msg);
+		store_close(v.s);
+		return OUTCOME_ERROR;
+	}
 	o = run_verify(&v);
+	evidence_close(v.ev);
 	store_close(v.s);
 	free(v.failures);
 	return o;

@@ -7,6 +7,7 @@
 #ifndef DOSSIER_VERIFY_INSPECT_H
 #define DOSSIER_VERIFY_INSPECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,5 +71,22 @@ int inspect_show_result(FILE *f, const uint8_t *buf, size_t len,
 struct bundle_contents;
 enum outcome inspect_explain(FILE *f, const char *path, const uint8_t *buf,
     size_t len, const struct bundle_contents *bc);
+
+/* The checks of r, one "ok|FAIL|SKIP CHECK: reason" line each. */
+struct result;
+void inspect_print_checks(FILE *f, const struct result *r);
+
+/*
+ * What the store recorded when it judged the bundle with this SHA-256
+ * (inspect_recorded.c), when --store or DOSSIER_STORE names a store: a
+ * [recorded] section with the newest result (time, verdict, every check
+ * as recorded, result id, input name, how many times it was judged), the
+ * verifier key that signs this store's results, and whether the bundle is
+ * kept in the evidence archive. *recorded: there was one. Nothing is
+ * judged again. -1 (e) when the store cannot be read; 0 and nothing
+ * printed when no store is named.
+ */
+int inspect_recorded(FILE *f, const uint8_t sha256[32], bool *recorded,
+    struct errbuf *e);
 
 #endif

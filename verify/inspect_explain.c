@@ -138,8 +138,8 @@ member(const struct bundle_contents *bc, const char *name, size_t *len)
 	return NULL;
 }
 
-static void
-print_checks(FILE *f, const struct result *r)
+void
+inspect_print_checks(FILE *f, const struct result *r)
 {
 	const struct result_check *c;
 	struct report rep;
@@ -256,7 +256,7 @@ inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
 		judge_bundle_offline(now, &in, buf, len, &r);
 	}
 	fprintf(f, "\n[checks]\n");
-	print_checks(f, &r);
+	inspect_print_checks(f, &r);
 	fprintf(f, "verdict %s\n", result_verdict_name(r.verdict));
 	fprintf(f, "skipped %zu\n", count_skipped(&r));
 	if (r.verdict != RESULT_PASS) {

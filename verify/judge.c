@@ -271,13 +271,38 @@ on_manifest(void *arg, const uint8_t *buf, size_t len,
 	return 0;
 }
 
+/*
+ * The result's device and challenge, from a manifest whose signature
+ * verified (m) as device id: they name result rows and files (spools,
+ * --signed) and a device's history, so nothing an unsigned bundle merely
+ * claims may reach them. What it claims is said in the failing check's
+ * reason instead (claims()).
+ */
 static void
-claim_ids(struct judging *j)
+signed_ids(struct judging *j, const uint8_t device_id[32])
 {
 	j->r->has_device = true;
-	memcpy(j->r->device_id, j->claimed.device_id, 32);
-	j->r->has_challenge = j->claimed.has_challenge_id;
-	memcpy(j->r->challenge_id, j->claimed.challenge_id, 16);
+	memcpy(j->r->device_id, device_id, 32);
+	j->r->has_challenge = j->m.has_challenge_id;
+	memcpy(j->r->challenge_id, j->m.challenge_id, 16);
+}
+
+/* " (the manifest claims device D, challenge C)" into out, or "". */
+static const char *
+claims(const struct judging *j, char *out, size_t cap)
+{
+	char dev[65], chal[33];
+
+	if (!j->manifest_read) {
+		snprintf(out, cap, "%s", "");
+		return out;
+	}
+	hex_encode(j->claimed.device_id, 32, dev);
+	if (j->claimed.has_challenge_id)
+		hex_encode(j->claimed.challenge_id, 16, chal);
+	snprintf(out, cap, " (the manifest claims device %s, challenge %s)",
+	    dev, j->claimed.has_challenge_id ? chal : "none");
+	return out;
 }
 
 /* 0: read; -1: not judged further (verdict set). */
@@ -295,12 +320,9 @@ judge_container(struct judging *j, const uint8_t *buf, size_t len)
 	rd.scratch = j->scratch;
 	if (bundle_read_mem(j->r->input, buf, len, &rd, &j->bc, &e) == -1) {
 		jg_fail(j, "bundle.container", "%s", e.msg);
-		if (j->manifest_read)
-			claim_ids(j);
 		j->r->verdict = j->manifest_read ? RESULT_FAIL : RESULT_ERROR;
 		return -1;
 	}
-	claim_ids(j);
 	for (i = 0; i < sizeof(required_members) /
 	    sizeof(required_members[0]); i++)
 		if (jg_member(j, required_members[i], &n) == NULL) {
@@ -318,7 +340,7 @@ judge_container(struct judging *j, const uint8_t *buf, size_t len)
 static int
 judge_device(struct judging *j, struct errbuf *e)
 {
-	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	char hex[2 * STORE_DEVICE_ID_LEN + 1], note[160];
 	bool found;
 
 	if (store_device_get_by_ak_name(j->s, j->kid, j->kid_len, &j->dev,
@@ -326,7 +348,8 @@ judge_device(struct judging *j, struct errbuf *e)
 		return -1;
 	if (!found) {
 		jg_fail(j, "device.known", "no device of this store has the "
-		    "AK that signed the manifest");
+		    "AK that signed the manifest%s", claims(j, note,
+		    sizeof(note)));
 		return 1;
 	}
 	hex_encode(j->dev.id, sizeof(j->dev.id), hex);
@@ -343,6 +366,7 @@ judge_device(struct judging *j, struct errbuf *e)
 static int
 judge_signature(struct judging *j)
 {
+	char note[160];
 	struct errbuf e;
 
 	if (tpm_public_parse_2b(j->dev.ak_public, j->dev.ak_public_len,
@@ -354,10 +378,12 @@ judge_signature(struct judging *j)
 	}
 	if (manifest_file_verify_key(j->bc.manifest, j->bc.manifest_len,
 	    &j->ak, j->ak_key, &j->m, &e) == -1) {
-		jg_fail(j, "manifest.signature", "%s", e.msg);
+		jg_fail(j, "manifest.signature", "%s%s", e.msg, claims(j, note,
+		    sizeof(note)));
 		return -1;
 	}
 	jg_ok(j, "manifest.signature", "by the enrolled AK");
+	signed_ids(j, j->dev.id);
 	return 0;
 }
 
@@ -454,6 +480,13 @@ judge_challenge(struct judging *j, const uint8_t result_id[STORE_ID_LEN],
 		    "challenge");
 		return 0;
 	}
+	if (!j->have_challenge) {
+		/* issued after judge_prepare read the store: the state
+		 * checks and accept() need its seq */
+		j->ch = local;
+		j->have_challenge = true;
+		ch = &j->ch;
+	}
 	jg_ok(j, "challenge.known", "%s challenge",
 	    ch->purpose == STORE_CHALLENGE_ENROLLMENT ? "enrollment" :
 	    "attestation");
@@ -499,6 +532,7 @@ accept(struct judging *j, struct errbuf *e)
 
 	judge_state_of(j, &st);
 	memcpy(st.bundle_sha256, j->r->bundle_sha256, 32);
+	st.seq = j->ch.seq;
 	if (store_state_set(j->s, j->dev.id, &st, e) == -1)
 		return -1;
 	if (j->dev.state == STORE_DEVICE_PENDING &&
@@ -817,6 +851,7 @@ offline_signature(struct judging *j)
 	}
 	jg_ok(j, "manifest.signature", "by the bundle's own ak.pub (intact "
 	    "as that AK signed it; which device it is needs the store)");
+	signed_ids(j, j->m.device_id);
 	if (j->m.ak_location == MANIFEST_AK_EK_CHILD) {
 		memcpy(j->dev.ak_parent, j->m.ek_name.b, j->m.ek_name.len);
 		j->dev.ak_parent_len = j->m.ek_name.len;

@@ -22,8 +22,11 @@
  *   AK at its enrolled location), quote.selection (the challenge's),
  *   quote.pcr-digest (pcrs.bin, and pcrs.tpm2 when present)
  *   state.clock, state.reset, state.restart, state.firmware: against the
- *                       device's last accepted state (rollback fails,
- *                       reboot and firmware change are reported)
+ *                       accepted states of the device's challenges issued
+ *                       just before and just after this bundle's (by the
+ *                       store's issue order, seq; not by arrival order):
+ *                       rollback fails, reboot and firmware change are
+ *                       reported
  *   ima.parse, ima.template-digest, ima.replay.<bank> (to the quoted
  *   PCR 10, per-bank or padded mode), ima.unquoted-tail, then one check
  *   per rule of the device's IMA policy (verify/judge_ima.c,
@@ -40,9 +43,9 @@
  * STORE EFFECTS (only inside a run, store_begin(): the caller commits or
  * rolls back the whole batch): the challenge is consumed only after the
  * manifest signature verified, so garbage cannot burn a challenge; every
- * input gets a result row; if every check passed the device's last
- * accepted state is replaced, and a pending device answering its
- * enrollment challenge becomes enrolled.
+ * input gets a result row; if every check passed the bundle's TPM state
+ * is filed as the accepted state of the challenge it answered, and a
+ * pending device answering its enrollment challenge becomes enrolled.
  *
  * Errors: -1 only when the store fails (the caller must roll back and stop);
  * findings about the bundle are never errors. Messages follow format/err.h.

@@ -241,13 +241,126 @@ judge_state_of(const struct judging *j, struct store_attest_state *st)
 	st->accepted = j->now;
 }
 
+/*
+ * The state checks compare the quote's TPM state with two accepted
+ * states of the device: prev, that of the challenge issued just before
+ * this bundle's own, and next, that of the challenge issued just after it
+ * (already judged when bundles are judged out of order). Time runs
+ * forward from prev through cur to next: a lower clock within one reset,
+ * a lower resetCount, a lower restartCount within one reset is a
+ * rollback, whichever of the three was judged last.
+ */
+struct state_view {
+	struct store_attest_state prev, next, cur;
+	bool has_prev, has_next;
+};
+
+static const char later_issued[] = "accepted for a challenge issued after "
+    "this one";
+
+static void
+state_clock(struct judging *j, const struct state_view *v)
+{
+	const struct store_attest_state *p = &v->prev, *c = &v->cur,
+	    *n = &v->next;
+
+	if (v->has_prev && c->reset_count == p->reset_count &&
+	    c->clock < p->clock)
+		jg_fail(j, "state.clock", "clock went back from %" PRIu64
+		    " to %" PRIu64 " ms within the same reset (rollback)",
+		    p->clock, c->clock);
+	else if (v->has_next && n->reset_count == c->reset_count &&
+	    n->clock < c->clock)
+		jg_fail(j, "state.clock", "clock %" PRIu64 " ms is later than "
+		    "the %" PRIu64 " ms %s, within the same reset (rollback)",
+		    c->clock, n->clock, later_issued);
+	else if (v->has_prev)
+		jg_ok(j, "state.clock", "%" PRIu64 " ms (last accepted %"
+		    PRIu64 ")", c->clock, p->clock);
+	else
+		jg_ok(j, "state.clock", "%" PRIu64 " ms (first accepted "
+		    "state)", c->clock);
+}
+
+static void
+state_reset(struct judging *j, const struct state_view *v)
+{
+	const struct store_attest_state *p = &v->prev, *c = &v->cur,
+	    *n = &v->next;
+
+	if (v->has_prev && c->reset_count < p->reset_count)
+		jg_fail(j, "state.reset", "resetCount went back from %" PRIu32
+		    " to %" PRIu32, p->reset_count, c->reset_count);
+	else if (v->has_next && n->reset_count < c->reset_count)
+		jg_fail(j, "state.reset", "resetCount %" PRIu32 " is later "
+		    "than the %" PRIu32 " %s (rollback)", c->reset_count,
+		    n->reset_count, later_issued);
+	else if (v->has_prev && c->reset_count > p->reset_count)
+		jg_ok(j, "state.reset", "reboot reported (TPM reset): "
+		    "resetCount %" PRIu32 " -> %" PRIu32, p->reset_count,
+		    c->reset_count);
+	else if (v->has_next && n->reset_count > c->reset_count)
+		jg_ok(j, "state.reset", "reboot reported (TPM reset) after "
+		    "this quote: resetCount %" PRIu32 " -> %" PRIu32 " %s",
+		    c->reset_count, n->reset_count, later_issued);
+	else if (!v->has_prev)
+		jg_ok(j, "state.reset", "resetCount %" PRIu32,
+		    c->reset_count);
+	else
+		jg_ok(j, "state.reset", "resetCount %" PRIu32 " unchanged",
+		    c->reset_count);
+}
+
+static void
+state_restart(struct judging *j, const struct state_view *v)
+{
+	const struct store_attest_state *p = &v->prev, *c = &v->cur,
+	    *n = &v->next;
+
+	if (v->has_prev && c->reset_count == p->reset_count &&
+	    c->restart_count < p->restart_count)
+		jg_fail(j, "state.restart", "restartCount went back from %"
+		    PRIu32 " to %" PRIu32 " within the same reset",
+		    p->restart_count, c->restart_count);
+	else if (v->has_next && n->reset_count == c->reset_count &&
+	    n->restart_count < c->restart_count)
+		jg_fail(j, "state.restart", "restartCount %" PRIu32 " is later "
+		    "than the %" PRIu32 " %s, within the same reset",
+		    c->restart_count, n->restart_count, later_issued);
+	else if (!v->has_prev)
+		jg_ok(j, "state.restart", "restartCount %" PRIu32,
+		    c->restart_count);
+	else if (c->restart_count != p->restart_count)
+		jg_ok(j, "state.restart", "restart reported: restartCount %"
+		    PRIu32 " -> %" PRIu32, p->restart_count, c->restart_count);
+	else
+		jg_ok(j, "state.restart", "restartCount %" PRIu32
+		    " unchanged", c->restart_count);
+}
+
+static void
+state_firmware(struct judging *j, const struct state_view *v)
+{
+	if (v->has_prev && v->cur.firmware_version !=
+	    v->prev.firmware_version)
+		jg_ok(j, "state.firmware", "firmware changed: 0x%016" PRIx64
+		    " -> 0x%016" PRIx64, v->prev.firmware_version,
+		    v->cur.firmware_version);
+	else if (v->has_prev)
+		jg_ok(j, "state.firmware", "0x%016" PRIx64 " unchanged",
+		    v->cur.firmware_version);
+	else
+		jg_ok(j, "state.firmware", "0x%016" PRIx64,
+		    v->cur.firmware_version);
+}
+
 int
 judge_state(struct judging *j, struct errbuf *e)
 {
 	static const char *const names[] = { "state.clock", "state.reset",
 	    "state.restart", "state.firmware" };
-	struct store_attest_state prev, cur;
-	bool found;
+	struct state_view v;
+	int64_t seq;
 	size_t i;
 
 	if (!j->att_ok) {
@@ -255,54 +368,16 @@ judge_state(struct judging *j, struct errbuf *e)
 			jg_skip(j, names[i], "no readable quote");
 		return 0;
 	}
-	judge_state_of(j, &cur);
-	if (store_state_get(j->s, j->dev.id, &prev, &found, e) == -1)
+	judge_state_of(j, &v.cur);
+	/* without the challenge row (challenge.known fails) the bundle is
+	 * compared with the newest accepted state */
+	seq = j->have_challenge && j->ch.seq > 0 ? j->ch.seq : INT64_MAX;
+	if (store_state_around(j->s, j->dev.id, seq, &v.prev, &v.has_prev,
+	    &v.next, &v.has_next, e) == -1)
 		return -1;
-	if (!found) {
-		jg_ok(j, "state.clock", "%" PRIu64 " ms (first accepted "
-		    "state)", cur.clock);
-		jg_ok(j, "state.reset", "resetCount %" PRIu32, cur.reset_count);
-		jg_ok(j, "state.restart", "restartCount %" PRIu32,
-		    cur.restart_count);
-		jg_ok(j, "state.firmware", "0x%016" PRIx64,
-		    cur.firmware_version);
-		return 0;
-	}
-	if (cur.reset_count == prev.reset_count && cur.clock < prev.clock)
-		jg_fail(j, "state.clock", "clock went back from %" PRIu64
-		    " to %" PRIu64 " ms within the same reset (rollback)",
-		    prev.clock, cur.clock);
-	else
-		jg_ok(j, "state.clock", "%" PRIu64 " ms (last accepted %"
-		    PRIu64 ")", cur.clock, prev.clock);
-	if (cur.reset_count < prev.reset_count)
-		jg_fail(j, "state.reset", "resetCount went back from %" PRIu32
-		    " to %" PRIu32, prev.reset_count, cur.reset_count);
-	else if (cur.reset_count > prev.reset_count)
-		jg_ok(j, "state.reset", "reboot reported (TPM reset): "
-		    "resetCount %" PRIu32 " -> %" PRIu32, prev.reset_count,
-		    cur.reset_count);
-	else
-		jg_ok(j, "state.reset", "resetCount %" PRIu32 " unchanged",
-		    cur.reset_count);
-	if (cur.reset_count == prev.reset_count &&
-	    cur.restart_count < prev.restart_count)
-		jg_fail(j, "state.restart", "restartCount went back from %"
-		    PRIu32 " to %" PRIu32 " within the same reset",
-		    prev.restart_count, cur.restart_count);
-	else if (cur.restart_count != prev.restart_count)
-		jg_ok(j, "state.restart", "restart reported: restartCount %"
-		    PRIu32 " -> %" PRIu32, prev.restart_count,
-		    cur.restart_count);
-	else
-		jg_ok(j, "state.restart", "restartCount %" PRIu32
-		    " unchanged", cur.restart_count);
-	if (cur.firmware_version != prev.firmware_version)
-		jg_ok(j, "state.firmware", "firmware changed: 0x%016" PRIx64
-		    " -> 0x%016" PRIx64, prev.firmware_version,
-		    cur.firmware_version);
-	else
-		jg_ok(j, "state.firmware", "0x%016" PRIx64 " unchanged",
-		    cur.firmware_version);
+	state_clock(j, &v);
+	state_reset(j, &v);
+	state_restart(j, &v);
+	state_firmware(j, &v);
 	return 0;
 }

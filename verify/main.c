@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "ima", cmd_ima, "ascii | replay | check: IMA measurement lists" },
+	{ "eventlog", cmd_eventlog, "show | replay | check: UEFI firmware event logs" },
 	{ "quote", cmd_quote, "check: a TPM2_Quote against an AK" },
 	{ "ekcert", cmd_ekcert, "check: an EK certificate and its chain" },
 	{ "credential", cmd_credential, "make: TPM2_MakeCredential in software" },
@@ -24,6 +25,7 @@ static const struct {
 	{ "challenge", cmd_challenge, "issue challenges to enrolled devices" },
 	{ "verify", cmd_verify, "judge evidence bundles, write results" },
 	{ "refs", cmd_refs, "reference sets, IMA policies and keys of devices" },
+	{ "evidence", cmd_evidence, "list | export | prune: the bundles judged, kept" },
 };
 
 static void

@@ -1,5 +1,6 @@
 /* spool_follow.c - see spool_follow.h. */
 #include "verify/spool_follow.h"
+#include "verify/evidence.h"
 
 #include <sys/inotify.h>
 
@@ -438,6 +439,7 @@ burst(struct follow *f, bool *did, struct errbuf *e)
 	bo.done = on_done;
 	bo.done_arg = f;
 	bo.now = (int64_t)time(NULL);
+	bo.evidence = f->o->evidence;
 	f->cursor = 0;
 	memset(&bs, 0, sizeof(bs));
 	if (batch_run(f->s, &bo, paths, n, &bs, e) == -1) {
@@ -641,6 +643,7 @@ print_summary(const struct spool_follow_summary *sum, bool json)
 enum outcome
 spool_follow_cmd(const struct spool_follow_opts *o, bool summary_json)
 {
+	struct spool_follow_opts so = *o;
 	struct spool_follow_summary sum;
 	struct store *s;
 	struct errbuf e;
@@ -654,7 +657,15 @@ spool_follow_cmd(const struct spool_follow_opts *o, bool summary_json)
 	}
 	if (cmd_store_open(STORE_MUST_EXIST, &s) == -1)
 		return OUTCOME_ERROR;
-	rc = spool_follow_run(s, o, &sum, &e);
+	so.evidence = NULL;
+	if (o->keep_evidence && evidence_open(store_path(s), true,
+	    &so.evidence, &e) == -1) {
+		cmd_error("verify: %s", e.msg);
+		store_close(s);
+		return OUTCOME_ERROR;
+	}
+	rc = spool_follow_run(s, &so, &sum, &e);
+	evidence_close(so.evidence);
 	store_close(s);
 	if (rc == -1) {
 		cmd_error("verify: %s (claims not finished stay in %s/cur)",

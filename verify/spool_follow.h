@@ -53,6 +53,8 @@
 #define SPOOL_FOLLOW_POLL_MS	1000	/* rescan interval of --follow */
 #define SPOOL_FOLLOW_TMP_AGE	86400	/* tmp/ leftovers removed (seconds) */
 
+struct evidence;
+
 struct spool_follow_opts {
 	const char *spool;	/* the evidence spool (must exist) */
 	const char *results;	/* results spool (made when missing); NULL */
@@ -61,6 +63,11 @@ struct spool_follow_opts {
 	bool progress;
 	FILE *json;		/* JSON lines of results; NULL: none */
 	FILE *log;		/* one line per burst and note; NULL: none */
+	/* spool_follow_cmd(): keep judged bundles in the store's evidence
+	 * archive (verify/evidence.h); spool_follow_run(): that archive,
+	 * opened, or NULL. */
+	bool keep_evidence;
+	struct evidence *evidence;
 };
 
 struct spool_follow_summary {

@@ -201,6 +201,51 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	 * consumed challenge (and their pages written at each commit).
 	 */
 	"DROP INDEX challenges_by_result;",
+	/*
+	 * 5 -> 6: the accepted state of every answered challenge, in the
+	 * order the challenges were issued (seq), not one row per device.
+	 * A device's bundles arrive in any order (a USB stick, a spool, two
+	 * runs over overlapping inputs); each is compared with the accepted
+	 * states of the challenges issued just before and just after its
+	 * own, so the order of judging no longer decides the verdict.
+	 * Existing challenges are numbered by (issued, challenge_id); an
+	 * existing accepted state takes the number of the challenge its
+	 * bundle answered, or, when no result names it, the device's
+	 * newest answered challenge (it was the last accepted state).
+	 */
+	("ALTER TABLE challenges ADD COLUMN seq INTEGER"
+	"  CHECK (seq IS NULL OR seq > 0);"
+	"UPDATE challenges SET seq = o.n FROM (SELECT challenge_id,"
+	"  row_number() OVER (ORDER BY issued, challenge_id) AS n"
+	"  FROM challenges) AS o WHERE o.challenge_id = challenges.challenge_id;"
+	"CREATE UNIQUE INDEX challenges_by_seq ON challenges(seq);"
+	"CREATE TABLE attest_states ("
+	"  device_id BLOB NOT NULL"
+	"    REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL CHECK (seq >= 0),"
+	"  clock INTEGER NOT NULL,"
+	"  reset_count INTEGER NOT NULL CHECK (reset_count BETWEEN 0 AND 4294967295),"
+	"  restart_count INTEGER NOT NULL"
+	"    CHECK (restart_count BETWEEN 0 AND 4294967295),"
+	"  safe INTEGER NOT NULL CHECK (safe IN (0, 1)),"
+	"  firmware_version INTEGER NOT NULL,"
+	"  accepted INTEGER NOT NULL,"
+	"  bundle_sha256 BLOB NOT NULL CHECK (length(bundle_sha256) = 32),"
+	"  PRIMARY KEY (device_id, seq)"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO attest_states (device_id, seq, clock, reset_count,"
+	"  restart_count, safe, firmware_version, accepted, bundle_sha256)"
+	"  SELECT a.device_id, coalesce("
+	"    (SELECT max(c.seq) FROM results r JOIN challenges c"
+	"      ON c.challenge_id = r.challenge_id"
+	"      WHERE r.bundle_sha256 = a.bundle_sha256 AND r.verdict = 'pass'"
+	"      AND c.device_id = a.device_id),"
+	"    (SELECT max(c.seq) FROM challenges c"
+	"      WHERE c.device_id = a.device_id AND c.state = 'consumed'), 0),"
+	"  a.clock, a.reset_count, a.restart_count, a.safe,"
+	"  a.firmware_version, a.accepted, a.bundle_sha256"
+	"  FROM attest_state a;"
+	"DROP TABLE attest_state;"),
 };
 
 /* ---- statements ----------------------------------------------------------- */
@@ -265,14 +310,17 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_REFS_GET_PCRS] =
 	    "SELECT bank, pcr, value FROM ref_pcrs WHERE device_id = ?1"
 	    " ORDER BY bank, pcr",
+	/* seq: the issue order, one sequence for the whole store (the
+	 * unique index makes max() one step). */
 	[ST_CHALLENGE_INSERT] =
 	    "INSERT INTO challenges (challenge_id, device_id, purpose, ak_name,"
-	    " secret, pcr_selection, logs, issued, not_after)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    " secret, pcr_selection, logs, issued, not_after, seq)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " coalesce((SELECT max(seq) FROM challenges), 0) + 1)",
 	[ST_CHALLENGE_GET] =
 	    "SELECT challenge_id, device_id, purpose, ak_name, secret,"
 	    " pcr_selection, logs, issued, not_after, state, consumed_by,"
-	    " consumed_at FROM challenges WHERE challenge_id = ?1",
+	    " consumed_at, seq FROM challenges WHERE challenge_id = ?1",
 	/* The single-use decision: at most one UPDATE ever matches. */
 	[ST_CHALLENGE_CONSUME] =
 	    "UPDATE challenges SET state = 'consumed', consumed_by = ?4,"
@@ -284,13 +332,20 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_CHALLENGE_EXPIRE_ALL] =
 	    "UPDATE challenges SET state = 'expired'"
 	    " WHERE state = 'issued' AND not_after < ?1",
-	[ST_STATE_GET] =
+	/* The accepted states nearest to a challenge's seq ?2, either side. */
+	[ST_STATE_BEFORE] =
 	    "SELECT clock, reset_count, restart_count, safe, firmware_version,"
-	    " accepted, bundle_sha256 FROM attest_state WHERE device_id = ?1",
+	    " accepted, bundle_sha256, seq FROM attest_states"
+	    " WHERE device_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1",
+	[ST_STATE_AFTER] =
+	    "SELECT clock, reset_count, restart_count, safe, firmware_version,"
+	    " accepted, bundle_sha256, seq FROM attest_states"
+	    " WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT 1",
 	[ST_STATE_UPSERT] =
-	    "INSERT INTO attest_state (device_id, clock, reset_count,"
+	    "INSERT INTO attest_states (device_id, seq, clock, reset_count,"
 	    " restart_count, safe, firmware_version, accepted, bundle_sha256)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (device_id)"
+	    " VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (device_id, seq)"
 	    " DO UPDATE SET clock = excluded.clock,"
 	    " reset_count = excluded.reset_count,"
 	    " restart_count = excluded.restart_count, safe = excluded.safe,"

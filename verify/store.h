@@ -54,7 +54,7 @@
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 
-#define STORE_SCHEMA_VERSION	5		/* PRAGMA user_version */
+#define STORE_SCHEMA_VERSION	6		/* PRAGMA user_version */
 #define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
 #define STORE_ENV		"DOSSIER_STORE"	/* environment override */
 #define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */
@@ -382,6 +382,9 @@ struct store_challenge {
 	enum store_challenge_state state;
 	uint8_t consumed_by[STORE_ID_LEN];	/* result id, when consumed */
 	int64_t consumed_at;
+	/* Issue order: the store numbers its challenges 1, 2, ... as it
+	 * issues them (schema 6; older ones by issue time). */
+	int64_t seq;
 };
 
 const char *store_challenge_state_name(enum store_challenge_state st);
@@ -434,7 +437,14 @@ int store_challenge_consume(struct store *s, const uint8_t id[STORE_ID_LEN],
 int store_challenge_expire(struct store *s, int64_t now, unsigned *count,
     struct errbuf *e);
 
-/* ---- last accepted attestation state ------------------------------------ */
+/* ---- accepted attestation states ------------------------------------------
+ *
+ * Each accepted bundle leaves the TPM state its quote showed, filed under
+ * the issue order (seq) of the challenge it answered. A bundle is judged
+ * against the accepted states nearest to its own challenge on either side
+ * (verify/judge_quote.c), so a device's bundles may be judged in any
+ * order: arrival order says nothing about when they were made.
+ */
 
 struct store_attest_state {
 	uint64_t clock;			/* TPMS_CLOCK_INFO.clock, ms */
@@ -444,12 +454,24 @@ struct store_attest_state {
 	uint64_t firmware_version;
 	int64_t accepted;		/* verifier time it was accepted */
 	uint8_t bundle_sha256[STORE_SHA256_LEN];
+	int64_t seq;			/* the answered challenge's seq */
 };
 
-int store_state_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+/*
+ * The device's accepted states nearest to seq: *before the one with the
+ * greatest seq below it, *after the one with the least seq above it;
+ * *has_before / *has_after say whether there is one. INT64_MAX as seq
+ * gives the newest state as *before.
+ */
+int store_state_around(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    int64_t seq, struct store_attest_state *before, bool *has_before,
+    struct store_attest_state *after, bool *has_after, struct errbuf *e);
+
+/* The newest accepted state (greatest seq); *found false if none. */
+int store_state_newest(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct store_attest_state *out, bool *found, struct errbuf *e);
 
-/* Insert or replace; fails for an unknown device. */
+/* Insert (or replace) the state of st->seq; fails for an unknown device. */
 int store_state_set(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     const struct store_attest_state *st, struct errbuf *e);
 
@@ -522,6 +544,18 @@ int store_result_find_before(struct store *s,
     const uint8_t sha256[STORE_SHA256_LEN], int64_t max_rowid,
     struct store_result_record *out, bool *found, struct errbuf *e);
 void store_result_record_free(struct store_result_record *rec);
+
+/*
+ * Call fn for each stored result, oldest first (created, then rowid):
+ * of device (NULL: every result that names a device) created in
+ * [since, until]. fn returns 0 to go on, 1 to stop, -1 to fail; rec is
+ * valid during the call only.
+ */
+typedef int (*store_result_fn)(void *arg,
+    const struct store_result_record *rec, struct errbuf *e);
+int store_results_foreach(struct store *s,
+    const uint8_t *device, int64_t since, int64_t until,
+    store_result_fn fn, void *arg, struct errbuf *e);
 
 /*
  * The rowids of the results of the bundle with this SHA-256 above

@@ -195,6 +195,7 @@ challenge_row(sqlite3_stmt *st, struct store_challenge *c, const char *what,
 	c->issued = sqlite3_column_int64(st, 7);
 	c->not_after = sqlite3_column_int64(st, 8);
 	c->consumed_at = sqlite3_column_int64(st, 11);
+	c->seq = sqlite3_column_int64(st, 12);	/* NULL: 0, none issued so */
 	return 0;
 }
 
@@ -580,6 +581,54 @@ store_result_find_before(struct store *s,
 		*found = true;
 	else
 		store_result_record_free(out);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_results_foreach(struct store *s, const uint8_t *device, int64_t since,
+    int64_t until, store_result_fn fn, void *arg, struct errbuf *e)
+{
+	static const char what[] = "list results";
+	struct store_result_record rec;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* results_by_device (device_id, created) serves both forms */
+	if (sqlite3_prepare_v2(s->db, "SELECT result_id, device_id, "
+	    "challenge_id, bundle_sha256, verdict, input_name, checks, created "
+	    "FROM results WHERE (?1 IS NULL AND device_id IS NOT NULL "
+	    "OR device_id = ?1) AND created BETWEEN ?2 AND ?3 "
+	    "ORDER BY created, rowid", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, what, e);
+	if ((device == NULL ? sqlite3_bind_null(st, 1) :
+	    sqlite3_bind_blob(st, 1, device, STORE_DEVICE_ID_LEN,
+	    SQLITE_STATIC)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, until) != SQLITE_OK) {
+		rc = store_sqlerr(s, what, e);
+		goto out;
+	}
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			rc = store_sqlerr(s, what, e);
+			break;
+		}
+		memset(&rec, 0, sizeof(rec));
+		if ((rc = result_row(st, &rec, what, e)) == 0)
+			rc = fn(arg, &rec, e);
+		store_result_record_free(&rec);
+		if (rc != 0) {
+			rc = rc < 0 ? -1 : 0;
+			break;
+		}
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;

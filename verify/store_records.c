@@ -860,8 +860,10 @@ store_refs_free(struct store_refs *r)
 
 /* ---- last accepted attestation state -------------------------------------- */
 
-int
-store_state_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+/* One row of ST_STATE_BEFORE / ST_STATE_AFTER into out. */
+static int
+state_row(struct store *s, enum store_stmt which,
+    const uint8_t id[STORE_DEVICE_ID_LEN], int64_t seq,
     struct store_attest_state *out, bool *found, struct errbuf *e)
 {
 	static const char what[] = "get attestation state";
@@ -869,8 +871,9 @@ store_state_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	int r;
 
 	*found = false;
-	if ((st = store_stmt(s, ST_STATE_GET, what, e)) == NULL ||
-	    store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1)
+	if ((st = store_stmt(s, which, what, e)) == NULL ||
+	    store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1 ||
+	    store_bind_int(s, st, 2, seq, what, e) == -1)
 		return -1;
 	if ((r = store_step_row(s, st, what, e)) <= 0)
 		return r;
@@ -883,9 +886,35 @@ store_state_get(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	out->accepted = sqlite3_column_int64(st, 5);
 	r = store_col_blob(st, 6, out->bundle_sha256, STORE_SHA256_LEN, NULL,
 	    STORE_SHA256_LEN, what, e);
+	out->seq = sqlite3_column_int64(st, 7);
 	sqlite3_reset(st);
 	*found = r == 0;
 	return r;
+}
+
+int
+store_state_around(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    int64_t seq, struct store_attest_state *before, bool *has_before,
+    struct store_attest_state *after, bool *has_after, struct errbuf *e)
+{
+	*has_after = false;
+	if (state_row(s, ST_STATE_BEFORE, id, seq, before, has_before,
+	    e) == -1)
+		return -1;
+	if (seq == INT64_MAX)
+		return 0;
+	return state_row(s, ST_STATE_AFTER, id, seq, after, has_after, e);
+}
+
+int
+store_state_newest(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct store_attest_state *out, bool *found, struct errbuf *e)
+{
+	struct store_attest_state none;
+	bool has_none;
+
+	return store_state_around(s, id, INT64_MAX, out, found, &none,
+	    &has_none, e);
 }
 
 int
@@ -907,7 +936,8 @@ store_state_set(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	    e) == -1 ||
 	    store_bind_int(s, st, 7, a->accepted, what, e) == -1 ||
 	    store_bind_blob(s, st, 8, a->bundle_sha256, STORE_SHA256_LEN, what,
-	    e) == -1)
+	    e) == -1 ||
+	    store_bind_int(s, st, 9, a->seq, what, e) == -1)
 		return -1;
 	return store_step_done(s, st, what, e);
 }

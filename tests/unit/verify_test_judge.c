@@ -248,7 +248,7 @@ edited_log(const size_t *order, size_t n, size_t change, struct mint_log *out)
 		die("edit log", &e);
 }
 
-static struct dev A, B, C;
+static struct dev A, B, C, Dord;
 
 static void
 test_batch(void)
@@ -650,6 +650,77 @@ test_rollback(void)
 	    "rollback: issued again after it");
 }
 
+/* Bundle of device d answering c with the given TPM state. */
+static const struct result *
+judge_state_spec(const struct dev *d, const struct chal *c, uint64_t clock,
+    uint32_t reset_count, const char *name)
+{
+	struct mint_spec s;
+
+	answer(&s, d, c);
+	s.clock = clock;
+	s.reset_count = reset_count;
+	return judge_spec(&s, name);
+}
+
+/*
+ * One device's bundles judged in another order than they were made (a
+ * USB stick, a spool, a second run): each is compared with the accepted
+ * states of the challenges issued before and after its own, so they all
+ * pass; a quote showing an older state for a later challenge still fails,
+ * whichever of the two is judged first.
+ */
+static void
+test_order(void)
+{
+	struct chal c[10];
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < 10; i++)
+		issue(&Dord, STORE_CHALLENGE_ATTESTATION, NOW + 3600, &c[i]);
+	if (store_begin(st, &e) == -1)
+		die("begin", &e);
+	expect_pass(judge_state_spec(&Dord, &c[2], 3000, 1, "third"),
+	    "order: the third bundle first");
+	expect_pass(judge_state_spec(&Dord, &c[0], 1000, 1, "first"),
+	    "order: then the first");
+	CHECK(find_check(&res, "state.clock", RESULT_OK, "first accepted")
+	    != NULL, "order: the first has no state before it");
+	expect_pass(judge_state_spec(&Dord, &c[1], 2000, 1, "second"),
+	    "order: then the second");
+	CHECK(find_check(&res, "state.clock", RESULT_OK, "last accepted 1000")
+	    != NULL, "order: the second is compared with the first");
+
+	/* a reboot between them, judged last to first */
+	expect_pass(judge_state_spec(&Dord, &c[5], 200, 2, "sixth"),
+	    "order: after a reboot, the last bundle first");
+	CHECK(find_check(&res, "state.reset", RESULT_OK, "reboot reported")
+	    != NULL, "order: the reboot is reported");
+	expect_pass(judge_state_spec(&Dord, &c[4], 100, 2, "fifth"),
+	    "order: the first bundle after the reboot");
+	expect_pass(judge_state_spec(&Dord, &c[3], 4000, 1, "fourth"),
+	    "order: the last bundle before the reboot, judged last");
+
+	/* genuine rollbacks, either judged order */
+	expect_pass(judge_state_spec(&Dord, &c[6], 500, 2, "seventh"),
+	    "rollback: the earlier challenge's bundle");
+	expect_fail(judge_state_spec(&Dord, &c[7], 300, 2, "eighth"),
+	    "rollback: a lower clock for a later challenge", "state.clock",
+	    "went back from 500 to 300");
+	expect_pass(judge_state_spec(&Dord, &c[9], 900, 2, "tenth"),
+	    "rollback: the later challenge's bundle first");
+	expect_fail(judge_state_spec(&Dord, &c[8], 950, 2, "ninth"),
+	    "rollback: a higher clock for an earlier challenge, judged "
+	    "second", "state.clock", "issued after this one");
+	CHECK(find_check(&res, "state.reset", RESULT_OK, NULL) != NULL &&
+	    find_check(&res, "state.restart", RESULT_OK, NULL) != NULL &&
+	    find_check(&res, "state.firmware", RESULT_OK, NULL) != NULL,
+	    "rollback: the other state checks are still there");
+	if (store_commit(st, &e) == -1)
+		die("commit", &e);
+}
+
 /* A run killed before its commit leaves the store as it was. */
 static void
 test_killed(const char *path)
@@ -664,7 +735,7 @@ test_killed(const char *path)
 	pid_t pid;
 
 	issue(&B, STORE_CHALLENGE_ATTESTATION, NOW + 3600, &c);
-	if (store_state_get(st, B.id, &before, &found_b, &e) == -1)
+	if (store_state_newest(st, B.id, &before, &found_b, &e) == -1)
 		die("state", &e);
 	fflush(stdout);
 	if ((pid = fork()) == -1)
@@ -686,7 +757,7 @@ test_killed(const char *path)
 	    "killed run: the child judged and was killed");
 	CHECK(challenge_state(&c) == STORE_CHALLENGE_ISSUED,
 	    "killed run: the challenge is still issued");
-	if (store_state_get(st, B.id, &after, &found_a, &e) == -1)
+	if (store_state_newest(st, B.id, &after, &found_a, &e) == -1)
 		die("state", &e);
 	/* member by member: the struct has padding */
 	CHECK(found_a == found_b && (!found_a ||
@@ -824,7 +895,9 @@ main(int argc, char **argv)
 	add_device(&A, "device A", STORE_DEVICE_ENROLLED);
 	add_device(&B, "device B", STORE_DEVICE_ENROLLED);
 	add_device(&C, "device C", STORE_DEVICE_PENDING);
+	add_device(&Dord, "device order", STORE_DEVICE_ENROLLED);
 	test_batch();
+	test_order();
 	test_garbage_members();
 	test_enrollment();
 	test_enrollment_fails();
@@ -835,6 +908,7 @@ main(int argc, char **argv)
 	mint_ak_free(&A.ak);
 	mint_ak_free(&B.ak);
 	mint_ak_free(&C.ak);
+	mint_ak_free(&Dord.ak);
 	free(ref_log.data);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)

@@ -602,6 +602,39 @@ test_refs(struct store *s, const struct store_device *d)
 
 /* ---- attestation state ------------------------------------------------------ */
 
+/* States filed by seq: the nearest on either side, whatever the order of
+ * filing. a holds seq 0 (filed by test_state). */
+static void
+test_state_around(struct store *s, const struct store_device *d,
+    struct store_attest_state *a)
+{
+	static const int64_t seqs[] = { 30, 10, 20 };
+	struct store_attest_state before, after;
+	struct errbuf e = { "" };
+	bool hb, ha;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		a->seq = seqs[i];
+		a->clock = 1000 + (uint64_t)seqs[i];
+		CHECK(store_state_set(s, d->id, a, &e) == 0, "around: set");
+	}
+	CHECK(store_state_around(s, d->id, 15, &before, &hb, &after, &ha,
+	    &e) == 0 && hb && ha && before.seq == 10 && after.seq == 20 &&
+	    before.clock == 1010 && after.clock == 1020,
+	    "around: 15 lies between 10 and 20");
+	CHECK(store_state_around(s, d->id, 20, &before, &hb, &after, &ha,
+	    &e) == 0 && hb && ha && before.seq == 10 && after.seq == 30,
+	    "around: its own seq is neither side");
+	CHECK(store_state_around(s, d->id, 31, &before, &hb, &after, &ha,
+	    &e) == 0 && hb && !ha && before.seq == 30,
+	    "around: nothing after the newest");
+	CHECK(store_state_newest(s, d->id, &before, &hb, &e) == 0 && hb &&
+	    before.seq == 30 && before.clock == 1030,
+	    "around: newest is the greatest seq, not the last filed");
+	a->seq = 0;
+}
+
 static void
 test_state(struct store *s, const struct store_device *d)
 {
@@ -611,7 +644,7 @@ test_state(struct store *s, const struct store_device *d)
 	bool found = true;
 
 	memset(unknown, 0x66, sizeof(unknown));
-	CHECK(store_state_get(s, d->id, &got, &found, &e) == 0 && !found,
+	CHECK(store_state_newest(s, d->id, &got, &found, &e) == 0 && !found,
 	    "state: none yet");
 	a.clock = UINT64_MAX - 5;	/* above INT64_MAX: kept exactly */
 	a.reset_count = UINT32_MAX;
@@ -621,7 +654,7 @@ test_state(struct store *s, const struct store_device *d)
 	a.accepted = NOW;
 	memset(a.bundle_sha256, 0x31, 32);
 	CHECK(store_state_set(s, d->id, &a, &e) == 0, "state: set");
-	CHECK(store_state_get(s, d->id, &got, &found, &e) == 0 && found &&
+	CHECK(store_state_newest(s, d->id, &got, &found, &e) == 0 && found &&
 	    got.clock == a.clock && got.reset_count == a.reset_count &&
 	    got.restart_count == 7 && got.safe &&
 	    got.firmware_version == a.firmware_version &&
@@ -629,11 +662,12 @@ test_state(struct store *s, const struct store_device *d)
 	    a.bundle_sha256, 32) == 0, "state: read back, uint64 exact");
 	a.clock = 12;
 	CHECK(store_state_set(s, d->id, &a, &e) == 0 &&
-	    store_state_get(s, d->id, &got, &found, &e) == 0 &&
+	    store_state_newest(s, d->id, &got, &found, &e) == 0 &&
 	    got.clock == 12, "state: replaced");
 	CHECK(store_state_set(s, unknown, &a, &e) == -1 &&
 	    strstr(e.msg, "unknown device") != NULL,
 	    "state: unknown device refused");
+	test_state_around(s, d, &a);
 }
 
 /* ---- challenges and results ---------------------------------------------- */
@@ -685,6 +719,16 @@ test_challenges(struct store *s, const struct store_device *d1,
 	    got.not_after == NOW + 3600 &&
 	    got.purpose == STORE_CHALLENGE_ATTESTATION,
 	    "challenge: read back");
+	{
+		struct store_challenge next = c, got2;
+
+		next.id[1] ^= 1;
+		next.secret[1] ^= 1;
+		CHECK(got.seq > 0 && store_challenge_issue(s, &next, &e) == 0 &&
+		    store_challenge_get(s, next.id, &got2, &found, &e) == 0 &&
+		    found && got2.seq == got.seq + 1,
+		    "challenge: numbered in issue order");
+	}
 
 	/* Another device's bundle cannot burn it. */
 	make_result(&r, 1, d1, &c);

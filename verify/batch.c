@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "format/escape.h"
 #include "format/hashalg.h"
 #include "format/results.h"
 #include "verify/batch.h"
@@ -935,9 +936,11 @@ batch_summary_print(const struct batch_summary *sum, FILE *f)
 	for (i = 0; i < sum->nreasons; i++)
 		fprintf(f, "  failed %s: %" PRIu64 "\n", sum->reasons[i].check,
 		    sum->reasons[i].n);
-	for (i = 0; i < sum->nslowest && sum->bundles > 1; i++)
-		fprintf(f, "  slow %.3f s %s\n", sum->slowest[i].seconds,
-		    sum->slowest[i].input);
+	for (i = 0; i < sum->nslowest && sum->bundles > 1; i++) {
+		fprintf(f, "  slow %.3f s ", sum->slowest[i].seconds);
+		esc_fputs(sum->slowest[i].input, ESC_FIELD, f);	/* a name */
+		fputc('\n', f);
+	}
 }
 
 /* s as the content of a JSON string (malloc'd, without quotes). */

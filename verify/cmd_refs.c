@@ -22,6 +22,7 @@
 #include "format/bundle.h"
 #include "format/cose.h"
 #include "format/err.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
@@ -156,7 +157,7 @@ refs_create(struct store *s, int argc, char **argv)
 		cmd_error("refs create: a set named '%s' exists", argv[1]);
 		return OUTCOME_ERROR;
 	}
-	printf("created reference set %s\n", argv[1]);
+	esc_fprintln(stdout, "created reference set %s", argv[1]);
 	return OUTCOME_HOLDS;
 }
 
@@ -174,8 +175,8 @@ refs_delete(struct store *s, int argc, char **argv)
 		cmd_error("refs delete: %s", e.msg);
 		return OUTCOME_ERROR;
 	}
-	printf("deleted reference set %s (%" PRIu64 " entries, %" PRIu64
-	    " devices assigned)\n", r.name, r.entries, r.devices);
+	esc_fprintln(stdout, "deleted reference set %s (%" PRIu64 " entries, %"
+	    PRIu64 " devices assigned)", r.name, r.entries, r.devices);
 	return OUTCOME_HOLDS;
 }
 
@@ -196,8 +197,8 @@ list_one(const struct store_refset *r, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("%-24s %8" PRIu64 " entries %5" PRIu64 " devices  updated ",
-	    r->name, r->entries, r->devices);
+	esc_fprintf(stdout, "%-24s %8" PRIu64 " entries %5" PRIu64 " devices  "
+	    "updated ", r->name, r->entries, r->devices);
 	print_time(r->updated);
 	putchar('\n');
 	return 0;
@@ -559,8 +560,8 @@ refs_add(struct store *s, int argc, char **argv)
 	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == -1)
 		goto out;
 	rc = 0;
-	printf("%s: %zu entries (%zu before)\n", argv[1], refset_count(set),
-	    before);
+	esc_fprintln(stdout, "%s: %zu entries (%zu before)", argv[1],
+	    refset_count(set), before);
 out:
 	refset_free(old);
 	refset_free(set);
@@ -597,7 +598,7 @@ refs_subtract(struct store *s, int argc, char **argv)
 	    refset_seal(set, &e) == 0 &&
 	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == 0) {
 		rc = 0;
-		printf("%s: %zu entries (%zu before)\n", argv[1],
+		esc_fprintln(stdout, "%s: %zu entries (%zu before)", argv[1],
 		    refset_count(set), before);
 	}
 	refset_free(old);
@@ -692,7 +693,7 @@ show_text_rule(const char *text, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("policy %s\n", text);
+	esc_fprintln(stdout, "policy %s", text);
 	return 0;
 }
 
@@ -705,9 +706,9 @@ show_text(struct store *s, const struct store_refset *r,
 	struct errbuf e;
 	size_t i;
 
-	printf("set %s: %zu entries, %zu sources, %" PRIu64 " devices, "
-	    "updated ", r->name, refset_count(set), refset_nsources(set),
-	    r->devices);
+	esc_fprintf(stdout, "set %s: %zu entries, %zu sources, %" PRIu64
+	    " devices, updated ", r->name, refset_count(set),
+	    refset_nsources(set), r->devices);
 	print_time(r->updated);
 	putchar('\n');
 	if (store_policy_foreach(s, NULL, r->set_id, show_text_rule, NULL,
@@ -716,12 +717,13 @@ show_text(struct store *s, const struct store_refset *r,
 		return -1;
 	}
 	for (i = 0; i < refset_nsources(set); i++)
-		printf("source %zu %s\n", i, refset_source(set, (uint32_t)i));
+		esc_fprintln(stdout, "source %zu %s", i,
+		    refset_source(set, (uint32_t)i));
 	for (i = 0; i < refset_count(set); i++) {
 		en = refset_entry(set, i);
 		entry_text(en, path, sizeof(path), dig, sizeof(dig));
-		printf("%s %s x%" PRIu32 " [%" PRIu32 "]\n", dig, path,
-		    en->count, en->source);
+		esc_fprintln(stdout, "%s %s x%" PRIu32 " [%" PRIu32 "]", dig,
+		    path, en->count, en->source);
 	}
 	return 0;
 }
@@ -799,12 +801,12 @@ diff_side(const struct refset *a, const struct refset *b, char mark,
 			continue;
 		entry_text(en, path, sizeof(path), dig, sizeof(dig));
 		if (k == SIZE_MAX) {
-			printf("%c %s %s\n", mark, dig, path);
+			esc_fprintln(stdout, "%c %s %s", mark, dig, path);
 			continue;
 		}
 		entry_text(refset_entry(b, k), path, sizeof(path), dig2,
 		    sizeof(dig2));
-		printf("~ %s %s -> %s\n", path, dig, dig2);
+		esc_fprintln(stdout, "~ %s %s -> %s", path, dig, dig2);
 	}
 	return n;
 }
@@ -825,9 +827,9 @@ refs_diff(struct store *s, int argc, char **argv)
 	}
 	na = diff_side(a, b, '<', true);
 	nb = diff_side(b, a, '>', false);
-	printf("diff %s %s: %zu entries of %s not in %s, %zu entries of %s "
-	    "not in %s\n", argv[1], argv[2], na, argv[1], argv[2], nb,
-	    argv[2], argv[1]);
+	esc_fprintln(stdout, "diff %s %s: %zu entries of %s not in %s, %zu "
+	    "entries of %s not in %s", argv[1], argv[2], na, argv[1], argv[2],
+	    nb, argv[2], argv[1]);
 	refset_free(a);
 	refset_free(b);
 	return na + nb == 0 ? OUTCOME_HOLDS : OUTCOME_FAILS;
@@ -861,8 +863,8 @@ refs_assign(struct store *s, int argc, char **argv, bool assign)
 		    now_seconds(), &changed, &e) : store_refset_unassign(s, id,
 		    r.set_id, &changed, &e);
 		if (rc == 0)
-			printf("%s %s %s%s\n", argv[1], assign ? "assigned" :
-			    "unassigned", argv[i], changed ? "" :
+			esc_fprintln(stdout, "%s %s %s%s", argv[1], assign ?
+			    "assigned" : "unassigned", argv[i], changed ? "" :
 			    " (already so)");
 	}
 	return finish(s, rc, &e);
@@ -875,7 +877,7 @@ print_rule(const char *text, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("%s\n", text);
+	esc_fprintln(stdout, "%s", text);
 	return 0;
 }
 
@@ -968,11 +970,11 @@ refs_policy(struct store *s, int argc, char **argv)
 		goto out;
 	}
 	if (n == 0)
-		printf("%s %s: rules cleared\n", dev ? "device" : "set",
-		    argv[first - 1]);
+		esc_fprintln(stdout, "%s %s: rules cleared", dev ? "device" :
+		    "set", argv[first - 1]);
 	for (i = 0; i < n; i++)
-		printf("%s %s: %s\n", dev ? "device" : "set", argv[first - 1],
-		    texts[i]);
+		esc_fprintln(stdout, "%s %s: %s", dev ? "device" : "set",
+		    argv[first - 1], texts[i]);
 	o = OUTCOME_HOLDS;
 out:
 	free(texts);
@@ -989,7 +991,7 @@ print_key(const struct store_ima_key *k, void *arg, struct errbuf *e)
 	(void)arg;
 	(void)e;
 	hex_encode(k->fingerprint, 32, hex);
-	printf("%s %s added ", hex, k->source);
+	esc_fprintf(stdout, "%s %s added ", hex, k->source);
 	print_time(k->added);
 	putchar('\n');
 	return 0;
@@ -1011,9 +1013,9 @@ key_add_one(struct store *s, const char *path, struct errbuf *e)
 	    ima_keyring_add(kr, buf, len, path, e) == 0 &&
 	    store_ima_key_add(s, buf, len, path, now_seconds(), &added,
 	    e) == 0) {
-		printf("%s: %zu key%s %s\n", path, ima_keyring_count(kr),
-		    ima_keyring_count(kr) == 1 ? "" : "s", added ? "added" :
-		    "already trusted");
+		esc_fprintln(stdout, "%s: %zu key%s %s", path,
+		    ima_keyring_count(kr), ima_keyring_count(kr) == 1 ? "" : "s",
+		    added ? "added" : "already trusted");
 		rc = 0;
 	}
 	ima_keyring_free(kr);
@@ -1240,11 +1242,12 @@ refs_update(struct store *s, int argc, char **argv)
 		goto out;
 	}
 	if (ima)
-		printf("%s: reference log replaced by the %zu-byte ima.log of "
-		    "%s\n", argv[1], log_len, path);
+		esc_fprintln(stdout, "%s: reference log replaced by the "
+		    "%zu-byte ima.log of %s", argv[1], log_len, path);
 	if (take_pcrs) {
-		printf("%s: reference PCR values replaced by the %zu quoted "
-		    "values of %s\n", argv[1], refs_pcr_count(pcrs), path);
+		esc_fprintln(stdout, "%s: reference PCR values replaced by "
+		    "the %zu quoted values of %s", argv[1],
+		    refs_pcr_count(pcrs), path);
 		if (refs_pcrs_note_golden(s, id, &e) == -1)
 			goto out;
 	}
@@ -1299,13 +1302,14 @@ refs_device(struct store *s, int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	hex_encode(id, STORE_DEVICE_ID_LEN, hex);
-	printf("device %s\n", hex);
-	printf("sets %s%s\n", r->nsets ? r->set_names : "none",
+	esc_fprintln(stdout, "device %s", hex);
+	esc_fprintln(stdout, "sets %s%s", r->nsets ? r->set_names : "none",
 	    r->own != NULL ? " (its own enrollment log)" : "");
 	for (i = 0; i < r->nrules; i++)
-		printf("rule %s (%s)\n", r->rules[i], r->default_rules ?
-		    "default" : own ? "the device's" : "its sets'");
-	printf("keys %zu\n", ima_keyring_count(r->keys));
+		esc_fprintln(stdout, "rule %s (%s)", r->rules[i],
+		    r->default_rules ? "default" : own ? "the device's" :
+		    "its sets'");
+	esc_fprintln(stdout, "keys %zu", ima_keyring_count(r->keys));
 	if (refs_pcrs_show_device(s, id, &e) == -1) {
 		cmd_error("refs device: %s", e.msg);
 		ima_device_ref_free(r);
@@ -1339,9 +1343,9 @@ refs_export(struct store *s, int argc, char **argv)
 	if (store_verifier_key(s, &key, &e) == 0 &&
 	    refs_file_write(set, now_seconds(), key, &buf, &len, &e) == 0 &&
 	    file_write_atomic(argv[3], buf, len, &e) == 0) {
-		printf("exported %s: %zu entries, %zu sources, signed by the "
-		    "store's verifier key, to %s\n", argv[1], refset_count(set),
-		    refset_nsources(set), argv[3]);
+		esc_fprintln(stdout, "exported %s: %zu entries, %zu sources, "
+		    "signed by the store's verifier key, to %s", argv[1],
+		    refset_count(set), refset_nsources(set), argv[3]);
 		o = OUTCOME_HOLDS;
 	} else
 		cmd_error("refs export: %s", e.msg);
@@ -1434,9 +1438,9 @@ refs_import(struct store *s, int argc, char **argv)
 		rc = -1;
 		goto out;
 	}
-	printf("imported %s as %s: %zu entries (%s)\n", info.name, name,
-	    refset_count(set), created ? "a new set" : "replacing the set's "
-	    "entries");
+	esc_fprintln(stdout, "imported %s as %s: %zu entries (%s)", info.name,
+	    name, refset_count(set), created ? "a new set" :
+	    "replacing the set's entries");
 out:
 	refset_free(renamed);
 	refset_free(set);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
@@ -332,14 +333,20 @@ static int
 note_failure(struct verify_run *v, const struct result *r, struct errbuf *e)
 {
 	const struct result_check *f = judge_first_failure(r);
-	char line[RESULT_INPUT_MAX + RESULT_REASON_MAX + 128], *nb;
+	char line[ESC_SHOWN_SIZE(RESULT_INPUT_MAX + RESULT_REASON_MAX) + 128];
+	char input[ESC_SHOWN_SIZE(RESULT_INPUT_MAX)];
+	char reason[ESC_SHOWN_SIZE(RESULT_REASON_MAX)], *nb;
 	size_t n;
 
 	if (r->verdict == RESULT_PASS || v->shown++ >= VERIFY_SUMMARY_SHOWN)
 		return 0;
+	/* The input's name is a file or archive entry name, the reason may
+	 * quote input: neither reaches the terminal raw (format/escape.h). */
+	esc_str(r->input, ESC_FIELD, input, sizeof(input));
+	esc_str(f != NULL ? f->reason : "", 0, reason, sizeof(reason));
 	snprintf(line, sizeof(line), "  %-5s %s: %s: %s\n",
-	    result_verdict_name(r->verdict), r->input,
-	    f != NULL ? f->name : "?", f != NULL ? f->reason : "");
+	    result_verdict_name(r->verdict), input,
+	    f != NULL ? f->name : "?", reason);
 	n = strlen(line);
 	if ((nb = realloc(v->failures, v->failures_len + n + 1)) == NULL)
 		return err_set(e, "out of memory");
@@ -380,9 +387,10 @@ print_summary(const struct verify_run *v, const struct batch_summary *sum)
 		return;
 	}
 	batch_summary_print(sum, stderr);
-	fprintf(stderr, "verify: results %s%s%s\n", v->a->out ? "in " :
+	esc_fprintf(stderr, "verify: results %s%s%s", v->a->out ? "in " :
 	    "on standard output", v->a->out ? v->a->out : "",
 	    v->a->signed_dir ? " (signed files written)" : "");
+	fputc('\n', stderr);
 	if (v->failures != NULL)
 		fputs(v->failures, stderr);
 	if (v->shown > VERIFY_SUMMARY_SHOWN)

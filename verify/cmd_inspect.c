@@ -599,7 +599,9 @@ cmd_inspect(int argc, char **argv)
 		describe_start(buf, len, start, sizeof(start));
 		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
 		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
-		    "DSCH or DSRS; a challenge set: a ustar archive): %s%s",
+		    "DSCH or DSRS; a challenge set: a ustar archive; an EAR: "
+		    "d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or a "
+		    "JWT \"eyJ...\"): %s%s",
 		    a.path, start, tag == DOSSIER_TAG_REFERENCE ?
 		    " (a reference export: not supported yet)" : "");
 		rc = OUTCOME_ERROR;

@@ -576,6 +576,7 @@ sign_one(struct batch *b, struct applied *a, const struct slot *sl,
     struct errbuf *e)
 {
 	static struct ear ear;
+	char *jwt;
 
 	memcpy(a->r->verifier_id, b->verifier_id, sizeof(a->r->verifier_id));
 	snprintf(a->r->build, sizeof(a->r->build), "dossier %s",
@@ -586,13 +587,18 @@ sign_one(struct batch *b, struct applied *a, const struct slot *sl,
 	if (b->o.ear == BATCH_EAR_NONE)
 		return 0;
 	if (ear_from_result(a->r, sl->nonce_len > 0 ? sl->nonce : NULL,
-	    sl->nonce_len,
-	    &ear, e) == -1 ||
-	    (b->o.ear == BATCH_EAR_CWT ? ear_sign_cwt(&ear, b->vkey,
-	    b->verifier_id, sizeof(b->verifier_id), &a->ear, &a->ear_len,
-	    e) : ear_sign_jwt(&ear, b->vkey, b->verifier_id,
-	    sizeof(b->verifier_id), (char **)&a->ear, &a->ear_len, e)) == -1)
+	    sl->nonce_len, &ear, e) == -1)
 		return err_prefix(e, "the EAR of %s", a->r->input);
+	if (b->o.ear == BATCH_EAR_CWT) {
+		if (ear_sign_cwt(&ear, b->vkey, b->verifier_id,
+		    sizeof(b->verifier_id), &a->ear, &a->ear_len, e) == -1)
+			return err_prefix(e, "the EAR of %s", a->r->input);
+	} else {
+		if (ear_sign_jwt(&ear, b->vkey, b->verifier_id,
+		    sizeof(b->verifier_id), &jwt, &a->ear_len, e) == -1)
+			return err_prefix(e, "the EAR of %s", a->r->input);
+		a->ear = (uint8_t *)jwt;
+	}
 	return 0;
 }
 

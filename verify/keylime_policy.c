@@ -247,9 +247,9 @@ import_digests(struct kdb *k, struct refset *set, uint32_t source,
 			    "or one longer than %u bytes", REFSET_PATH_MAX);
 			goto fail;
 		}
-		if (strcmp(dtype, "array") != 0) {
+		if (dtype == NULL || strcmp(dtype, "array") != 0) {
 			err_set(e, "digests: '%.200s': a %s, not a list of "
-			    "digests", path, dtype);
+			    "digests", path, dtype ? dtype : "null");
 			goto fail;
 		}
 		if (id != last) {
@@ -305,8 +305,9 @@ import_excludes(struct kdb *k, struct keylime_import *out, struct errbuf *e)
 		const char *v = (const char *)sqlite3_column_text(st, 1);
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
 
-		if (strcmp(t, "text") != 0 || v == NULL) {
-			err_set(e, "excludes: a %s, not a regex string", t);
+		if (t == NULL || strcmp(t, "text") != 0 || v == NULL) {
+			err_set(e, "excludes: a %s, not a regex string",
+			    t ? t : "null");
 			goto fail;
 		}
 		if (out->nglobs == IMA_POLICY_GLOBS_MAX) {

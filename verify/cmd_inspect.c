@@ -8,7 +8,9 @@
  * The kind of FILE is told by its first bytes: a bundle is zstd (28 B5 2F
  * FD); the RFC 9277 magic D9 D9 F7 DA then "DSMF" is a MANIFEST, "DSCH" a
  * challenge, "DSRS" a signed result; "ustar" at offset 257 a challenge
- * set archive. Challenges and results are decoded by inspect_files.c,
+ * set archive; a bare COSE_Sign1 (D2 84) with content type
+ * application/eat+cwt an EAR CWT, "eyJ" and three base64url parts an EAR
+ * JWT (inspect_ear.c). Challenges and results are decoded by inspect_files.c,
  * their signature checked only with --verifier-key. --explain (bundles
  * only) runs every verify check without changing the store
  * (inspect_explain.c). A bundle
@@ -41,6 +43,7 @@
 #include "format/cbor_det.h"
 #include "format/challenge.h"
 #include "format/cose.h"
+#include "format/ear.h"
 #include "format/err.h"
 #include "format/escape.h"
 #include "format/fileio.h"
@@ -50,6 +53,7 @@
 #include "format/tpm_public.h"
 #include "verify/cmd.h"
 #include "verify/inspect.h"
+#include "verify/inspect_ear.h"
 #include "verify/report.h"
 
 /* A bundle file read whole: the compressed size is bounded far below the
@@ -498,13 +502,19 @@ inspect_signed(const struct inspect_args *a, const char *type,
 		v = inspect_show_challenge(stdout, buf, len, a->verifier, &e);
 	else if (strcmp(type, "result") == 0)
 		v = inspect_show_result(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "ear-cwt") == 0)
+		v = inspect_show_ear_cwt(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "ear-jwt") == 0)
+		v = inspect_show_ear_jwt(stdout, buf, len, a->verifier, &e);
 	else
 		v = inspect_show_challenge_set(stdout, a->shown, buf, len,
 		    a->verifier, &e);
 	rc = OUTCOME_HOLDS;
 	if (v != 0) {
 		report_init(&r, stdout);
-		report_fail(&r, strcmp(type, "result") == 0 ?
+		report_fail(&r, strncmp(type, "ear", 3) == 0 ?
+		    (v == 1 ? "ear.signature" : "ear.decode") :
+		    strcmp(type, "result") == 0 ?
 		    (v == 1 ? "result.signature" : "result.decode") :
 		    (v == 1 ? "challenge.signature" : "challenge.decode"),
 		    "%s", e.msg);
@@ -598,11 +608,17 @@ cmd_inspect(int argc, char **argv)
 		rc = inspect_signed(&a, "result", buf, len);
 	else if (is_tar(buf, len))
 		rc = inspect_signed(&a, "challenge-set", buf, len);
+	else if (ear_is_cwt(buf, len))
+		rc = inspect_signed(&a, "ear-cwt", buf, len);
+	else if (ear_is_jwt(buf, len))
+		rc = inspect_signed(&a, "ear-jwt", buf, len);
 	else {
 		describe_start(buf, len, start, sizeof(start));
 		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
 		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
-		    "DSCH or DSRS; a challenge set: a ustar archive): %s%s",
+		    "DSCH or DSRS; a challenge set: a ustar archive; an EAR: "
+		    "d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or a "
+		    "JWT \"eyJ...\"): %s%s",
 		    a.shown, start, tag == DOSSIER_TAG_REFERENCE ?
 		    " (a reference export: not supported yet)" : "");
 		rc = OUTCOME_ERROR;

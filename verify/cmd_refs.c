@@ -36,6 +36,7 @@
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
+#include "verify/keylime_policy.h"
 #include "verify/refs_pcrs.h"
 #include "verify/store.h"
 #include "verify/store_pcrref.h"
@@ -51,7 +52,7 @@ static const char usage_text[] =
     "--bundle FILE |\n"
     "                              --dir ROOT [--alg ALG,...] | "
     "--sums FILE [--allow-sha1] |\n"
-    "                              --set OTHER)...\n"
+    "                              --set OTHER | --keylime-policy FILE)...\n"
     "       dossier refs add NAME (--pcrs FILE | --pcrs-bundle FILE | "
     "--clear-pcrs)\n"
     "       dossier refs subtract NAME --set OTHER\n"
@@ -66,7 +67,7 @@ static const char usage_text[] =
     "FINGERPRINT\n"
     "       dossier refs update DEVICE --bundle FILE [--only ima|pcrs]\n"
     "       dossier refs device DEVICE\n"
-    "       dossier refs export NAME -o FILE\n"
+    "       dossier refs export NAME [--keylime-policy] -o FILE\n"
     "       dossier refs import FILE --signer PUBKEY.pem [--as NAME]\n";
 
 static enum outcome
@@ -358,7 +359,8 @@ out:
 	return rc;
 }
 
-enum source_kind { SRC_LOG, SRC_BUNDLE, SRC_DIR, SRC_SUMS, SRC_SET };
+enum source_kind { SRC_LOG, SRC_BUNDLE, SRC_DIR, SRC_SUMS, SRC_SET,
+	SRC_KEYLIME };
 
 struct source {
 	enum source_kind kind;
@@ -367,7 +369,40 @@ struct source {
 	const struct hashalg *algs[REFS_ALGS_MAX];	/* --dir */
 	size_t nalgs;
 	bool allow_sha1;			/* --sums */
+	struct keylime_import *kl;		/* --keylime-policy: found */
 };
+
+/* What a Keylime policy held that dossier does not carry: on stderr, so
+ * nothing is dropped silently. */
+static void
+keylime_report(const char *file, const struct keylime_import *kl)
+{
+	fprintf(stderr, "refs add: %s: %llu digests of %llu paths, %zu "
+	    "excludes as allowlist globs\n", file,
+	    (unsigned long long)kl->digests, (unsigned long long)kl->paths,
+	    kl->nglobs);
+	if (kl->boot_aggregate)
+		fprintf(stderr, "refs add: %s: boot_aggregate not carried "
+		    "(the boot_aggregate rule checks it against the quoted "
+		    "PCRs)\n", file);
+	if (kl->keyrings > 0)
+		fprintf(stderr, "refs add: %s: keyrings (%llu digests) not "
+		    "carried: dossier does not judge ima-buf keyring "
+		    "measurements\n", file, (unsigned long long)kl->keyrings);
+	if (kl->ima_buf > 0)
+		fprintf(stderr, "refs add: %s: ima-buf (%llu digests) not "
+		    "carried\n", file, (unsigned long long)kl->ima_buf);
+	if (kl->verification_keys)
+		fprintf(stderr, "refs add: %s: verification-keys not carried "
+		    "(add IMA keys with dossier refs key add)\n", file);
+	if (kl->ignored_keyrings > 0)
+		fprintf(stderr, "refs add: %s: ima.ignored_keyrings (%llu) not "
+		    "carried\n", file,
+		    (unsigned long long)kl->ignored_keyrings);
+	if (kl->dm_policy)
+		fprintf(stderr, "refs add: %s: ima.dm_policy not carried\n",
+		    file);
+}
 
 static int
 add_source(struct store *s, struct refset *set, const struct source *src,
@@ -396,6 +431,19 @@ add_source(struct store *s, struct refset *set, const struct source *src,
 		return rc;
 	case SRC_BUNDLE:
 		return add_bundle(s, set, src->arg, e);
+	case SRC_KEYLIME: {
+		uint32_t idx;
+
+		if (file_read(src->arg, KEYLIME_POLICY_MAX, &buf, &len,
+		    e) == -1)
+			return -1;
+		snprintf(prov, sizeof(prov), "keylime-policy %s", src->arg);
+		rc = refset_add_source(set, prov, &idx, e) == -1 ? -1 :
+		    keylime_policy_import(src->arg, buf, len, set, idx,
+		    src->kl, e);
+		free(buf);
+		return rc;
+	}
 	case SRC_DIR:
 		snprintf(prov, sizeof(prov), "tree %s", src->arg);
 		return refset_add_tree(set, src->arg, src->algs, src->nalgs,
@@ -426,6 +474,7 @@ enum {
 	OPT_SET,
 	OPT_JSON,
 	OPT_CLEAR,
+	OPT_KEYLIME,
 };
 
 static const struct option add_opts[] = {
@@ -437,6 +486,7 @@ static const struct option add_opts[] = {
 	{ "sums", required_argument, NULL, OPT_SUMS },
 	{ "allow-sha1", no_argument, NULL, OPT_ALLOW_SHA1 },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "keylime-policy", required_argument, NULL, OPT_KEYLIME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -454,7 +504,7 @@ parse_sources(int argc, char **argv, struct source *src, size_t *n)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", add_opts, NULL)) != -1) {
 		if (c == OPT_IMA_LOG || c == OPT_BUNDLE || c == OPT_DIR ||
-		    c == OPT_SUMS || c == OPT_SET) {
+		    c == OPT_SUMS || c == OPT_SET || c == OPT_KEYLIME) {
 			if (*n == SOURCES_MAX) {
 				cmd_error("refs add: more than %d sources",
 				    SOURCES_MAX);
@@ -465,7 +515,7 @@ parse_sources(int argc, char **argv, struct source *src, size_t *n)
 			last->arg = optarg;
 			last->kind = c == OPT_IMA_LOG ? SRC_LOG : c == OPT_BUNDLE ?
 			    SRC_BUNDLE : c == OPT_DIR ? SRC_DIR : c == OPT_SUMS ?
-			    SRC_SUMS : SRC_SET;
+			    SRC_SUMS : c == OPT_KEYLIME ? SRC_KEYLIME : SRC_SET;
 			last->log_alg = hashalg_by_name("sha1");
 			last->algs[0] = hashalg_by_name("sha256");
 			last->nalgs = 1;
@@ -514,6 +564,108 @@ copy_set(const struct refset *old, struct refset **out, struct errbuf *e)
 	return 0;
 }
 
+static int
+merge_rule(const char *text, void *arg, struct errbuf *e)
+{
+	return ima_policy_add_rule(arg, text, e);
+}
+
+/* Append glob g to list[*n] unless it is there (at most the rule's). */
+static int
+glob_add(const char **list, size_t *n, const char *g, struct errbuf *e)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(list[i], g) == 0)
+			return 0;
+	if (*n == IMA_POLICY_GLOBS_MAX)
+		return err_set(e, "the allowlist rule would have more than %u "
+		    "exclude globs", IMA_POLICY_GLOBS_MAX);
+	list[(*n)++] = g;
+	return 0;
+}
+
+/*
+ * The Keylime excludes of src[0..n) into the set's allowlist rule: the
+ * rule is created, or its globs extended (those it has stay, none twice);
+ * the set's other rules are kept as they are.
+ */
+static int
+merge_excludes(struct store *s, int64_t set_id, const struct source *src,
+    size_t n, struct errbuf *e)
+{
+	struct ima_policy *p = NULL;
+	struct ima_rule *allow = NULL;
+	char (*texts)[IMA_POLICY_TEXT_MAX + 1] = NULL;
+	char *rule = NULL;
+	const char *ptrs[IMA_POLICY_RULES_MAX], *globs[IMA_POLICY_GLOBS_MAX];
+	size_t i, j, ng = 0, used;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME)
+			ng += src[i].kl->nglobs;
+	if (ng == 0)
+		return 0;
+	ng = 0;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (texts = calloc(IMA_POLICY_RULES_MAX, sizeof(*texts))) == NULL ||
+	    (rule = malloc(IMA_POLICY_TEXT_MAX + 1)) == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (store_policy_foreach(s, NULL, set_id, merge_rule, p, e) == -1)
+		goto out;
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == IMA_RULE_ALLOWLIST)
+			allow = &p->rules[i];
+	for (i = 0; allow != NULL && i < allow->nglobs; i++)
+		if (glob_add(globs, &ng, ima_rule_glob(allow, i), e) == -1)
+			goto out;
+	for (i = 0; i < n; i++)
+		for (j = 0; src[i].kind == SRC_KEYLIME &&
+		    j < src[i].kl->nglobs; j++)
+			if (glob_add(globs, &ng, src[i].kl->globs[j], e) == -1)
+				goto out;
+	used = (size_t)snprintf(rule, IMA_POLICY_TEXT_MAX + 1, "allowlist");
+	for (i = 0; i < ng && used <= IMA_POLICY_TEXT_MAX; i++)
+		used += (size_t)snprintf(rule + used, IMA_POLICY_TEXT_MAX + 1 -
+		    used, "%s%s", i ? "," : ":exclude=", globs[i]);
+	if (allow != NULL && allow->digest_only && used <= IMA_POLICY_TEXT_MAX)
+		used += (size_t)snprintf(rule + used, IMA_POLICY_TEXT_MAX + 1 -
+		    used, ":digest-only");
+	if (used > IMA_POLICY_TEXT_MAX) {
+		err_set(e, "the allowlist rule with the excludes is longer than "
+		    "%u bytes", IMA_POLICY_TEXT_MAX);
+		goto out;
+	}
+	/* the set's other rules, then the allowlist, canonical texts */
+	for (i = 0, j = 0; i < p->nrules; i++)
+		if (p->rules[i].kind != IMA_RULE_ALLOWLIST &&
+		    ima_policy_format(&p->rules[i], texts[j++],
+		    IMA_POLICY_TEXT_MAX + 1, e) == -1)
+			goto out;
+	memset(p, 0, sizeof(*p));
+	if (ima_policy_add_rule(p, rule, e) == -1 ||
+	    ima_policy_format(&p->rules[0], texts[j++],
+	    IMA_POLICY_TEXT_MAX + 1, e) == -1) {
+		err_prefix(e, "the allowlist rule of the excludes");
+		goto out;
+	}
+	for (i = 0; i < j; i++)
+		ptrs[i] = texts[i];
+	if (store_policy_set(s, NULL, set_id, ptrs, j, e) == -1)
+		goto out;
+	fprintf(stderr, "refs add: set rule %s\n", texts[j - 1]);
+	rc = 0;
+out:
+	free(p);
+	free(texts);
+	free(rule);
+	return rc;
+}
+
 static enum outcome
 refs_add(struct store *s, int argc, char **argv)
 {
@@ -551,20 +703,32 @@ refs_add(struct store *s, int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	before = refset_count(old);
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME && (src[i].kl =
+		    calloc(1, sizeof(*src[i].kl))) == NULL) {
+			err_set(&e, "out of memory");
+			goto out;
+		}
 	if (copy_set(old, &set, &e) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (add_source(s, set, &src[i], &e) == -1)
 			goto out;
 	if (refset_seal(set, &e) == -1 ||
-	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == -1)
+	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == -1 ||
+	    merge_excludes(s, r.set_id, src, n, &e) == -1)
 		goto out;
 	rc = 0;
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME)
+			keylime_report(src[i].arg, src[i].kl);
 	esc_fprintln(stdout, "%s: %zu entries (%zu before)", argv[1],
 	    refset_count(set), before);
 out:
 	refset_free(old);
 	refset_free(set);
+	for (i = 0; i < n; i++)
+		free(src[i].kl);
 	free(src);
 	if (rc == -1)
 		err_prefix(&e, "%s", argv[1]);
@@ -1325,6 +1489,62 @@ refs_device(struct store *s, int argc, char **argv)
 
 /* ---- export and import ------------------------------------------------------- */
 
+/* The set's allowlist globs, for the Keylime export. */
+static int
+export_rule(const char *text, void *arg, struct errbuf *e)
+{
+	return ima_policy_add_rule(arg, text, e);
+}
+
+/* refs export NAME --keylime-policy -o FILE: a Keylime runtime policy. */
+static enum outcome
+refs_export_keylime(struct store *s, const char *name, const char *file)
+{
+	struct store_refset r;
+	struct refset *set = NULL;
+	struct ima_policy *p;
+	const char *globs[IMA_POLICY_GLOBS_MAX];
+	size_t i, ng = 0, len;
+	char *json = NULL;
+	struct errbuf e;
+	enum outcome o = OUTCOME_ERROR;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		cmd_error("refs export: out of memory");
+		return OUTCOME_ERROR;
+	}
+	if (load_set(s, name, &r, &set) == -1) {
+		free(p);
+		return OUTCOME_ERROR;
+	}
+	if (store_policy_foreach(s, NULL, r.set_id, export_rule, p, &e) == -1)
+		goto fail;
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == IMA_RULE_ALLOWLIST)
+			for (ng = 0; ng < p->rules[i].nglobs; ng++)
+				globs[ng] = ima_rule_glob(&p->rules[i], ng);
+	/* IMA's template hash is sha1 unless the kernel was told otherwise;
+	 * the set does not record it */
+	if (keylime_policy_export(set, globs, ng, "sha1", now_seconds(), &json,
+	    &len, &e) == -1 ||
+	    file_write_atomic(file, (const uint8_t *)json, len, &e) == -1)
+		goto fail;
+	printf("exported %s: %zu entries, %zu excludes, as a Keylime runtime "
+	    "policy to %s\n", name, refset_count(set), ng, file);
+	fprintf(stderr, "refs export: %s: not in the policy: keyrings, ima-buf "
+	    "and verification-keys (empty), the set's other rules; "
+	    "log_hash_alg is sha1\n", file);
+	o = OUTCOME_HOLDS;
+	goto out;
+fail:
+	cmd_error("refs export: %s", e.msg);
+out:
+	free(json);
+	free(p);
+	refset_free(set);
+	return o;
+}
+
 static enum outcome
 refs_export(struct store *s, int argc, char **argv)
 {
@@ -1336,6 +1556,12 @@ refs_export(struct store *s, int argc, char **argv)
 	struct errbuf e;
 	enum outcome o = OUTCOME_ERROR;
 
+	if (argc == 5 && strcmp(argv[2], "--keylime-policy") == 0 &&
+	    strcmp(argv[3], "-o") == 0)
+		return refs_export_keylime(s, argv[1], argv[4]);
+	if (argc == 5 && strcmp(argv[2], "-o") == 0 &&
+	    strcmp(argv[4], "--keylime-policy") == 0)
+		return refs_export_keylime(s, argv[1], argv[3]);
 	if (argc != 4 || strcmp(argv[2], "-o") != 0)
 		return usage();
 	if (load_set(s, argv[1], &r, &set) == -1)
@@ -1355,7 +1581,6 @@ refs_export(struct store *s, int argc, char **argv)
 	return o;
 }
 
-/* A PEM public key (dossier init -o's file). */
 static EVP_PKEY *
 read_signer(const char *path, struct errbuf *e)
 {

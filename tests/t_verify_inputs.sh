@@ -10,6 +10,7 @@
 #           bundles (was, on standard input: one error for three);
 #   noend   a bundle without its end-of-archive marker, then two good ones;
 #   junk    a good bundle, bytes that are no zstd frame, a good bundle;
+#   lead    bytes that are no zstd frame, then a good bundle;
 #   tail    a tar (and a tar.zst) archive of one good bundle with a good
 #           bundle after its end-of-archive marker (was: ignored).
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -70,6 +71,7 @@ cat "$B/noend.zst" "$B/g1.dossier" "$B/g2.dossier" >"$T/case/noend"
 cat "$B/g1.dossier" "$B/junk.bin" "$B/g2.dossier" >"$T/case/junk"
 cat "$T/one.tar" "$B/g2.dossier" >"$T/case/tail"
 cat "$T/one.tar.zst" "$B/g2.dossier" >"$T/case/tailzst"
+cat "$B/junk.bin" "$B/g1.dossier" >"$T/case/lead"
 cp "$B/empty.zst" "$T/case/emptyonly"
 
 # fresh: a fresh copy of the fixture store in $T/s.db.
@@ -142,6 +144,7 @@ for form in file stdin spool; do
 	one huge $form fail,pass,pass "bundle.container: .*bytes larger than listed|truncated"
 	one noend $form fail,pass,pass "bundle.container: .*no end-of-archive marker"
 	one junk $form pass,error,pass "bundle.container: not a zstd frame: 33 bytes skipped"
+	one lead $form error,pass "bundle.container: not a zstd frame: 33 bytes skipped up to the next"
 	one tail $form pass,error "bundle.container: data after the end of the archive"
 	one tailzst $form pass,error "bundle.container: data after the end of the archive"
 done
@@ -167,3 +170,8 @@ expect_eq "$(verdicts "$T/r.jsonl")" error "an empty tar.gz: one error result"
 if reasons "$T/r.jsonl" | grep -q "an archive with no bundle in it"; then
 	ok "an empty tar.gz: says it holds no bundle"
 else not_ok "an empty tar.gz: says it holds no bundle" "$(reasons "$T/r.jsonl")"; fi
+
+# Standard input with nothing on it: one error result.
+fresh
+"$DOSSIER" --store "$T/s.db" verify -q -o "$T/r.jsonl" - </dev/null >/dev/null 2>&1
+expect_eq "$(verdicts "$T/r.jsonl")" error "empty standard input: one error result"

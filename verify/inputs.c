@@ -526,6 +526,18 @@ frame_starts_bundle(ZSTD_DCtx *d, const uint8_t *f, size_t n)
 	    strncmp((const char *)hdr, BUNDLE_MANIFEST_NAME, 100) == 0;
 }
 
+/* The offset of the first zstd magic number in p[from..len), or len. */
+static size_t
+find_magic(const uint8_t *p, size_t len, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 4 <= len; i++)
+		if (p[i] == zstd_magic[0] && memcmp(p + i, zstd_magic, 4) == 0)
+			return i;
+	return len;
+}
+
 /* What next_bundle() found at the head of s->buf. */
 enum piece {
 	PIECE_END,		/* nothing left */
@@ -547,12 +559,11 @@ skip_junk(struct src *s, uint64_t *n)
 
 	*n = 0;
 	for (;;) {
-		for (i = from; i + 4 <= s->len; i++)
-			if (memcmp(s->buf + i, zstd_magic, 4) == 0) {
-				src_consume(s, i);
-				*n += i;
-				return 0;
-			}
+		if ((i = find_magic(s->buf, s->len, from)) < s->len) {
+			src_consume(s, i);
+			*n += i;
+			return 0;
+		}
 		keep = s->eof ? 0 : s->len < 3 ? s->len : 3;
 		*n += s->len - keep;
 		src_consume(s, s->len - keep);
@@ -658,6 +669,9 @@ walk_bundles(struct src *s, bool whole, input_fn fn, void *arg,
 	    BUNDLE_ZSTD_WINDOW_LOG_MAX);
 	for (;;) {
 		pc = next_bundle(s, d, &blen, why, sizeof(why));
+		if (pc == PIECE_END && n == 0)	/* nothing at all */
+			rc = unreadable(fn, arg, s->label, false, 0, "empty "
+			    "input, not a bundle", e);
 		if (pc == PIECE_END)
 			break;
 		if (whole && n == 0 && pc == PIECE_BUNDLE && blen == s->len) {
@@ -718,8 +732,10 @@ one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 			return unreadable(fn, arg, s->label, false, 0,
 			    strerror(s->err), e);
 	}
-	if (is_zstd(s->buf, s->len) &&
-	    ZSTD_findFrameCompressedSize(s->buf, s->len) != s->len)
+	/* junk before a zstd frame is skipped to it, as on standard input */
+	if (is_zstd(s->buf, s->len) ?
+	    ZSTD_findFrameCompressedSize(s->buf, s->len) != s->len :
+	    find_magic(s->buf, s->len, 0) < s->len)
 		return walk_bundles(s, true, fn, arg, e);
 	return item(fn, arg, s->label, false, 0, s->buf, s->len, &s->buf, e);
 }
@@ -745,7 +761,7 @@ do_stream(const char *label, int fd, size_t size, bool is_stdin,
 	else if (is_tar(s.buf, s.len) || is_gzip(s.buf, s.len) ||
 	    (is_zstd(s.buf, s.len) && is_zstd_archive(&s)))
 		rc = walk_archive(&s, fn, arg, e);
-	else if (is_stdin && is_zstd(s.buf, s.len))
+	else if (is_stdin)
 		rc = walk_bundles(&s, false, fn, arg, e);
 	else
 		rc = one_bundle(&s, fn, arg, e);

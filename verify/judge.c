@@ -252,8 +252,8 @@ static int judge_signature(struct judging *j, const uint8_t *manifest,
  * and manifest.signature are judged in the callback, before any member is
  * read, so an unsigned bundle costs at most what the reader holds before
  * it accepts a manifest (BUNDLE_PREAUTH_MAX, format/bundle.h), however
- * much its manifest lists. Their checks wait in auth[] so that the result
- * keeps the order of judge.h (bundle.container first).
+ * much its manifest lists. Their checks wait in auth_checks[] so that the
+ * result keeps the order of judge.h (bundle.container first).
  */
 enum early_auth { AUTH_NOT_TRIED, AUTH_OK, AUTH_FAILED, AUTH_STORE_ERROR };
 

@@ -11,6 +11,9 @@
 #   noend   a bundle without its end-of-archive marker, then two good ones;
 #   junk    a good bundle, bytes that are no zstd frame, a good bundle;
 #   lead    bytes that are no zstd frame, then a good bundle;
+#   padded  a good bundle, a zstd frame of zeros (its tar record padding
+#           in a frame of its own, which the container allows), a good
+#           bundle: two passes, the zeros are the first one's;
 #   tail    a tar (and a tar.zst) archive of one good bundle with a good
 #           bundle after its end-of-archive marker (was: ignored).
 . "$DOSSIER_TOP/tests/lib.sh"
@@ -72,6 +75,7 @@ cat "$B/g1.dossier" "$B/junk.bin" "$B/g2.dossier" >"$T/case/junk"
 cat "$T/one.tar" "$B/g2.dossier" >"$T/case/tail"
 cat "$T/one.tar.zst" "$B/g2.dossier" >"$T/case/tailzst"
 cat "$B/junk.bin" "$B/g1.dossier" >"$T/case/lead"
+cat "$B/g1.dossier" "$B/empty.zst" "$B/g2.dossier" >"$T/case/padded"
 cp "$B/empty.zst" "$T/case/emptyonly"
 
 # fresh: a fresh copy of the fixture store in $T/s.db.
@@ -145,6 +149,7 @@ for form in file stdin spool; do
 	one noend $form fail,pass,pass "bundle.container: .*no end-of-archive marker"
 	one junk $form pass,error,pass "bundle.container: not a zstd frame: 33 bytes skipped"
 	one lead $form error,pass "bundle.container: not a zstd frame: 33 bytes skipped up to the next"
+	one padded $form pass,pass
 	one tail $form pass,error "bundle.container: data after the end of the archive"
 	one tailzst $form pass,error "bundle.container: data after the end of the archive"
 done
@@ -161,6 +166,13 @@ for l in open(sys.argv[1]):
 g1=$(stat -c %s "$B/g1.dossier")
 expect_eq "$got" "junk: 1 0|junk: 2 $g1|junk: 3 $((g1 + 33))|g3.dossier None|" \
     "the parts of a file are named and placed; a one-bundle file keeps its name"
+# A bundle with its padding in a second frame is one bundle, file named.
+cat "$B/g3.dossier" "$B/empty.zst" >"$T/g3-padded.dossier"
+fresh
+"$DOSSIER" --store "$T/s.db" verify -q -o "$T/r.jsonl" "$T/g3-padded.dossier" >/dev/null 2>&1
+expect_eq "$(verdicts "$T/r.jsonl")" pass "a bundle whose padding is a frame of its own: one pass"
+expect_eq "$(grep -c '"name":"[^"]*g3-padded.dossier","offset":null' "$T/r.jsonl")" 1 \
+    "... named by its file"
 
 # An empty tar.gz archive (no entries): a named refusal, not silence.
 tar -czf "$T/none.tar.gz" -T /dev/null

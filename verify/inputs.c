@@ -581,8 +581,75 @@ skip_junk(struct src *s, uint64_t *n)
 }
 
 /*
+ * Does the zstd frame at s->buf + pos decode to nothing but zeros, with
+ * *trail zeros before it at most BUNDLE_TRAILER_MAX? Then it is tar record
+ * padding in a frame of its own, which the bundle before it may carry
+ * (bundle.h, rules 1 and 2), not an empty archive in front of the next.
+ * Its first bytes tell most frames apart (a bundle starts with its
+ * MANIFEST header); only a frame that starts with zeros is read whole, up
+ * to BUNDLE_TRAILER_MAX compressed bytes. Its size if so (*trail grows),
+ * 0 if not, -1 on a read error.
+ */
+static long
+zero_frame(struct src *s, ZSTD_DCtx *d, size_t pos, uint64_t *trail)
+{
+	uint8_t out[4096];
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer o;
+	uint64_t zeros = 0;
+	size_t fs, r, i;
+	bool whole = false;
+
+	for (;;) {
+		if (s->len - pos < 4 && !s->eof) {
+			if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
+				return -1;
+			continue;
+		}
+		if (s->len - pos < 4 || !is_zstd(s->buf + pos, 4))
+			return 0;
+		fs = ZSTD_findFrameCompressedSize(s->buf + pos, s->len - pos);
+		whole = !ZSTD_isError(fs);
+		if (ZSTD_isError(fs) && (s->eof ||
+		    ZSTD_getErrorCode(fs) != ZSTD_error_srcSize_wrong ||
+		    s->len - pos > BUNDLE_TRAILER_MAX))
+			return 0;
+		/* what is there of it: all zeros so far? */
+		if (ZSTD_isError(ZSTD_DCtx_reset(d, ZSTD_reset_session_only)))
+			return 0;
+		in.src = s->buf + pos;
+		in.size = whole ? fs : s->len - pos;
+		in.pos = 0;
+		zeros = 0;
+		do {
+			o.dst = out;
+			o.size = sizeof(out);
+			o.pos = 0;
+			r = ZSTD_decompressStream(d, &o, &in);
+			if (ZSTD_isError(r))
+				return 0;
+			for (i = 0; i < o.pos; i++)
+				if (out[i] != 0)
+					return 0;
+			zeros += o.pos;
+			if (*trail + zeros > BUNDLE_TRAILER_MAX)
+				return 0;
+		} while (r != 0 && (in.pos < in.size || o.pos == o.size));
+		if (whole)
+			break;
+		if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
+			return -1;
+	}
+	if (r != 0)
+		return 0;	/* cut short: the judge says so */
+	*trail += zeros;
+	return (long)fs;
+}
+
+/*
  * The next bundle of the stream at s->buf: its zstd frames up to the one
- * in which its tar reaches its end-of-archive marker. A bundle also ends
+ * in which its tar reaches its end-of-archive marker (and frames of zeros
+ * right after it: zero_frame()). A bundle also ends
  * (resynchronisation, so that a bad bundle never swallows the next one)
  * before a frame that starts with a MANIFEST header, before bytes that
  * are no zstd frame, and at a frame zstd refuses; the judge then says
@@ -593,8 +660,9 @@ next_bundle(struct src *s, ZSTD_DCtx *d, size_t *blen, char *why,
     size_t whylen)
 {
 	struct tar_track t;
-	uint64_t total = 0;
+	uint64_t total = 0, trail = 0;
 	size_t pos = 0, fs;
+	long r;
 
 	memset(&t, 0, sizeof(t));
 	*blen = 0;
@@ -636,8 +704,13 @@ next_bundle(struct src *s, ZSTD_DCtx *d, size_t *blen, char *why,
 			break;
 		}
 		pos += fs;
-		if (t.ended)
+		if (t.ended) {
+			while ((r = zero_frame(s, d, pos, &trail)) > 0)
+				pos += (size_t)r;
+			if (r < 0)
+				goto read_error;
 			break;
+		}
 	}
 	*blen = pos;
 	return pos > 0 ? PIECE_BUNDLE : PIECE_END;

@@ -21,7 +21,9 @@
  *     whole (at most INPUTS_FILE_MAX); standard input, and a file that is
  *     not exactly one zstd frame but holds a zstd magic number, is a
  *     stream of concatenated bundles, each ending with the zstd frame in
- *     which its tar reaches its end-of-archive marker, named "LABEL: N"
+ *     which its tar reaches its end-of-archive marker (and the frames of
+ *     nothing but zeros right after it, at most BUNDLE_TRAILER_MAX: its
+ *     record padding), named "LABEL: N"
  *     (N from 1) with their byte offset in the stream (a file that turns
  *     out to be one bundle keeps its name). Resynchronisation, so that a
  *     bad bundle never swallows the next: a bundle also ends before a

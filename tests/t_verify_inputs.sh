@@ -187,3 +187,4 @@ else not_ok "an empty tar.gz: says it holds no bundle" "$(reasons "$T/r.jsonl")"
 fresh
 "$DOSSIER" --store "$T/s.db" verify -q -o "$T/r.jsonl" - </dev/null >/dev/null 2>&1
 expect_eq "$(verdicts "$T/r.jsonl")" error "empty standard input: one error result"
+done_testing

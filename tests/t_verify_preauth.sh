@@ -109,3 +109,4 @@ verify_rss "$T/forged" "$T/good" "$T/unknown"
 	not_ok "bombs and a good bundle: peak RSS < 200 MiB" "$((RSS / 1024)) MiB"
 expect_eq "$(wc -l <"$T/res.jsonl")" 5 "bombs and a good bundle: 5 results"
 expect_eq "$(checks_of 3 | cut -d' ' -f1)" pass "the good bundle among bombs passes"
+done_testing

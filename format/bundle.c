@@ -39,8 +39,9 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "format/hashalg.h"
+#include "format/escape.h"
 #include "format/fileio.h"
+#include "format/hashalg.h"
 
 #define TAR_BLOCK	512u
 #define TAR_END		(2 * TAR_BLOCK)
@@ -65,22 +66,13 @@ tar_entry_bytes(uint64_t len)
 static void
 show_name(const char *raw, char out[BUNDLE_SHOWN_NAME_MAX + 1])
 {
-	size_t i, o = 0;
+	size_t len = raw == NULL ? 0 : strlen(raw);
 
-	if (raw == NULL)
-		raw = "";
-	for (i = 0; raw[i] != '\0' && i < 64; i++) {
-		unsigned char c = (unsigned char)raw[i];
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-	}
-	if (raw[i] != '\0') {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
+	/* the first 64 bytes, escaped (format/escape.h), then "..." */
+	esc_text(raw == NULL ? "" : raw, len > 64 ? 64 : len,
+	    ESC_FIELD | ESC_QUOTES, out, BUNDLE_SHOWN_NAME_MAX + 1);
+	if (len > 64)
+		strcat(out, "...");
 }
 
 int

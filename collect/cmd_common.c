@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "collect/cmd.h"
+#include "format/escape.h"
 
 void
 collect_error(const char *fmt, ...)
@@ -12,7 +13,7 @@ collect_error(const char *fmt, ...)
 
 	fputs("dossier-collect: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);	/* file and spool names are input */
 	va_end(ap);
 	fputc('\n', stderr);
 }

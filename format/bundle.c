@@ -39,8 +39,9 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "format/hashalg.h"
+#include "format/escape.h"
 #include "format/fileio.h"
+#include "format/hashalg.h"
 
 #define TAR_BLOCK	512u
 #define TAR_END		(2 * TAR_BLOCK)
@@ -65,22 +66,13 @@ tar_entry_bytes(uint64_t len)
 static void
 show_name(const char *raw, char out[BUNDLE_SHOWN_NAME_MAX + 1])
 {
-	size_t i, o = 0;
+	size_t len = raw == NULL ? 0 : strlen(raw);
 
-	if (raw == NULL)
-		raw = "";
-	for (i = 0; raw[i] != '\0' && i < 64; i++) {
-		unsigned char c = (unsigned char)raw[i];
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-	}
-	if (raw[i] != '\0') {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
+	/* the first 64 bytes, escaped (format/escape.h), then "..." */
+	esc_text(raw == NULL ? "" : raw, len > 64 ? 64 : len,
+	    ESC_FIELD | ESC_QUOTES, out, BUNDLE_SHOWN_NAME_MAX + 1);
+	if (len > 64)
+		strcat(out, "...");
 }
 
 int
@@ -425,8 +417,9 @@ struct zsrc {
 	bool started;			/* a frame was seen */
 	bool ended;			/* input and last frame done */
 	uint8_t *out;			/* BUNDLE_CHUNK bytes */
-	const uint8_t *whole;		/* one pass: all the decompressed data */
-	size_t whole_len;
+	uint8_t *whole;			/* one pass: the decompressed frame */
+	size_t whole_len;		/* its declared content size */
+	size_t whole_done;		/* bytes of it decoded so far */
 	const uint8_t *chunk;		/* the current chunk (out or in whole) */
 	uint64_t produced;		/* decompressed bytes handed out */
 	uint64_t limit;			/* produced may not exceed this */
@@ -586,6 +579,79 @@ zsrc_decompress(struct zsrc *z, ZSTD_outBuffer *o)
 }
 
 /*
+ * One pass: decode the frame's blocks (zstd's bufferless API: one frame
+ * header, block or checksum per call, straight into z->whole, which is
+ * then the window) until want bytes are there; want == whole_len: to the
+ * end of the frame. So no more than one block is decoded beyond what the
+ * tar reader asked for, and nothing more before the manifest callback
+ * accepted (bundle.h, MEMORY). -1: zstd refused the frame.
+ */
+static int
+zsrc_whole_decode(struct zsrc *z, size_t want)
+{
+	const uint8_t *src = z->in.src;
+	size_t n, got;
+
+	while (z->whole_done < want || (want == z->whole_len && !z->ended)) {
+		if ((n = ZSTD_nextSrcSizeToDecompress(z->dctx)) == 0) {
+			if (z->whole_done != z->whole_len)
+				return -1;
+			z->ended = true;
+			break;
+		}
+		if (n > z->in.size - z->in.pos)
+			return -1;
+		got = ZSTD_decompressContinue(z->dctx, z->whole + z->whole_done,
+		    z->whole_len - z->whole_done, src + z->in.pos, n);
+		if (ZSTD_isError(got))
+			return -1;
+		z->in.pos += n;
+		z->whole_done += got;
+	}
+	return 0;
+}
+
+/*
+ * One pass failed: read the frame again by streaming from its start, past
+ * the bytes handed out already (the same bytes: zstd decodes
+ * deterministically), so that streaming says where and why it fails
+ * (bundle.h, ONE PASS).
+ */
+static int
+zsrc_restream(struct zsrc *z)
+{
+	uint64_t left = z->produced;
+	ZSTD_outBuffer o;
+
+	z->whole = NULL;
+	z->in.pos = 0;
+	z->started = false;
+	z->at_boundary = true;
+	z->ended = false;
+	if (ZSTD_isError(ZSTD_DCtx_reset(z->dctx, ZSTD_reset_session_only)))
+		return zsrc_fail(z, "zstd: cannot reset the context");
+	while (left > 0) {
+		o.dst = z->out;
+		o.size = left < BUNDLE_CHUNK ? (size_t)left : BUNDLE_CHUNK;
+		o.pos = 0;
+		while (o.pos < o.size && !z->ended) {
+			if (z->at_boundary) {
+				if (zsrc_frame_start(z) != 0)
+					return -1;
+				continue;
+			}
+			if (zsrc_decompress(z, &o) != 0)
+				return -1;
+		}
+		if (o.pos == 0)
+			return zsrc_fail(z, "internal error: the frame decodes "
+			    "shorter when streamed");
+		left -= o.pos;
+	}
+	return 0;
+}
+
+/*
  * The next chunk of decompressed data: BUNDLE_CHUNK bytes, fewer only at
  * the end of the stream, *len == 0 at the end.
  */
@@ -594,14 +660,20 @@ zsrc_next(struct zsrc *z, const uint8_t **p, size_t *len)
 {
 	ZSTD_outBuffer o = { z->out, BUNDLE_CHUNK, 0 };
 	const uint8_t *chunk = z->out;
+	size_t want;
 
 	if (z->failed)
 		return -1;
 	if (z->whole != NULL) {
-		chunk = z->whole + z->produced;
-		o.pos = z->whole_len - (size_t)z->produced;
-		if (o.pos > BUNDLE_CHUNK)
-			o.pos = BUNDLE_CHUNK;
+		want = z->whole_len - (size_t)z->produced;
+		if (want > BUNDLE_CHUNK)
+			want = BUNDLE_CHUNK;
+		if (zsrc_whole_decode(z, (size_t)z->produced + want) == 0) {
+			chunk = z->whole + z->produced;
+			o.pos = want;
+		} else if (zsrc_restream(z) != 0) {
+			return -1;
+		}
 	}
 	while (z->whole == NULL && o.pos < o.size && !z->ended) {
 		if (z->at_boundary) {
@@ -678,11 +750,12 @@ bundle_scratch_free(struct bundle_scratch *s)
 
 /*
  * Memory input that is exactly one zstd frame declaring a content size of
- * 1 to BUNDLE_ONESHOT_MAX bytes and a window within the limit: decompress
- * it in one call into sc->whole and serve that (bundle.h, ONE PASS).
- * Anything else, and a frame that fails to decompress, is left to
- * streaming, which reports exactly where it fails; the context is reset
- * for it.
+ * 1 to BUNDLE_ONESHOT_MAX bytes and a window within the limit: decode it
+ * into sc->whole, a buffer of that size, as the tar reader asks for it
+ * (zsrc_whole_decode) and serve that (bundle.h, ONE PASS). The buffer is
+ * only reserved here: its pages cost memory as they are decoded into.
+ * Anything else is left to streaming, and so is a frame that fails to
+ * decompress (zsrc_restream), which reports exactly where it fails.
  */
 static void
 zsrc_try_whole(struct zsrc *z, struct bundle_scratch *sc)
@@ -690,7 +763,7 @@ zsrc_try_whole(struct zsrc *z, struct bundle_scratch *sc)
 	const uint8_t *src = z->in.src;
 	ZSTD_frameHeader fh;
 	unsigned long long size;
-	size_t len = z->in.size, got;
+	size_t len = z->in.size;
 	uint8_t *nb;
 
 	if (ZSTD_getFrameHeader(&fh, src, len) != 0 ||
@@ -708,17 +781,15 @@ zsrc_try_whole(struct zsrc *z, struct bundle_scratch *sc)
 		sc->whole = nb;
 		sc->whole_cap = (size_t)size;
 	}
-	got = ZSTD_decompressDCtx(z->dctx, sc->whole, (size_t)size, src, len);
-	if (ZSTD_isError(got) || got != size) {
+	if (ZSTD_isError(ZSTD_decompressBegin(z->dctx))) {
 		(void)ZSTD_DCtx_reset(z->dctx, ZSTD_reset_session_only);
 		return;
 	}
 	z->whole = sc->whole;
 	z->whole_len = (size_t)size;
-	z->in.pos = len;
+	z->whole_done = 0;
 	z->started = true;
 	z->at_boundary = false;
-	z->ended = true;
 }
 
 /* --- reading: tar entries -------------------------------------------------- */
@@ -945,10 +1016,12 @@ static int
 sink_keep(struct rd *rd, struct member_sink *s, struct bundle_contents *c,
     size_t i, uint64_t size, struct errbuf *e)
 {
-	const uint8_t *end = rd->z.whole + rd->z.whole_len;
+	const uint8_t *w = rd->z.whole;
 
-	if (s->borrow && size > 0 && s->start >= rd->z.whole &&
-	    size < (uint64_t)(end - s->start) && s->start[size] == 0) {
+	/* the byte after it must be decoded already (zsrc_whole_decode) */
+	if (s->borrow && w != NULL && size > 0 && s->start >= w &&
+	    size < (uint64_t)(w + rd->z.whole_done - s->start) &&
+	    s->start[size] == 0) {
 		c->data[i] = rd->sc->whole + (s->start - rd->z.whole);
 		c->borrowed |= 1u << i;
 		return 0;
@@ -984,11 +1057,15 @@ rd_data(struct rd *rd, uint64_t size, struct member_sink *s,
 			    (long long)off);
 		if (s->md != NULL && EVP_DigestUpdate(s->md, p, n) != 1)
 			return err_openssl(e, "SHA-256");
-		if (s->borrow && got == 0)
+		/* Borrowing needs every block in the one-pass buffer, each
+		 * after the last; zsrc_restream() may end it mid-member. */
+		if (s->borrow && (rd->z.whole == NULL || (got > 0 &&
+		    (const uint8_t *)p != s->start + got))) {
+			if (sink_unborrow(s, size, got, e) != 0)
+				return -1;
+		} else if (s->borrow && got == 0) {
 			s->start = p;
-		else if (s->borrow && (const uint8_t *)p != s->start + got &&
-		    sink_unborrow(s, size, got, e) != 0)
-			return -1;
+		}
 		if (s->collect != NULL)
 			memcpy(s->collect + got, p, n);
 		if (s->r != NULL && s->r->member_data != NULL && n > 0 &&

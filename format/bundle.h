@@ -67,17 +67,27 @@
  * MANIFEST limit; after, by the sizes the manifest lists plus tar framing
  * and BUNDLE_TRAILER_MAX; a zstd "bomb" stops at that bound with an error.
  *
+ * BEFORE THE MANIFEST IS ACCEPTED (the manifest callback returned 0) at
+ * most BUNDLE_PREAUTH_MAX bytes are decompressed, on either path below
+ * (one BUNDLE_CHUNK and the rest of the zstd block it ends in), and no
+ * member is read or collected: a callback that authenticates the MANIFEST
+ * before it accepts it (dossier verify checks its signature with the
+ * enrolled AK there) so bounds what unauthenticated input can cost, however
+ * much the manifest lists.
+ *
  * ONE PASS. A bundle read from memory that is exactly one zstd frame
  * declaring its content size, at most BUNDLE_ONESHOT_MAX, is decompressed
- * in one call into one buffer of that size (zstd's fastest path: no window
- * copies), and the tar reader is then handed that buffer in BUNDLE_CHUNK
- * pieces, so every bound above is checked exactly as when streaming; the
- * frame header's content size (which zstd verifies) bounds the work done
- * before them. A frame that does not decompress in one pass is read again
- * by streaming, which says where it fails: the outcome and the messages
- * are those of streaming, only faster. The writer ends a zstd block after
- * the MANIFEST entry, so that telling a bundle from an archive of bundles
- * (its first tar header) decodes about 1.5 KiB, not a whole 128 KiB block.
+ * straight into one buffer of that size (zstd's fastest path: no window
+ * copies), block by block as the tar reader asks for BUNDLE_CHUNK pieces
+ * of it, so every bound above is checked exactly as when streaming and the
+ * buffer's pages are touched only as far as the reader got; the frame
+ * header's content size (which zstd verifies) bounds it. A frame that
+ * does not decompress in one pass is read again by streaming, past what
+ * was handed out already, which says where it fails: the outcome and the
+ * messages are those of streaming, only faster. The writer ends a zstd
+ * block after the MANIFEST entry, so that telling a bundle from an archive
+ * of bundles (its first tar header) decodes about 1.5 KiB, not a whole
+ * 128 KiB block.
  *
  * ERRORS follow format/err.h. Every message starts with the caller's label
  * (a file name, "<stdin>", "batch.tar.zst: 0a1b.dossier") and names the
@@ -107,6 +117,9 @@
 #define BUNDLE_ZSTD_WINDOW_LOG_MAX	23		/* 8 MiB */
 #define BUNDLE_ZSTD_LEVEL		9
 #define BUNDLE_ONESHOT_MAX		((uint64_t)64 << 20)	/* one-pass decode */
+/* Decompressed before the manifest callback accepted: a chunk and the
+ * rest of its zstd block (ZSTD_BLOCKSIZE_MAX, 128 KiB). */
+#define BUNDLE_PREAUTH_MAX		(BUNDLE_CHUNK + (128u * 1024))
 #define BUNDLE_SCRATCH_KEEP		((size_t)8 << 20)	/* kept between reads */
 /* libarchive's pax writer adds a pax 'mtime' record from 2^31 - 1 on. */
 #define BUNDLE_MTIME_MAX		((int64_t)0x7ffffffe)

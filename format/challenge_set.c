@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 
 #include "format/cbor_det.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/tar_entry.h"
@@ -29,21 +30,7 @@
 static void
 show_name(const char *in, char *out, size_t cap)
 {
-	size_t o = 0;
-	unsigned char c;
-
-	for (; *in != '\0'; in++) {
-		c = (unsigned char)*in;
-		if (o + 8 >= cap) {
-			strcpy(out + o, "...");
-			return;
-		}
-		if (c < 0x20 || c >= 0x7f || c == '\'' || c == '"' || c == '\\')
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
+	esc_str(in, ESC_FIELD | ESC_QUOTES, out, cap);
 }
 
 static bool

@@ -539,6 +539,26 @@ san_facts(X509 *x, struct ekcert_facts *f, struct errbuf *e)
 	return rc;
 }
 
+enum ekcert_tpm_attrs
+ekcert_tpm_attributes(const struct ekcert_facts *f, char *why, size_t whylen)
+{
+	if (!f->has_san) {
+		snprintf(why, whylen, "no subjectAltName: TPM manufacturer, "
+		    "model and version not stated");
+		return EKCERT_TPM_ATTRS_ABSENT;
+	}
+	if (!f->has_manufacturer || !f->has_model || !f->has_version) {
+		snprintf(why, whylen, "subjectAltName directoryName lacks%s%s%s",
+		    f->has_manufacturer ? "" : " tpmManufacturer",
+		    f->has_model ? "" : " tpmModel",
+		    f->has_version ? "" : " tpmVersion");
+		return EKCERT_TPM_ATTRS_INCOMPLETE;
+	}
+	snprintf(why, whylen, "manufacturer %s, model %s, version %s",
+	    f->manufacturer, f->model, f->version);
+	return EKCERT_TPM_ATTRS_PRESENT;
+}
+
 static int
 eku_facts(X509 *x, struct ekcert_facts *f, struct errbuf *e)
 {

@@ -147,6 +147,34 @@ int ekcert_validity_at(const struct ekcert *c, time_t at);
 /* ISO 8601 UTC rendering of a time_t ("2026-01-31T00:00:00Z"). */
 void ekcert_time_str(time_t t, char *out, size_t outlen);
 
+/*
+ * What the certificate says about its TPM (TCG EK Credential Profile: a
+ * subjectAltName directoryName with tcg-at-tpmManufacturer, tpmModel and
+ * tpmVersion). Some issuers leave the SAN out altogether (Google's EK/AK CA
+ * for Compute Engine vTPMs since 2022): that is EKCERT_TPM_ATTRS_ABSENT,
+ * a fact to report that callers tolerate unless the operator asks for the
+ * attributes. A SAN that is there but does not name all three is a broken
+ * certificate, not a style: EKCERT_TPM_ATTRS_INCOMPLETE, always refused.
+ * (A SAN that does not decode never gets this far: ekcert_parse fails.)
+ */
+enum ekcert_tpm_attrs {
+	EKCERT_TPM_ATTRS_PRESENT,	/* manufacturer, model and version */
+	EKCERT_TPM_ATTRS_ABSENT,	/* no subjectAltName at all */
+	EKCERT_TPM_ATTRS_INCOMPLETE,	/* a subjectAltName lacking some */
+};
+
+/*
+ * Classify f's TPM attributes. For ABSENT and INCOMPLETE, why (at least
+ * EKCERT_TPM_ATTRS_WHY_MAX bytes) says what is missing, e.g.
+ * "no subjectAltName: TPM manufacturer, model and version not stated" or
+ * "subjectAltName directoryName lacks tpmModel tpmVersion"; for PRESENT
+ * it is "manufacturer M, model M, version V" (values as written, control
+ * characters already replaced by '?' when the facts were extracted).
+ */
+#define EKCERT_TPM_ATTRS_WHY_MAX (3 * EKCERT_ATTR_MAX + 64)
+enum ekcert_tpm_attrs ekcert_tpm_attributes(const struct ekcert_facts *f,
+    char *why, size_t whylen);
+
 /* Result of a chain verification. */
 struct ekcert_chain {
 	bool verified;			/* chains to a trust anchor */

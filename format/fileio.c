@@ -1,6 +1,8 @@
 /* fileio.c - see fileio.h. */
 #include "format/fileio.h"
 
+#include "format/escape.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -9,6 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* A path as messages show it: escaped (format/escape.h), since a file
+ * name may hold any byte but '/' and NUL. */
+#define SHOWN_PATH_MAX	1024
 
 static int
 read_fd(int fd, const char *path, size_t max, uint8_t **out, size_t *len,
@@ -63,18 +69,20 @@ int
 file_read(const char *path, size_t max, uint8_t **out, size_t *len,
     struct errbuf *e)
 {
+	char shown[SHOWN_PATH_MAX];
 	int fd, rc;
 	struct stat st;
 
 	if (strcmp(path, "-") == 0)
 		return read_fd(STDIN_FILENO, "<stdin>", max, out, len, e);
+	esc_str(path, ESC_FIELD, shown, sizeof(shown));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
+		return err_set(e, "%s: %s", shown, strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return err_set(e, "%s: is a directory", path);
+		return err_set(e, "%s: is a directory", shown);
 	}
-	rc = read_fd(fd, path, max, out, len, e);
+	rc = read_fd(fd, shown, max, out, len, e);
 	close(fd);
 	return rc;
 }
@@ -100,7 +108,7 @@ int
 file_write_atomic(const char *path, const uint8_t *data, size_t len,
     struct errbuf *e)
 {
-	char tmp[4096], dir[4096];
+	char tmp[4096], dir[4096], shown[SHOWN_PATH_MAX];
 	int fd, dfd;
 
 	if (strcmp(path, "-") == 0) {
@@ -108,19 +116,20 @@ file_write_atomic(const char *path, const uint8_t *data, size_t len,
 			return err_set(e, "<stdout>: %s", strerror(errno));
 		return 0;
 	}
+	esc_str(path, ESC_FIELD, shown, sizeof(shown));
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
-		return err_set(e, "%s: path too long", path);
+		return err_set(e, "%s: path too long", shown);
 	if ((fd = mkstemp(tmp)) < 0)
-		return err_set(e, "%s: cannot create temporary file: %s", path,
+		return err_set(e, "%s: cannot create temporary file: %s", shown,
 		    strerror(errno));
 	if (fd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		err_set(e, "%s: %s", tmp, strerror(errno));
+		err_set(e, "%s.tmp: %s", shown, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
+		err_set(e, "%s: %s", shown, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}

@@ -15,7 +15,10 @@
  */
 #include "format/ima_log.h"
 
+#include "format/escape.h"
+
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format/hex.h"
@@ -329,4 +332,28 @@ ima_ascii_to_binary(const char *line, size_t len, const struct hashalg *alg,
 	}
 	*outlen = w.n;
 	return 0;
+}
+
+int
+ima_ascii_write_escaped(FILE *out, const struct ima_record *rec)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *m;
+	int rc = -1;
+
+	/* The kernel's line first, then escaped on its way out: one rule
+	 * for every field, and the newline is the only raw control byte. */
+	if ((m = open_memstream(&line, &len)) == NULL)
+		return -1;
+	if (ima_ascii_write(m, rec) == 0 && fclose(m) == 0) {
+		m = NULL;
+		if (len > 0 && esc_fwrite(line, len - 1, ESC_FIELD, out) == 0 &&
+		    fputc('\n', out) != EOF)
+			rc = 0;
+	}
+	if (m != NULL)
+		fclose(m);
+	free(line);
+	return rc;
 }

@@ -2,6 +2,7 @@
 #include "format/ima_log.h"
 
 #include "format/bytes.h"
+#include "format/escape.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -648,27 +649,7 @@ ima_parse_finish(struct ima_parser *p, const uint8_t *buf, size_t len,
 void
 ima_printable(const char *s, size_t len, char *out, size_t cap)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i, o = 0;
-	unsigned char c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (o + 4 + 4 >= cap) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = digits[c >> 4];
-			out[o++] = digits[c & 0x0f];
-		}
-	}
-	out[o] = '\0';
+	esc_text(s, len, ESC_FIELD, out, cap);
 }
 
 /* ---- accessors ---------------------------------------------------------- */

@@ -181,8 +181,9 @@ int ima_record_buf(const struct ima_record *r, const uint8_t **buf,
 
 /*
  * A path made safe for one line of text: printable ASCII kept, any other
- * byte (newline, control, non-ASCII) as \xNN, cut with "..." to fit cap
- * (cap >= 8). Always NUL-terminates out.
+ * byte (newline, control, non-ASCII) and backslash as \xNN, cut with "..."
+ * to fit cap (cap >= 8). Always NUL-terminates out. (format/escape.h's
+ * esc_text with ESC_FIELD.)
  */
 void ima_printable(const char *s, size_t len, char *out, size_t cap);
 
@@ -313,5 +314,14 @@ void ima_reader_free(struct ima_reader *r);
  * Implemented in ima_ascii.c. Returns 0, or -1 if writing failed.
  */
 int ima_ascii_write(FILE *out, const struct ima_record *rec);
+
+/*
+ * The same line for a person (a terminal, dossier inspect): every byte of
+ * it that format/escape.h does not keep in a field -- controls, DEL,
+ * non-ASCII, backslash -- written as \xHH, so a path holding an escape
+ * sequence or a newline cannot act on the terminal or fake a line. Only
+ * the final newline is raw. Returns 0, or -1 if writing failed.
+ */
+int ima_ascii_write_escaped(FILE *out, const struct ima_record *rec);
 
 #endif

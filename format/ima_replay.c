@@ -162,8 +162,11 @@ track(struct ima_replay_bank *b, enum ima_mode m, unsigned pcr,
 {
 	uint32_t bit = 1u << pcr;
 
-	if ((b->exp_present & bit) &&
-	    same_pcr(b->pcr[m][pcr], b->exp[pcr], b->alg->size))
+	/* A PCR without an expected value cannot be judged here: it is
+	 * reported as missing, and does not move the prefix. */
+	if (!(b->exp_present & bit))
+		return;
+	if (same_pcr(b->pcr[m][pcr], b->exp[pcr], b->alg->size))
 		b->mismatch[m] &= ~bit;
 	else
 		b->mismatch[m] |= bit;
@@ -276,8 +279,9 @@ ima_replay_result(const struct ima_replay *r, size_t bank,
 	for (m = 0; m < IMA_NMODES; m++) {
 		if (!(r->modes & (1u << m)) || !b->expect)
 			continue;
-		/* PCRs first extended after the prefix must still be zero. */
-		later = r->touched & ~b->touched_at[m];
+		/* PCRs first extended after the prefix must still be zero;
+		 * those without a value are in out->missing instead. */
+		later = r->touched & ~b->touched_at[m] & b->exp_present;
 		out->matched[m] = true;
 		for (p = 0; p < IMA_PCR_COUNT; p++)
 			if ((later & (1u << p)) &&

@@ -102,7 +102,12 @@ void ima_replay_free(struct ima_replay *r);
 /*
  * Compare every bank the set also has with its values after each record
  * (call before the first record). Banks the set lacks are replayed but
- * not compared.
+ * not compared. Within a compared bank, only the PCRs the set has a value
+ * for are compared: a record extending another PCR neither ends nor holds
+ * back a matching prefix, and that PCR is reported in
+ * ima_bank_result.missing (a verifier that has only the quoted PCR 10 can
+ * still find the prefix of the log that the quote covers, and say which
+ * entries went to PCRs it cannot judge).
  */
 void ima_replay_expect(struct ima_replay *r, const struct pcr_set *s);
 
@@ -121,7 +126,8 @@ const uint8_t *ima_replay_pcr(const struct ima_replay *r, size_t bank,
 /* After the last record: how a bank's expected values compare. */
 struct ima_bank_result {
 	uint32_t missing;		/* extended PCRs without a value */
-	bool matched[IMA_NMODES];	/* some prefix matches in that mode */
+	bool matched[IMA_NMODES];	/* some prefix matches in that mode,
+					 * on the PCRs with a value */
 	uint64_t prefix[IMA_NMODES];	/* its length (entries) */
 };
 

@@ -21,6 +21,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include "format/escape.h"
 #include "relay/relay.h"
 
 volatile sig_atomic_t relay_stop;
@@ -34,7 +35,10 @@ relay_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dossier-relay: %s\n", line);
+	/* Topics and file names come from the broker and the spools. */
+	fputs("dossier-relay: ", stderr);
+	esc_fputs(line, 0, stderr);
+	fputc('\n', stderr);
 	fflush(stderr);
 }
 

@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "format/escape.h"
 #include "format/hex.h"
 #include "relay/relay.h"
 
@@ -47,7 +48,7 @@ fail(const char *fmt, ...)
 
 	fprintf(stderr, "dossier-relay: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;

@@ -22,6 +22,13 @@ _run_exit_hooks() {
 trap _run_exit_hooks EXIT
 
 ok() { echo "ok - $1"; }
+# done_testing: the last line of every script. tests/run fails a script
+# whose output lacks it: one that stopped early, with status 0 or not,
+# has not run its remaining assertions.
+done_testing() { echo "# done-testing"; }
+# skip_all NAME WHY: skip the whole script on purpose (tests/run turns
+# skips into failures under CI).
+skip_all() { skip "$1" "$2"; done_testing; exit 0; }
 not_ok() { echo "not ok - $1: ${2:-failed}"; }
 skip() { echo "skip - $1: ${2:-skipped}"; }
 
@@ -64,8 +71,7 @@ need() {
 	local t
 	for t in "$@"; do
 		if ! command -v "$t" >/dev/null 2>&1; then
-			skip "$(basename "$0")" "$t not installed"
-			exit 0
+			skip_all "$(basename "$0")" "$t not installed"
 		fi
 	done
 }

@@ -12,7 +12,8 @@
 #               python3-cryptography (an independent COSE check), zstd (bundle
 #               cross-checks with GNU tar), dosfstools (mkfs.vfat: the USB
 #               round trip on a loop-mounted vfat image), sqlite3 (t_batch
-#               reads the store read-only)
+#               reads the store read-only), python3-cbor2 and python3-jwt
+#               (independent decoders of EAR results: the CWT and the JWT)
 #   relay       libmosquitto-dev (build), mosquitto and mosquitto-clients
 #               (tests: a broker of their own, mosquitto_pub)
 #   man pages   mandoc
@@ -27,7 +28,7 @@ packages=(
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
 	mandoc xxd procps python3 python3-cryptography zstd
-	dosfstools sqlite3
+	dosfstools sqlite3 python3-cbor2 python3-jwt
 	libmosquitto-dev mosquitto mosquitto-clients
 )
 

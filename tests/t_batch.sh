@@ -261,3 +261,4 @@ expect 1 "--signed --resume: exit 1" "$DOSSIER" --store "$T/sg.db" \
 expect_eq "$(ls "$T/sig2" | wc -l | tr -d ' ')" 40 "--signed --resume: resumed results are signed too"
 expect_eq "$(ls "$T/sig2" | grep '^unidentified-' | sort)" "$(ls "$T/sig1" | grep '^unidentified-' | sort)" \
     "--signed --resume: a resumed result keeps its result id"
+done_testing

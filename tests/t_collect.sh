@@ -84,3 +84,4 @@ if [ ! -e /dev/tpmrm0 ]; then
 	expect 2 "collect info, default device absent" env -u DOSSIER_TCTI "$C" info
 	expect_err "TCTI 'device:/dev/tpmrm0'" "info defaults to device:/dev/tpmrm0"
 fi
+done_testing

@@ -285,3 +285,4 @@ challenge rsa moved.dchal
 refused "PCR 10 beyond the log" rsa moved.dchal \
     'does not reach the quoted PCR 10 \(5 quotes taken\)'
 transient_empty "after the retries"
+done_testing

@@ -208,3 +208,4 @@ expect 2 "a TPM that is not there" "$COLLECT" enroll -o r.dossier \
     --state "$T/st-np" --tcti "swtpm:host=127.0.0.1,port=1" --ima-log ima.bin
 expect_err 'swtpm:host=127.0.0.1,port=1' "no TPM: the message names the TCTI"
 transient_empty "after the refusals"
+done_testing

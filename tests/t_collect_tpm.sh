@@ -75,3 +75,4 @@ expect_eq "$n" 7 "every quote was written for tpm2_checkquote"
 # dictionary-attack lockout.
 run tpm2_getcap properties-variable
 expect_out 'TPM2_PT_LOCKOUT_COUNTER: 0x0$' "lockout counter is still 0"
+done_testing

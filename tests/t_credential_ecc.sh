@@ -132,3 +132,4 @@ expect 0 "P-256: make with the EK as PEM" \
 expect_err 'assuming TCG EK template L-2 \(ECC NIST P-256, SHA-256, AES-128-CFB\)' \
     "P-256 PEM EK: the assumed template is named"
 expect_activates "P-256: credential from the PEM EK activates" l l/cred-pem.bin "$SECRET"
+done_testing

@@ -148,3 +148,4 @@ expect 2 "--ak and --ak-name together are a usage error" \
 expect 2 "odd hex secret is a usage error" \
     "$DOSSIER" credential make --ek ek.pub --ak ak.pub --secret 001 -o bad.bin
 expect 2 "unknown subcommand" "$DOSSIER" credential frobnicate
+done_testing

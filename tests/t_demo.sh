@@ -84,3 +84,4 @@ done
 expect_eq "$left" "" "no swtpm the demo started is still running"
 expect_eq "$(pgrep -f "$W/" || true)" "" "no process uses the demo's directory"
 [ ! -e "$W/tpm" ] && ok "the swtpm states are removed" || not_ok "the swtpm states are removed"
+done_testing

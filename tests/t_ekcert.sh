@@ -105,12 +105,45 @@ expect_out "^ok ekcert.chain 1 certificate to 'CN = Nuvoton TPM Root CA 2110" \
 expect_out "^FAIL ekcert.basic-constraints: CA:TRUE" "nuvoton root: CA:TRUE fails"
 expect_out "^FAIL ekcert.key-usage: keyAgreement missing \(keyUsage: keyCertSign\)" \
 	"nuvoton root: wrong key usage fails"
-expect_out "^FAIL ekcert.tpm-attributes: no subjectAltName" "nuvoton root: no TPM attributes"
+expect_out "^ok ekcert.tpm-attributes absent \(no subjectAltName" \
+	"nuvoton root: no SAN is reported, not what fails it"
 flip "$NUVO_ROOT" -5 "$T/nuvo-root-bad.der"
 expect 1 "nuvoton root with a flipped signature byte" \
 	"$DOSSIER" ekcert check $AT --roots "$T/nuvo-root-bad.der" "$T/nuvo-root-bad.der"
 expect_out "^FAIL ekcert.chain: signature of .* does not verify" \
 	"nuvoton root: the self-signature is really checked"
+
+# --- Google's EK/AK CA: no subjectAltName at all ------------------------------
+# Compute Engine vTPM EK certificates (go-tpm-tools test data) name no TPM
+# manufacturer, model or version. The chain and key checks hold; the absent
+# attributes are reported and fail only with --require-tpm-attributes.
+GCA=$E/ca/google-ek-ak-ca
+for k in rsa ecc; do
+	G=$E/leaf/go-tpm-tools/pca_tpm_${k}_enc_cert.pem
+	expect 0 "google $k: accepted without TPM attributes" \
+		"$DOSSIER" ekcert check $AT --roots "$GCA/gcp_ek_ak_ca_root.crt" \
+		--intermediates "$GCA/gcp_ek_ak_ca_intermediate_v3.crt" "$G"
+	expect_out "^ok ekcert.chain 3 certificates to '.*CN = EK/AK CA Root'$" \
+		"google $k: chains to the EK/AK CA root"
+	expect_out '^ok ekcert.tpm-attributes absent \(no subjectAltName: TPM manufacturer, model and version not stated; tolerated without --require-tpm-attributes\)$' \
+		"google $k: the missing attributes are reported"
+	expect_eq "$(field tpm-model)" "-" "google $k: no model printed"
+	expect 1 "google $k: --require-tpm-attributes refuses it" \
+		"$DOSSIER" ekcert check $AT --require-tpm-attributes \
+		--roots "$GCA/gcp_ek_ak_ca_root.crt" \
+		--intermediates "$GCA/gcp_ek_ak_ca_intermediate_v3.crt" "$G"
+	expect_out '^FAIL ekcert.tpm-attributes: no subjectAltName: .* \(--require-tpm-attributes\)$' \
+		"google $k: the failure names the option"
+	expect_out '^ok ekcert.chain ' "google $k: the chain still holds under the option"
+done
+expect 1 "google rsa: the chain stays strict (no intermediate)" \
+	"$DOSSIER" ekcert check $AT --roots "$GCA/gcp_ek_ak_ca_root.crt" \
+	"$E/leaf/go-tpm-tools/pca_tpm_rsa_enc_cert.pem"
+expect_out "^FAIL ekcert.chain: issuer '.*EK/AK CA Intermediate' of the EK certificate not found" \
+	"google rsa: the missing intermediate is named"
+expect 0 "infineon rsa: --require-tpm-attributes holds when they are there" \
+	"$DOSSIER" ekcert check $AT --require-tpm-attributes --roots "$IFX/rsa-root-ca.crt" \
+	--intermediates "$IFX/rsa-mfr-ca-035.crt" "$IFX_RSA"
 
 # --- the whole keylime store loads, PEMs with leading text included -----------
 expect 0 "store: 51 PEMs load as roots, Nuvoton leaf verifies against them" \
@@ -256,3 +289,4 @@ if mk_ca &&
 else
 	not_ok "openssl could not make the test certificates"
 fi
+done_testing

@@ -75,3 +75,4 @@ expect 1 "checked at a time before the CA and the EK cert existed" \
 expect_out '^FAIL ekcert.validity: not valid before' "before provisioning: validity fails"
 expect_out "^FAIL ekcert.chain: CA certificate 'CN = swtpm-localca(-rootca)?' is not valid before" \
 	"before provisioning: the CA's period fails the chain"
+done_testing

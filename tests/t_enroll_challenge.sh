@@ -12,7 +12,7 @@
 need swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool tpm2_shutdown \
     tpm2_nvread tpm2_activatecredential tpm2_startauthsession \
     tpm2_policysecret tpm2_flushcontext openssl python3 zstd
-python3 -c 'import cryptography' 2>/dev/null || { skip t_enroll_challenge "python3 cryptography"; exit 0; }
+python3 -c 'import cryptography' 2>/dev/null || skip_all t_enroll_challenge "python3 cryptography"
 COLLECT=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect
 swtpm_up || { not_ok "swtpm_up" "see stderr"; exit 1; }
 cd "$T" || exit 1
@@ -270,3 +270,4 @@ expect 2 "challenge --logs with an unknown name" "$DOSSIER" challenge --all \
 expect_err "unknown log 'bogus'" "the unknown log is named"
 expect 2 "challenge --logs with a repeated name" "$DOSSIER" challenge --all \
     --pending --logs ima,ima -o bad.tar
+done_testing

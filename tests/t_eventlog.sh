@@ -249,3 +249,4 @@ while read -r cmd; do
 	rc=$?
 	if [ "$rc" -le 1 ]; then ok "man example runs: ${cmd:0:60}"; else not_ok "man example runs: $cmd" "exit $rc"; fi
 done <"$T/examples"
+done_testing

@@ -139,3 +139,4 @@ expect_eq "$(find "$EVD" -name '*.dossier' | wc -l | tr -d ' ')" 0 "--no-evidenc
 gen b4 5000
 expect 0 "verify: a file input is kept too" "$DOSSIER" "${S[@]}" verify "$T/b/b4.dossier"
 expect_eq "$(find "$EVD" -name '*.dossier' | wc -l | tr -d ' ')" 1 "verify FILE: kept"
+done_testing

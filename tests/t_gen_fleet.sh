@@ -89,3 +89,4 @@ if command -v tpm2_checkquote >/dev/null && command -v evmctl >/dev/null; then
 else
 	skip "peer pipeline" "tpm2_checkquote or evmctl not installed"
 fi
+done_testing

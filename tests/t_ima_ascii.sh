@@ -48,3 +48,4 @@ expect_out '^usage: dossier ima ascii' "--help prints the usage"
 : >"$T/empty"
 expect 0 "an empty list renders as nothing" "$DOSSIER" ima ascii "$T/empty"
 expect_eq "$(wc -c <"$T/out")" 0 "empty list: no output"
+done_testing

@@ -90,3 +90,4 @@ printf 'sha1 10 zz\n' >"$T/bad.pcrs"
 expect 2 "malformed PCR file" "$DOSSIER" ima check "$CH" --pcrs "$T/bad.pcrs"
 expect 2 "--bank does not apply to check" "$DOSSIER" ima check --bank sha1 "$CH" --pcrs "$P/charra.pcrs"
 expect 2 "--log-alg md5" "$DOSSIER" ima check --log-alg md5 "$CH" --pcrs "$P/charra.pcrs"
+done_testing

@@ -114,3 +114,4 @@ expect_eq "$RC" 0 "sha256 list: dossier ima check --log-alg sha256"
 cp "$T/l.pcrs" "$T/l.bad"; flip_hex "$T/l.bad" '^sha1 '
 run "$DOSSIER" ima check --log-alg sha256 "$T/l32" --pcrs "$T/l.bad"
 expect_eq "$RC" 1 "sha256 list: flipped sha1 bit fails"
+done_testing

@@ -206,3 +206,4 @@ expect 0 "charra: quoted after 1646 entries, the 4 are the unquoted tail" "$DOSS
 expect_out "^ok ima.reorder rule 'reorder' .*extra 4, .*; 4 findings in the unquoted tail \(not covered by the PCR values\), first: extra: entry 1646 " "charra: tail findings reported, not failed"
 expect 0 "charra: the ascii list judged against the binary one" "$DOSSIER" ima check "$CA" --ref-log "$CH" --policy reorder:fail=extra,changed
 expect_out "^ok ima.reorder .*1646 entries|^ok ima.reorder .*extra 0, changed 0, duplicate 0, missing 4" "charra ascii: the binary list's 4 later files are missing, reported"
+done_testing

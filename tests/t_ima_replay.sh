@@ -117,3 +117,4 @@ expect_out '^sha1 10 0ff68e1da514770e85581bffe693809776302a63$' "per-bank list: 
 expect_out "^$(cat "$T/classic256")\$" "per-bank list: same sha256 value as the classic list"
 expect 1 "per-bank list read as a classic list fails" "$DOSSIER" ima replay "$PB"
 expect_out '^FAIL ima.parse: ' "per-bank list without --log-alg: FAIL ima.parse"
+done_testing

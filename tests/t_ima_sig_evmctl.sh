@@ -249,3 +249,4 @@ expect_eq "$(awk '{ print $1 ":" $2 ":" $3 ":" $4 }' "$T/out" |
 	grep -v ':none:\|:unsigned:' | tr '\n' ' ')" \
 	"10:unknown_key:ima_v2:6e6c1046 11:unknown_key:ima_v2:f1f2ba3c 14:unknown_key:evm_portable:78511c2a 16:unknown_key:modsig:- " \
 	"ibm-tss ima-sig, evm-sig and modsig records are unknown_key with their keyids"
+done_testing

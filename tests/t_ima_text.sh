@@ -52,3 +52,4 @@ expect_out '^FAIL ima.parse: .*last line has no newline' "cut text list: named"
 sed '2s/^10 c156/10 d156/' "$K/ascii_runtime_measurements" >"$T/col"
 expect 1 "a changed template digest in text fails" "$DOSSIER" ima replay "$T/col"
 expect_out '^FAIL ima.template-digest: entry 1 at offset [0-9]+ \(/init\)' "changed text column: entry named"
+done_testing

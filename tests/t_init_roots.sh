@@ -79,3 +79,4 @@ run "$DOSSIER" --store "$S" roots list
 expect_eq "$(grep -c "^$fp " "$T/out")" 0 "the refused add added nothing"
 expect 2 "roots on a missing store fail" "$DOSSIER" --store "$T/none.db" roots list
 expect 2 "roots without a subcommand is a usage error" "$DOSSIER" --store "$S" roots
+done_testing

@@ -120,7 +120,7 @@ expect_out '^\[member ek.crt\]$' "the members are still decoded"
 
 # --- unknown and damaged files ----------------------------------------------------
 expect 2 "an unknown file is refused" "$DOSSIER" inspect "$EKC"
-expect_err "not a dossier file \(a bundle: zstd .*DSMF, DSCH or DSRS.*ustar archive\): it starts 30 82" "the refusal names what the bytes are not"
+expect_err "not a dossier file \(a bundle: zstd .*DSMF, DSCH or DSRS.*ustar archive.*\): it starts 30 82" "the refusal names what the bytes are not"
 : >"$T/empty"
 expect 2 "an empty file is refused" "$DOSSIER" inspect "$T/empty"
 expect_err 'it is empty' "and says it is empty"
@@ -264,3 +264,4 @@ expect 1 "a signed result with another key" "$DOSSIER" inspect "$DRES" --verifie
 expect_out '^FAIL result.signature: ' "fails result.signature"
 expect 1 "explain after verify: the challenge is now consumed" "$DOSSIER" "${S[@]}" inspect "$T/pass.dossier" --explain
 expect_out '^FAIL challenge.single-use: ' "a replay is explained as such"
+done_testing

@@ -56,3 +56,4 @@ done
 run make -C "$DOSSIER_TOP" uninstall DESTDIR="$R" PREFIX=/usr B="$DOSSIER_BUILD"
 left=$(find "$R" -type f | wc -l)
 expect_eq "$left" 0 "make uninstall removes every installed file"
+done_testing

@@ -193,3 +193,4 @@ if command -v tpm2_checkquote >/dev/null 2>&1; then
 	[ "$RC" -ne 0 ] && ok "keylime changed PCR: tpm2_checkquote rejects it too" ||
 		not_ok "keylime changed PCR: tpm2_checkquote rejects it too" "it accepted"
 fi
+done_testing

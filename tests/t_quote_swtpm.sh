@@ -196,3 +196,4 @@ expect 0 "ECDSA plain signature with --sig-scheme ecdsa-sha256 holds" "$DOSSIER"
 	--ak ak-ecdsa.pem --attest q-plain.msg --sig q-plain.sig --sig-scheme ecdsa-sha256 \
 	--pcrs q-plain.pcrs --nonce $NONCE
 expect_out '^ok quote.signature ecdsa-sha256$' "ECDSA plain: signature ok"
+done_testing

@@ -247,3 +247,4 @@ expect_eq "$rc2 $o2" "$rc1 $o1" "explain: identical IMA verdicts in both stores"
 expect_eq "$rc1" 1 "and the extra program fails in both"
 case "$o1" in *"FAIL ima.reorder: extra: entry 40 '/usr/local/bin/other'"*) ok "the compared verdict names the extra program" ;;
 *) not_ok "the compared verdict names the extra program" "$o1" ;; esac
+done_testing

@@ -59,7 +59,11 @@ expect_eq "$(sql "$T/store.db" 'SELECT count(*) FROM refs')" "$(sql "$T/store.db
 expect 0 "upgraded store opens again" "$DOSSIER" "${S[@]}" roots list
 
 # The schema refuses what the store API refuses.
+# (a CHECK constraint failure, not any Python error: the message says so)
 run sql "$T/store.db" "INSERT INTO refsets (name, created, updated) VALUES ('.hidden', 1, 1)"
 expect_eq "$RC" 1 "schema: a set name starting with '.' is refused"
+expect_err 'sqlite3.IntegrityError: CHECK constraint failed' "schema: refused by a CHECK constraint"
 run sql "$T/store.db" "INSERT INTO ima_policies (position, rule) VALUES (0, 'reorder')"
 expect_eq "$RC" 1 "schema: a policy belongs to a device or a set"
+expect_err 'sqlite3.IntegrityError: CHECK constraint failed' "schema: the policy refused by a CHECK constraint"
+done_testing

@@ -252,3 +252,4 @@ grep -q "subscriber stops: 2 delivered, 1 duplicates, 3 refused" "$T/sub-e.log" 
 grep -q "disconnected from 127.0.0.1:$MQ_PORT" "$T/pub-r.log" &&
 	ok "stop: disconnects from the broker" || not_ok "stop: disconnects" "$(tail -2 "$T/pub-r.log")"
 mq_stop
+done_testing

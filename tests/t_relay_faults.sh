@@ -166,3 +166,4 @@ relay_stop pub-k
 relay_stop kill2
 expect_eq "$RC" 0 "kill: the restarted relay stops cleanly"
 mq_stop
+done_testing

@@ -99,3 +99,4 @@ wait_log nocfg "certificate verify failed" 10 && wait_log nocfg "next attempt in
 	not_ok "mqtts without ca_file" "$(cat "$T/nocfg.log")"
 relay_stop nocfg
 mq_stop
+done_testing

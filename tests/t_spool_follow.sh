@@ -10,7 +10,7 @@
 # once; a second follower of the same spool is refused.
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3 openssl
-python3 -c "import cryptography" 2>/dev/null || { skip t_spool_follow "python3 cryptography"; exit 0; }
+python3 -c "import cryptography" 2>/dev/null || skip_all t_spool_follow "python3 cryptography"
 
 FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
 GEN=$DOSSIER_TOOLS/gen_evidence
@@ -260,3 +260,4 @@ expect_err "judged before \\(same bundle\\): no second result" \
     "second verifier: recognized through the shared store"
 expect_eq "$(ls -A "$T/res2/new" | wc -l)$(ls -A "$T/ev2/new" "$T/ev2/cur" | grep -c dbundle)" "00" \
     "second verifier: no result file, claim finished"
+done_testing

@@ -11,7 +11,7 @@
 # this runs the real processes, several rounds.
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3 openssl sqlite3
-python3 -c "import cryptography" 2>/dev/null || { skip t_spool_race "python3 cryptography"; exit 0; }
+python3 -c "import cryptography" 2>/dev/null || skip_all t_spool_race "python3 cryptography"
 
 FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
 GEN=$DOSSIER_TOOLS/gen_evidence
@@ -87,3 +87,4 @@ single=$(cat "$T/f1.jsonl" "$T/f2.jsonl" |
 expect_eq "$single" 0 "race: no result fails challenge.single-use"
 again=$(cat "$T/f1.log" "$T/f2.log" | grep -c 'judged before (same bundle)')
 expect_eq "$again" "$N" "race: the other verifier took each bundle as judged before"
+done_testing

@@ -206,3 +206,4 @@ else
 	expect 0 "verify the attestations (spool's new/)" "$DOSSIER" \
 	    verify "$EV/new"
 fi
+done_testing

@@ -7,7 +7,7 @@
 # cannot write its results leaves the store untouched.
 . "$DOSSIER_TOP/tests/lib.sh"
 need python3 tar zstd
-python3 -c "import cryptography" 2>/dev/null || { skip t_verify "python3 cryptography"; exit 0; }
+python3 -c "import cryptography" 2>/dev/null || skip_all t_verify "python3 cryptography"
 
 FIX=$DOSSIER_TOP/$DOSSIER_BUILD/tests/test_judge_verify
 GEN=$DOSSIER_TOOLS/gen_evidence
@@ -259,3 +259,4 @@ expect_out '"name":"ima.sha256-list.consistent","outcome":"fail","reason":"entry
     "bank list: the altered entry is not ima.log's, named"
 expect_out '"name":"ima.replay.sha256","outcome":"ok"' \
     "bank list: ima.log itself still replays"
+done_testing

@@ -342,3 +342,4 @@ reason 80-ecc-reset-reordered.dossier ima.reorder ok \
     ".*12 entries: extra 0, changed 0, duplicate 0, missing 0"
 reason 80-ecc-reset-reordered.dossier state.reset ok \
     "reboot reported (TPM reset)"
+done_testing

@@ -175,3 +175,4 @@ expect_eq "$(grep -c '2-rogue.dossier.*"name":"quote.nonce","outcome":"fail"' r.
 expect_eq "$(python3 state.py "$DOSSIER_STORE")" \
     "$(printf '%s pending\n%s enrolled\n' "$RSA_ID" "$GOOD_ID" | sort)" \
     "store: the honest device enrolled, the rogue still pending"
+done_testing

@@ -166,3 +166,4 @@ expect_eq "$(cat "$T/c1.jsonl" "$T/c2.jsonl" | grep -c '"name":"state\.[a-z]*","
     0 "concurrent: no state check failed"
 expect_eq "$(cat "$T/c1.jsonl" "$T/c2.jsonl" | grep -c 'challenge.single-use","outcome":"fail"')" \
     4 "concurrent: the 4 bundles given to both runs fail single-use once"
+done_testing

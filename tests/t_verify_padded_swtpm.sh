@@ -63,3 +63,4 @@ expect_eq "$(grep -c '"name":"ima.unquoted-tail","outcome":"ok","reason":"3 entr
 # the second replay, is tested on minted bundles (t_verify.sh: removed and
 # truncated logs, "does not replay").
 swtpm_down
+done_testing

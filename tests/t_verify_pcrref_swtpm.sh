@@ -267,3 +267,4 @@ expect_eq "$(reasons fail pcr.reference r8.jsonl "$A" | grep -c \
 expect 0 "refs add fleet --clear-pcrs" "$DOSSIER" refs add fleet --clear-pcrs
 expect 0 "refs show fleet --json" "$DOSSIER" refs show fleet --json
 expect_out '"pcrs": null' "refs show --json: no golden values after the clear"
+done_testing

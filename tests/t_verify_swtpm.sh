@@ -95,3 +95,4 @@ expect_eq "$(grep -c '"name":"ima.reorder","outcome":"ok","reason":"[^"]*extra 3
 expect 1 "verify: an enrollment bundle is refused" "$DOSSIER" verify rsa-e.dossier
 expect_out '"name":"bundle.container","outcome":"fail","reason":"[^"]*an enrollment bundle, not evidence' \
     "verify: the enrollment bundle is named as such"
+done_testing

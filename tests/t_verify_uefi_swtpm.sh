@@ -286,3 +286,4 @@ expect_eq "$(grep -c '^application event [0-9]* .*shimx64\.efi$' uefi.shown)" 1 
     "inspect: the applications named"
 expect_eq "$(grep -c '^cmdline event [0-9]* .* ro quiet$' uefi.shown)" 1 \
     "inspect: the kernel command line"
+done_testing

@@ -25,7 +25,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "format/ear.h"
+#include "format/escape.h"
 #include "format/hashalg.h"
+#include "format/manifest.h"
+#include "format/tpm_attest.h"
 #include "format/results.h"
 #include "verify/batch.h"
 #include "verify/evidence.h"
@@ -64,6 +68,8 @@ struct slot {
 	int failed;			/* -1: msg says why (store error) */
 	char msg[ERRBUF_MAX];
 	double seconds;
+	uint8_t nonce[EAR_NONCE_MAX];	/* o.ear: quote.attest extraData */
+	size_t nonce_len;
 };
 
 /* A result applied in the open window, waiting for its commit. */
@@ -73,6 +79,8 @@ struct applied {
 	uint8_t id[STORE_ID_LEN];
 	uint8_t *signed_result;
 	size_t signed_len;
+	uint8_t *ear;			/* o.ear: the signed EAR */
+	size_t ear_len;
 	char *line;			/* its JSON line; NULL: not made yet */
 	size_t line_len;
 	bool resumed;
@@ -283,6 +291,68 @@ keep_evidence(struct batch *b, const struct slot *sl, struct errbuf *e)
 	return 0;
 }
 
+static int
+nonce_manifest(void *arg, const uint8_t *buf, size_t len,
+    struct bundle_member *members, size_t *nmembers, struct errbuf *e)
+{
+	struct manifest *m = arg;
+	struct cose_sign1 msg;
+
+	if (manifest_file_open(buf, len, &msg, e) == -1 ||
+	    manifest_decode(msg.payload, msg.payload_len, m, e) == -1)
+		return -1;
+	memcpy(members, m->members, m->n_members * sizeof(members[0]));
+	*nmembers = m->n_members;
+	return 0;
+}
+
+/*
+ * The quote's extraData, for the EAR's eat_nonce: the judge compared it
+ * with the challenge's secret (quote.nonce) but does not hand it out, and
+ * the store's copy of the secret must not be the source: the nonce the
+ * device used is the one already public in the bundle. Read again here
+ * (members of quote size only are kept), only for --ear, by the worker
+ * that judged the bundle (the bytes are released there). *n = 0 when
+ * there is none.
+ */
+static void
+quote_nonce(const uint8_t *data, size_t len, uint8_t *out, size_t *n)
+{
+	struct manifest *m;
+	struct tpm_attest *ta;
+	struct bundle_contents *bc;
+	struct bundle_reader rd;
+	size_t i;
+
+	*n = 0;
+	m = malloc(sizeof(*m));
+	ta = malloc(sizeof(*ta));
+	bc = calloc(1, sizeof(*bc));
+	if (data == NULL || m == NULL || ta == NULL || bc == NULL)
+		goto out;
+	memset(&rd, 0, sizeof(rd));
+	rd.manifest = nonce_manifest;
+	rd.arg = m;
+	rd.collect_max = TPM_ATTEST_MAX_BYTES;
+	if (bundle_read_mem("bundle", data, len, &rd, bc, NULL) == 0) {
+		for (i = 0; i < bc->nmembers; i++)
+			if (strcmp(bc->members[i].name, "quote.attest") == 0 &&
+			    bc->data[i] != NULL &&
+			    tpm_attest_parse(bc->data[i],
+			    (size_t)bc->members[i].size, ta, NULL) == 0 &&
+			    ta->att.extraData.size <= EAR_NONCE_MAX) {
+				memcpy(out, ta->att.extraData.buffer,
+				    ta->att.extraData.size);
+				*n = ta->att.extraData.size;
+			}
+		bundle_contents_free(bc);
+	}
+out:
+	free(bc);
+	free(ta);
+	free(m);
+}
+
 static void
 prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
     struct slot *sl)
@@ -305,6 +375,9 @@ prepare_slot(struct batch *b, struct store *ro, struct bundle_scratch *sc,
 			    sl->has_sha ? sl->sha : NULL, &sl->jd, &e);
 		if (rc == 0 && sl->jd != NULL)
 			rc = keep_evidence(b, sl, &e);
+		if (rc == 0 && b->o.ear != BATCH_EAR_NONE)
+			quote_nonce(sl->data, sl->len, sl->nonce,
+			    &sl->nonce_len);
 	}
 	if (rc == -1) {
 		sl->failed = -1;
@@ -500,14 +573,33 @@ batch_total(struct batch *b, uint64_t total)
 /* ---- applying, in input order -------------------------------------------- */
 
 static int
-sign_one(struct batch *b, struct applied *a, struct errbuf *e)
+sign_one(struct batch *b, struct applied *a, const struct slot *sl,
+    struct errbuf *e)
 {
+	static struct ear ear;
+	char *jwt;
+
 	memcpy(a->r->verifier_id, b->verifier_id, sizeof(a->r->verifier_id));
 	snprintf(a->r->build, sizeof(a->r->build), "dossier %s",
 	    DOSSIER_VERSION);
 	if (result_sign(a->r, b->vkey, &a->signed_result, &a->signed_len,
 	    e) == -1)
 		return err_prefix(e, "sign the result of %s", a->r->input);
+	if (b->o.ear == BATCH_EAR_NONE)
+		return 0;
+	if (ear_from_result(a->r, sl->nonce_len > 0 ? sl->nonce : NULL,
+	    sl->nonce_len, &ear, e) == -1)
+		return err_prefix(e, "the EAR of %s", a->r->input);
+	if (b->o.ear == BATCH_EAR_CWT) {
+		if (ear_sign_cwt(&ear, b->vkey, b->verifier_id,
+		    sizeof(b->verifier_id), &a->ear, &a->ear_len, e) == -1)
+			return err_prefix(e, "the EAR of %s", a->r->input);
+	} else {
+		if (ear_sign_jwt(&ear, b->vkey, b->verifier_id,
+		    sizeof(b->verifier_id), &jwt, &a->ear_len, e) == -1)
+			return err_prefix(e, "the EAR of %s", a->r->input);
+		a->ear = (uint8_t *)jwt;
+	}
 	return 0;
 }
 
@@ -516,6 +608,7 @@ applied_free(struct applied *a)
 {
 	free(a->r);
 	free(a->signed_result);
+	free(a->ear);
 	free(a->line);
 	memset(a, 0, sizeof(*a));
 }
@@ -557,6 +650,8 @@ commit_window(struct batch *b, struct errbuf *e)
 			d.result_id = a->id;
 			d.signed_result = a->signed_result;
 			d.signed_len = a->signed_len;
+			d.ear = a->ear;
+			d.ear_len = a->ear_len;
 			d.resumed = a->resumed;
 			rc = b->o.done(b->o.done_arg, &d, e);
 		}
@@ -599,7 +694,7 @@ apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
 	}
 	b->nwin++;
 	account(b, a->r, a->resumed, sl->seconds);
-	if (b->vkey != NULL && sign_one(b, a, e) == -1)
+	if (b->vkey != NULL && sign_one(b, a, sl, e) == -1)
 		return -1;
 	if (b->nwin == b->o.window)
 		return commit_window(b, e);
@@ -935,9 +1030,11 @@ batch_summary_print(const struct batch_summary *sum, FILE *f)
 	for (i = 0; i < sum->nreasons; i++)
 		fprintf(f, "  failed %s: %" PRIu64 "\n", sum->reasons[i].check,
 		    sum->reasons[i].n);
-	for (i = 0; i < sum->nslowest && sum->bundles > 1; i++)
-		fprintf(f, "  slow %.3f s %s\n", sum->slowest[i].seconds,
-		    sum->slowest[i].input);
+	for (i = 0; i < sum->nslowest && sum->bundles > 1; i++) {
+		fprintf(f, "  slow %.3f s ", sum->slowest[i].seconds);
+		esc_fputs(sum->slowest[i].input, ESC_FIELD, f);	/* a name */
+		fputc('\n', f);
+	}
 }
 
 /* s as the content of a JSON string (malloc'd, without quotes). */

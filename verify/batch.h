@@ -61,6 +61,8 @@ struct batch_done {
 	const uint8_t *result_id;	/* STORE_ID_LEN bytes */
 	const uint8_t *signed_result;	/* opts.sign: the .dres bytes */
 	size_t signed_len;
+	const uint8_t *ear;		/* opts.ear: the EAR (format/ear.h) */
+	size_t ear_len;
 	bool resumed;			/* judged and committed by an earlier run */
 };
 
@@ -72,6 +74,10 @@ struct batch_opts {
 	unsigned window;	/* results per commit; 0: BATCH_WINDOW_DEFAULT */
 	bool resume;
 	bool sign;		/* make signed results (store's verifier key) */
+	/* With sign: also make each result an EAR (format/ear.h), signed
+	 * by the same key as a CWT or a JWT; its eat_nonce is the quote's
+	 * extraData, read again from the bundle when quote.nonce passed. */
+	enum { BATCH_EAR_NONE, BATCH_EAR_CWT, BATCH_EAR_JWT } ear;
 	bool progress;		/* progress bar on stderr (caller checks isatty) */
 	FILE *json;		/* JSON lines in input order; NULL: none */
 	batch_done_fn done;	/* may be NULL */

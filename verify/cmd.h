@@ -62,7 +62,8 @@ int cmd_find_device(struct store *s, const char *cmd, const char *arg,
  */
 int cmd_parse_time(const char *s, time_t *out);
 
-/* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths). */
+/* Print "dossier: <message>" on stderr (for OUTCOME_ERROR paths); control
+ * and non-ASCII bytes in the message are shown as \xHH (format/escape.h). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -4,7 +4,7 @@
  * format/ekcert.h).
  *
  *   dossier ekcert check [--roots PATH]... [--intermediates PATH]...
- *       [--at TIME] CERT
+ *       [--at TIME] [--require-tpm-attributes] CERT
  *
  * Check lines: ekcert.parse, ekcert.chain, ekcert.validity, ekcert.eku,
  * ekcert.key-usage, ekcert.basic-constraints, ekcert.tpm-attributes; then
@@ -38,6 +38,7 @@ struct check_args {
 	size_t nroots, nintermediates;
 	bool have_at;
 	time_t at;
+	bool require_tpm_attributes;	/* no SAN at all fails too */
 	const char *cert_path;
 };
 
@@ -46,7 +47,8 @@ usage(FILE *f)
 {
 	fputs("usage: dossier ekcert check [--roots path]... "
 	    "[--intermediates path]...\n"
-	    "           [--at yyyy-mm-dd | --at @epoch] cert\n", f);
+	    "           [--at yyyy-mm-dd | --at @epoch] "
+	    "[--require-tpm-attributes] cert\n", f);
 }
 
 static int
@@ -68,6 +70,7 @@ parse_args(int argc, char **argv, struct check_args *a, bool *help)
 		{ "roots", required_argument, NULL, 'r' },
 		{ "intermediates", required_argument, NULL, 'i' },
 		{ "at", required_argument, NULL, 't' },
+		{ "require-tpm-attributes", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,6 +99,9 @@ parse_args(int argc, char **argv, struct check_args *a, bool *help)
 				return OUTCOME_ERROR;
 			}
 			a->have_at = true;
+			break;
+		case 'A':
+			a->require_tpm_attributes = true;
 			break;
 		case 'h':
 			*help = true;
@@ -319,29 +325,35 @@ check_basic_constraints(struct report *r, const struct ekcert_facts *f)
 		report_ok(r, "ekcert.basic-constraints", "CA:FALSE");
 }
 
+/*
+ * A certificate without any subjectAltName (Google's EK/AK CA) is an
+ * ordinary EK certificate that does not name its TPM: reported, and
+ * refused only when the operator asked for the attributes. A SAN that
+ * lacks some of them is refused always (ekcert_tpm_attributes).
+ */
 static void
-check_tpm_attributes(struct report *r, const struct ekcert_facts *f)
+check_tpm_attributes(struct report *r, const struct ekcert_facts *f,
+    bool require)
 {
-	char missing[96] = "";
+	char why[EKCERT_TPM_ATTRS_WHY_MAX];
 
-	if (!f->has_san) {
-		report_fail(r, "ekcert.tpm-attributes", "no subjectAltName: "
-		    "TPM manufacturer, model and version missing");
-		return;
+	switch (ekcert_tpm_attributes(f, why, sizeof(why))) {
+	case EKCERT_TPM_ATTRS_PRESENT:
+		report_ok(r, "ekcert.tpm-attributes", "%s", why);
+		break;
+	case EKCERT_TPM_ATTRS_ABSENT:
+		if (require)
+			report_fail(r, "ekcert.tpm-attributes", "%s "
+			    "(--require-tpm-attributes)", why);
+		else
+			report_ok(r, "ekcert.tpm-attributes", "absent (%s; "
+			    "tolerated without --require-tpm-attributes)",
+			    why);
+		break;
+	default:
+		report_fail(r, "ekcert.tpm-attributes", "%s", why);
+		break;
 	}
-	if (!f->has_manufacturer)
-		strcat(missing, " tpmManufacturer");
-	if (!f->has_model)
-		strcat(missing, " tpmModel");
-	if (!f->has_version)
-		strcat(missing, " tpmVersion");
-	if (missing[0] != '\0')
-		report_fail(r, "ekcert.tpm-attributes", "subjectAltName "
-		    "directoryName lacks%s", missing);
-	else
-		report_ok(r, "ekcert.tpm-attributes", "manufacturer %s, "
-		    "model %s, version %s", f->manufacturer, f->model,
-		    f->version);
 }
 
 static enum outcome
@@ -378,7 +390,7 @@ run_check(const struct check_args *a)
 	check_eku(&r, &c.facts);
 	check_key_usage(&r, &c.facts);
 	check_basic_constraints(&r, &c.facts);
-	check_tpm_attributes(&r, &c.facts);
+	check_tpm_attributes(&r, &c.facts, a->require_tpm_attributes);
 	show_ekcert_facts(stdout, &c.facts);
 	ekcert_free(&c);
 	x509_store_free(&store);

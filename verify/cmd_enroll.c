@@ -13,6 +13,10 @@
  *   - ek.crt chains to a root of the store; store roots that are not
  *     self-signed, and the bundle's ek-chain-N.crt members, serve as
  *     untrusted intermediates (a trust anchor must be self-signed);
+ *   - ek.crt's TPM attributes (format/ekcert.h): a subjectAltName lacking
+ *     some is refused; no subjectAltName at all (Google's EK/AK CA) is
+ *     noted on the device's line, and refused with
+ *     --require-tpm-attributes;
  *   - ek.pub is an EK (tpm_public_check_ek) holding the certificate's key;
  *   - AK location [1, EK Name]: the Name equals Name(ek.pub);
  *   - pcrs.bin parses (the reference PCR values, their origin this
@@ -37,6 +41,7 @@
 #include "format/bundle.h"
 #include "format/challenge_set.h"
 #include "format/ekcert.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
@@ -56,6 +61,7 @@ struct enroll_args {
 	const char *out;
 	int64_t lifetime;
 	bool replace;
+	bool require_tpm_attributes;
 	char **bundles;
 	size_t nbundles;
 };
@@ -72,6 +78,7 @@ struct enroll_line {
 	bool ok;
 	uint8_t device_id[STORE_DEVICE_ID_LEN];
 	char reason[ERRBUF_MAX];
+	char note[EKCERT_TPM_ATTRS_WHY_MAX];	/* "" or what ok tolerated */
 };
 
 /* What a bundle yields once every check held. */
@@ -80,6 +87,7 @@ struct enrollee {
 	struct store_refs refs;		/* ima_log borrowed from the contents */
 	const uint8_t *uefi_log;	/* borrowed too; NULL: none */
 	size_t uefi_log_len;
+	char note[EKCERT_TPM_ATTRS_WHY_MAX];	/* see enroll_line */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -88,7 +96,8 @@ static void
 enroll_usage(FILE *f)
 {
 	fputs("usage: dossier [--store path] enroll bundle ... -o challenges\n"
-	    "           [--expires seconds|Nh|Nd] [--replace]\n", f);
+	    "           [--expires seconds|Nh|Nd] [--replace] "
+	    "[--require-tpm-attributes]\n", f);
 }
 
 static enum outcome
@@ -98,6 +107,7 @@ parse_enroll_args(int argc, char **argv, struct enroll_args *a, bool *help)
 		{ "output", required_argument, NULL, 'o' },
 		{ "expires", required_argument, NULL, 'x' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "require-tpm-attributes", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,6 +132,9 @@ parse_enroll_args(int argc, char **argv, struct enroll_args *a, bool *help)
 			break;
 		case 'r':
 			a->replace = true;
+			break;
+		case 'A':
+			a->require_tpm_attributes = true;
 			break;
 		case 'h':
 			enroll_usage(stdout);
@@ -303,12 +316,38 @@ check_ak_manifest(const struct bundle_contents *bc, struct tpm_public *ak,
 	return 0;
 }
 
+/*
+ * ek.crt's TPM attributes: refused when a subjectAltName lacks some, or
+ * when there is none and require is set; note gets what was tolerated.
+ */
+static int
+check_tpm_attributes(const struct ekcert *cert, bool require, char *note,
+    size_t notelen, struct errbuf *e)
+{
+	char why[EKCERT_TPM_ATTRS_WHY_MAX];
+
+	note[0] = '\0';
+	switch (ekcert_tpm_attributes(&cert->facts, why, sizeof(why))) {
+	case EKCERT_TPM_ATTRS_PRESENT:
+		return 0;
+	case EKCERT_TPM_ATTRS_ABSENT:
+		if (require)
+			return err_set(e, "ek.crt: %s (--require-tpm-"
+			    "attributes)", why);
+		snprintf(note, notelen, "ek.crt: %s", why);
+		return 0;
+	default:
+		return err_set(e, "ek.crt: %s", why);
+	}
+}
+
 /* ek.crt: exact DER, the device id, the chain, and ek.pub's key. */
 static int
 check_ek(const struct bundle_contents *bc, const struct root_list *roots,
-    const struct manifest *m, struct tpm_public *ek, struct store_device *dev,
-    struct errbuf *e)
+    const struct manifest *m, bool require_attrs, struct tpm_public *ek,
+    struct enrollee *en, struct errbuf *e)
 {
+	struct store_device *dev = &en->dev;
 	struct x509_store xs;
 	struct ekcert_chain chain;
 	struct ekcert cert;
@@ -349,6 +388,9 @@ check_ek(const struct bundle_contents *bc, const struct root_list *roots,
 		err_set(e, "ekcert chain: %s", chain.reason);
 		goto out;
 	}
+	if (check_tpm_attributes(&cert, require_attrs, en->note,
+	    sizeof(en->note), e) == -1)
+		goto out;
 	if (tpm_public_parse_2b(pub, pub_len, ek, e) == -1 ||
 	    tpm_public_check_ek(ek, e) == -1 ||
 	    tpm_public_to_pkey(ek, &pk, e) == -1) {
@@ -449,7 +491,8 @@ collect_refs(const struct bundle_contents *bc, const uint8_t *bundle_sha256,
 /* Every check of one bundle read into bc; *out filled when they hold. */
 static int
 check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
-    const struct root_list *roots, struct enrollee *out, struct errbuf *e)
+    const struct root_list *roots, bool require_attrs, struct enrollee *out,
+    struct errbuf *e)
 {
 	struct tpm_public ak, ek;
 	struct manifest *m;
@@ -459,7 +502,7 @@ check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
 		return err_set(e, "out of memory");
 	memset(out, 0, sizeof(*out));
 	if (check_ak_manifest(bc, &ak, m, e) == 0 &&
-	    check_ek(bc, roots, m, &ek, &out->dev, e) == 0 &&
+	    check_ek(bc, roots, m, require_attrs, &ek, out, e) == 0 &&
 	    check_ak_location(m, &ek, bc, &out->dev, e) == 0 &&
 	    collect_refs(bc, sha256, &out->refs, e) == 0) {
 		out->uefi_log = member(bc, "uefi.log", &out->uefi_log_len,
@@ -569,7 +612,8 @@ enroll_one(struct enroll_run *r, size_t i, struct errbuf *fatal)
 	rd.arg = m;
 	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
 	if (bundle_read_mem("container", buf, len, &rd, bc, &e) == -1 ||
-	    check_bundle(bc, sha, &r->roots, en, &e) == -1)
+	    check_bundle(bc, sha, &r->roots, r->a->require_tpm_attributes, en,
+	    &e) == -1)
 		goto refuse;
 	for (k = 0; k < i; k++)
 		if (r->lines[k].ok && memcmp(r->lines[k].device_id, en->dev.id,
@@ -590,6 +634,7 @@ enroll_one(struct enroll_run *r, size_t i, struct errbuf *fatal)
 	r->nissued++;
 	ln->ok = true;
 	memcpy(ln->device_id, en->dev.id, STORE_DEVICE_ID_LEN);
+	memcpy(ln->note, en->note, sizeof(ln->note));
 	rc = 0;
 	goto out;
 refuse:
@@ -646,10 +691,16 @@ print_lines(const struct enroll_run *r)
 		if (r->lines[i].ok) {
 			hex_encode(r->lines[i].device_id, STORE_DEVICE_ID_LEN,
 			    hex);
-			printf("enrolled %s pending\n", hex);
-		} else
-			printf("FAIL %s: %s\n", r->a->bundles[i],
-			    r->lines[i].reason);
+			printf("enrolled %s pending%s%s\n", hex,
+			    r->lines[i].note[0] != '\0' ? "; " : "",
+			    r->lines[i].note);
+		} else {
+			/* A path and a reason that may quote input. */
+			fputs("FAIL ", stdout);
+			esc_fputs(r->a->bundles[i], ESC_FIELD, stdout);
+			esc_fprintf(stdout, ": %s", r->lines[i].reason);
+			putchar('\n');
+		}
 	}
 }
 

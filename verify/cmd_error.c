@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "format/escape.h"
 #include "verify/cmd.h"
 
 void
@@ -11,7 +12,7 @@ cmd_error(const char *fmt, ...)
 
 	fputs("dossier: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap);	/* names from input stay on one line */
 	va_end(ap);
 	fputc('\n', stderr);
 }

@@ -245,6 +245,7 @@ ima_ascii(const struct ima_opts *o)
 	struct report rep;
 	enum ima_read_result res;
 	enum outcome out = OUTCOME_HOLDS;
+	bool tty;
 	int fd;
 
 	if ((fd = open_log(o->log)) < 0)
@@ -255,8 +256,12 @@ ima_ascii(const struct ima_opts *o)
 		return OUTCOME_ERROR;
 	}
 	report_init(&rep, stdout);
+	/* The kernel's format writes path bytes raw, so the file does too;
+	 * a terminal gets them escaped (an IMA path is input). */
+	tty = isatty(STDOUT_FILENO) == 1;
 	while ((res = ima_reader_next(&r, &rec, &e)) == IMA_READ_RECORD)
-		if (ima_ascii_write(stdout, &rec) == -1)
+		if ((tty ? ima_ascii_write_escaped(stdout, &rec) :
+		    ima_ascii_write(stdout, &rec)) == -1)
 			break;
 	if (res == IMA_READ_RECORD || ferror(stdout)) {
 		cmd_error("ima ascii: writing standard output failed");

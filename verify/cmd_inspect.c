@@ -8,7 +8,9 @@
  * The kind of FILE is told by its first bytes: a bundle is zstd (28 B5 2F
  * FD); the RFC 9277 magic D9 D9 F7 DA then "DSMF" is a MANIFEST, "DSCH" a
  * challenge, "DSRS" a signed result; "ustar" at offset 257 a challenge
- * set archive. Challenges and results are decoded by inspect_files.c,
+ * set archive; a bare COSE_Sign1 (D2 84) with content type
+ * application/eat+cwt an EAR CWT, "eyJ" and three base64url parts an EAR
+ * JWT (inspect_ear.c). Challenges and results are decoded by inspect_files.c,
  * their signature checked only with --verifier-key. --explain (bundles
  * only) runs every verify check without changing the store
  * (inspect_explain.c). A bundle
@@ -41,7 +43,9 @@
 #include "format/cbor_det.h"
 #include "format/challenge.h"
 #include "format/cose.h"
+#include "format/ear.h"
 #include "format/err.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
@@ -49,6 +53,7 @@
 #include "format/tpm_public.h"
 #include "verify/cmd.h"
 #include "verify/inspect.h"
+#include "verify/inspect_ear.h"
 #include "verify/report.h"
 
 /* A bundle file read whole: the compressed size is bounded far below the
@@ -62,6 +67,7 @@ static const uint8_t manifest_magic[8] = {
 
 struct inspect_args {
 	const char *path;
+	char shown[1024];	/* path escaped for messages (format/escape.h) */
 	const char *extract;	/* --extract DIR, or NULL */
 	const char *verifier_key; /* --verifier-key FILE, or NULL */
 	bool explain;		/* --explain */
@@ -127,6 +133,7 @@ parse_inspect_args(int argc, char **argv, struct inspect_args *a, bool *help)
 		return OUTCOME_ERROR;
 	}
 	a->path = argv[optind];
+	esc_str(a->path, ESC_FIELD, a->shown, sizeof(a->shown));
 	if (a->extract != NULL && a->extract[0] == '\0') {
 		cmd_error("inspect: --extract needs a directory");
 		return OUTCOME_ERROR;
@@ -276,11 +283,15 @@ extract(const char *dir, const struct bundle_contents *bc)
 		goto undo;
 	}
 	printf("\n[extract]\n");
-	printf("extracted %s/%s %zu\n", dir, BUNDLE_MANIFEST_NAME,
-	    bc->manifest_len);
-	for (i = 0; i < bc->nmembers; i++)
-		printf("extracted %s/%s %llu\n", dir, bc->members[i].name,
+	fputs("extracted ", stdout);
+	esc_fputs(dir, ESC_FIELD, stdout);
+	printf("/%s %zu\n", BUNDLE_MANIFEST_NAME, bc->manifest_len);
+	for (i = 0; i < bc->nmembers; i++) {
+		fputs("extracted ", stdout);
+		esc_fputs(dir, ESC_FIELD, stdout);
+		printf("/%s %llu\n", bc->members[i].name,
 		    (unsigned long long)bc->members[i].size);
+	}
 	rc = OUTCOME_HOLDS;
 	goto out;
 undo:
@@ -293,6 +304,16 @@ out:
 }
 
 /* ---- the kinds of file ---------------------------------------------- */
+
+/* "key VALUE" with VALUE (a path, from the command line or a directory
+ * listing) escaped as format/escape.h says. */
+static void
+print_text(const char *key, const char *value)
+{
+	printf("%s ", key);
+	esc_fputs(value, ESC_FIELD, stdout);
+	putchar('\n');
+}
 
 static void
 print_sha256(const char *key, const uint8_t *buf, size_t len)
@@ -353,7 +374,7 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 		cmd_error("out of memory");
 		return OUTCOME_ERROR;
 	}
-	printf("file %s\n", a->path);
+	print_text("file", a->path);
 	printf("type bundle\n");
 	printf("size %zu\n", len);
 	print_sha256("sha256", buf, len);
@@ -367,8 +388,8 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 		rd.manifest = on_manifest;
 		rd.arg = c;
 		rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
-		rc = inspect_explain(stdout, a->path, buf, len,
-		    bundle_read_mem(a->path, buf, len, &rd, bc, &e) == 0 ?
+		rc = inspect_explain(stdout, a->shown, buf, len,
+		    bundle_read_mem(a->shown, buf, len, &rd, bc, &e) == 0 ?
 		    bc : NULL);
 		goto out;
 	}
@@ -376,7 +397,7 @@ inspect_bundle(const struct inspect_args *a, const uint8_t *buf, size_t len)
 	rd.manifest = on_manifest;
 	rd.arg = c;
 	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
-	if (bundle_read_mem(a->path, buf, len, &rd, bc, &e) == -1) {
+	if (bundle_read_mem(a->shown, buf, len, &rd, bc, &e) == -1) {
 		report_fail(&r, "bundle.read", "%s", e.msg);
 		rc = OUTCOME_FAILS;
 		goto out;
@@ -429,20 +450,20 @@ inspect_manifest(const struct inspect_args *a, const uint8_t *buf, size_t len)
 
 	if (a->extract != NULL || a->explain) {
 		cmd_error("inspect: --extract and --explain need a bundle; %s is a "
-		    "MANIFEST", a->path);
+		    "MANIFEST", a->shown);
 		return OUTCOME_ERROR;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		cmd_error("out of memory");
 		return OUTCOME_ERROR;
 	}
-	printf("file %s\n", a->path);
+	print_text("file", a->path);
 	printf("type manifest\n");
 	printf("size %zu\n", len);
 	print_sha256("sha256", buf, len);
 	report_init(&r, stdout);
 	if (manifest_open_decode(buf, len, &c->msg, &c->m, &e) == -1) {
-		report_fail(&r, "manifest.decode", "%s: %s", a->path, e.msg);
+		report_fail(&r, "manifest.decode", "%s: %s", a->shown, e.msg);
 		rc = OUTCOME_FAILS;
 	} else {
 		printf("signature-checked no (a MANIFEST alone carries no "
@@ -470,10 +491,10 @@ inspect_signed(const struct inspect_args *a, const char *type,
 
 	if (a->extract != NULL || a->explain) {
 		cmd_error("inspect: --extract and --explain need a bundle; %s "
-		    "is a %s", a->path, type);
+		    "is a %s", a->shown, type);
 		return OUTCOME_ERROR;
 	}
-	printf("file %s\n", a->path);
+	print_text("file", a->path);
 	printf("type %s\n", type);
 	printf("size %zu\n", len);
 	print_sha256("sha256", buf, len);
@@ -481,13 +502,19 @@ inspect_signed(const struct inspect_args *a, const char *type,
 		v = inspect_show_challenge(stdout, buf, len, a->verifier, &e);
 	else if (strcmp(type, "result") == 0)
 		v = inspect_show_result(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "ear-cwt") == 0)
+		v = inspect_show_ear_cwt(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "ear-jwt") == 0)
+		v = inspect_show_ear_jwt(stdout, buf, len, a->verifier, &e);
 	else
-		v = inspect_show_challenge_set(stdout, a->path, buf, len,
+		v = inspect_show_challenge_set(stdout, a->shown, buf, len,
 		    a->verifier, &e);
 	rc = OUTCOME_HOLDS;
 	if (v != 0) {
 		report_init(&r, stdout);
-		report_fail(&r, strcmp(type, "result") == 0 ?
+		report_fail(&r, strncmp(type, "ear", 3) == 0 ?
+		    (v == 1 ? "ear.signature" : "ear.decode") :
+		    strcmp(type, "result") == 0 ?
 		    (v == 1 ? "result.signature" : "result.decode") :
 		    (v == 1 ? "challenge.signature" : "challenge.decode"),
 		    "%s", e.msg);
@@ -581,12 +608,18 @@ cmd_inspect(int argc, char **argv)
 		rc = inspect_signed(&a, "result", buf, len);
 	else if (is_tar(buf, len))
 		rc = inspect_signed(&a, "challenge-set", buf, len);
+	else if (ear_is_cwt(buf, len))
+		rc = inspect_signed(&a, "ear-cwt", buf, len);
+	else if (ear_is_jwt(buf, len))
+		rc = inspect_signed(&a, "ear-jwt", buf, len);
 	else {
 		describe_start(buf, len, start, sizeof(start));
 		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
 		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
-		    "DSCH or DSRS; a challenge set: a ustar archive): %s%s",
-		    a.path, start, tag == DOSSIER_TAG_REFERENCE ?
+		    "DSCH or DSRS; a challenge set: a ustar archive; an EAR: "
+		    "d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or a "
+		    "JWT \"eyJ...\"): %s%s",
+		    a.shown, start, tag == DOSSIER_TAG_REFERENCE ?
 		    " (a reference export: not supported yet)" : "");
 		rc = OUTCOME_ERROR;
 	}

@@ -22,6 +22,7 @@
 #include "format/bundle.h"
 #include "format/cose.h"
 #include "format/err.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
@@ -35,6 +36,7 @@
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
+#include "verify/keylime_policy.h"
 #include "verify/refs_pcrs.h"
 #include "verify/store.h"
 #include "verify/store_pcrref.h"
@@ -51,7 +53,7 @@ static const char usage_text[] =
     "--bundle FILE |\n"
     "                              --dir ROOT [--alg ALG,...] | "
     "--sums FILE [--allow-sha1] |\n"
-    "                              --set OTHER)...\n"
+    "                              --set OTHER | --keylime-policy FILE)...\n"
     "       dossier refs add NAME (--pcrs FILE | --pcrs-bundle FILE | "
     "--clear-pcrs)\n"
     "       dossier refs subtract NAME --set OTHER\n"
@@ -66,7 +68,7 @@ static const char usage_text[] =
     "FINGERPRINT\n"
     "       dossier refs update DEVICE --bundle FILE [--only ima|pcrs]\n"
     "       dossier refs device DEVICE\n"
-    "       dossier refs export NAME -o FILE\n"
+    "       dossier refs export NAME [--keylime-policy] -o FILE\n"
     "       dossier refs import FILE --signer PUBKEY.pem [--as NAME]\n";
 
 static enum outcome
@@ -157,7 +159,7 @@ refs_create(struct store *s, int argc, char **argv)
 		cmd_error("refs create: a set named '%s' exists", argv[1]);
 		return OUTCOME_ERROR;
 	}
-	printf("created reference set %s\n", argv[1]);
+	esc_fprintln(stdout, "created reference set %s", argv[1]);
 	return OUTCOME_HOLDS;
 }
 
@@ -175,8 +177,8 @@ refs_delete(struct store *s, int argc, char **argv)
 		cmd_error("refs delete: %s", e.msg);
 		return OUTCOME_ERROR;
 	}
-	printf("deleted reference set %s (%" PRIu64 " entries, %" PRIu64
-	    " devices assigned)\n", r.name, r.entries, r.devices);
+	esc_fprintln(stdout, "deleted reference set %s (%" PRIu64 " entries, %"
+	    PRIu64 " devices assigned)", r.name, r.entries, r.devices);
 	return OUTCOME_HOLDS;
 }
 
@@ -197,8 +199,8 @@ list_one(const struct store_refset *r, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("%-24s %8" PRIu64 " entries %5" PRIu64 " devices  updated ",
-	    r->name, r->entries, r->devices);
+	esc_fprintf(stdout, "%-24s %8" PRIu64 " entries %5" PRIu64 " devices  "
+	    "updated ", r->name, r->entries, r->devices);
 	print_time(r->updated);
 	putchar('\n');
 	return 0;
@@ -358,7 +360,8 @@ out:
 	return rc;
 }
 
-enum source_kind { SRC_LOG, SRC_BUNDLE, SRC_DIR, SRC_SUMS, SRC_SET };
+enum source_kind { SRC_LOG, SRC_BUNDLE, SRC_DIR, SRC_SUMS, SRC_SET,
+	SRC_KEYLIME };
 
 struct source {
 	enum source_kind kind;
@@ -367,7 +370,40 @@ struct source {
 	const struct hashalg *algs[REFS_ALGS_MAX];	/* --dir */
 	size_t nalgs;
 	bool allow_sha1;			/* --sums */
+	struct keylime_import *kl;		/* --keylime-policy: found */
 };
+
+/* What a Keylime policy held that dossier does not carry: on stderr, so
+ * nothing is dropped silently. */
+static void
+keylime_report(const char *file, const struct keylime_import *kl)
+{
+	fprintf(stderr, "refs add: %s: %llu digests of %llu paths, %zu "
+	    "excludes as allowlist globs\n", file,
+	    (unsigned long long)kl->digests, (unsigned long long)kl->paths,
+	    kl->nglobs);
+	if (kl->boot_aggregate)
+		fprintf(stderr, "refs add: %s: boot_aggregate not carried "
+		    "(the boot_aggregate rule checks it against the quoted "
+		    "PCRs)\n", file);
+	if (kl->keyrings > 0)
+		fprintf(stderr, "refs add: %s: keyrings (%llu digests) not "
+		    "carried: dossier does not judge ima-buf keyring "
+		    "measurements\n", file, (unsigned long long)kl->keyrings);
+	if (kl->ima_buf > 0)
+		fprintf(stderr, "refs add: %s: ima-buf (%llu digests) not "
+		    "carried\n", file, (unsigned long long)kl->ima_buf);
+	if (kl->verification_keys)
+		fprintf(stderr, "refs add: %s: verification-keys not carried "
+		    "(add IMA keys with dossier refs key add)\n", file);
+	if (kl->ignored_keyrings > 0)
+		fprintf(stderr, "refs add: %s: ima.ignored_keyrings (%llu) not "
+		    "carried\n", file,
+		    (unsigned long long)kl->ignored_keyrings);
+	if (kl->dm_policy)
+		fprintf(stderr, "refs add: %s: ima.dm_policy not carried\n",
+		    file);
+}
 
 static int
 add_source(struct store *s, struct refset *set, const struct source *src,
@@ -396,6 +432,19 @@ add_source(struct store *s, struct refset *set, const struct source *src,
 		return rc;
 	case SRC_BUNDLE:
 		return add_bundle(s, set, src->arg, e);
+	case SRC_KEYLIME: {
+		uint32_t idx;
+
+		if (file_read(src->arg, KEYLIME_POLICY_MAX, &buf, &len,
+		    e) == -1)
+			return -1;
+		snprintf(prov, sizeof(prov), "keylime-policy %s", src->arg);
+		rc = refset_add_source(set, prov, &idx, e) == -1 ? -1 :
+		    keylime_policy_import(src->arg, buf, len, set, idx,
+		    src->kl, e);
+		free(buf);
+		return rc;
+	}
 	case SRC_DIR:
 		snprintf(prov, sizeof(prov), "tree %s", src->arg);
 		return refset_add_tree(set, src->arg, src->algs, src->nalgs,
@@ -426,6 +475,7 @@ enum {
 	OPT_SET,
 	OPT_JSON,
 	OPT_CLEAR,
+	OPT_KEYLIME,
 };
 
 static const struct option add_opts[] = {
@@ -437,6 +487,7 @@ static const struct option add_opts[] = {
 	{ "sums", required_argument, NULL, OPT_SUMS },
 	{ "allow-sha1", no_argument, NULL, OPT_ALLOW_SHA1 },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "keylime-policy", required_argument, NULL, OPT_KEYLIME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -454,7 +505,7 @@ parse_sources(int argc, char **argv, struct source *src, size_t *n)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", add_opts, NULL)) != -1) {
 		if (c == OPT_IMA_LOG || c == OPT_BUNDLE || c == OPT_DIR ||
-		    c == OPT_SUMS || c == OPT_SET) {
+		    c == OPT_SUMS || c == OPT_SET || c == OPT_KEYLIME) {
 			if (*n == SOURCES_MAX) {
 				cmd_error("refs add: more than %d sources",
 				    SOURCES_MAX);
@@ -465,7 +516,7 @@ parse_sources(int argc, char **argv, struct source *src, size_t *n)
 			last->arg = optarg;
 			last->kind = c == OPT_IMA_LOG ? SRC_LOG : c == OPT_BUNDLE ?
 			    SRC_BUNDLE : c == OPT_DIR ? SRC_DIR : c == OPT_SUMS ?
-			    SRC_SUMS : SRC_SET;
+			    SRC_SUMS : c == OPT_KEYLIME ? SRC_KEYLIME : SRC_SET;
 			last->log_alg = hashalg_by_name("sha1");
 			last->algs[0] = hashalg_by_name("sha256");
 			last->nalgs = 1;
@@ -514,6 +565,108 @@ copy_set(const struct refset *old, struct refset **out, struct errbuf *e)
 	return 0;
 }
 
+static int
+merge_rule(const char *text, void *arg, struct errbuf *e)
+{
+	return ima_policy_add_rule(arg, text, e);
+}
+
+/* Append glob g to list[*n] unless it is there (at most the rule's). */
+static int
+glob_add(const char **list, size_t *n, const char *g, struct errbuf *e)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(list[i], g) == 0)
+			return 0;
+	if (*n == IMA_POLICY_GLOBS_MAX)
+		return err_set(e, "the allowlist rule would have more than %u "
+		    "exclude globs", IMA_POLICY_GLOBS_MAX);
+	list[(*n)++] = g;
+	return 0;
+}
+
+/*
+ * The Keylime excludes of src[0..n) into the set's allowlist rule: the
+ * rule is created, or its globs extended (those it has stay, none twice);
+ * the set's other rules are kept as they are.
+ */
+static int
+merge_excludes(struct store *s, int64_t set_id, const struct source *src,
+    size_t n, struct errbuf *e)
+{
+	struct ima_policy *p = NULL;
+	struct ima_rule *allow = NULL;
+	char (*texts)[IMA_POLICY_TEXT_MAX + 1] = NULL;
+	char *rule = NULL;
+	const char *ptrs[IMA_POLICY_RULES_MAX], *globs[IMA_POLICY_GLOBS_MAX];
+	size_t i, j, ng = 0, used;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME)
+			ng += src[i].kl->nglobs;
+	if (ng == 0)
+		return 0;
+	ng = 0;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (texts = calloc(IMA_POLICY_RULES_MAX, sizeof(*texts))) == NULL ||
+	    (rule = malloc(IMA_POLICY_TEXT_MAX + 1)) == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (store_policy_foreach(s, NULL, set_id, merge_rule, p, e) == -1)
+		goto out;
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == IMA_RULE_ALLOWLIST)
+			allow = &p->rules[i];
+	for (i = 0; allow != NULL && i < allow->nglobs; i++)
+		if (glob_add(globs, &ng, ima_rule_glob(allow, i), e) == -1)
+			goto out;
+	for (i = 0; i < n; i++)
+		for (j = 0; src[i].kind == SRC_KEYLIME &&
+		    j < src[i].kl->nglobs; j++)
+			if (glob_add(globs, &ng, src[i].kl->globs[j], e) == -1)
+				goto out;
+	used = (size_t)snprintf(rule, IMA_POLICY_TEXT_MAX + 1, "allowlist");
+	for (i = 0; i < ng && used <= IMA_POLICY_TEXT_MAX; i++)
+		used += (size_t)snprintf(rule + used, IMA_POLICY_TEXT_MAX + 1 -
+		    used, "%s%s", i ? "," : ":exclude=", globs[i]);
+	if (allow != NULL && allow->digest_only && used <= IMA_POLICY_TEXT_MAX)
+		used += (size_t)snprintf(rule + used, IMA_POLICY_TEXT_MAX + 1 -
+		    used, ":digest-only");
+	if (used > IMA_POLICY_TEXT_MAX) {
+		err_set(e, "the allowlist rule with the excludes is longer than "
+		    "%u bytes", IMA_POLICY_TEXT_MAX);
+		goto out;
+	}
+	/* the set's other rules, then the allowlist, canonical texts */
+	for (i = 0, j = 0; i < p->nrules; i++)
+		if (p->rules[i].kind != IMA_RULE_ALLOWLIST &&
+		    ima_policy_format(&p->rules[i], texts[j++],
+		    IMA_POLICY_TEXT_MAX + 1, e) == -1)
+			goto out;
+	memset(p, 0, sizeof(*p));
+	if (ima_policy_add_rule(p, rule, e) == -1 ||
+	    ima_policy_format(&p->rules[0], texts[j++],
+	    IMA_POLICY_TEXT_MAX + 1, e) == -1) {
+		err_prefix(e, "the allowlist rule of the excludes");
+		goto out;
+	}
+	for (i = 0; i < j; i++)
+		ptrs[i] = texts[i];
+	if (store_policy_set(s, NULL, set_id, ptrs, j, e) == -1)
+		goto out;
+	fprintf(stderr, "refs add: set rule %s\n", texts[j - 1]);
+	rc = 0;
+out:
+	free(p);
+	free(texts);
+	free(rule);
+	return rc;
+}
+
 static enum outcome
 refs_add(struct store *s, int argc, char **argv)
 {
@@ -551,20 +704,32 @@ refs_add(struct store *s, int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	before = refset_count(old);
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME && (src[i].kl =
+		    calloc(1, sizeof(*src[i].kl))) == NULL) {
+			err_set(&e, "out of memory");
+			goto out;
+		}
 	if (copy_set(old, &set, &e) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (add_source(s, set, &src[i], &e) == -1)
 			goto out;
 	if (refset_seal(set, &e) == -1 ||
-	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == -1)
+	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == -1 ||
+	    merge_excludes(s, r.set_id, src, n, &e) == -1)
 		goto out;
 	rc = 0;
-	printf("%s: %zu entries (%zu before)\n", argv[1], refset_count(set),
-	    before);
+	for (i = 0; i < n; i++)
+		if (src[i].kind == SRC_KEYLIME)
+			keylime_report(src[i].arg, src[i].kl);
+	esc_fprintln(stdout, "%s: %zu entries (%zu before)", argv[1],
+	    refset_count(set), before);
 out:
 	refset_free(old);
 	refset_free(set);
+	for (i = 0; i < n; i++)
+		free(src[i].kl);
 	free(src);
 	if (rc == -1)
 		err_prefix(&e, "%s", argv[1]);
@@ -598,7 +763,7 @@ refs_subtract(struct store *s, int argc, char **argv)
 	    refset_seal(set, &e) == 0 &&
 	    refs_save_set(s, r.set_id, set, now_seconds(), &e) == 0) {
 		rc = 0;
-		printf("%s: %zu entries (%zu before)\n", argv[1],
+		esc_fprintln(stdout, "%s: %zu entries (%zu before)", argv[1],
 		    refset_count(set), before);
 	}
 	refset_free(old);
@@ -693,7 +858,7 @@ show_text_rule(const char *text, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("policy %s\n", text);
+	esc_fprintln(stdout, "policy %s", text);
 	return 0;
 }
 
@@ -706,9 +871,9 @@ show_text(struct store *s, const struct store_refset *r,
 	struct errbuf e;
 	size_t i;
 
-	printf("set %s: %zu entries, %zu sources, %" PRIu64 " devices, "
-	    "updated ", r->name, refset_count(set), refset_nsources(set),
-	    r->devices);
+	esc_fprintf(stdout, "set %s: %zu entries, %zu sources, %" PRIu64
+	    " devices, updated ", r->name, refset_count(set),
+	    refset_nsources(set), r->devices);
 	print_time(r->updated);
 	putchar('\n');
 	if (store_policy_foreach(s, NULL, r->set_id, show_text_rule, NULL,
@@ -717,12 +882,13 @@ show_text(struct store *s, const struct store_refset *r,
 		return -1;
 	}
 	for (i = 0; i < refset_nsources(set); i++)
-		printf("source %zu %s\n", i, refset_source(set, (uint32_t)i));
+		esc_fprintln(stdout, "source %zu %s", i,
+		    refset_source(set, (uint32_t)i));
 	for (i = 0; i < refset_count(set); i++) {
 		en = refset_entry(set, i);
 		entry_text(en, path, sizeof(path), dig, sizeof(dig));
-		printf("%s %s x%" PRIu32 " [%" PRIu32 "]\n", dig, path,
-		    en->count, en->source);
+		esc_fprintln(stdout, "%s %s x%" PRIu32 " [%" PRIu32 "]", dig,
+		    path, en->count, en->source);
 	}
 	return 0;
 }
@@ -800,12 +966,12 @@ diff_side(const struct refset *a, const struct refset *b, char mark,
 			continue;
 		entry_text(en, path, sizeof(path), dig, sizeof(dig));
 		if (k == SIZE_MAX) {
-			printf("%c %s %s\n", mark, dig, path);
+			esc_fprintln(stdout, "%c %s %s", mark, dig, path);
 			continue;
 		}
 		entry_text(refset_entry(b, k), path, sizeof(path), dig2,
 		    sizeof(dig2));
-		printf("~ %s %s -> %s\n", path, dig, dig2);
+		esc_fprintln(stdout, "~ %s %s -> %s", path, dig, dig2);
 	}
 	return n;
 }
@@ -826,9 +992,9 @@ refs_diff(struct store *s, int argc, char **argv)
 	}
 	na = diff_side(a, b, '<', true);
 	nb = diff_side(b, a, '>', false);
-	printf("diff %s %s: %zu entries of %s not in %s, %zu entries of %s "
-	    "not in %s\n", argv[1], argv[2], na, argv[1], argv[2], nb,
-	    argv[2], argv[1]);
+	esc_fprintln(stdout, "diff %s %s: %zu entries of %s not in %s, %zu "
+	    "entries of %s not in %s", argv[1], argv[2], na, argv[1], argv[2],
+	    nb, argv[2], argv[1]);
 	refset_free(a);
 	refset_free(b);
 	return na + nb == 0 ? OUTCOME_HOLDS : OUTCOME_FAILS;
@@ -862,8 +1028,8 @@ refs_assign(struct store *s, int argc, char **argv, bool assign)
 		    now_seconds(), &changed, &e) : store_refset_unassign(s, id,
 		    r.set_id, &changed, &e);
 		if (rc == 0)
-			printf("%s %s %s%s\n", argv[1], assign ? "assigned" :
-			    "unassigned", argv[i], changed ? "" :
+			esc_fprintln(stdout, "%s %s %s%s", argv[1], assign ?
+			    "assigned" : "unassigned", argv[i], changed ? "" :
 			    " (already so)");
 	}
 	return finish(s, rc, &e);
@@ -876,7 +1042,7 @@ print_rule(const char *text, void *arg, struct errbuf *e)
 {
 	(void)arg;
 	(void)e;
-	printf("%s\n", text);
+	esc_fprintln(stdout, "%s", text);
 	return 0;
 }
 
@@ -993,11 +1159,11 @@ refs_policy(struct store *s, int argc, char **argv)
 		goto out;
 	}
 	if (n == 0)
-		printf("%s %s: rules cleared\n", dev ? "device" : "set",
-		    argv[first - 1]);
+		esc_fprintln(stdout, "%s %s: rules cleared", dev ? "device" :
+		    "set", argv[first - 1]);
 	for (i = 0; i < n; i++)
-		printf("%s %s: %s\n", dev ? "device" : "set", argv[first - 1],
-		    texts[i]);
+		esc_fprintln(stdout, "%s %s: %s", dev ? "device" : "set",
+		    argv[first - 1], texts[i]);
 	o = OUTCOME_HOLDS;
 out:
 	free(texts);
@@ -1014,7 +1180,7 @@ print_key(const struct store_ima_key *k, void *arg, struct errbuf *e)
 	(void)arg;
 	(void)e;
 	hex_encode(k->fingerprint, 32, hex);
-	printf("%s %s added ", hex, k->source);
+	esc_fprintf(stdout, "%s %s added ", hex, k->source);
 	print_time(k->added);
 	putchar('\n');
 	return 0;
@@ -1036,9 +1202,9 @@ key_add_one(struct store *s, const char *path, struct errbuf *e)
 	    ima_keyring_add(kr, buf, len, path, e) == 0 &&
 	    store_ima_key_add(s, buf, len, path, now_seconds(), &added,
 	    e) == 0) {
-		printf("%s: %zu key%s %s\n", path, ima_keyring_count(kr),
-		    ima_keyring_count(kr) == 1 ? "" : "s", added ? "added" :
-		    "already trusted");
+		esc_fprintln(stdout, "%s: %zu key%s %s", path,
+		    ima_keyring_count(kr), ima_keyring_count(kr) == 1 ? "" : "s",
+		    added ? "added" : "already trusted");
 		rc = 0;
 	}
 	ima_keyring_free(kr);
@@ -1268,11 +1434,12 @@ refs_update(struct store *s, int argc, char **argv)
 		goto out;
 	}
 	if (ima)
-		printf("%s: reference log replaced by the %zu-byte ima.log of "
-		    "%s\n", argv[1], log_len, path);
+		esc_fprintln(stdout, "%s: reference log replaced by the "
+		    "%zu-byte ima.log of %s", argv[1], log_len, path);
 	if (take_pcrs) {
-		printf("%s: reference PCR values replaced by the %zu quoted "
-		    "values of %s\n", argv[1], refs_pcr_count(pcrs), path);
+		esc_fprintln(stdout, "%s: reference PCR values replaced by "
+		    "the %zu quoted values of %s", argv[1],
+		    refs_pcr_count(pcrs), path);
 		if (refs_pcrs_note_golden(s, id, &e) == -1)
 			goto out;
 	}
@@ -1330,13 +1497,14 @@ refs_device(struct store *s, int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	hex_encode(id, STORE_DEVICE_ID_LEN, hex);
-	printf("device %s\n", hex);
-	printf("sets %s%s\n", r->nsets ? r->set_names : "none",
+	esc_fprintln(stdout, "device %s", hex);
+	esc_fprintln(stdout, "sets %s%s", r->nsets ? r->set_names : "none",
 	    r->own != NULL ? " (its own enrollment log)" : "");
 	for (i = 0; i < r->nrules; i++)
-		printf("rule %s (%s)\n", r->rules[i], r->default_rules ?
-		    "default" : own ? "the device's" : "its sets'");
-	printf("keys %zu\n", ima_keyring_count(r->keys));
+		esc_fprintln(stdout, "rule %s (%s)", r->rules[i],
+		    r->default_rules ? "default" : own ? "the device's" :
+		    "its sets'");
+	esc_fprintln(stdout, "keys %zu", ima_keyring_count(r->keys));
 	if (refs_pcrs_show_device(s, id, &e) == -1) {
 		cmd_error("refs device: %s", e.msg);
 		ima_device_ref_free(r);
@@ -1352,6 +1520,62 @@ refs_device(struct store *s, int argc, char **argv)
 
 /* ---- export and import ------------------------------------------------------- */
 
+/* The set's allowlist globs, for the Keylime export. */
+static int
+export_rule(const char *text, void *arg, struct errbuf *e)
+{
+	return ima_policy_add_rule(arg, text, e);
+}
+
+/* refs export NAME --keylime-policy -o FILE: a Keylime runtime policy. */
+static enum outcome
+refs_export_keylime(struct store *s, const char *name, const char *file)
+{
+	struct store_refset r;
+	struct refset *set = NULL;
+	struct ima_policy *p;
+	const char *globs[IMA_POLICY_GLOBS_MAX];
+	size_t i, ng = 0, len;
+	char *json = NULL;
+	struct errbuf e;
+	enum outcome o = OUTCOME_ERROR;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		cmd_error("refs export: out of memory");
+		return OUTCOME_ERROR;
+	}
+	if (load_set(s, name, &r, &set) == -1) {
+		free(p);
+		return OUTCOME_ERROR;
+	}
+	if (store_policy_foreach(s, NULL, r.set_id, export_rule, p, &e) == -1)
+		goto fail;
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == IMA_RULE_ALLOWLIST)
+			for (ng = 0; ng < p->rules[i].nglobs; ng++)
+				globs[ng] = ima_rule_glob(&p->rules[i], ng);
+	/* IMA's template hash is sha1 unless the kernel was told otherwise;
+	 * the set does not record it */
+	if (keylime_policy_export(set, globs, ng, "sha1", now_seconds(), &json,
+	    &len, &e) == -1 ||
+	    file_write_atomic(file, (const uint8_t *)json, len, &e) == -1)
+		goto fail;
+	printf("exported %s: %zu entries, %zu excludes, as a Keylime runtime "
+	    "policy to %s\n", name, refset_count(set), ng, file);
+	fprintf(stderr, "refs export: %s: not in the policy: keyrings, ima-buf "
+	    "and verification-keys (empty), the set's other rules; "
+	    "log_hash_alg is sha1\n", file);
+	o = OUTCOME_HOLDS;
+	goto out;
+fail:
+	cmd_error("refs export: %s", e.msg);
+out:
+	free(json);
+	free(p);
+	refset_free(set);
+	return o;
+}
+
 static enum outcome
 refs_export(struct store *s, int argc, char **argv)
 {
@@ -1363,6 +1587,12 @@ refs_export(struct store *s, int argc, char **argv)
 	struct errbuf e;
 	enum outcome o = OUTCOME_ERROR;
 
+	if (argc == 5 && strcmp(argv[2], "--keylime-policy") == 0 &&
+	    strcmp(argv[3], "-o") == 0)
+		return refs_export_keylime(s, argv[1], argv[4]);
+	if (argc == 5 && strcmp(argv[2], "-o") == 0 &&
+	    strcmp(argv[4], "--keylime-policy") == 0)
+		return refs_export_keylime(s, argv[1], argv[3]);
 	if (argc != 4 || strcmp(argv[2], "-o") != 0)
 		return usage();
 	if (load_set(s, argv[1], &r, &set) == -1)
@@ -1370,9 +1600,9 @@ refs_export(struct store *s, int argc, char **argv)
 	if (store_verifier_key(s, &key, &e) == 0 &&
 	    refs_file_write(set, now_seconds(), key, &buf, &len, &e) == 0 &&
 	    file_write_atomic(argv[3], buf, len, &e) == 0) {
-		printf("exported %s: %zu entries, %zu sources, signed by the "
-		    "store's verifier key, to %s\n", argv[1], refset_count(set),
-		    refset_nsources(set), argv[3]);
+		esc_fprintln(stdout, "exported %s: %zu entries, %zu sources, "
+		    "signed by the store's verifier key, to %s", argv[1],
+		    refset_count(set), refset_nsources(set), argv[3]);
 		o = OUTCOME_HOLDS;
 	} else
 		cmd_error("refs export: %s", e.msg);
@@ -1382,7 +1612,6 @@ refs_export(struct store *s, int argc, char **argv)
 	return o;
 }
 
-/* A PEM public key (dossier init -o's file). */
 static EVP_PKEY *
 read_signer(const char *path, struct errbuf *e)
 {
@@ -1465,9 +1694,9 @@ refs_import(struct store *s, int argc, char **argv)
 		rc = -1;
 		goto out;
 	}
-	printf("imported %s as %s: %zu entries (%s)\n", info.name, name,
-	    refset_count(set), created ? "a new set" : "replacing the set's "
-	    "entries");
+	esc_fprintln(stdout, "imported %s as %s: %zu entries (%s)", info.name,
+	    name, refset_count(set), created ? "a new set" :
+	    "replacing the set's entries");
 out:
 	refset_free(renamed);
 	refset_free(set);

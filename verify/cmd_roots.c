@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "format/err.h"
+#include "format/escape.h"
 #include "format/hex.h"
 #include "format/x509_store.h"
 #include "verify/cmd.h"
@@ -67,7 +68,8 @@ cert_print_line(const char *word, const uint8_t *der, size_t len, X509 *x,
 	n = BIO_read(bio, subject, sizeof(subject) - 1);
 	subject[n > 0 ? n : 0] = '\0';
 	BIO_free(bio);
-	printf("%s %s %s\n", word, hex, subject[0] != '\0' ? subject : "-");
+	esc_fprintln(stdout, "%s %s %s", word, hex, subject[0] != '\0' ?
+	    subject : "-");
 	return 0;
 }
 
@@ -154,7 +156,8 @@ list_one(const struct store_root *r, void *arg, struct errbuf *e)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(added, sizeof(added), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(added, sizeof(added), "%lld", (long long)r->added);
-	printf("%s %s %s %s\n", hex, added, r->source,
+	/* source is the file name the root was added from: escaped. */
+	esc_fprintln(stdout, "%s %s %s %s", hex, added, r->source,
 	    r->subject[0] != '\0' ? r->subject : "-");
 	return 0;
 }

@@ -2,7 +2,8 @@
  * cmd_verify.c - dossier verify: judge evidence bundles against the store.
  *
  *   dossier [--store PATH] verify [-q] [-j N] [-o RESULTS] [--signed DIR]
- *       [--window N] [--resume] [--summary text|json] INPUT...
+ *       [--ear DIR [--ear-format cwt|jwt]] [--window N] [--resume]
+ *       [--summary text|json] INPUT...
  *
  * Every bundle of the inputs (verify/inputs.h) is judged by the batch
  * engine (verify/batch.h): worker threads, effects applied in input order,
@@ -13,7 +14,10 @@
  * DIR also one signed result file per bundle, DIR/<device-hex>-
  * <challenge-hex>.dres (unidentified-<result-id>.dres when the bundle
  * names no device or challenge; "-2", "-3", ... added to a name already
- * taken), written when its window is committed. A summary goes to
+ * taken), written when its window is committed; with --ear DIR the same
+ * result as an IETF RATS EAR (format/ear.h), DIR/<name>.cwt or, with
+ * --ear-format jwt, DIR/<name>.jwt, named and written the same way. A
+ * summary goes to
  * standard error (one JSON object with --summary json).
  *
  * Outcome: HOLDS if every bundle passed (or there were none), FAILS if
@@ -32,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
@@ -51,6 +56,8 @@
 struct verify_args {
 	const char *out;	/* -o; NULL: standard output */
 	const char *signed_dir;	/* --signed */
+	const char *ear_dir;	/* --ear */
+	bool ear_jwt;		/* --ear-format jwt */
 	unsigned jobs;		/* --jobs; 0: online CPUs */
 	unsigned window;	/* --window; 0: BATCH_WINDOW_DEFAULT */
 	bool resume;		/* --resume */
@@ -79,7 +86,8 @@ verify_usage(FILE *f)
 {
 	fputs("usage: dossier [--store path] verify [-q] [-j jobs] "
 	    "[-o results] [--signed dir]\n"
-	    "           [--window n] [--resume] [--summary text|json] "
+	    "           [--ear dir [--ear-format cwt|jwt]] [--window n]\n"
+	    "           [--resume] [--summary text|json] "
 	    "[--no-evidence] input...\n"
 	    "       dossier [--store path] verify [-q] [-j jobs] [--follow] "
 	    "[--results spool]\n"
@@ -115,6 +123,16 @@ verify_option(int ch, const char *arg, struct verify_args *a)
 	case 's':
 		a->signed_dir = arg;
 		return 0;
+	case 'E':
+		a->ear_dir = arg;
+		return 0;
+	case 'T':
+		if (strcmp(arg, "cwt") == 0 || strcmp(arg, "jwt") == 0) {
+			a->ear_jwt = arg[0] == 'j';
+			return 0;
+		}
+		cmd_error("verify: --ear-format %s: cwt or jwt", arg);
+		return -1;
 	case 'j':
 		return parse_count("--jobs", arg, BATCH_JOBS_MAX, &a->jobs);
 	case 'w':
@@ -162,6 +180,11 @@ check_verify_args(struct verify_args *a)
 		    a->signed_dir);
 		return OUTCOME_ERROR;
 	}
+	if (a->ear_dir != NULL && (stat(a->ear_dir, &sb) == -1 ||
+	    !S_ISDIR(sb.st_mode))) {
+		cmd_error("verify: --ear %s: not a directory", a->ear_dir);
+		return OUTCOME_ERROR;
+	}
 	return OUTCOME_HOLDS;
 }
 
@@ -171,6 +194,8 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "signed", required_argument, NULL, 's' },
+		{ "ear", required_argument, NULL, 'E' },
+		{ "ear-format", required_argument, NULL, 'T' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "resume", no_argument, NULL, 'r' },
@@ -298,9 +323,11 @@ drop_results(struct verify_run *v)
 
 /* ---- per result, after its window committed ------------------------------ */
 
-/* Write one signed file under a name not yet taken. */
+/* Write one signed file (data, len) as DIR/<name>.EXT under a name not yet
+ * taken. */
 static int
-write_signed(const char *dir, const struct batch_done *d, struct errbuf *e)
+write_signed(const char *dir, const struct batch_done *d, const char *ext,
+    const uint8_t *data, size_t len, struct errbuf *e)
 {
 	const struct result *r = d->r;
 	char base[160], path[4096], dev[65], chal[33], rid[33];
@@ -316,30 +343,36 @@ write_signed(const char *dir, const struct batch_done *d, struct errbuf *e)
 	}
 	for (i = 1; i <= VERIFY_SIGNED_TRIES; i++) {
 		if (i == 1)
-			snprintf(path, sizeof(path), "%s/%s.dres", dir, base);
+			snprintf(path, sizeof(path), "%s/%s.%s", dir, base,
+			    ext);
 		else
-			snprintf(path, sizeof(path), "%s/%s-%u.dres", dir,
-			    base, i);
+			snprintf(path, sizeof(path), "%s/%s-%u.%s", dir,
+			    base, i, ext);
 		if (access(path, F_OK) == -1)
-			return file_write_atomic(path, d->signed_result,
-			    d->signed_len, e);
+			return file_write_atomic(path, data, len, e);
 	}
-	return err_set(e, "%s/%s.dres: too many results of that name", dir,
-	    base);
+	return err_set(e, "%s/%s.%s: too many results of that name", dir,
+	    base, ext);
 }
 
 static int
 note_failure(struct verify_run *v, const struct result *r, struct errbuf *e)
 {
 	const struct result_check *f = judge_first_failure(r);
-	char line[RESULT_INPUT_MAX + RESULT_REASON_MAX + 128], *nb;
+	char line[ESC_SHOWN_SIZE(RESULT_INPUT_MAX + RESULT_REASON_MAX) + 128];
+	char input[ESC_SHOWN_SIZE(RESULT_INPUT_MAX)];
+	char reason[ESC_SHOWN_SIZE(RESULT_REASON_MAX)], *nb;
 	size_t n;
 
 	if (r->verdict == RESULT_PASS || v->shown++ >= VERIFY_SUMMARY_SHOWN)
 		return 0;
+	/* The input's name is a file or archive entry name, the reason may
+	 * quote input: neither reaches the terminal raw (format/escape.h). */
+	esc_str(r->input, ESC_FIELD, input, sizeof(input));
+	esc_str(f != NULL ? f->reason : "", 0, reason, sizeof(reason));
 	snprintf(line, sizeof(line), "  %-5s %s: %s: %s\n",
-	    result_verdict_name(r->verdict), r->input,
-	    f != NULL ? f->name : "?", f != NULL ? f->reason : "");
+	    result_verdict_name(r->verdict), input,
+	    f != NULL ? f->name : "?", reason);
 	n = strlen(line);
 	if ((nb = realloc(v->failures, v->failures_len + n + 1)) == NULL)
 		return err_set(e, "out of memory");
@@ -357,7 +390,10 @@ on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 	if (note_failure(v, d->r, e) == -1)
 		return -1;
 	if (v->a->signed_dir != NULL && write_signed(v->a->signed_dir, d,
-	    e) == -1)
+	    "dres", d->signed_result, d->signed_len, e) == -1)
+		return -1;
+	if (v->a->ear_dir != NULL && write_signed(v->a->ear_dir, d,
+	    v->a->ear_jwt ? "jwt" : "cwt", d->ear, d->ear_len, e) == -1)
 		return -1;
 	return 0;
 }
@@ -380,9 +416,11 @@ print_summary(const struct verify_run *v, const struct batch_summary *sum)
 		return;
 	}
 	batch_summary_print(sum, stderr);
-	fprintf(stderr, "verify: results %s%s%s\n", v->a->out ? "in " :
+	esc_fprintf(stderr, "verify: results %s%s%s", v->a->out ? "in " :
 	    "on standard output", v->a->out ? v->a->out : "",
-	    v->a->signed_dir ? " (signed files written)" : "");
+	    v->a->signed_dir || v->a->ear_dir ? " (signed files written)" :
+	    "");
+	fputc('\n', stderr);
 	if (v->failures != NULL)
 		fputs(v->failures, stderr);
 	if (v->shown > VERIFY_SUMMARY_SHOWN)
@@ -401,7 +439,9 @@ run_verify(struct verify_run *v)
 	o.jobs = v->a->jobs;
 	o.window = v->a->window;
 	o.resume = v->a->resume;
-	o.sign = v->a->signed_dir != NULL;
+	o.sign = v->a->signed_dir != NULL || v->a->ear_dir != NULL;
+	o.ear = v->a->ear_dir == NULL ? BATCH_EAR_NONE : v->a->ear_jwt ?
+	    BATCH_EAR_JWT : BATCH_EAR_CWT;
 	o.progress = !v->a->quiet && isatty(STDERR_FILENO);
 	o.done = on_done;
 	o.done_arg = v;
@@ -454,7 +494,8 @@ cmd_verify(int argc, char **argv)
 		    .json = stdout, .log = stderr,
 		    .keep_evidence = !a.no_evidence };
 
-		if (a.ninputs > 1 || a.out != NULL || a.signed_dir != NULL) {
+		if (a.ninputs > 1 || a.out != NULL || a.signed_dir != NULL ||
+		    a.ear_dir != NULL) {
 			cmd_error("verify: a spool is verified alone, results "
 			    "into --results SPOOL");
 			return OUTCOME_ERROR;

@@ -14,21 +14,34 @@
  *   - "ustar" at offset 257: a tar archive of bundles;
  *   - 1F 8B: a tar.gz archive of bundles;
  *   - a zstd frame (28 B5 2F FD) whose tar's first entry is not MANIFEST:
- *     a tar.zst archive of bundles;
+ *     a tar.zst archive of bundles
+ *     (a tar that starts with its end-of-archive marker, an empty
+ *     archive, is not one: it is judged as a bundle, which fails);
  *   - anything else: one bundle (the judge says whether it is one), read
- *     whole (at most INPUTS_FILE_MAX); on standard input, a zstd stream
- *     is a stream of concatenated bundles, each ending with the zstd
- *     frame in which its tar reaches its end-of-archive marker, named
- *     "-: N" (N from 1) with their byte offset in the stream; bytes that
- *     are no zstd frame give one unreadable item and end the stream.
+ *     whole (at most INPUTS_FILE_MAX); standard input, and a file that is
+ *     not exactly one zstd frame but holds a zstd magic number, is a
+ *     stream of concatenated bundles, each ending with the zstd frame in
+ *     which its tar reaches its end-of-archive marker (and the frames of
+ *     nothing but zeros right after it, at most BUNDLE_TRAILER_MAX: its
+ *     record padding), named "LABEL: N"
+ *     (N from 1) with their byte offset in the stream (a file that turns
+ *     out to be one bundle keeps its name). Resynchronisation, so that a
+ *     bad bundle never swallows the next: a bundle also ends before a
+ *     frame that starts with a MANIFEST header and before bytes that are
+ *     no zstd frame; such bytes are skipped to the next zstd magic number
+ *     (or the end), a chunk at a time, as one unreadable item. Empty
+ *     standard input is one unreadable item.
  * Archives are read entry by entry from the file descriptor through
  * libarchive, never whole. Archive entries are bundles, one level deep
  * (an archive inside an archive is judged as a bundle, and fails);
  * directory entries of an archive are skipped; any other non-regular
  * entry, an entry over INPUTS_ENTRY_MAX bytes, or a damaged archive gives
- * an unreadable item (the walk goes on with the next argument). An
+ * an unreadable item (the walk goes on with the next argument), and so
+ * does an archive with no bundle or with anything but zeros after its
+ * end-of-archive marker (read to the end of its decompressed stream). An
  * archive entry is named "ARCHIVE: ENTRY" and carries the byte offset of
  * its tar header (in the decompressed stream of a compressed archive).
+ * Every argument yields at least one item.
  *
  * Memory: the read-ahead of one input plus one entry or bundle.
  * Errors follow format/err.h.

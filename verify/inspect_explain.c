@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "format/escape.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/ima_log.h"
@@ -183,7 +184,8 @@ print_findings(FILE *f, const struct result *r)
 		if (!policy_check(c->name) || c->outcome != RESULT_CHECK_FAIL ||
 		    strncmp(c->reason, "rule '", 6) == 0)
 			continue;
-		fprintf(f, "finding %s %s\n", c->name, c->reason);
+		esc_fprintf(f, "finding %s %s", c->name, c->reason);
+		fputc('\n', f);
 		n++;
 	}
 	fprintf(f, "findings %zu\n", n);
@@ -239,8 +241,9 @@ inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
 			free(rp);
 			return OUTCOME_ERROR;
 		}
-		fprintf(f, "explain store %s (judged in a run rolled back "
-		    "afterwards: nothing changes)\n", store_path(s));
+		esc_fprintf(f, "explain store %s (judged in a run rolled back "
+		    "afterwards: nothing changes)", store_path(s));
+		fputc('\n', f);
 		if (judge_rolled_back(s, now, &in, buf, len, &r, &e) == -1) {
 			cmd_error("inspect: %s: %s", store_path(s), e.msg);
 			store_close(s);

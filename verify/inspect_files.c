@@ -12,6 +12,7 @@
 #include "format/challenge.h"
 #include "format/challenge_set.h"
 #include "format/credential.h"
+#include "format/escape.h"
 #include "format/hex.h"
 #include "format/results.h"
 #include "format/tpm_attest.h"
@@ -55,7 +56,8 @@ put_signature(FILE *f, EVP_PKEY *verifier, int verified, const char *why)
 		fprintf(f, "signature verified with the verifier key\n");
 		return 0;
 	}
-	fprintf(f, "signature FAILED %s\n", why);
+	esc_fprintf(f, "signature FAILED %s", why);
+	fputc('\n', f);
 	return -1;
 }
 
@@ -183,12 +185,16 @@ inspect_show_result(FILE *f, const uint8_t *buf, size_t len,
 	else
 		fprintf(f, "bundle-sha256 -\n");
 	put_time(f, "time", r.time);
-	fprintf(f, "build %s\n", r.build);
+	/* Text from the result file: escaped (format/escape.h). */
+	fputs("build ", f);
+	esc_fputs(r.build, ESC_FIELD, f);
+	fputc('\n', f);
 	put_hex(f, "verifier-id", r.verifier_id, sizeof(r.verifier_id));
 	for (i = 0; i < r.n_checks; i++) {
 		c = &r.checks[i];
-		fprintf(f, "check %s %s %s\n", c->name,
+		esc_fprintf(f, "check %s %s %s", c->name,
 		    result_outcome_name(c->outcome), c->reason);
+		fputc('\n', f);
 	}
 	if (verifier != NULL)
 		v = result_file_verify(buf, len, verifier, &checked, &ve);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "format/escape.h"
 #include "format/hex.h"
 #include "format/results.h"
 #include "verify/evidence.h"
@@ -54,7 +55,7 @@ print_kept(FILE *f, struct store *s, const uint8_t sha256[32])
 	struct stat sb;
 
 	if (evidence_open(store_path(s), false, &ev, &e) == -1) {
-		fprintf(f, "evidence unknown (%s)\n", e.msg);
+		esc_fprintln(f, "evidence unknown (%s)", e.msg);
 		return;
 	}
 	if (ev == NULL) {
@@ -105,7 +106,10 @@ inspect_recorded(FILE *f, const uint8_t sha256[32], bool *recorded,
 	    false, 0, r, e) == -1)
 		goto free_rec;
 	print_recorded(f, s, &rec, r, times);
-	fprintf(f, "input %s\n", r->input);
+	/* The input's name as recorded: a file or archive entry name. */
+	fputs("input ", f);
+	esc_fputs(r->input, ESC_FIELD, f);
+	fputc('\n', f);
 	print_kept(f, s, sha256);
 	*recorded = true;
 	rc = 0;

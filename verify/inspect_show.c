@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "format/ekcert.h"
+#include "format/escape.h"
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
 #include "format/hashalg.h"
@@ -74,10 +75,17 @@ inspect_show_manifest(FILE *f, const struct manifest *m,
 		fprintf(f, "challenge-id -\n");
 	inspect_time(m->created, when, sizeof(when));
 	fprintf(f, "created %s\n", when);
-	fprintf(f, "collector %s\n", m->collector);
-	for (i = 0; i < m->n_facts; i++)
-		fprintf(f, "fact %s %s\n", m->facts[i].key,
-		    m->facts[i].value);
+	/* Text the collector wrote: shown escaped (format/escape.h). */
+	fputs("collector ", f);
+	esc_fputs(m->collector, ESC_FIELD, f);
+	fputc('\n', f);
+	for (i = 0; i < m->n_facts; i++) {
+		fputs("fact ", f);
+		esc_fputs(m->facts[i].key, ESC_FIELD, f);
+		fputc(' ', f);
+		esc_fputs(m->facts[i].value, ESC_FIELD, f);
+		fputc('\n', f);
+	}
 	for (i = 0; i < m->n_members; i++) {
 		hex_encode(m->members[i].sha256, 32, sha);
 		fprintf(f, "member %s %" PRIu64 " %s %s\n",
@@ -86,8 +94,10 @@ inspect_show_manifest(FILE *f, const struct manifest *m,
 	}
 	fprintf(f, "cose-alg %s\n", alg != NULL ? alg : "unknown");
 	print_hex(f, "cose-kid", msg->hdr.kid, msg->hdr.kid_len);
-	fprintf(f, "content-type %s\n", msg->hdr.content_type[0] != '\0' ?
-	    msg->hdr.content_type : "-");
+	fputs("content-type ", f);
+	esc_fputs(msg->hdr.content_type[0] != '\0' ? msg->hdr.content_type :
+	    "-", ESC_FIELD, f);
+	fputc('\n', f);
 }
 
 /* ---- TPM public areas ---------------------------------------------------- */
@@ -317,7 +327,7 @@ show_ima(FILE *f, const struct bundle_member *m, const uint8_t *data,
 			return -1;
 		if (r != IMA_PARSE_RECORD)
 			break;
-		if (ima_ascii_write(f, &rec) == -1)
+		if (ima_ascii_write_escaped(f, &rec) == -1)
 			return err_set(e, "writing the output failed");
 		off += rec.size;
 	}

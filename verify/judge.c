@@ -243,12 +243,75 @@ evidence_member_name(const char *n)
 	return true;
 }
 
-/* bundle_reader.manifest: decode the MANIFEST unverified, list members. */
+static int judge_device(struct judging *j, struct errbuf *e);
+static int judge_signature(struct judging *j, const uint8_t *manifest,
+    size_t len);
+
+/*
+ * The manifest callback's state. With a store (judge_prepare), device.known
+ * and manifest.signature are judged in the callback, before any member is
+ * read, so an unsigned bundle costs at most what the reader holds before
+ * it accepts a manifest (BUNDLE_PREAUTH_MAX, format/bundle.h), however
+ * much its manifest lists. Their checks wait in auth_checks[] so that the
+ * result keeps the order of judge.h (bundle.container first).
+ */
+enum early_auth { AUTH_NOT_TRIED, AUTH_OK, AUTH_FAILED, AUTH_STORE_ERROR };
+
+struct manifest_cb {
+	struct judging *j;
+	enum early_auth auth;
+	struct result_check auth_checks[2];	/* device.known, signature */
+	size_t n_auth;
+	struct errbuf store_err;		/* AUTH_STORE_ERROR */
+};
+
+/* device.known and manifest.signature now, their checks kept aside. */
+static int
+authenticate(struct manifest_cb *cb, const uint8_t *buf, size_t len,
+    struct errbuf *e)
+{
+	struct judging *j = cb->j;
+	struct result *r = j->r;
+	size_t at = r->n_checks;
+	int rc;
+
+	if ((rc = judge_device(j, &cb->store_err)) == -1) {
+		cb->auth = AUTH_STORE_ERROR;
+		return err_set(e, "store: %s", cb->store_err.msg);
+	}
+	cb->auth = rc == 0 && judge_signature(j, buf, len) == 0 ? AUTH_OK :
+	    AUTH_FAILED;
+	cb->n_auth = r->n_checks - at;
+	memcpy(cb->auth_checks, r->checks + at,
+	    cb->n_auth * sizeof(cb->auth_checks[0]));
+	r->n_checks = at;
+	if (cb->auth == AUTH_FAILED)
+		return err_set(e, "not authenticated (%s): members not read",
+		    cb->auth_checks[cb->n_auth - 1].name);
+	return 0;
+}
+
+/* The checks authenticate() kept aside, after bundle.container. */
+static void
+put_auth_checks(struct judging *j, const struct manifest_cb *cb)
+{
+	size_t i;
+
+	for (i = 0; i < cb->n_auth; i++) {
+		if (strcmp(cb->auth_checks[i].name, "device.known") == 0)
+			j->device_known_at = j->r->n_checks;
+		j->r->checks[j->r->n_checks++] = cb->auth_checks[i];
+	}
+}
+
+/* bundle_reader.manifest: decode the MANIFEST, list members; with a store,
+ * authenticate it first (struct manifest_cb). */
 static int
 on_manifest(void *arg, const uint8_t *buf, size_t len,
     struct bundle_member *members, size_t *nmembers, struct errbuf *e)
 {
-	struct judging *j = arg;
+	struct manifest_cb *cb = arg;
+	struct judging *j = cb->j;
 	struct cose_sign1 msg;
 	size_t i;
 
@@ -265,6 +328,8 @@ on_manifest(void *arg, const uint8_t *buf, size_t len,
 		if (!evidence_member_name(j->claimed.members[i].name))
 			return err_set(e, "member '%s' is not an evidence "
 			    "member", j->claimed.members[i].name);
+	if (j->s != NULL && authenticate(cb, buf, len, e) != 0)
+		return -1;
 	memcpy(members, j->claimed.members,
 	    j->claimed.n_members * sizeof(members[0]));
 	*nmembers = j->claimed.n_members;
@@ -305,33 +370,57 @@ claims(const struct judging *j, char *out, size_t cap)
 	return out;
 }
 
-/* 0: read; -1: not judged further (verdict set). */
+/*
+ * 0: read (with a store: device.known and manifest.signature passed too);
+ * 1: not judged further (verdict set); -1: a store error (se).
+ */
 static int
-judge_container(struct judging *j, const uint8_t *buf, size_t len)
+judge_container(struct judging *j, const uint8_t *buf, size_t len,
+    struct errbuf *se)
 {
 	struct bundle_reader rd;
+	struct manifest_cb cb;
 	struct errbuf e;
 	size_t i, n;
 
 	memset(&rd, 0, sizeof(rd));
+	memset(&cb, 0, sizeof(cb));
+	cb.j = j;
 	rd.manifest = on_manifest;
-	rd.arg = j;
+	rd.arg = &cb;
 	rd.collect_max = BUNDLE_MEMBER_MAX_BYTES;
 	rd.scratch = j->scratch;
 	if (bundle_read_mem(j->r->input, buf, len, &rd, &j->bc, &e) == -1) {
+		if (cb.auth == AUTH_STORE_ERROR) {
+			err_set(se, "%s", cb.store_err.msg);
+			return -1;
+		}
+		if (cb.auth == AUTH_FAILED) {
+			jg_skip(j, "bundle.container", "members not read: the "
+			    "MANIFEST did not authenticate");
+			put_auth_checks(j, &cb);
+			return 1;
+		}
+		/* a signed manifest with a bad member names nothing either
+		 * (signed_ids() of the callback's judge_signature undone) */
+		j->r->has_device = false;
+		j->r->has_challenge = false;
 		jg_fail(j, "bundle.container", "%s", e.msg);
 		j->r->verdict = j->manifest_read ? RESULT_FAIL : RESULT_ERROR;
-		return -1;
+		return 1;
 	}
 	for (i = 0; i < sizeof(required_members) /
 	    sizeof(required_members[0]); i++)
 		if (jg_member(j, required_members[i], &n) == NULL) {
+			j->r->has_device = false;	/* as above */
+			j->r->has_challenge = false;
 			jg_fail(j, "bundle.container", "no member '%s'",
 			    required_members[i]);
-			return -1;
+			return 1;
 		}
 	jg_ok(j, "bundle.container", "%zu members, digests match",
 	    j->bc.nmembers);
+	put_auth_checks(j, &cb);
 	return 0;
 }
 
@@ -364,7 +453,7 @@ judge_device(struct judging *j, struct errbuf *e)
 }
 
 static int
-judge_signature(struct judging *j)
+judge_signature(struct judging *j, const uint8_t *manifest, size_t len)
 {
 	char note[160];
 	struct errbuf e;
@@ -376,8 +465,8 @@ judge_signature(struct judging *j)
 		jg_fail(j, "manifest.signature", "the enrolled AK: %s", e.msg);
 		return -1;
 	}
-	if (manifest_file_verify_key(j->bc.manifest, j->bc.manifest_len,
-	    &j->ak, j->ak_key, &j->m, &e) == -1) {
+	if (manifest_file_verify_key(manifest, len, &j->ak, j->ak_key, &j->m,
+	    &e) == -1) {
 		jg_fail(j, "manifest.signature", "%s%s", e.msg, claims(j, note,
 		    sizeof(note)));
 		return -1;
@@ -543,16 +632,12 @@ accept(struct judging *j, struct errbuf *e)
 	return 0;
 }
 
-/* The read-only checks after the container; 0 or -1 on a store error. */
+/* The read-only checks after the container, whose manifest callback
+ * judged device.known and manifest.signature (authenticate()); 0 or -1 on
+ * a store error. */
 static int
 prepare_checks(struct judging *j, struct errbuf *e)
 {
-	int rc;
-
-	if ((rc = judge_device(j, e)) != 0)
-		return rc < 0 ? -1 : 0;
-	if (judge_signature(j) == -1)
-		return 0;
 	j->signed_ok = true;
 	judge_ek(j);
 	if (read_challenge(j, e) == -1)
@@ -620,8 +705,10 @@ judge_prepare_digest(struct store *ro, struct ima_refcache *refcache,
 	else if (hashalg_digest(hashalg_by_name("sha256"), buf, len,
 	    jd->r.bundle_sha256) == -1)
 		rc = err_set(e, "SHA-256 of the bundle failed");
-	if (rc == 0 && judge_container(&jd->j, buf, len) == 0)
+	if (rc == 0 && (rc = judge_container(&jd->j, buf, len, e)) == 0)
 		rc = prepare_checks(&jd->j, e);
+	else if (rc == 1)
+		rc = 0;
 	/* the bundle's bytes are not needed any more */
 	EVP_PKEY_free(jd->j.ak_key);
 	jd->j.ak_key = NULL;
@@ -895,7 +982,7 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 	}
 	j->now = now;
 	j->r = out;
-	if (judge_container(j, buf, len) == 0) {
+	if (judge_container(j, buf, len, &e) == 0) {
 		skip_no_store(j, before, 1);
 		if (offline_signature(j) == 0) {
 			skip_no_store(j, device, sizeof(device) /

@@ -64,6 +64,12 @@
  * or manifest.signature ends the judgement there; after the signature
  * every check runs and every failure is reported. A bundle whose MANIFEST
  * cannot be read at all is verdict error (not a bundle).
+ * With a store, device.known and manifest.signature are judged as soon as
+ * the MANIFEST is read, before any member is (so an unsigned bundle costs
+ * at most BUNDLE_PREAUTH_MAX decompressed bytes, format/bundle.h, however
+ * much its manifest lists); when either fails, no member is read and
+ * bundle.container is skipped ("members not read"), listed first all the
+ * same.
  *
  * STORE EFFECTS (only inside a run, store_begin(): the caller commits or
  * rolls back the whole batch): the challenge is consumed only after the

@@ -27,6 +27,13 @@
  * Missing entries (index none) concern the whole log and count as quoted.
  * Without a replay (no quoted PCR 10) every entry counts as quoted.
  *
+ * Entries extending a PCR other than 10: the replay judges PCR 10 only
+ * (format/ima_replay.h compares only the PCRs it has values for), so the
+ * quote vouches for none of them. After the quoted prefix they are part
+ * of the unquoted tail, counted and named on its ok line; inside the
+ * quoted prefix they fail ima.replay.<bank>, naming the entry and the PCR
+ * (a policy finding on them would otherwise count as quoted).
+ *
  * Then each per-bank list ima-<alg>.log (Linux 6.10+
  * binary_runtime_measurements_<alg>), present or requested by the
  * challenge as "ima-<alg>": ima.<alg>-list.parse (parsed whole with the
@@ -80,6 +87,9 @@ struct ima_judgement {
 	uint64_t bad_columns;
 	uint64_t first_bad;
 	char first_bad_path[IMA_PATH_SHOWN + 8];
+	uint64_t other_n;		/* entries extending a PCR other than 10 */
+	uint64_t other_first;		/* the first one's index */
+	uint32_t other_pcrs;		/* the PCRs they extend */
 
 	/* policy */
 	struct ima_refcache *own_cache;	/* without j->refcache */
@@ -253,6 +263,11 @@ scan_record(struct ima_judgement *g, const struct ima_record *rec,
 			ima_printable(rec->path ? rec->path : "", rec->path_len,
 			    g->first_bad_path, sizeof(g->first_bad_path));
 		}
+		if (rec->pcr != 10) {
+			if (g->other_n++ == 0)
+				g->other_first = rec->index;
+			g->other_pcrs |= 1u << rec->pcr;
+		}
 	}
 	if (g->eval_on && ima_eval_record(g->ev, rec, e) == -1)
 		return -1;
@@ -374,28 +389,90 @@ quoted_banks(const struct judging *j, const struct hashalg **banks,
 	return n;
 }
 
+/* "PCR 11" or "PCRs 11, 12" for a mask, the quote's view of them in out. */
+static void
+other_pcrs_text(const struct judging *j, uint32_t mask, char *out, size_t cap)
+{
+	const TPML_PCR_SELECTION *sel = &j->att.att.attested.quote.pcrSelect;
+	size_t o, i;
+	unsigned p, n = 0;
+	bool quoted = false, first = true;
+
+	for (p = 0; p < IMA_PCR_COUNT; p++)
+		n += (mask >> p) & 1u;
+	o = (size_t)snprintf(out, cap, "PCR%s", n == 1 ? "" : "s");
+	for (p = 0; p < IMA_PCR_COUNT && o < cap; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		o += (size_t)snprintf(out + o, cap - o, "%s %u",
+		    first ? "" : ",", p);
+		first = false;
+		for (i = 0; i < sel->count; i++)
+			if (tpm_selection_has(&sel->pcrSelections[i], p))
+				quoted = true;
+	}
+	if (o < cap)
+		snprintf(out + o, cap - o, "%s", quoted ? ", which the IMA "
+		    "replay does not judge (it replays PCR 10 only)" :
+		    ", which the quote does not cover");
+}
+
+/* The quoted PCR 10 of bank b is all zero (what an empty prefix gives). */
+static bool
+quoted_pcr10_zero(const struct ima_replay *rp, size_t b)
+{
+	static const uint8_t zeros[HASHALG_MAX_SIZE];
+
+	return memcmp(rp->banks[b].exp[10], zeros,
+	    rp->banks[b].alg->size) == 0;
+}
+
 /* ima.replay.<bank> lines; the shortest matched prefix in *prefix. */
 static bool
-report_replay(struct judging *j, struct ima_replay *rp, uint64_t entries,
+report_replay(struct ima_judgement *g, struct ima_replay *rp,
     uint64_t *prefix)
 {
+	struct judging *j = g->j;
 	struct ima_bank_result res;
-	char name[RESULT_CHECK_NAME_MAX + 1];
+	char name[RESULT_CHECK_NAME_MAX + 1], other[200] = "";
 	enum ima_mode m;
 	size_t b;
 	bool all = true;
 
-	*prefix = entries;
+	*prefix = g->entries;
+	if (g->other_n > 0)
+		other_pcrs_text(j, g->other_pcrs, other, sizeof(other));
 	for (b = 0; b < rp->nbanks; b++) {
 		ima_replay_result(rp, b, &res);
 		snprintf(name, sizeof(name), "ima.replay.%s",
 		    rp->banks[b].alg->name);
 		m = res.matched[IMA_MODE_PER_BANK] ? IMA_MODE_PER_BANK :
 		    IMA_MODE_PADDED;
+		/* No PCR 10 entry in the prefix: PCR 10 would still be zero. */
+		if (res.matched[m] && res.prefix[m] == 0 &&
+		    !quoted_pcr10_zero(rp, b))
+			res.matched[m] = false;
 		if (!res.matched[m]) {
-			jg_fail(j, name, "the log (%" PRIu64 " entries) does "
-			    "not replay to the quoted PCR 10 in per-bank or "
-			    "padded mode", entries);
+			if (g->other_n == 0)
+				jg_fail(j, name, "the log (%" PRIu64 " entries) "
+				    "does not replay to the quoted PCR 10 in "
+				    "per-bank or padded mode", g->entries);
+			else
+				jg_fail(j, name, "the log (%" PRIu64 " entries) "
+				    "does not replay to the quoted PCR 10 in "
+				    "per-bank or padded mode; the %" PRIu64
+				    " entries extending %s, are not part of that "
+				    "replay", g->entries, g->other_n, other);
+			all = false;
+			continue;
+		}
+		if (g->other_n > 0 && g->other_first < res.prefix[m]) {
+			jg_fail(j, name, "entry %" PRIu64 " (of %" PRIu64
+			    " such entries) extends %s, inside the part of "
+			    "the log that the quote covers (%s mode: %" PRIu64
+			    " entries reach the quoted PCR 10)",
+			    g->other_first, g->other_n, other,
+			    ima_mode_name(m), res.prefix[m]);
 			all = false;
 			continue;
 		}
@@ -560,6 +637,7 @@ static void
 report_quoted(struct ima_judgement *g, uint64_t *prefix)
 {
 	struct judging *j = g->j;
+	char other[200];
 
 	*prefix = g->entries;
 	if (!g->replay) {
@@ -575,16 +653,23 @@ report_quoted(struct ima_judgement *g, uint64_t *prefix)
 	else
 		jg_ok(j, "ima.template-digest", "every column matches its "
 		    "template data");
-	if (!report_replay(j, &g->rp, g->entries, prefix)) {
+	if (!report_replay(g, &g->rp, prefix)) {
 		*prefix = g->entries;
 		return;
 	}
 	if (*prefix == g->entries)
 		jg_ok(j, "ima.unquoted-tail", "none");
-	else
+	else if (g->other_n == 0)
 		jg_ok(j, "ima.unquoted-tail", "%" PRIu64 " entries after the "
 		    "quoted state (measured after the quote)",
 		    g->entries - *prefix);
+	else {
+		other_pcrs_text(j, g->other_pcrs, other, sizeof(other));
+		jg_ok(j, "ima.unquoted-tail", "%" PRIu64 " entries after the "
+		    "quoted state, %" PRIu64 " of them (from entry %" PRIu64
+		    ") extending %s", g->entries - *prefix, g->other_n,
+		    g->other_first, other);
+	}
 }
 
 static int

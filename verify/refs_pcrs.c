@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "format/cose.h"
+#include "format/escape.h"
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/manifest.h"
@@ -230,8 +231,8 @@ refs_pcrs_set_golden(struct store *s, int64_t set_id, const char *name,
 		store_rollback(s, NULL);
 		goto out;
 	}
-	printf("%s: %zu golden PCR values from %s\n", name, refs_pcr_count(p),
-	    source);
+	esc_fprintln(stdout, "%s: %zu golden PCR values from %s", name,
+	    refs_pcr_count(p), source);
 	rc = 0;
 out:
 	free(p);
@@ -316,7 +317,7 @@ refs_pcrs_show_set(struct store *s, int64_t set_id, bool json,
 		print_values(p, NULL, true);
 		printf("]}");
 	} else if (found) {
-		printf("pcrs %zu golden values from %s, %s\n",
+		esc_fprintln(stdout, "pcrs %zu golden values from %s, %s",
 		    refs_pcr_count(p), source, when);
 		print_values(p, "pcr ", false);
 	}
@@ -345,7 +346,7 @@ refs_pcrs_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	if (!r->ref_ok) {
 		printf("pcr-reference none: %s\n", r->ref_problem);
 	} else {
-		printf("pcr-reference %zu values from %s\n",
+		esc_fprintln(stdout, "pcr-reference %zu values from %s",
 		    refs_pcr_count(&r->ref), r->source);
 		print_values(&r->ref, "pcr ", false);
 	}

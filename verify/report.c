@@ -1,7 +1,11 @@
-/* report.c - see report.h. */
+/* report.c - see report.h. Every detail and reason is written through
+ * esc_vfprintf (format/escape.h): a line is one line, whatever the input
+ * it quotes. */
 #include "verify/report.h"
 
 #include <stdarg.h>
+
+#include "format/escape.h"
 
 void
 report_init(struct report *r, FILE *out)
@@ -22,7 +26,7 @@ report_ok(struct report *r, const char *check, const char *fmt, ...)
 	if (fmt != NULL && *fmt != '\0') {
 		fputc(' ', r->out);
 		va_start(ap, fmt);
-		vfprintf(r->out, fmt, ap);
+		esc_vfprintf(r->out, fmt, ap);
 		va_end(ap);
 	}
 	fputc('\n', r->out);
@@ -36,7 +40,7 @@ report_fail(struct report *r, const char *check, const char *fmt, ...)
 	r->failed++;
 	fprintf(r->out, "FAIL %s: ", check);
 	va_start(ap, fmt);
-	vfprintf(r->out, fmt, ap);
+	esc_vfprintf(r->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', r->out);
 }
@@ -49,7 +53,7 @@ report_skip(struct report *r, const char *check, const char *fmt, ...)
 	r->skipped++;
 	fprintf(r->out, "SKIP %s: ", check);
 	va_start(ap, fmt);
-	vfprintf(r->out, fmt, ap);
+	esc_vfprintf(r->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', r->out);
 }

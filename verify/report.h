@@ -8,6 +8,8 @@
  * on standard output, CHECK being a stable dotted name such as
  * "quote.signature" or "ima.replay.sha256". A FAIL line is printed for
  * every failed check, so a run reports all failures, not only the first.
+ * The detail and reason are written with esc_vfprintf (format/escape.h):
+ * control and non-ASCII bytes from input appear as \xHH, never raw.
  */
 #ifndef DOSSIER_VERIFY_REPORT_H
 #define DOSSIER_VERIFY_REPORT_H

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "format/escape.h"
 #include "format/hex.h"
 #include "format/tpm_sig.h"
 #include "verify/show.h"
@@ -25,15 +26,18 @@ show_ekcert_facts(FILE *out, const struct ekcert_facts *f)
 	fprintf(out, "not-before %s\n", f->not_before);
 	fprintf(out, "not-after %s\n", f->not_after);
 	fprintf(out, "key %s\n", f->key_desc);
+	/* The TPM attributes are the certificate's UTF-8 strings: any byte
+	 * that is not printable ASCII is shown as \xHH (format/escape.h). */
 	if (f->manufacturer_is_id) {
 		hex_encode(f->manufacturer_id, 4, id);
 		fprintf(out, "tpm-manufacturer %s %s\n", id,
 		    or_dash(f->manufacturer_ascii));
 	} else
-		fprintf(out, "tpm-manufacturer - %s\n",
+		esc_fprintln(out, "tpm-manufacturer - %s",
 		    f->has_manufacturer ? or_dash(f->manufacturer) : "-");
-	fprintf(out, "tpm-model %s\n", f->has_model ? or_dash(f->model) : "-");
-	fprintf(out, "tpm-version %s\n",
+	esc_fprintln(out, "tpm-model %s", f->has_model ? or_dash(f->model) :
+	    "-");
+	esc_fprintln(out, "tpm-version %s",
 	    f->has_version ? or_dash(f->version) : "-");
 	hex_encode(f->sha256, sizeof(f->sha256), fp);
 	fprintf(out, "sha256 %s\n", fp);

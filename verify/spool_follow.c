@@ -18,6 +18,7 @@
 
 #include <openssl/evp.h>
 
+#include "format/escape.h"
 #include "format/hex.h"
 #include "format/spool.h"
 #include "verify/cmd.h"
@@ -83,7 +84,7 @@ note(const struct follow *f, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	fputs("verify: ", f->o->log);
-	vfprintf(f->o->log, fmt, ap);
+	esc_vfprintf(f->o->log, fmt, ap);	/* spool names are input */
 	fputc('\n', f->o->log);
 	fflush(f->o->log);
 	va_end(ap);

@@ -1381,6 +1381,111 @@ test_tools(void)
 		printf("# could not remove %s\n", dir);
 }
 
+/* The resident set now, KiB (/proc/self/statm); -1 if unknown. */
+static long
+rss_now_kib(void)
+{
+	long size, pages = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld", &size, &pages) != 2)
+			pages = -1;
+		fclose(f);
+	}
+	return pages < 0 ? -1 : pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A manifest callback that refuses (an authentication that failed). */
+static int
+refuse_manifest(void *arg, const uint8_t *p, size_t len,
+    struct bundle_member *m, size_t *n, struct errbuf *e)
+{
+	(void)arg;
+	(void)p;
+	(void)len;
+	(void)m;
+	(void)n;
+	return err_set(e, "not authenticated");
+}
+
+static int
+count_member_data(void *arg, size_t index, const struct bundle_member *m,
+    const uint8_t *chunk, size_t len, struct errbuf *e)
+{
+	(void)index;
+	(void)m;
+	(void)chunk;
+	(void)len;
+	(void)e;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Before the manifest callback accepts, at most BUNDLE_PREAUTH_MAX bytes
+ * are decompressed (bundle.h): a 60 MB member of zeros, one frame the
+ * reader decodes in one pass, costs nothing when the callback refuses.
+ * The scratch keeps its one-pass buffer after the read (until the next),
+ * so what was decoded into it is still resident when RSS is measured.
+ */
+static void
+test_preauth(void)
+{
+	const size_t zlen = 60u << 20;
+	struct bundle_reader r = { refuse_manifest, count_member_data, NULL,
+	    NULL, BUNDLE_MEMBER_MAX_BYTES, NULL };
+	struct bundle_input in = { "zeros.bin", "application/octet-stream",
+	    NULL, zlen };
+	struct bundle_member m;
+	struct bundle_contents c;
+	struct errbuf e;
+	char man[1024];
+	uint8_t *zeros, *b = NULL;
+	size_t n, len = 0;
+	long before, after;
+	int calls = 0, rc;
+
+	/* calloc'd pages are the kernel's zero page until written */
+	if ((zeros = calloc(1, zlen)) == NULL ||
+	    (r.scratch = bundle_scratch_new()) == NULL) {
+		CHECK(0, "pre-authentication: setup");
+		free(zeros);
+		return;
+	}
+	in.data = zeros;
+	if (bundle_members_compute(&in, 1, &m, &e) == 0) {
+		n = text_manifest(&m, 1, man, sizeof(man));
+		if (bundle_write_mem((const uint8_t *)man, n, &in, 1, MTIME,
+		    &b, &len, &e) != 0)
+			b = NULL;
+	}
+	CHECK(b != NULL && ZSTD_getFrameContentSize(b, len) > zlen &&
+	    ZSTD_getFrameContentSize(b, len) <= BUNDLE_ONESHOT_MAX,
+	    "a 60 MB member of zeros: one frame for one pass, %zu bytes", len);
+	r.arg = &calls;
+	before = rss_now_kib();
+	rc = b != NULL ? bundle_read_mem(LABEL, b, len, &r, &c, &e) : 0;
+	after = rss_now_kib();
+	CHECK(rc != 0 && strstr(e.msg, "MANIFEST: not authenticated") != NULL &&
+	    calls == 0, "a refused manifest ends the read before any member "
+	    "data (%s, %d calls)", rc ? e.msg : "accepted", calls);
+	CHECK(before > 0 && after - before < 16 * 1024,
+	    "... having decoded little of the frame (RSS grew by %ld KiB)",
+	    after - before);
+	r.manifest = parse_manifest;
+	rc = b != NULL ? bundle_read_mem(LABEL, b, len, &r, &c, &e) : -1;
+	CHECK(rc == 0 && c.one_pass && calls > 0 && c.data[0] != NULL &&
+	    c.data[0][0] == 0 && c.data[0][zlen - 1] == 0,
+	    "accepted, the same bundle is read in one pass (%s)",
+	    rc ? e.msg : "");
+	if (rc == 0)
+		bundle_contents_free(&c);
+	bundle_scratch_free(r.scratch);
+	free(b);
+	free(zeros);
+}
+
 int
 main(void)
 {
@@ -1397,6 +1502,7 @@ main(void)
 	test_one_pass();
 	test_manifest_block();
 	test_bombs();
+	test_preauth();
 	test_tools();
 	return check_finish();
 }

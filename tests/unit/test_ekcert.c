@@ -463,6 +463,184 @@ test_chain(void)
 	ekcert_free(&c);
 }
 
+/*
+ * Google's EK/AK CA (Compute Engine vTPMs): no subjectAltName at all, a
+ * real certificate that must parse and classify as ABSENT, and chain to
+ * the EK/AK CA root through the v3 intermediate.
+ */
+static void
+test_google_no_san(void)
+{
+	static const char *leaves[] = {
+		EK "leaf/go-tpm-tools/pca_tpm_rsa_enc_cert.pem",
+		EK "leaf/go-tpm-tools/pca_tpm_ecc_enc_cert.pem",
+	};
+	char why[EKCERT_TPM_ATTRS_WHY_MAX];
+	struct ekcert_chain ch;
+	struct x509_store s;
+	struct ekcert c;
+	struct errbuf e;
+	time_t at = 1700000000;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (parse_file(leaves[i], &c, &e) != 0) {
+			CHECK(0, "google %zu: parses: %s", i, e.msg);
+			continue;
+		}
+		CHECK(!c.facts.has_san && !c.facts.has_manufacturer &&
+		    ekcert_tpm_attributes(&c.facts, why, sizeof(why)) ==
+		    EKCERT_TPM_ATTRS_ABSENT &&
+		    strstr(why, "no subjectAltName") != NULL,
+		    "google %s: no SAN, TPM attributes absent: %s",
+		    c.facts.key_desc, why);
+		x509_store_init(&s, &e);
+		x509_store_add_roots(&s, EK "ca/google-ek-ak-ca/"
+		    "gcp_ek_ak_ca_root.crt", &e);
+		x509_store_add_intermediates(&s, EK "ca/google-ek-ak-ca/"
+		    "gcp_ek_ak_ca_intermediate_v3.crt", &e);
+		CHECK(ekcert_verify_chain(&c, &s, &at, &ch, &e) == 0 &&
+		    ch.verified && ch.length == 3 &&
+		    strstr(ch.anchor, "EK/AK CA Root") != NULL,
+		    "google %s: chains to the EK/AK CA root: %s",
+		    c.facts.key_desc, ch.reason);
+		x509_store_free(&s);
+		ekcert_free(&c);
+	}
+	if (parse_file(EK "leaf/keylime/infineon_optiga_rsa_ek_ca035.der", &c,
+	    &e) == 0) {
+		CHECK(ekcert_tpm_attributes(&c.facts, why, sizeof(why)) ==
+		    EKCERT_TPM_ATTRS_PRESENT &&
+		    strcmp(why, "manufacturer id:49465800, model SLB 9670 "
+		    "TPM2.0, version id:073f") == 0,
+		    "infineon: TPM attributes present: %s", why);
+		ekcert_free(&c);
+	} else
+		CHECK(0, "infineon: parses: %s", e.msg);
+}
+
+/*
+ * A self-signed P-256 certificate whose subjectAltName is gens, or the
+ * raw extension value raw when gens is NULL; its DER into *der. Built
+ * here because no published EK certificate has a broken SAN.
+ */
+static int
+build_cert(GENERAL_NAMES *gens, const uint8_t *raw, size_t rawlen,
+    uint8_t **der, size_t *len)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_EXTENSION *ext = NULL;
+	ASN1_OCTET_STRING *os = NULL;
+	unsigned char *p = NULL;
+	int n, rc = -1;
+
+	if (k == NULL || x == NULL)
+		goto out;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, k);
+	if (gens != NULL) {
+		if (X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0) != 1)
+			goto out;
+	} else {
+		os = ASN1_OCTET_STRING_new();
+		ASN1_OCTET_STRING_set(os, raw, (int)rawlen);
+		ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name,
+		    0, os);
+		if (ext == NULL || X509_add_ext(x, ext, -1) != 1)
+			goto out;
+	}
+	if (X509_sign(x, k, EVP_sha256()) == 0 || (n = i2d_X509(x, &p)) <= 0)
+		goto out;
+	*der = malloc((size_t)n);
+	memcpy(*der, p, (size_t)n);
+	*len = (size_t)n;
+	rc = 0;
+out:
+	OPENSSL_free(p);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(os);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+/* GeneralNames holding one directoryName with tpmManufacturer only, or
+ * (dns != NULL) one dNSName. */
+static GENERAL_NAMES *
+san_names(const char *dns)
+{
+	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+	GENERAL_NAME *gn = GENERAL_NAME_new();
+	X509_NAME *dn;
+	ASN1_IA5STRING *ia5;
+
+	if (dns != NULL) {
+		ia5 = ASN1_IA5STRING_new();
+		ASN1_STRING_set(ia5, dns, -1);
+		GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
+	} else {
+		dn = X509_NAME_new();
+		X509_NAME_add_entry_by_txt(dn, EKCERT_OID_TPM_MANUFACTURER,
+		    MBSTRING_ASC, (const unsigned char *)"id:49465800", -1,
+		    -1, 0);
+		GENERAL_NAME_set0_value(gn, GEN_DIRNAME, dn);
+	}
+	sk_GENERAL_NAME_push(gens, gn);
+	return gens;
+}
+
+static void
+test_tpm_attributes_broken(void)
+{
+	/* SAN holding a SEQUENCE with a truncated GeneralName inside. */
+	static const uint8_t garbled[] = { 0x30, 0x04, 0xa4, 0x05, 0x30, 0x00 };
+	char why[EKCERT_TPM_ATTRS_WHY_MAX];
+	struct ekcert c;
+	struct errbuf e;
+	uint8_t *der = NULL;
+	size_t len;
+	GENERAL_NAMES *mfr_only = san_names(NULL), *dns = san_names("tpm.x");
+
+	if (build_cert(mfr_only, NULL, 0, &der, &len) == 0) {
+		CHECK(ekcert_parse(der, len, &c, &e) == 0 && c.facts.has_san &&
+		    c.facts.has_manufacturer && ekcert_tpm_attributes(&c.facts,
+		    why, sizeof(why)) == EKCERT_TPM_ATTRS_INCOMPLETE &&
+		    strcmp(why, "subjectAltName directoryName lacks tpmModel "
+		    "tpmVersion") == 0,
+		    "SAN with the manufacturer only is incomplete: %s", why);
+		ekcert_free(&c);
+	} else
+		CHECK(0, "build a certificate with a manufacturer-only SAN");
+	free(der);
+	der = NULL;
+	if (build_cert(dns, NULL, 0, &der, &len) == 0) {
+		CHECK(ekcert_parse(der, len, &c, &e) == 0 && c.facts.has_san &&
+		    ekcert_tpm_attributes(&c.facts, why, sizeof(why)) ==
+		    EKCERT_TPM_ATTRS_INCOMPLETE && strstr(why, "lacks "
+		    "tpmManufacturer tpmModel tpmVersion") != NULL,
+		    "SAN without a directoryName is incomplete: %s", why);
+		ekcert_free(&c);
+	} else
+		CHECK(0, "build a certificate with a DNS-only SAN");
+	free(der);
+	der = NULL;
+	if (build_cert(NULL, garbled, sizeof(garbled), &der, &len) == 0) {
+		err_clear(&e);
+		CHECK(ekcert_parse(der, len, &c, &e) == -1 &&
+		    strstr(e.msg, "Subject Alternative Name") != NULL,
+		    "malformed SAN fails the parse: %s", e.msg);
+		ekcert_free(&c);
+	} else
+		CHECK(0, "build a certificate with a malformed SAN");
+	free(der);
+	GENERAL_NAMES_free(mfr_only);
+	GENERAL_NAMES_free(dns);
+}
+
 int
 main(void)
 {
@@ -475,5 +653,7 @@ main(void)
 	test_pem_and_nv();
 	test_store();
 	test_chain();
+	test_google_no_san();
+	test_tpm_attributes_broken();
 	return check_finish();
 }

@@ -54,7 +54,6 @@
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
-#include "verify/store_pcrref.h"
 #include "verify/uefi_refs.h"
 
 #define PCRS_BOOT	0x3ffu			/* 0-9: always the log's */

@@ -26,7 +26,12 @@ c.execute("INSERT INTO attest_state SELECT device_id, 77, 3, 0, 1, 9, 1, zeroblo
 c.commit()' "$T/store.db"
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 7 "upgraded to version 7"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 8 "upgraded to version 8"
+# Version 8: 16 policy positions (IMA, pcrs and uefi.* rules together).
+expect_eq "$(sql "$T/store.db" "SELECT sql LIKE '%position BETWEEN 0 AND 15%' FROM sqlite_schema WHERE name = 'ima_policies'")" 1 \
+    "ima_policies holds 16 positions"
+expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE name IN ('ima_policies_of_device', 'ima_policies_of_set')")" 2 \
+    "ima_policies' indexes rebuilt"
 # Version 6: challenges numbered in issue order, accepted states by challenge.
 expect_eq "$(sql "$T/store.db" 'SELECT count(DISTINCT seq), min(seq), max(seq) FROM challenges')" \
     "$chs|1|$chs" "challenges numbered 1..$chs"

@@ -439,6 +439,36 @@ rules(struct uefi_judgement *g, struct errbuf *e)
 
 /* ---- the whole ---------------------------------------------------------------------- */
 
+/*
+ * No uefi.log and none asked for: the device's stored UEFI rules cannot
+ * apply, and say so (one skip each) rather than vanish from the result.
+ */
+static int
+skip_rules(struct judging *j, struct errbuf *e)
+{
+	struct uefi_rules *r;
+	char name[RESULT_CHECK_NAME_MAX + 1];
+	size_t i;
+
+	if (j->s == NULL)
+		return 0;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return err_set(e, "out of memory");
+	if (uefi_rules_resolve(j->s, j->dev.id, r, e) == -1) {
+		free(r);
+		return -1;
+	}
+	for (i = 0; r->ok && i < r->policy.nrules; i++) {
+		snprintf(name, sizeof(name), UEFI_RULE_PREFIX "%s",
+		    evlog_rule_name(r->policy.rules[i].kind));
+		jg_skip(j, name, "the bundle carries no uefi.log (its "
+		    "challenge did not ask for \"uefi\"): PCRs 0-9 are left to "
+		    "pcr.reference; rule (%s)", r->source);
+	}
+	free(r);
+	return 0;
+}
+
 /* Whether the challenge asks for the log named log ("uefi"). */
 static bool
 wants(const struct judging *j, const char *log)
@@ -469,6 +499,8 @@ judge_uefi(struct judging *j, struct errbuf *e)
 		if (wants(j, "uefi"))
 			jg_fail(j, "uefi.parse", "the challenge asks for the "
 			    "UEFI event log and the bundle has no uefi.log");
+		else
+			return skip_rules(j, e);
 		return 0;
 	}
 	/* large (finding texts): on the heap, zeroed for the replay's

@@ -288,6 +288,26 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  updated INTEGER NOT NULL"
 	") STRICT, WITHOUT ROWID;",
 	/* ---- end of the pcrref branch's migration ---- */
+	/*
+	 * 7 -> 8: room for 16 rules a device or set (STORE_POLICY_RULES_MAX):
+	 * the IMA rules, the pcrs rule and the uefi.* rules share the table.
+	 * SQLite cannot change a CHECK in place, so the table is rebuilt.
+	 */
+	"CREATE TABLE ima_policies_new ("
+	"  device_id BLOB REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  set_id INTEGER REFERENCES refsets(set_id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 15),"
+	"  rule TEXT NOT NULL CHECK (length(rule) BETWEEN 1 AND 8192),"
+	"  CHECK ((device_id IS NULL) <> (set_id IS NULL))"
+	") STRICT;"
+	"INSERT INTO ima_policies_new (device_id, set_id, position, rule)"
+	"  SELECT device_id, set_id, position, rule FROM ima_policies;"
+	"DROP TABLE ima_policies;"
+	"ALTER TABLE ima_policies_new RENAME TO ima_policies;"
+	"CREATE UNIQUE INDEX ima_policies_of_device"
+	"  ON ima_policies(device_id, position) WHERE device_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX ima_policies_of_set"
+	"  ON ima_policies(set_id, position) WHERE set_id IS NOT NULL;",
 };
 
 /* ---- statements ----------------------------------------------------------- */

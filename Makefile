@@ -174,7 +174,7 @@ FUZZ_FLAGS = $(CSTD) $(WARN_BASE) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 fuzz: $(FUZZ_BIN)
-$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h fuzz/*.h)
+$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) \
 	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FORMAT_SRC) $(call pkg_libs,$(PKGS_FORMAT))

@@ -14,7 +14,9 @@
 #   fuzz/coverage.sh [TARGET...]        (make fuzz-coverage)
 #
 # Environment: FUZZ_CC (clang), LLVM_PROFDATA, LLVM_COV (llvm-profdata,
-# llvm-cov; Debian package llvm-14), FUZZ_JOBS (parallel compiles, 2).
+# llvm-cov; Debian package llvm-14), FUZZ_JOBS (parallel compiles, 2),
+# FUZZ_CORPUS (fuzz/corpus: another tree of <target>/ directories, e.g. an
+# older commit's corpora for a before/after comparison).
 # Targets whose source says "fuzz-link: verify" link verify/'s objects
 # (all but main.o) and SQLite, as in the Makefile.
 set -eu
@@ -24,6 +26,7 @@ PROFDATA=${LLVM_PROFDATA:-llvm-profdata}
 COV=${LLVM_COV:-llvm-cov}
 JOBS=${FUZZ_JOBS:-2}
 OUT=build/fuzz-coverage
+CORPUS=${FUZZ_CORPUS:-fuzz/corpus}
 
 cd "$(dirname "$0")/.."
 for tool in "$CC" "$PROFDATA" "$COV" python3; do
@@ -78,11 +81,12 @@ for t in $targets; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS $PKGCF -fsanitize=fuzzer -o "$b" "fuzz/$t.c" $objs $libs \
 	    -pthread
-	n=$(ls "fuzz/corpus/$t" 2>/dev/null | wc -l)
-	echo "fuzz-coverage: $t over $n corpus files"
 	mkdir -p "$OUT/run/$t"
+	if [ -d "$CORPUS/$t" ]; then c=$CORPUS/$t; else c=$OUT/run/$t; fi
+	n=$(ls "$c" | wc -l)
+	echo "fuzz-coverage: $t over $n corpus files"
 	if ! LLVM_PROFILE_FILE="$OUT/prof/$t.profraw" TSS2_LOG=all+none \
-	    "$b" -runs=0 "fuzz/corpus/$t" >"$OUT/run/$t.log" 2>&1; then
+	    "$b" -runs=0 "$c" >"$OUT/run/$t.log" 2>&1; then
 		tail -n 30 "$OUT/run/$t.log" >&2
 		echo "fuzz-coverage: $t failed on its own corpus" \
 		    "($OUT/run/$t.log)" >&2

@@ -6,7 +6,7 @@
 # then merges the corpus and what the run found, minimised (libFuzzer
 # -merge=1 into a fresh directory), and replaces fuzz/corpus/<t>/ with it,
 # so the committed corpora grow. Hand-named seeds (any file whose name is
-# not a 40-hex libFuzzer name: real data, regression inputs) are always
+# not a 40-hex-digit libFuzzer name: real data, regression inputs) are always
 # kept. A crash, leak or timeout leaves its input in
 # build/fuzz/crashes/<t>/, that target's corpus is left as it was, and the
 # script exits 1 naming every failed target. Per-target executions and
@@ -54,10 +54,7 @@ one() {
 	# Hand-named seeds first: the merge keeps them whatever they add.
 	for f in "fuzz/corpus/$t"/*; do
 		[ -f "$f" ] || continue
-		case $(basename "$f") in
-		????????????????????????????????????????) ;;
-		*) cp "$f" "$d/merged/" ;;
-		esac
+		basename "$f" | grep -Eq '^[0-9a-f]{40}$' || cp "$f" "$d/merged/"
 	done
 	mkdir -p "$d/old"
 	for f in "fuzz/corpus/$t"/*; do

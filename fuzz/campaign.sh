@@ -7,17 +7,20 @@
 # -merge=1 into a fresh directory), and replaces fuzz/corpus/<t>/ with it,
 # so the committed corpora grow. Hand-named seeds (any file whose name is
 # not a 40-hex-digit libFuzzer name: real data, regression inputs) are always
-# kept. A crash, leak or timeout leaves its input in
-# build/fuzz/crashes/<t>/, that target's corpus is left as it was, and the
+# kept; libFuzzer's finds over FUZZ_KEEP_MAX bytes (16384) are not (they
+# stay in build/fuzz/campaign/<t>/big/). A crash, leak or timeout leaves
+# its input in build/fuzz/crashes/<t>/, that target's corpus is left as it was, and the
 # script exits 1 naming every failed target. Per-target executions and
 # corpus sizes: build/fuzz/campaign/summary.txt.
 #
-#   FUZZ_SECONDS=600 FUZZ_JOBS=1 fuzz/campaign.sh [TARGET...]
+#   FUZZ_SECONDS=600 FUZZ_JOBS=1 [FUZZ_KEEP_MAX=16384] \
+#       fuzz/campaign.sh [TARGET...]
 #                                         (make fuzz-campaign builds first)
 set -eu
 
 SECONDS_PER=${FUZZ_SECONDS:-600}
 JOBS=${FUZZ_JOBS:-1}
+KEEP_MAX=${FUZZ_KEEP_MAX:-16384}
 B=build/fuzz
 W=$B/campaign
 
@@ -69,6 +72,14 @@ one() {
 		echo "$t failed" >"$W/$t.status"
 		return 0
 	fi
+	# Finds over KEEP_MAX bytes stay out of the repository (mutated
+	# copies of large real logs add little): $d/big/.
+	mkdir -p "$d/big"
+	find "$d/merged" -type f -size +"${KEEP_MAX}c" | while read -r f; do
+		if basename "$f" | grep -Eq '^[0-9a-f]{40}$'; then
+			mv "$f" "$d/big/"
+		fi
+	done
 	before=$(ls "fuzz/corpus/$t" | wc -l)
 	rm -f "fuzz/corpus/$t"/*
 	cp "$d/merged"/* "fuzz/corpus/$t/"
@@ -81,7 +92,7 @@ one() {
 if [ "$JOBS" -le 1 ]; then
 	for t in $targets; do one "$t"; done
 else
-	export SECONDS_PER B W
+	export SECONDS_PER B W KEEP_MAX
 	# shellcheck disable=SC2016
 	printf '%s\n' $targets | xargs -P "$JOBS" -I{} sh -c "$(
 	    sed -n '/^one() {/,/^}/p' "$0"); one {}"

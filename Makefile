@@ -5,6 +5,8 @@
 #   make test       the same tests against the plain build
 #   make fuzz       libFuzzer targets in build/fuzz (clang)
 #   make fuzz-smoke run each fuzz target briefly over its seed corpus
+#   make fuzz-coverage  coverage of format/ reached by the committed corpora
+#   make fuzz-campaign  FUZZ_SECONDS per target, grown corpora merged back
 #   make bench      benchmarks (figures next to a floor measured in the same run)
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 #   make lint-man   mandoc -Tlint over man/
@@ -64,7 +66,7 @@ LIBFORMAT   := $(B)/libdossier-format.a
 
 MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 
-.PHONY: all check test fuzz fuzz-smoke bench install uninstall lint-man clean
+.PHONY: all check test fuzz fuzz-smoke fuzz-coverage fuzz-campaign bench install uninstall lint-man clean
 all: $(B)/dossier $(B)/dossier-collect $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/obj/format/%.o: format/%.c
@@ -156,17 +158,32 @@ demo: all
 	DOSSIER_BUILD=$(B) tests/demo.sh
 
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
+# A target whose source says "fuzz-link: verify" (the judgement targets)
+# links verify/'s sources except main.c and SQLite; the others format/ only.
+# Every source is compiled with the fuzzer's coverage and ASan+UBSan.
 FUZZ_CC  ?= clang
 FUZZ_B   := build/fuzz
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/%)
+FUZZ_VERIFY_SRC := $(shell grep -l 'fuzz-link: verify' $(FUZZ_SRC) /dev/null)
+FUZZ_VERIFY_BIN := $(FUZZ_VERIFY_SRC:fuzz/%.c=$(FUZZ_B)/%)
+FUZZ_FORMAT_BIN := $(filter-out $(FUZZ_VERIFY_BIN),$(FUZZ_BIN))
+VERIFY_LIB_SRC  := $(filter-out verify/main.c,$(VERIFY_SRC))
 FUZZ_SECONDS ?= 15
+FUZZ_JOBS    ?= 1
+FUZZ_FLAGS = $(CSTD) $(WARN_BASE) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 fuzz: $(FUZZ_BIN)
-$(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
+$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CSTD) $(WARN_BASE) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(FUZZ_CC) $(FUZZ_FLAGS) \
 	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FORMAT_SRC) $(call pkg_libs,$(PKGS_FORMAT))
+$(FUZZ_VERIFY_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(VERIFY_LIB_SRC) \
+	  $(wildcard format/*.h verify/*.h fuzz/*.h testdata/gen/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -pthread \
+	  $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(FORMAT_SRC) $(VERIFY_LIB_SRC) \
+	  $(call pkg_libs,$(PKGS_VERIFY))
 
 fuzz-smoke: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
@@ -176,6 +193,16 @@ fuzz-smoke: $(FUZZ_BIN)
 	    build/fuzz/work/$$t fuzz/corpus/$$t >build/fuzz/work/$$t.log 2>&1 \
 	    || { tail -n 40 build/fuzz/work/$$t.log; exit 1; }; \
 	done
+
+# Line and branch coverage of format/ reached by the committed corpora
+# (fuzz/coverage.sh; report in build/fuzz-coverage/).
+fuzz-coverage:
+	FUZZ_CC=$(FUZZ_CC) fuzz/coverage.sh
+
+# FUZZ_SECONDS per target, FUZZ_JOBS targets at once; what was found is
+# merged back into fuzz/corpus/ minimised (fuzz/campaign.sh).
+fuzz-campaign: $(FUZZ_BIN)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/campaign.sh
 
 # --- benchmarks ---------------------------------------------------------------
 bench: all

@@ -5,7 +5,8 @@
 #
 #   build       build-essential pkg-config libssl-dev libtss2-dev libcbor-dev
 #               libarchive-dev libzstd-dev libsqlite3-dev
-#   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
+#   fuzzing     clang libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes),
+#               llvm-14 (llvm-profdata, llvm-cov: make fuzz-coverage)
 #   tests       swtpm swtpm-tools gnutls-bin (swtpm_localca's certtool)
 #               tpm2-tools ima-evm-utils (evmctl) openssl xxd procps
 #               python3 (byte surgery in a few tests) and
@@ -24,7 +25,7 @@ packages=(
 	libssl-dev openssl
 	libtss2-dev libtss2-tcti-swtpm0
 	libcbor-dev libarchive-dev libzstd-dev libsqlite3-dev
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev llvm-14
 	swtpm swtpm-tools gnutls-bin tpm2-tools
 	ima-evm-utils
 	mandoc xxd procps python3 python3-cryptography zstd

@@ -11,11 +11,13 @@
  *   - the tpm2-tools "marshaled" form: a big-endian u32 count (1..16).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <tss2/tss2_mu.h>
 
 #include "format/bytes.h"
+#include "format/fileio.h"
 #include "format/hex.h"
 #include "format/pcr_set.h"
 
@@ -669,4 +671,20 @@ pcr_set_digest(const struct pcr_set *s, const TPML_PCR_SELECTION *sel,
 		return err_openssl(e, "pcrDigest");
 	*outlen = n;
 	return 0;
+}
+
+int
+pcr_set_read_file(const char *path, struct pcr_set *out,
+    enum pcr_file_format *fmt, struct errbuf *e)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (file_read(path, PCR_FILE_MAX, &buf, &len, e) == -1)
+		return -1;
+	pcr_set_init(out);
+	rc = pcr_set_parse(buf, len, out, fmt, e);
+	free(buf);
+	return rc == -1 ? err_prefix(e, "%s", path) : 0;
 }

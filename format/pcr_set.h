@@ -62,6 +62,13 @@ void pcr_set_init(struct pcr_set *s);
 int pcr_set_parse(const uint8_t *buf, size_t len, struct pcr_set *out,
     enum pcr_file_format *fmt, struct errbuf *e);
 
+/*
+ * Read the PCR file at path (at most PCR_FILE_MAX bytes) and parse it as
+ * pcr_set_parse() does; the message names the file.
+ */
+int pcr_set_read_file(const char *path, struct pcr_set *out,
+    enum pcr_file_format *fmt, struct errbuf *e);
+
 /* The value of (alg, pcr), or NULL if the set does not have it. */
 const uint8_t *pcr_set_get(const struct pcr_set *s, const struct hashalg *alg,
     unsigned pcr);

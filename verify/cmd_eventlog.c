@@ -555,20 +555,11 @@ static int
 read_pcrs(const char *path, struct pcr_set *s)
 {
 	struct errbuf e;
-	uint8_t *buf;
-	size_t len;
 
-	if (file_read(path, PCR_FILE_MAX, &buf, &len, &e) == -1) {
+	if (pcr_set_read_file(path, s, NULL, &e) == -1) {
 		cmd_error("%s", e.msg);
 		return -1;
 	}
-	pcr_set_init(s);
-	if (pcr_set_parse(buf, len, s, NULL, &e) == -1) {
-		cmd_error("%s: %s", path, e.msg);
-		free(buf);
-		return -1;
-	}
-	free(buf);
 	return 0;
 }
 

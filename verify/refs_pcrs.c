@@ -182,10 +182,9 @@ refs_pcrs_set_golden(struct store *s, int64_t set_id, const char *name,
     const char *path, bool from_bundle, int64_t now, struct errbuf *e)
 {
 	char source[STORE_PCR_SOURCE_MAX + 1], hex[2 * STORE_DEVICE_ID_LEN + 1];
-	uint8_t dev[STORE_DEVICE_ID_LEN], *buf;
+	uint8_t dev[STORE_DEVICE_ID_LEN];
 	struct pcr_set *p;
 	enum pcr_file_format fmt;
-	size_t len;
 	int rc = -1;
 
 	if (path == NULL) {
@@ -208,15 +207,8 @@ refs_pcrs_set_golden(struct store *s, int64_t set_id, const char *name,
 		snprintf(source, sizeof(source), "bundle %.300s of device "
 		    "%.16s", path, hex);
 	} else {
-		if (file_read(path, PCR_FILE_MAX, &buf, &len, e) == -1)
+		if (pcr_set_read_file(path, p, &fmt, e) == -1)
 			goto out;
-		rc = pcr_set_parse(buf, len, p, &fmt, e);
-		free(buf);
-		if (rc == -1) {
-			err_prefix(e, "%s", path);
-			goto out;
-		}
-		rc = -1;
 		if (refs_pcr_count(p) == 0) {
 			err_set(e, "%s: no PCR values", path);
 			goto out;

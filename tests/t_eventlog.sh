@@ -65,7 +65,7 @@ for f in "$E"/*/*; do
 	fi
 	ok "$n: replay runs (exit $RC)"
 	if [ "$RC" -eq 1 ]; then
-		if grep -Eq '^FAIL eventlog.parse: .*event [0-9]+ at offset [0-9]+: |^FAIL eventlog.parse: .*empty event log' "$T/out"; then
+		if grep -Eq '^FAIL uefi.parse: .*event [0-9]+ at offset [0-9]+: |^FAIL uefi.parse: .*empty event log' "$T/out"; then
 			ok "$n: refused with offset and reason"
 		else
 			not_ok "$n: refused with offset and reason" "$(head -c 300 "$T/out")"
@@ -111,18 +111,18 @@ expect 0 "ideapad1: shows" "$DOSSIER" eventlog show "$E/ibmtss/ideapad1.log"
 expect_out '^event [0-9]+: PCR 0xffffffff EV_NO_ACTION .* not extended$' "ideapad1: the PCR 0xffffffff event is shown, not extended"
 expect_out '^pcr-0xffffffff-events: 1$' "ideapad1: and counted"
 expect 1 "bogus: refused" "$DOSSIER" eventlog show "$E/keylime/binary_bios_measurements-bogus"
-expect_out '^FAIL eventlog.parse: .*event 0 at offset 0: event data of [0-9]+ bytes \(limit' "bogus: the bad size named at offset 0"
+expect_out '^FAIL uefi.parse: .*event 0 at offset 0: event data of [0-9]+ bytes \(limit' "bogus: the bad size named at offset 0"
 expect 1 "empty: refused" "$DOSSIER" eventlog replay "$E/keylime/binary_bios_measurements-empty"
-expect_out '^FAIL eventlog.parse: .*empty event log' "empty: said so"
+expect_out '^FAIL uefi.parse: .*empty event log' "empty: said so"
 expect 2 "missing file: exit 2" "$DOSSIER" eventlog replay "$T/nonexistent"
 
 # A truncated and a padded copy of a real log: the offset is named.
 head -c 2000 "$E/tpm2-tools/event-arch-linux.bin" >"$T/cut.bin"
 expect 1 "cut log: refused" "$DOSSIER" eventlog replay "$T/cut.bin"
-expect_out '^FAIL eventlog.parse: .*event [0-9]+ at offset [0-9]+: truncated' "cut log: truncation at its offset"
+expect_out '^FAIL uefi.parse: .*event [0-9]+ at offset [0-9]+: truncated' "cut log: truncation at its offset"
 { cat "$E/tpm2-tools/event-uefivar.bin"; printf 'xy'; } >"$T/pad.bin"
 expect 1 "padded log: refused" "$DOSSIER" eventlog replay "$T/pad.bin"
-expect_out "^FAIL eventlog.parse: .*at offset $(stat -c %s "$E/tpm2-tools/event-uefivar.bin"): truncated: 2 bytes" "padded log: 2 trailing bytes at the end's offset"
+expect_out "^FAIL uefi.parse: .*at offset $(stat -c %s "$E/tpm2-tools/event-uefivar.bin"): truncated: 2 bytes" "padded log: 2 trailing bytes at the end's offset"
 
 # Secure Boot state as the provenance table says (01 on, 00 off, - null).
 sb_of() { "$DOSSIER" eventlog show --json "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin)["secureboot"]["enabled"]; print({True:"01",False:"00",None:"-"}[v])'; }
@@ -189,7 +189,7 @@ ALL=(--policy secureboot --policy dbx --policy bootchain --policy 'cmdline:*root
 expect 0 "generated log: every rule holds against itself" \
 	"$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --ref-log "$T/base.log" "${ALL[@]}"
 for c in parse replay secureboot dbx bootchain cmdline separators reference; do
-	expect_out "^ok eventlog.$c( |$)" "generated log: ok eventlog.$c"
+	expect_out "^ok uefi.$c( |$)" "generated log: ok uefi.$c"
 done
 
 variant() { # name rule gen-options...
@@ -198,35 +198,35 @@ variant() { # name rule gen-options...
 	"$GEN" -o "$T/$name.log" --pcrs "$T/$name.pcrs" "$@"
 	expect 1 "$name: check fails" "$DOSSIER" eventlog check "$T/$name.log" \
 		--pcrs "$T/$name.pcrs" --ref-log "$T/base.log" "${ALL[@]}"
-	expect_out '^ok eventlog.replay ' "$name: its replay still matches"
-	expect_out "^FAIL eventlog.$rule: " "$name: fails eventlog.$rule"
+	expect_out '^ok uefi.replay ' "$name: its replay still matches"
+	expect_out "^FAIL uefi.$rule: " "$name: fails uefi.$rule"
 	FAILS=$(grep '^FAIL' "$T/out" | cut -d: -f1 | sort -u | tr '\n' ' ')
 }
 variant bootloader bootchain --bootloader-variant 1
-expect_out '^FAIL eventlog.bootchain: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64.efi' "bootloader: the boot loader is named"
-expect_out '^FAIL eventlog.reference: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64.efi: digest changed from sha256:[0-9a-f]{64} to sha256:[0-9a-f]{64}' \
+expect_out '^FAIL uefi.bootchain: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64.efi' "bootloader: the boot loader is named"
+expect_out '^FAIL uefi.reference: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION .*grubx64.efi: digest changed from sha256:[0-9a-f]{64} to sha256:[0-9a-f]{64}' \
 	"bootloader: reference says the boot loader's digest changed"
-expect_eq "$FAILS" "FAIL eventlog.bootchain FAIL eventlog.reference " "bootloader: only bootchain and reference fail"
+expect_eq "$FAILS" "FAIL uefi.bootchain FAIL uefi.reference " "bootloader: only bootchain and reference fail"
 variant sboff secureboot --secureboot-off
-expect_out '^FAIL eventlog.secureboot: Secure Boot is off' "sboff: Secure Boot off named"
-expect_eq "$FAILS" "FAIL eventlog.reference FAIL eventlog.secureboot " "sboff: only secureboot and reference fail"
+expect_out '^FAIL uefi.secureboot: Secure Boot is off' "sboff: Secure Boot off named"
+expect_eq "$FAILS" "FAIL uefi.reference FAIL uefi.secureboot " "sboff: only secureboot and reference fail"
 variant dbxold dbx --dbx-remove 2
-expect_out '^FAIL eventlog.dbx: dbx \(event [0-9]+\) lacks the reference.s entry [0-9a-f]+' "dbxold: the missing entry named"
-expect_eq "$FAILS" "FAIL eventlog.dbx FAIL eventlog.reference " "dbxold: only dbx and reference fail"
+expect_out '^FAIL uefi.dbx: dbx \(event [0-9]+\) lacks the reference.s entry [0-9a-f]+' "dbxold: the missing entry named"
+expect_eq "$FAILS" "FAIL uefi.dbx FAIL uefi.reference " "dbxold: only dbx and reference fail"
 variant cmdline cmdline --cmdline 'root=/dev/sda1 ro init=/bin/sh'
-expect_out '^FAIL eventlog.cmdline: PCR 8 kernel command line ".*init=/bin/sh" \(event [0-9]+\) does not match' "cmdline: the command line named"
-expect_eq "$FAILS" "FAIL eventlog.cmdline FAIL eventlog.reference " "cmdline: only cmdline and reference fail"
+expect_out '^FAIL uefi.cmdline: PCR 8 kernel command line ".*init=/bin/sh" \(event [0-9]+\) does not match' "cmdline: the command line named"
+expect_eq "$FAILS" "FAIL uefi.cmdline FAIL uefi.reference " "cmdline: only cmdline and reference fail"
 
 # A log that does not replay to the PCR values: the first PCR and bank named.
 "$GEN" -o "$T/other.log" --pcrs "$T/other.pcrs" --bootloader-variant 2
 expect 1 "wrong PCR values: check fails" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/other.pcrs"
-expect_out '^FAIL eventlog.replay: PCR 4 sha1: the [0-9]+ events replayed into it give [0-9a-f]{40}, the PCR values have [0-9a-f]{40}$' \
+expect_out '^FAIL uefi.replay: PCR 4 sha1: the [0-9]+ events replayed into it give [0-9a-f]{40}, the PCR values have [0-9a-f]{40}$' \
 	"wrong PCR values: PCR 4 sha1 and the event count named"
 expect 2 "a reference log that does not parse: exit 2" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --ref-log "$T/cut.bin"
 expect_err 'ref-log .*cut.bin: event [0-9]+ at offset [0-9]+: truncated' "a reference log that does not parse: named with its offset"
 expect 1 "rules needing a reference are skipped, not passed" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --policy dbx --policy bootchain
-expect_out '^SKIP eventlog.dbx: no reference' "dbx without a reference: SKIP"
-expect_out '^SKIP eventlog.bootchain: no reference' "bootchain without a reference: SKIP"
+expect_out '^SKIP uefi.dbx: no reference' "dbx without a reference: SKIP"
+expect_out '^SKIP uefi.bootchain: no reference' "bootchain without a reference: SKIP"
 expect 2 "check without --pcrs: usage error" "$DOSSIER" eventlog check "$T/base.log"
 expect 2 "bad rule: usage error" "$DOSSIER" eventlog check "$T/base.log" --pcrs "$T/base.pcrs" --policy frobnicate
 expect_err 'unknown rule' "bad rule: said so"

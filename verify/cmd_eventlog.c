@@ -472,7 +472,7 @@ el_show(const struct el_opts *o)
 		show_text(o, &l, &f);
 		if (rc) {
 			report_init(&rep, stdout);
-			report_fail(&rep, "eventlog.parse", "%s", pe.msg);
+			report_fail(&rep, "uefi.parse", "%s", pe.msg);
 		}
 	}
 	if (rc)
@@ -508,7 +508,7 @@ el_replay(const struct el_opts *o)
 	if ((rc = load_log(o->log, &l, &buf, &pe)) == -1)
 		return OUTCOME_ERROR;
 	if (rc) {
-		report_fail(&rep, "eventlog.parse", "%s", pe.msg);
+		report_fail(&rep, "uefi.parse", "%s", pe.msg);
 		out = OUTCOME_FAILS;
 	}
 	if (evlog_replay_run(&rp, &l, o->banks, o->nbanks, &e) == -1) {
@@ -547,7 +547,7 @@ on_finding(void *arg, const struct evlog_finding *f)
 	struct findctx *fc = arg;
 	char check[32];
 
-	snprintf(check, sizeof(check), "eventlog.%s", evlog_rule_name(f->rule));
+	snprintf(check, sizeof(check), "uefi.%s", evlog_rule_name(f->rule));
 	report_fail(fc->rep, check, "%s", f->text);
 }
 
@@ -574,16 +574,16 @@ report_replay(struct report *rep, const struct evlog_replay *rp,
 	if (cmp.mismatch) {
 		hex_encode(cmp.replayed, cmp.alg->size, h1);
 		hex_encode(cmp.quoted, cmp.alg->size, h2);
-		report_fail(rep, "eventlog.replay", "PCR %u %s: the %u event%s "
+		report_fail(rep, "uefi.replay", "PCR %u %s: the %u event%s "
 		    "replayed into it give %s, the PCR values have %s",
 		    cmp.pcr, cmp.alg->name, cmp.events,
 		    cmp.events == 1 ? "" : "s", h1, h2);
 	} else if (cmp.compared == 0)
-		report_fail(rep, "eventlog.replay", "the PCR values (%s) have "
+		report_fail(rep, "uefi.replay", "the PCR values (%s) have "
 		    "none of the %s the log extends", pcrs,
 		    rp->nbanks ? "PCRs" : "banks");
 	else
-		report_ok(rep, "eventlog.replay", "%zu PCR value%s match%s%s",
+		report_ok(rep, "uefi.replay", "%zu PCR value%s match%s%s",
 		    cmp.compared, cmp.compared == 1 ? "" : "s",
 		    cmp.compared == 1 ? "es" : "", cmp.missing ?
 		    " (some PCRs the log extends are not in the PCR values)" :
@@ -632,11 +632,11 @@ el_check(struct el_opts *o)
 	if ((rc = load_log(o->log, &l, &buf, &pe)) == -1)
 		goto done;
 	if (rc) {
-		report_fail(&rep, "eventlog.parse", "%s", pe.msg);
+		report_fail(&rep, "uefi.parse", "%s", pe.msg);
 		out = OUTCOME_FAILS;
 		goto done;
 	}
-	report_ok(&rep, "eventlog.parse", "%zu events", l.nevents);
+	report_ok(&rep, "uefi.parse", "%zu events", l.nevents);
 	if (evlog_replay_run(&rp, &l, NULL, 0, &e) == -1) {
 		cmd_error("%s: %s", o->log, e.msg);
 		goto done;
@@ -651,7 +651,7 @@ el_check(struct el_opts *o)
 		goto done;
 	}
 	for (i = 0; i < o->policy.nrules; i++) {
-		snprintf(check, sizeof(check), "eventlog.%s",
+		snprintf(check, sizeof(check), "uefi.%s",
 		    evlog_rule_name(o->policy.rules[i].kind));
 		if (res[i].skipped)
 			report_skip(&rep, check, "%s", res[i].note);

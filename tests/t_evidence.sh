@@ -62,6 +62,11 @@ expect 1 "inspect: a bundle never judged" "$DOSSIER" "${S[@]}" inspect "$T/b/b5.
 expect_out '^verdict none \(this store has not judged these bytes\)$' \
     "inspect: bytes the store never judged say so"
 
+expect 1 "inspect: a store that is not there does not stop the decoding" \
+    env DOSSIER_STORE="$T/none.db" "$DOSSIER" inspect "$T/b/b0.dossier"
+expect_out '^store none \(.*none.db: No such file' "inspect: says the store is not there"
+expect_out '^\[member ima.log\]$' "inspect: and decodes the bundle"
+
 # ---- list -------------------------------------------------------------------------------
 expect 0 "evidence list" "$DOSSIER" "${S[@]}" evidence list --device "${DEV:0:12}"
 expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 2 "list: the device's two results (the forged names none)"

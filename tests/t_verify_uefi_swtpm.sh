@@ -146,8 +146,18 @@ mkdir -p ev0
 attest a enroll.tar ev0/a.dossier --uefi-log base.log
 attest b enroll.tar ev0/b.dossier --uefi-log base.log
 expect 0 "verify: the enrollment answers pass" "$DOSSIER" verify -o r0.jsonl ev0
-expect 0 "challenge --all --logs ima,uefi" "$DOSSIER" challenge --all \
-    --logs ima,uefi -o ch1.tar
+expect 0 "refs device A" "$DOSSIER" refs device "$A"
+expect_eq "$(grep -c "^uefi-rule uefi\.[a-z]*.* (the device's)\$" "$T/out")" 5 \
+    "refs device A: its five UEFI rules and their source"
+expect_out "^uefi-rule uefi\.cmdline:\* ro quiet \(the device's\)\$" \
+    "refs device A: the cmdline rule in its stored text"
+expect_out "^uefi-reference 32 events, [0-9]+ bytes, from bundle sha256:[0-9a-f]{64}\$" \
+    "refs device A: the reference event log and its source"
+expect 0 "refs device B" "$DOSSIER" refs device "$B"
+expect_out "^uefi-rule none \(default: replay and reference\)\$" \
+    "refs device B: no UEFI rule, the default said"
+# no --logs: devices enrolled with a uefi.log are asked for one again
+expect 0 "challenge --all (default logs)" "$DOSSIER" challenge --all -o ch1.tar
 mkdir -p ev1
 attest a ch1.tar ev1/a.dossier --uefi-log base.log
 attest b ch1.tar ev1/b.dossier --uefi-log base.log

@@ -32,13 +32,14 @@
 #include "verify/cmd.h"
 #include "verify/issue.h"
 #include "verify/store.h"
+#include "verify/store_pcrref.h"
 
 #define CHALLENGE_DEVICES_MAX	CHALLENGE_SET_COUNT_MAX
 
 struct challenge_args {
 	const char *out;
 	int64_t lifetime;
-	unsigned logs;			/* enum challenge_log bits */
+	unsigned logs;			/* enum challenge_log bits; 0: per device */
 	bool all, pending;
 	bool spool;			/* --spool */
 	size_t ndevices;
@@ -89,7 +90,7 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->lifetime = ISSUE_LIFETIME_DEFAULT;
-	a->logs = ISSUE_LOGS_DEFAULT;
+	a->logs = 0;
 	*help = false;
 	if ((a->devices = calloc((size_t)argc, sizeof(*a->devices))) == NULL) {
 		cmd_error("out of memory");
@@ -209,12 +210,43 @@ grow(struct challenge_run *r, struct errbuf *e)
 	return 0;
 }
 
+/*
+ * The logs asked of d: --logs if given; else ima, and uefi too when d is
+ * to attest and the store holds a reference event log for it, since its
+ * boot chain is judged through that log (dossier-challenge(1)).
+ */
+static int
+logs_for(struct challenge_run *r, const struct store_device *d,
+    unsigned *logs, struct errbuf *e)
+{
+	uint8_t *log, src[STORE_SHA256_LEN];
+	size_t len;
+	int64_t updated;
+	bool found;
+
+	*logs = r->a->logs;
+	if (*logs != 0)
+		return 0;
+	*logs = ISSUE_LOGS_DEFAULT;
+	if (d->state == STORE_DEVICE_PENDING)
+		return 0;
+	if (store_uefi_ref_get(r->s, d->id, &log, &len, src, &updated,
+	    &found, e) == -1)
+		return -1;
+	if (found) {
+		free(log);
+		*logs |= CHALLENGE_LOG_UEFI;
+	}
+	return 0;
+}
+
 /* Issue one challenge to d (enrollment for a pending device). */
 static int
 issue_to(struct challenge_run *r, const struct store_device *d,
     struct errbuf *e)
 {
 	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	unsigned logs;
 
 	if (already_issued(r, d->id))
 		return 0;
@@ -223,9 +255,10 @@ issue_to(struct challenge_run *r, const struct store_device *d,
 		    CHALLENGE_DEVICES_MAX);
 	if (r->n == r->cap && grow(r, e) == -1)
 		return -1;
-	if (issue_challenge(r->s, &r->sg, d, d->state == STORE_DEVICE_PENDING ?
+	if (logs_for(r, d, &logs, e) == -1 ||
+	    issue_challenge(r->s, &r->sg, d, d->state == STORE_DEVICE_PENDING ?
 	    STORE_CHALLENGE_ENROLLMENT : STORE_CHALLENGE_ATTESTATION, r->now,
-	    r->a->lifetime, r->a->logs, &r->issued[r->n], e) == -1) {
+	    r->a->lifetime, logs, &r->issued[r->n], e) == -1) {
 		hex_encode(d->id, STORE_DEVICE_ID_LEN, hex);
 		return err_prefix(e, "device %s", hex);
 	}

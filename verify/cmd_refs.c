@@ -907,7 +907,8 @@ refs_show(struct store *s, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--device") == 0) {
 		if (cmd_find_device(s, "refs", argv[2], id) == -1)
 			return OUTCOME_ERROR;
-		if (refs_pcrs_show_device(s, id, &e) == -1) {
+		if (refs_pcrs_show_device(s, id, &e) == -1 ||
+	    refs_uefi_show_device(s, id, &e) == -1) {
 			cmd_error("refs show: %s", e.msg);
 			return OUTCOME_ERROR;
 		}
@@ -1505,7 +1506,8 @@ refs_device(struct store *s, int argc, char **argv)
 		    r->default_rules ? "default" : own ? "the device's" :
 		    "its sets'");
 	esc_fprintln(stdout, "keys %zu", ima_keyring_count(r->keys));
-	if (refs_pcrs_show_device(s, id, &e) == -1) {
+	if (refs_pcrs_show_device(s, id, &e) == -1 ||
+	    refs_uefi_show_device(s, id, &e) == -1) {
 		cmd_error("refs device: %s", e.msg);
 		ima_device_ref_free(r);
 		ima_refcache_free(c);

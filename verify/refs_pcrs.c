@@ -15,6 +15,7 @@
 #include "verify/judge_pcr.h"
 #include "verify/refs_pcrs.h"
 #include "verify/store_pcrref.h"
+#include "verify/uefi_refs.h"
 
 #define REFS_PCRS_BUNDLE_MAX	((size_t)1 << 30)	/* a bundle file */
 
@@ -343,6 +344,53 @@ refs_pcrs_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 		print_values(&r->ref, "pcr ", false);
 	}
 	free(r);
+	return 0;
+}
+
+int
+refs_uefi_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct errbuf *e)
+{
+	struct uefi_rules *u;
+	const struct uefi_ref *ref;
+	char text[EVLOG_RULE_TEXT_MAX + 1], hex[2 * STORE_SHA256_LEN + 1];
+	size_t i;
+
+	if ((u = malloc(sizeof(*u))) == NULL)
+		return err_set(e, "out of memory");
+	if (uefi_rules_resolve(s, id, u, e) == -1) {
+		free(u);
+		return -1;
+	}
+	if (!u->ok)
+		esc_fprintln(stdout, "uefi-rule %s", u->problem);
+	else if (u->policy.nrules == 0)
+		printf("uefi-rule none (default: replay and reference)\n");
+	for (i = 0; u->ok && i < u->policy.nrules; i++) {
+		if (evlog_rule_format(&u->policy.rules[i], text, sizeof(text),
+		    e) == -1) {
+			free(u);
+			return -1;
+		}
+		esc_fprintln(stdout, "uefi-rule %s%s (%s)", UEFI_RULE_PREFIX,
+		    text, u->source);
+	}
+	free(u);
+	if (uefi_refcache_get(NULL, s, id, &ref, e) == -1)
+		return -1;
+	if (ref == NULL) {
+		printf("uefi-reference none\n");
+		return 0;
+	}
+	hex_encode(ref->source_bundle, STORE_SHA256_LEN, hex);
+	if (ref->parsed)
+		printf("uefi-reference %zu events, %zu bytes, from bundle "
+		    "sha256:%s\n", ref->log.nevents, ref->len, hex);
+	else
+		esc_fprintln(stdout, "uefi-reference %zu bytes, from bundle "
+		    "sha256:%s, does not parse: %s", ref->len, hex,
+		    ref->problem);
+	uefi_ref_release(ref);
 	return 0;
 }
 

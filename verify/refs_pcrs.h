@@ -1,7 +1,7 @@
 /*
  * refs_pcrs.h - the PCR side of dossier refs (dossier-refs(1)): golden PCR
- * values of a set, a device's reference PCR values, the pcrs rule's
- * canonical text. Used by verify/cmd_refs.c only; store access through
+ * values of a set, a device's reference PCR values and UEFI event log, the
+ * pcrs rule's canonical text. Used by verify/cmd_refs.c only; store access through
  * verify/store_pcrref.h. Errors follow format/err.h.
  */
 #ifndef DOSSIER_VERIFY_REFS_PCRS_H
@@ -52,6 +52,12 @@ int refs_pcrs_show_set(struct store *s, int64_t set_id, bool json,
 /* Print a device's reference PCR values and their origin, and the pcrs
  * rule that applies to it and from where (dossier refs device). */
 int refs_pcrs_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
+    struct errbuf *e);
+
+/* Print the UEFI rules that apply to a device and from where, and its
+ * reference event log (events, source bundle, when taken), or that it has
+ * none (dossier refs device). */
+int refs_uefi_show_device(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
     struct errbuf *e);
 
 /* When a golden set's values judge the device instead of its own, say so

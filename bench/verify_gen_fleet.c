@@ -4,8 +4,8 @@
  * t_gen_fleet.sh).
  *
  *   verify_gen_fleet -n N -o DIR [-D DEVICES] [-e ENTRIES] [-E BIG]
- *       [-b EVERY] [-j JOBS] [-s SEED] [-g GEN_IMA_LOG] [-U EVENTS]
- *       [-u GEN_EVENTLOG]
+ *       [-b EVERY] [-K IMAGES] [-P PLANT] [-j JOBS] [-s SEED]
+ *       [-g GEN_IMA_LOG] [-U EVENTS] [-u GEN_EVENTLOG]
  *
  * DIR (created; must not exist) receives
  *   store.db          a new store: a verifier key, DEVICES enrolled devices
@@ -41,6 +41,22 @@
  * every bundle. The log and its PCR values are kept as uefi.log and
  * uefi.pcrs in DIR.
  * Every bundle passes `dossier verify` against store.db.
+ *
+ * With -K IMAGES (the realistic shape of a fleet: issue 16), the fleet
+ * runs IMAGES images instead: image k's log is a realistic list of
+ * ENTRIES records give or take 20% (gen_ima_log, seed SEED * 7919 + k);
+ * device d follows image d mod IMAGES, and its enrollment log (its
+ * reference) is its image's log with blocks of records swapped (its
+ * services start in its own order) followed by 0-20 records of its own
+ * (files under /opt/fleet/dD/ that no other device has); each bundle
+ * carries another such reordering of its device's enrollment log.
+ * Devices keep no logs in memory: a worker rebuilds a device's log from
+ * its image and seeds, so 100k devices fit. -E and -b are ignored.
+ * fleet.txt then also says "images K".
+ *
+ * -P I plants one record no reference holds (/usr/bin/planted) at the end
+ * of bundle I's log, its quote still consistent: that bundle alone must
+ * fail its reference comparison (tests/t_gen_fleet.sh).
  *
  * Speed: the store and the logs are made first in this process; then JOBS
  * (default: online CPUs) forked workers mint bundles I = w, w + JOBS, ...
@@ -84,13 +100,15 @@
 #define FLEET_VALID_S		(30 * 86400)
 #define FLEET_UEFI_BASE		32u	/* events of gen_eventlog's base log */
 #define FLEET_UEFI_MAX		10000u
+#define FLEET_IMAGES_MAX	64u
+#define FLEET_OWN_MAX		20u	/* a device's own records, at most */
 
 struct device {
 	struct mint_ak ak;
 	char ek_crt[64], ek_pub[64];
 	uint8_t id[32];
 	size_t entries;
-	struct mint_log variant[FLEET_VARIANTS];
+	struct mint_log variant[FLEET_VARIANTS];	/* without -K */
 };
 
 struct fleet {
@@ -98,6 +116,10 @@ struct fleet {
 	uint64_t seed;
 	const char *dir, *gen_ima_log, *gen_eventlog;
 	unsigned long uefi_events;	/* 0: no uefi.log */
+	unsigned long images;		/* -K; 0: every device its own log */
+	long plant;			/* -P; -1: none */
+	struct mint_log *image;		/* images of them */
+	size_t *image_n;		/* their record counts */
 	uint8_t *uefi;
 	size_t uefi_len;
 	struct pcr_set uefi_pcrs;
@@ -194,6 +216,9 @@ make_uefi_log(struct fleet *f)
 	free(buf);
 }
 
+static void swap_blocks(const struct mint_log *, size_t, size_t, uint64_t,
+    struct mint_log *);
+
 /*
  * Variant v of a device's log: v 0 as is; others with blocks of 5-30
  * records swapped with the next block, boot_aggregate (record 0) kept
@@ -203,14 +228,22 @@ static void
 make_variant(const struct mint_log *ref, size_t n, uint64_t seed,
     struct mint_log *out)
 {
+	swap_blocks(ref, n, seed % FLEET_VARIANTS == 0 ? 0 : n / 40 + 1, seed,
+	    out);
+}
+
+/* ref's n records with swaps blocks of 5-30 swapped, record 0 first. */
+static void
+swap_blocks(const struct mint_log *ref, size_t n, size_t swaps, uint64_t seed,
+    struct mint_log *out)
+{
 	struct errbuf e;
-	size_t *order, i, k, len, p, swaps, t;
+	size_t *order, i, k, len, p, t;
 
 	if ((order = calloc(n, sizeof(*order))) == NULL)
 		die("out of memory", NULL);
 	for (i = 0; i < n; i++)
 		order[i] = i;
-	swaps = seed % FLEET_VARIANTS == 0 ? 0 : n / 40 + 1;
 	for (k = 0; k < swaps && n > 64; k++) {
 		len = 5 + rng_next(&seed) % 26;
 		p = 1 + rng_next(&seed) % (n - 1 - 2 * len);
@@ -224,6 +257,55 @@ make_variant(const struct mint_log *ref, size_t n, uint64_t seed,
 	    &e) == -1)
 		die_e("reorder the log", &e);
 	free(order);
+}
+
+/* The fleet's image logs (-K). */
+static void
+make_images(struct fleet *f)
+{
+	uint64_t s = f->seed * 7919u;
+	unsigned long k;
+
+	if ((f->image = calloc(f->images, sizeof(*f->image))) == NULL ||
+	    (f->image_n = calloc(f->images, sizeof(*f->image_n))) == NULL)
+		die("out of memory", NULL);
+	for (k = 0; k < f->images; k++) {
+		f->image_n[k] = f->entries * 4 / 5 +
+		    rng_next(&s) % (f->entries * 2 / 5 + 1);
+		if (f->image_n[k] < 2)
+			f->image_n[k] = 2;
+		read_gen_log(f, f->image_n[k], f->seed * 7919u + k,
+		    &f->image[k]);
+	}
+}
+
+/*
+ * Device d's enrollment log under -K: its image's records in its own
+ * service order, then its own records; *n their count. The same every
+ * time for the same fleet, so workers rebuild rather than keep it.
+ */
+static void
+device_log(const struct fleet *f, unsigned long d, struct mint_log *out,
+    size_t *n)
+{
+	unsigned long k = d % f->images;
+	uint64_t s = (f->seed << 32) ^ (0x5eedULL + d);
+	size_t own, i;
+	char path[96], content[96];
+	struct errbuf e;
+
+	swap_blocks(&f->image[k], f->image_n[k], f->image_n[k] / 40 + 1,
+	    rng_next(&s), out);
+	own = rng_next(&s) % (FLEET_OWN_MAX + 1);
+	for (i = 0; i < own; i++) {
+		snprintf(path, sizeof(path), "/opt/fleet/d%lu/own-%zu.conf", d,
+		    i);
+		snprintf(content, sizeof(content), "seed %llu device %lu file "
+		    "%zu", (unsigned long long)f->seed, d, i);
+		if (mint_log_add(out, path, content, NULL, &e) == -1)
+			die_e("a device's own record", &e);
+	}
+	*n = f->image_n[k] + own;
 }
 
 /* ---- the store ------------------------------------------------------------ */
@@ -279,14 +361,18 @@ enroll(const struct fleet *f, struct store *st, unsigned long d)
 	    store_device_add(st, &sd, f->now - 1000, &e) == -1)
 		die_e("enroll a device", &e);
 	memcpy(dv->id, sd.id, 32);
-	if (f->big_every != 0 && d % f->big_every == f->big_every - 1)
-		dv->entries = f->big;
-	else
-		dv->entries = f->entries * 4 / 5 +
-		    rng_next(&s) % (f->entries * 2 / 5 + 1);
-	if (dv->entries < 2)
-		dv->entries = 2;
-	read_gen_log(f, dv->entries, f->seed * 1000003u + d, &ref);
+	if (f->images != 0)
+		device_log(f, d, &ref, &dv->entries);
+	else {
+		if (f->big_every != 0 && d % f->big_every == f->big_every - 1)
+			dv->entries = f->big;
+		else
+			dv->entries = f->entries * 4 / 5 +
+			    rng_next(&s) % (f->entries * 2 / 5 + 1);
+		if (dv->entries < 2)
+			dv->entries = 2;
+		read_gen_log(f, dv->entries, f->seed * 1000003u + d, &ref);
+	}
 	memset(&refs, 0, sizeof(refs));
 	/* what its enrollment would have recorded (pcr.reference) */
 	if (mint_ref_pcrs(&refs.pcrs, &e) == -1)
@@ -299,7 +385,7 @@ enroll(const struct fleet *f, struct store *st, unsigned long d)
 	if (f->uefi != NULL && store_uefi_ref_set(st, dv->id, f->uefi,
 	    f->uefi_len, dv->id, f->now - 1000, &e) == -1)
 		die_e("reference UEFI log", &e);
-	for (v = 0; v < FLEET_VARIANTS; v++)
+	for (v = 0; f->images == 0 && v < FLEET_VARIANTS; v++)
 		make_variant(&ref, dv->entries, (f->seed + d) * FLEET_VARIANTS
 		    + v, &dv->variant[v]);
 	free(ref.data);
@@ -388,13 +474,30 @@ mint_one(const struct fleet *f, unsigned long i)
 {
 	const struct device *dv = &f->dev[i % f->ndev];
 	const struct mint_log *log;
+	struct mint_log own = { NULL, 0 }, carried = { NULL, 0 };
 	struct mint_spec s;
 	struct errbuf e;
 	char path[PATH_MAX];
 	uint8_t *b;
 	size_t n;
 
-	log = &dv->variant[(i / f->ndev) % FLEET_VARIANTS];
+	if (f->images != 0) {
+		/* another service order than its enrollment's */
+		device_log(f, i % f->ndev, &own, &n);
+		swap_blocks(&own, n, n / 40 + 1, (f->seed << 20) ^ (i + 1),
+		    &carried);
+		log = &carried;
+	} else
+		log = &dv->variant[(i / f->ndev) % FLEET_VARIANTS];
+	if (f->plant >= 0 && (unsigned long)f->plant == i) {
+		if (log != &carried && mint_log_put(&carried, log->data,
+		    log->len, &e) == -1)
+			die_e("plant", &e);
+		if (mint_log_add(&carried, "/usr/bin/planted", "planted", NULL,
+		    &e) == -1)
+			die_e("plant", &e);
+		log = &carried;
+	}
 	mint_spec_init(&s, &dv->ak);
 	s.ek_crt = (const uint8_t *)dv->ek_crt;
 	s.ek_crt_len = strlen(dv->ek_crt);
@@ -417,6 +520,8 @@ mint_one(const struct fleet *f, unsigned long i)
 	    i / FLEET_PER_DIR, i);
 	write_all(path, b, n);
 	free(b);
+	free(own.data);
+	free(carried.data);
 }
 
 static void
@@ -470,6 +575,8 @@ write_listings(const struct fleet *f)
 		die(path, strerror(errno));
 	fprintf(o, "bundles %lu\ndevices %lu\nentries %llu\n", f->n, f->ndev,
 	    total);
+	if (f->images != 0)
+		fprintf(o, "images %lu\n", f->images);
 	for (k = 0; k < ndirs; k++)
 		fprintf(o, "dir %04lu bundles %lu entries %llu\n", k,
 		    k + 1 < ndirs || f->n % FLEET_PER_DIR == 0 ? FLEET_PER_DIR :
@@ -508,10 +615,23 @@ free_fleet(struct fleet *f)
 		for (v = 0; v < FLEET_VARIANTS; v++)
 			free(f->dev[d].variant[v].data);
 	}
+	for (d = 0; d < f->images; d++)
+		free(f->image[d].data);
+	free(f->image);
+	free(f->image_n);
 	free(f->dev);
 	free(f->uefi);
 	free(f->nonce);
 	free(f->chal);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* tool beside argv0 (a build's tools directory), or on PATH. */
@@ -531,8 +651,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: verify_gen_fleet -n N -o DIR [-D devices] "
 	    "[-e entries] [-E big] [-b every]\n"
-	    "           [-j jobs] [-s seed] [-g gen_ima_log] [-U events] "
-	    "[-u gen_eventlog]\n");
+	    "           [-K images] [-P plant] [-j jobs] [-s seed] "
+	    "[-g gen_ima_log]\n           [-U events] [-u gen_eventlog]\n");
 	exit(1);
 }
 
@@ -541,6 +661,7 @@ main(int argc, char **argv)
 {
 	static char ima_tool[PATH_MAX], uefi_tool[PATH_MAX];
 	static struct fleet f;
+	double t0;
 	long ncpu;
 	int ch;
 
@@ -556,7 +677,8 @@ main(int argc, char **argv)
 	f.gen_eventlog = default_tool(argv[0], "gen_eventlog", uefi_tool,
 	    sizeof(uefi_tool));
 	f.uefi_events = 100;
-	while ((ch = getopt(argc, argv, "n:o:D:e:E:b:j:s:g:U:u:")) != -1) {
+	f.plant = -1;
+	while ((ch = getopt(argc, argv, "n:o:D:e:E:b:K:P:j:s:g:U:u:")) != -1) {
 		switch (ch) {
 		case 'n': f.n = ulong_arg(optarg, FLEET_BUNDLES_MAX, "-n"); break;
 		case 'o': f.dir = optarg; break;
@@ -568,6 +690,11 @@ main(int argc, char **argv)
 			break;
 		case 'b': f.big_every = ulong_arg(optarg, FLEET_DEVICES_MAX,
 			    "-b");
+			break;
+		case 'K': f.images = ulong_arg(optarg, FLEET_IMAGES_MAX, "-K");
+			break;
+		case 'P': f.plant = (long)ulong_arg(optarg, FLEET_BUNDLES_MAX,
+			    "-P");
 			break;
 		case 'j': f.jobs = ulong_arg(optarg, FLEET_JOBS_MAX, "-j");
 			break;
@@ -597,7 +724,13 @@ main(int argc, char **argv)
 	make_dirs(&f);
 	if (f.uefi_events != 0)
 		make_uefi_log(&f);
+	if (f.images != 0)
+		make_images(&f);
+	t0 = now_s();
 	make_store(&f);
+	/* the store's cost per enrolled device (bench/fleet.sh) */
+	fprintf(stderr, "verify_gen_fleet: store of %lu devices in %.3f s\n",
+	    f.ndev, now_s() - t0);
 	write_listings(&f);
 	mint_all(&f);
 	free_fleet(&f);

@@ -89,4 +89,52 @@ if command -v tpm2_checkquote >/dev/null && command -v evmctl >/dev/null; then
 else
 	skip "peer pipeline" "tpm2_checkquote or evmctl not installed"
 fi
+# The realistic shape (-K): 12 devices from 3 images, one bundle each;
+# bundle 7 carries a planted record. The others pass, bundle 7 alone fails,
+# its reference comparison naming the record.
+K=$T/images
+expect 0 "gen -K: 12 devices from 3 images, bundle 7 planted" "$GEN" -n 12 \
+    -D 12 -K 3 -e 150 -P 7 -j 2 -s 4 -o "$K"
+expect_eq "$(sed -n 's/^images //p' "$K/fleet.txt")" 3 "gen -K: fleet.txt says the images"
+expect 1 "verify -K: the planted bundle fails the batch" "$DOSSIER" \
+    --store "$K/store.db" verify -o "$T/rk.jsonl" "$K/bundles"
+expect_eq "$(grep -c '"verdict":"pass"' "$T/rk.jsonl")" 11 "verify -K: the 11 others pass"
+expect_eq "$(python3 - "$T/rk.jsonl" <<'EOF'
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(l)
+    if r["verdict"] != "pass":
+        bad = [c["name"] for c in r["checks"] if c["outcome"] == "fail"
+               and "'/usr/bin/planted'" in c["reason"]]
+        print(r["input"]["name"].rsplit("/", 1)[1], " ".join(sorted(set(bad))))
+EOF
+)" "0000007.dossier ima.reorder" "verify -K: bundle 7 alone fails, ima.reorder names the record"
+# Devices 0 and 3 follow image 0: their logs share the image's records in
+# another order, and each adds records of its own that the other lacks.
+expect_eq "$(python3 - "$K" <<'EOF'
+import io, struct, subprocess, sys, tarfile
+d = sys.argv[1]
+def paths(i):
+    raw = subprocess.run(["zstd", "-dc", "%s/bundles/0000/%07d.dossier" % (d, i)],
+                         capture_output=True, check=True).stdout
+    log = tarfile.open(fileobj=io.BytesIO(raw)).extractfile("ima.log").read()
+    out, o = [], 0
+    while o < len(log):
+        nl = struct.unpack_from("<I", log, o + 24)[0]
+        dl = struct.unpack_from("<I", log, o + 28 + nl)[0]
+        td = log[o + 32 + nl:o + 32 + nl + dl]
+        fl = struct.unpack_from("<I", td, 0)[0]
+        pl = struct.unpack_from("<I", td, 4 + fl)[0]
+        out.append(td[8 + fl:8 + fl + pl - 1].decode())
+        o += 32 + nl + dl
+    return out
+a, b = paths(0), paths(3)
+own_a = [p for p in a if p.startswith("/opt/fleet/")]
+own_b = [p for p in b if p.startswith("/opt/fleet/")]
+shared = set(a) & set(b)
+print("image-shared" if len(shared) >= 0.8 * min(len(a), len(b)) else "not-shared",
+      "reordered" if [p for p in a if p in shared] != [p for p in b if p in shared] else "same-order",
+      "own-apart" if not (set(own_a) & set(own_b)) else "own-overlap")
+EOF
+)" "image-shared reordered own-apart" "gen -K: two devices of one image share it, in their own order, with their own records"
 done_testing

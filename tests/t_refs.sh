@@ -223,6 +223,23 @@ printf 'x' | dd of="$T/bad.refs" bs=1 seek=$(( $(stat -c %s "$T/bad.refs") - 20 
 expect 2 "import: a changed file is refused" "${R2[@]}" import "$T/bad.refs" --signer "$T/store1.pub"
 run "${R2[@]}" list
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" 0 "refused imports leave no set"
+# dossier inspect decodes an export: its header, provenance and entries,
+# the signature checked only with a key; a changed file is refused.
+expect 0 "inspect an export" "$DOSSIER" inspect "$T/golden.refs"
+expect_out "^type refs$" "inspect: the type named"
+expect_out "^name golden$" "inspect: the set's name"
+expect_out "^entries 39$" "inspect: the entry count"
+expect_eq "$(grep -c '^entry [a-z0-9]*:[0-9a-f]* [0-9]* [0-9]* /' "$T/out")" 39 \
+    "inspect: one line per entry, digest, count, source and path"
+expect_out "^signature not-checked" "inspect: without a key, the signature is not checked"
+expect 0 "inspect an export with the verifier key" "$DOSSIER" inspect \
+    "$T/golden.refs" --verifier-key "$T/store1.pub"
+expect_out "^signature verified with the verifier key$" "inspect: the signature verified"
+expect 1 "inspect: another verifier's key fails" "$DOSSIER" inspect \
+    "$T/golden.refs" --verifier-key "$T/store2.pub"
+expect_out "^FAIL refs.signature: " "inspect: refs.signature names the failure"
+expect 1 "inspect: a changed export fails to decode" "$DOSSIER" inspect "$T/bad.refs"
+expect_out "^FAIL refs.decode: .*digest" "inspect: refs.decode names the body digest"
 expect 0 "import with the exporting store's key" "${R2[@]}" import "$T/golden.refs" --signer "$T/store1.pub"
 expect_out "^imported golden as golden: 39 entries \(a new set\)" "import: said"
 expect 0 "import --as" "${R2[@]}" import "$T/golden.refs" --signer "$T/store1.pub" --as golden-copy

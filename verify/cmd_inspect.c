@@ -7,11 +7,12 @@
  *
  * The kind of FILE is told by its first bytes: a bundle is zstd (28 B5 2F
  * FD); the RFC 9277 magic D9 D9 F7 DA then "DSMF" is a MANIFEST, "DSCH" a
- * challenge, "DSRS" a signed result; "ustar" at offset 257 a challenge
- * set archive; a bare COSE_Sign1 (D2 84) with content type
- * application/eat+cwt an EAR CWT, "eyJ" and three base64url parts an EAR
- * JWT (inspect_ear.c). Challenges and results are decoded by inspect_files.c,
- * their signature checked only with --verifier-key. --explain (bundles
+ * challenge, "DSRS" a signed result, "DSRF" an exported reference set;
+ * "ustar" at offset 257 a challenge set archive; a bare COSE_Sign1 (D2 84)
+ * with content type application/eat+cwt an EAR CWT, "eyJ" and three
+ * base64url parts an EAR JWT (inspect_ear.c). Challenges, results and
+ * reference sets are decoded by inspect_files.c, their signature checked
+ * only with --verifier-key. --explain (bundles
  * only) runs every verify check without changing the store
  * (inspect_explain.c). A bundle
  * is read with the strict reader of format/bundle.h, its member list taken
@@ -506,6 +507,8 @@ inspect_signed(const struct inspect_args *a, const char *type,
 		v = inspect_show_ear_cwt(stdout, buf, len, a->verifier, &e);
 	else if (strcmp(type, "ear-jwt") == 0)
 		v = inspect_show_ear_jwt(stdout, buf, len, a->verifier, &e);
+	else if (strcmp(type, "refs") == 0)
+		v = inspect_show_refs(stdout, buf, len, a->verifier, &e);
 	else
 		v = inspect_show_challenge_set(stdout, a->shown, buf, len,
 		    a->verifier, &e);
@@ -516,6 +519,8 @@ inspect_signed(const struct inspect_args *a, const char *type,
 		    (v == 1 ? "ear.signature" : "ear.decode") :
 		    strcmp(type, "result") == 0 ?
 		    (v == 1 ? "result.signature" : "result.decode") :
+		    strcmp(type, "refs") == 0 ?
+		    (v == 1 ? "refs.signature" : "refs.decode") :
 		    (v == 1 ? "challenge.signature" : "challenge.decode"),
 		    "%s", e.msg);
 		rc = OUTCOME_FAILS;
@@ -606,6 +611,8 @@ cmd_inspect(int argc, char **argv)
 		rc = inspect_signed(&a, "challenge", buf, len);
 	else if (tag == DOSSIER_TAG_RESULT)
 		rc = inspect_signed(&a, "result", buf, len);
+	else if (tag == DOSSIER_TAG_REFERENCE)
+		rc = inspect_signed(&a, "refs", buf, len);
 	else if (is_tar(buf, len))
 		rc = inspect_signed(&a, "challenge-set", buf, len);
 	else if (ear_is_cwt(buf, len))
@@ -616,11 +623,9 @@ cmd_inspect(int argc, char **argv)
 		describe_start(buf, len, start, sizeof(start));
 		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
 		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
-		    "DSCH or DSRS; a challenge set: a ustar archive; an EAR: "
-		    "d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or a "
-		    "JWT \"eyJ...\"): %s%s",
-		    a.shown, start, tag == DOSSIER_TAG_REFERENCE ?
-		    " (a reference export: not supported yet)" : "");
+		    "DSCH, DSRS or DSRF; a challenge set: a ustar archive; an "
+		    "EAR: d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or "
+		    "a JWT \"eyJ...\"): %s", a.shown, start);
 		rc = OUTCOME_ERROR;
 	}
 	EVP_PKEY_free(a.verifier);

@@ -64,6 +64,17 @@ int inspect_show_result(FILE *f, const uint8_t *buf, size_t len,
     EVP_PKEY *verifier, struct errbuf *e);
 
 /*
+ * An exported reference set (format/refs_file.h, dossier-refs(5)): format,
+ * name, created, verifier-id, sources, entries, one "source N TEXT" line
+ * per provenance record and one "entry ALG:HEX COUNT SOURCE PATH" line per
+ * entry (sorted as in the file), then the "signature" line; the body
+ * digest and every rule of the format are checked whether or not a key
+ * is given. Returns as inspect_show_challenge.
+ */
+int inspect_show_refs(FILE *f, const uint8_t *buf, size_t len,
+    EVP_PKEY *verifier, struct errbuf *e);
+
+/*
  * dossier inspect BUNDLE --explain (inspect_explain.c): every verify check
  * with its outcome, against the store when --store or DOSSIER_STORE names
  * one (judged in a store run that is always rolled back: nothing is

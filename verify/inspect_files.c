@@ -1,6 +1,7 @@
 /*
  * inspect_files.c - dossier inspect of the verifier's own files (see
- * inspect.h): a challenge, a challenge set archive, a signed result.
+ * inspect.h): a challenge, a challenge set archive, a signed result, an
+ * exported reference set.
  * Each signature is checked only with the verifier key the caller was
  * given (--verifier-key); without one the output says it was not checked.
  */
@@ -14,6 +15,7 @@
 #include "format/credential.h"
 #include "format/escape.h"
 #include "format/hex.h"
+#include "format/refs_file.h"
 #include "format/results.h"
 #include "format/tpm_attest.h"
 #include "verify/inspect.h"
@@ -198,6 +200,52 @@ inspect_show_result(FILE *f, const uint8_t *buf, size_t len,
 	}
 	if (verifier != NULL)
 		v = result_file_verify(buf, len, verifier, &checked, &ve);
+	if (put_signature(f, verifier, v, ve.msg) == -1) {
+		err_set(e, "%s", ve.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int
+inspect_show_refs(FILE *f, const uint8_t *buf, size_t len, EVP_PKEY *verifier,
+    struct errbuf *e)
+{
+	const struct refset_entry *en;
+	struct refs_info info, checked;
+	struct refset *set = NULL;
+	char hex[2 * HASHALG_MAX_SIZE + 1];
+	struct errbuf ve;
+	size_t i;
+	int v = 0;
+
+	if (refs_file_open(buf, len, &info, &set, e) == -1)
+		return -1;
+	fprintf(f, "format %s %d\n", REFS_FORMAT, REFS_VERSION);
+	fputs("name ", f);
+	esc_fputs(info.name, ESC_FIELD, f);
+	fputc('\n', f);
+	put_time(f, "created", info.created);
+	put_hex(f, "verifier-id", info.verifier_id, sizeof(info.verifier_id));
+	fprintf(f, "sources %" PRIu64 "\n", info.nsources);
+	fprintf(f, "entries %" PRIu64 "\n", info.nentries);
+	for (i = 0; i < refset_nsources(set); i++) {
+		fprintf(f, "source %zu ", i);
+		esc_fputs(refset_source(set, (uint32_t)i), ESC_FIELD, f);
+		fputc('\n', f);
+	}
+	/* path last: it is the one field that may hold spaces */
+	for (i = 0; i < refset_count(set); i++) {
+		en = refset_entry(set, i);
+		hex_encode(en->digest, en->alg->size, hex);
+		fprintf(f, "entry %s:%s %" PRIu32 " %" PRIu32 " ", en->alg->name,
+		    hex, en->count, en->source);
+		esc_fwrite(en->path, en->path_len, ESC_FIELD, f);
+		fputc('\n', f);
+	}
+	refset_free(set);
+	if (verifier != NULL)
+		v = refs_file_verify(buf, len, verifier, &checked, NULL, &ve);
 	if (put_signature(f, verifier, v, ve.msg) == -1) {
 		err_set(e, "%s", ve.msg);
 		return 1;

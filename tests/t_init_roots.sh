@@ -38,6 +38,28 @@ expect_out "^store $S\$" "--store wins over DOSSIER_STORE"
 expect_out "^verifier-id $id\$" "and it is that store's key"
 expect 2 "--show-key on a missing store fails" \
 	"$DOSSIER" --store "$T/none.db" init --show-key
+# A store that is not there is named with how its path was chosen, and the
+# user who forgot --store is told to name the store, not to make another.
+expect_err "^dossier: store $T/none.db \\(given with --store\\): no such file; give the path of an existing store, or create one there with 'dossier --store $T/none.db init'\$" \
+    "a missing --store store: the path, its origin and both ways out"
+expect 2 "a missing DOSSIER_STORE store" env DOSSIER_STORE="$T/none2.db" \
+    "$DOSSIER" roots list
+expect_err "store $T/none2.db \\(from DOSSIER_STORE\\): no such file; set DOSSIER_STORE" \
+    "a missing DOSSIER_STORE store: named with its origin"
+expect 2 "a missing default store" env -u DOSSIER_STORE HOME="$T" \
+    "$DOSSIER" roots list
+expect_err "\\(the default: neither --store nor DOSSIER_STORE was given\\): no such file; name your store with --store PATH" \
+    "a missing default store: the user is told to name the store first"
+mkdir -p "$T/adir"
+expect 2 "a directory as the store" "$DOSSIER" --store "$T/adir" roots list
+expect_err "store $T/adir \\(given with --store\\): is a directory; give the store's file, e.g. $T/adir/store.db" \
+    "a directory as the store: said so"
+# --store after the command word works as before it; twice is refused.
+expect 0 "--store after the command" "$DOSSIER" init --show-key --store "$S"
+expect_out "^store $S\$" "--store after the command chooses the store"
+expect 0 "--store= after the command's operands" "$DOSSIER" roots list --store="$S"
+expect 2 "--store on both sides is refused" "$DOSSIER" --store "$S" roots list --store "$S"
+expect_err "roots: --store given twice" "--store twice: said so"
 expect 2 "--store without a path is a usage error" "$DOSSIER" --store
 expect 2 "an empty --store is a usage error" "$DOSSIER" --store= init
 

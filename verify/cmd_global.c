@@ -2,6 +2,8 @@
  * cmd_global.c - options of dossier(1) that come before the subcommand
  * and are shared by the subcommands (see cmd.h).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +31,55 @@ cmd_store_path(void)
 	return store_option;
 }
 
+/* How the store's path was chosen, for messages that name it. */
+static const char *
+store_path_origin(void)
+{
+	const char *env = getenv(STORE_ENV);
+
+	if (store_option != NULL)
+		return "given with --store";
+	if (env != NULL && env[0] != '\0')
+		return "from " STORE_ENV;
+	return "the default: neither --store nor " STORE_ENV " was given";
+}
+
+/*
+ * A store path that cannot be a store, said with how it was chosen and
+ * what to do: a user who forgot --store is told to name the store, not to
+ * create a second one. 0 when nothing is wrong yet (store_open() judges
+ * the rest).
+ */
+static int
+store_path_problem(const char *path, int mode)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode))
+			return 0;
+		cmd_error("store %s (%s): is a directory; give the store's "
+		    "file, e.g. %s/store.db", path, store_path_origin(), path);
+		return -1;
+	}
+	if (errno != ENOENT || mode == STORE_CREATE_NEW ||
+	    mode == STORE_OPEN_OR_CREATE)
+		return 0;
+	if (store_option != NULL)
+		cmd_error("store %s (%s): no such file; give the path of an "
+		    "existing store, or create one there with 'dossier "
+		    "--store %s init'", path, store_path_origin(), path);
+	else if (getenv(STORE_ENV) != NULL && getenv(STORE_ENV)[0] != '\0')
+		cmd_error("store %s (%s): no such file; set " STORE_ENV " to "
+		    "an existing store, or create one there with 'dossier "
+		    "init'", path, store_path_origin());
+	else
+		cmd_error("store %s (%s): no such file; name your store with "
+		    "--store PATH or " STORE_ENV "=PATH, or create one here "
+		    "with 'dossier init'", path, store_path_origin());
+	return -1;
+}
+
 int
 cmd_store_open(int mode, struct store **out)
 {
@@ -40,6 +91,8 @@ cmd_store_open(int mode, struct store **out)
 		cmd_error("store: %s", e.msg);
 		return -1;
 	}
+	if (store_path_problem(path, mode) == -1)
+		return -1;
 	if (store_open(path, (enum store_mode)mode, out, &e) == -1) {
 		/* store_open() names the path itself. */
 		cmd_error("%s", e.msg);

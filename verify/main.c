@@ -33,7 +33,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: dossier [--store path] command [arguments]\n"
+	fputs("usage: dossier [--store path] command [arguments] "
+	    "(--store also after the command)\n"
 	    "       dossier --version | --help\n\ncommands:\n", f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
@@ -71,6 +72,49 @@ global_options(int argc, char **argv)
 	return i;
 }
 
+/*
+ * --store after the command word (dossier verify --store S ...): taken out
+ * of argv as if it came first, up to a "--". Given on both sides it is a
+ * usage error. Returns the new argc, or -1 (message printed).
+ */
+static int
+late_store_option(int argc, char **argv)
+{
+	const char *path;
+	int i = 2, n;
+
+	while (i < argc && strcmp(argv[i], "--") != 0) {
+		if (strncmp(argv[i], "--store", 7) != 0 ||
+		    (argv[i][7] != '\0' && argv[i][7] != '=')) {
+			i++;
+			continue;
+		}
+		if (argv[i][7] == '=') {
+			path = argv[i] + 8;
+			n = 1;
+		} else if (i + 1 < argc) {
+			path = argv[i + 1];
+			n = 2;
+		} else {
+			cmd_error("%s: --store needs a path", argv[1]);
+			return -1;
+		}
+		if (cmd_store_path() != NULL) {
+			cmd_error("%s: --store given twice", argv[1]);
+			return -1;
+		}
+		if (path[0] == '\0') {
+			cmd_error("%s: --store: empty path", argv[1]);
+			return -1;
+		}
+		cmd_set_store_option(path);
+		memmove(argv + i, argv + i + n, (size_t)(argc - i - n + 1) *
+		    sizeof(*argv));
+		argc -= n;
+	}
+	return argc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -100,8 +144,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			if ((argc = late_store_option(argc, argv)) == -1)
+				return OUTCOME_ERROR;
 			return (int)commands[i].run(argc - 1, argv + 1);
+		}
 	cmd_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return OUTCOME_ERROR;

@@ -28,5 +28,11 @@ collect_tcti(const char *option)
 	env = getenv("DOSSIER_TCTI");
 	if (env != NULL && env[0] != '\0')
 		return env;
+	/* tpm2-tools users expect their variable to count: say it does not */
+	env = getenv("TPM2TOOLS_TCTI");
+	if (env != NULL && env[0] != '\0')
+		collect_error("note: TPM2TOOLS_TCTI is set to '%s' but not read; "
+		    "using " COLLECT_DEFAULT_TCTI " (give --tcti or set "
+		    "DOSSIER_TCTI)", env);
 	return COLLECT_DEFAULT_TCTI;
 }

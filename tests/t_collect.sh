@@ -79,6 +79,25 @@ expect 2 "collect info, unknown TCTI" "$C" info --tcti nosuchtcti:x
 expect_err "TCTI 'nosuchtcti:x'" "info error names the unknown TCTI"
 if [ -s "$T/out" ]; then not_ok "failed info prints nothing on stdout"; else
 	ok "failed info prints nothing on stdout"; fi
+# ... and say what was tried and why it failed, not only "IO failure".
+expect 2 "collect info, nothing listening (again)" "$C" info --tcti "$bad"
+expect_err "port [0-9]*: Connection refused \\(is the simulator running, e\\.g\\. swtpm socket --server type=tcp,port=" \
+    "info error: the refused port named, with how to start a simulator"
+expect 2 "collect info, unknown TCTI (again)" "$C" info --tcti nosuchtcti:x
+expect_err "no TCTI named 'nosuchtcti' is installed \\(the loader looks for libtss2-tcti-nosuchtcti\\.so\\.0\\); installed: .*swtpm" \
+    "info error: an unknown TCTI name, and the installed ones listed"
+expect 2 "collect info, a missing device node" "$C" info --tcti device:/nonexistent/tpm
+expect_err "/nonexistent/tpm: No such file or directory \\(no TPM, or its driver is not loaded" \
+    "info error: the missing device node named"
+expect 2 "collect info, TPM2TOOLS_TCTI is not read" env -u DOSSIER_TCTI \
+    TPM2TOOLS_TCTI="$TPM2TOOLS_TCTI" "$C" info
+expect_err "note: TPM2TOOLS_TCTI is set to '$TPM2TOOLS_TCTI' but not read; using device:/dev/tpmrm0 \(give --tcti or set DOSSIER_TCTI\)" \
+    "info: TPM2TOOLS_TCTI said to be ignored"
+# --tcti before the command word works as after it.
+expect 0 "collect --tcti X info" "$C" --tcti "$TPM2TOOLS_TCTI" info
+expect_out "^tcti: $TPM2TOOLS_TCTI\$" "--tcti before the command names the TPM"
+expect 0 "collect --tcti=X info" "$C" --tcti="$TPM2TOOLS_TCTI" info
+expect_out "^tcti: $TPM2TOOLS_TCTI\$" "--tcti=X before the command names the TPM"
 # Without option and variable: the default device, absent here.
 if [ ! -e /dev/tpmrm0 ]; then
 	expect 2 "collect info, default device absent" env -u DOSSIER_TCTI "$C" info

@@ -187,8 +187,12 @@ expect_out '"challenge.single-use","outcome":"fail"' "second run: the pass is no
 gen tar1 "$T/t1.dossier" --clock 2000000 --reset 2
 gen tar2 "$T/t2.dossier" --clock 2000010 --reset 2
 (cd "$T" && tar -cf batch.tar t1.dossier t2.dossier)
-expect 0 "tar archive: both pass" "$DOSSIER" "${S[@]}" verify "$T/batch.tar"
-expect_out '"name":"[^"]*batch.tar: t2.dossier","offset":[0-9]+' "tar archive: members named with offsets"
+expect 0 "tar archive, options after it: both pass" "$DOSSIER" verify "$T/batch.tar" \
+    -o "$T/tar.jsonl" "${S[@]}"
+expect_eq "$(grep -c '"verdict":"pass"' "$T/tar.jsonl")" 2 \
+    "options after the input: -o and --store taken as options"
+expect_eq "$(grep -cE '"name":"[^"]*batch.tar: t2.dossier","offset":[0-9]+' "$T/tar.jsonl")" 1 \
+    "tar archive: members named with offsets"
 gen zst1 "$T/z1.dossier" --clock 2000020 --reset 2
 gen zst2 "$T/z2.dossier" --clock 2000030 --reset 2
 (cd "$T" && tar -cf - z1.dossier z2.dossier | zstd -q -o batch.tar.zst)

@@ -59,7 +59,7 @@ parse_init_args(int argc, char **argv, struct init_args *a, bool *help)
 	*help = false;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			a->out = optarg;

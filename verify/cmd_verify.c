@@ -213,7 +213,7 @@ parse_verify_args(int argc, char **argv, struct verify_args *a, bool *help)
 	*help = false;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+o:j:qh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) !=
 	    -1) {
 		if (ch == 'h') {
 			verify_usage(stdout);

@@ -11,6 +11,7 @@
 
 enum collect_status {
 	COLLECT_OK = 0,
+	COLLECT_FAILS = 1,	/* result: a verified result did not pass */
 	COLLECT_ERROR = 2,
 };
 
@@ -21,6 +22,7 @@ enum collect_status {
 enum collect_status cmd_info(int argc, char **argv);
 enum collect_status cmd_enroll(int argc, char **argv);
 enum collect_status cmd_attest(int argc, char **argv);
+enum collect_status cmd_result(int argc, char **argv);
 
 /* The TCTI configuration string: the option if given (non-NULL), else
  * $DOSSIER_TCTI if set and non-empty, else COLLECT_DEFAULT_TCTI. */

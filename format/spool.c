@@ -27,6 +27,7 @@ static const struct {
 	[SPOOL_CHALLENGE] = { "challenge", "dchal" },
 	[SPOOL_EVIDENCE] = { "evidence", "dbundle" },
 	[SPOOL_RESULTS] = { "results", "dres" },
+	[SPOOL_EAR] = { "ear", "ear" },
 };
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 

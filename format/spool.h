@@ -14,11 +14,12 @@
  * others see it gone) and removes cur/NAME only after its own commit, so a
  * consumer that dies leaves its claim in cur/ to be taken up again.
  *
- * Names: KIND-DEVICE-UNIQUE.EXT, where KIND is challenge, evidence or
- * results, DEVICE the device id in lowercase hex (64 digits; "unknown"
+ * Names: KIND-DEVICE-UNIQUE.EXT, where KIND is challenge, evidence,
+ * results or ear, DEVICE the device id in lowercase hex (64 digits; "unknown"
  * when the file names none), UNIQUE 32 lowercase hex digits (16 random
  * bytes, or an id the file carries when the writer wants idempotent
- * names), EXT the file kind's extension (dchal, dbundle, dres). Names are
+ * names), EXT the file kind's extension (dchal, dbundle, dres, ear: an
+ * EAR of format/ear.h as a CWT, which a device can decode). Names are
  * at most SPOOL_NAME_MAX bytes of [a-z0-9.-]; anything else in new/ or
  * cur/ is ignored by readers (and reported by spool_list()).
  *
@@ -42,9 +43,11 @@ enum spool_kind {
 	SPOOL_CHALLENGE,
 	SPOOL_EVIDENCE,
 	SPOOL_RESULTS,
+	SPOOL_EAR,		/* an EAR attestation result as a CWT */
 };
 
-/* "challenge", "evidence", "results"; and the extension without '.'. */
+/* "challenge", "evidence", "results", "ear"; and the extension without
+ * '.'. */
 const char *spool_kind_name(enum spool_kind k);
 const char *spool_kind_ext(enum spool_kind k);
 int spool_kind_by_name(const char *name, enum spool_kind *out);

@@ -35,7 +35,7 @@ usage(FILE *f)
 	    "subscribe KIND SPOOL\n"
 	    "           [--share GROUP] [--device HEX]\n"
 	    "       dossier-relay --version | --help\n"
-	    "KIND is challenge, evidence or results. See dossier-relay(1).\n",
+	    "KIND is challenge, evidence, results or ear. See dossier-relay(1).\n",
 	    f);
 }
 

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/ear.h"
 #include "format/manifest.h"
 #include "relay/relay.h"
 
@@ -23,6 +24,8 @@ relay_kind_max(enum spool_kind kind)
 		return RELAY_EVIDENCE_MAX;
 	case SPOOL_RESULTS:
 		return RELAY_RESULTS_MAX;
+	case SPOOL_EAR:
+		return EAR_CWT_MAX;
 	}
 	return 0;
 }
@@ -118,6 +121,29 @@ check_result(const uint8_t *data, size_t len, bool *has_device,
 	return 0;
 }
 
+/* An EAR CWT: decoded (no signature: the relay has no verifier key). */
+static int
+check_ear(const uint8_t *data, size_t len, bool *has_device,
+    uint8_t device[32], struct errbuf *e)
+{
+	struct ear *ear;
+
+	if (!ear_is_cwt(data, len))
+		return err_set(e, "not an EAR CWT (a tagged COSE_Sign1 of "
+		    "content type " EAR_CWT_CONTENT_TYPE ")");
+	if ((ear = malloc(sizeof(*ear))) == NULL)
+		return err_set(e, "out of memory");
+	if (ear_cwt_open(data, len, NULL, NULL, ear, e) == -1) {
+		free(ear);
+		return -1;
+	}
+	*has_device = ear->has_device;
+	if (ear->has_device)
+		memcpy(device, ear->device_id, 32);
+	free(ear);
+	return 0;
+}
+
 int
 relay_payload_check(enum spool_kind kind, const uint8_t *data, size_t len,
     int64_t now, bool *has_device, uint8_t device[32], struct errbuf *e)
@@ -137,6 +163,8 @@ relay_payload_check(enum spool_kind kind, const uint8_t *data, size_t len,
 		return check_bundle(data, len, device, e);
 	case SPOOL_RESULTS:
 		return check_result(data, len, has_device, device, e);
+	case SPOOL_EAR:
+		return check_ear(data, len, has_device, device, e);
 	}
 	return err_set(e, "unknown kind");
 }

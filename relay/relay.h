@@ -3,7 +3,7 @@
  * (format/spool.h) and an MQTT broker (libmosquitto), in one direction per
  * process: publish (spool new/ -> broker) or subscribe (broker -> spool).
  *
- * Topics: dossier/FLEET/KIND/DEVICE, KIND challenge, evidence or results,
+ * Topics: dossier/FLEET/KIND/DEVICE, KIND challenge, evidence, results or ear,
  * DEVICE 64 lowercase hex digits or "unknown" (a result that names no
  * device). Everything is QoS 1 in a persistent session (clean session off,
  * a stable client id); challenges are published retained.

@@ -193,10 +193,40 @@ rm -f "$CH/cur/"*
 
 # --- results out ----------------------------------------------------------------
 if "$DOSSIER" verify --help 2>&1 | grep -q -- --results; then
-	expect 0 "verify SPOOL --results SPOOL: both attestations pass" \
-	    "$DOSSIER" verify --results "$RES" "$EV"
+	expect 2 "verify --ear-format jwt into a spool is refused" \
+	    "$DOSSIER" verify --results "$RES" --ear-format jwt "$EV"
+	expect_err "EARs in a results spool are CWTs" "the refusal says CWTs"
+	expect 0 "verify SPOOL --results SPOOL --ear-format cwt: both attestations pass" \
+	    "$DOSSIER" verify --results "$RES" --ear-format cwt "$EV"
 	expect_eq "$(count "$RES/new" "results-$RSA-$RSA_CH.dres") $(count "$RES/new" "results-$ECC-$ECC_CH.dres")" \
 	    "1 1" "results: results-DEVICE-CHALLENGE.dres for each"
+	expect_eq "$(count "$RES/new" "ear-$RSA-$RSA_CH.ear") $(count "$RES/new" "ear-$ECC-$ECC_CH.ear")" \
+	    "1 1" "results: and ear-DEVICE-CHALLENGE.ear beside it"
+	# Each device checks what came back with the verifier key it pinned.
+	expect 0 "collect result: the RSA device's results in the spool" \
+	    "$COLLECT" result --state st-rsa "$RES"
+	expect_eq "$(grep -c "^pass $RES/new/" "$T/out")" 3 \
+	    "collect result: its enrollment and attestation results and its EAR pass"
+	expect_out "^pass $RES/new/ear-$RSA-$RSA_CH\.ear: challenge $RSA_CH, .*EAR status affirming \(tpm affirming" \
+	    "collect result: the EAR's status per part"
+	expect_eq "$(grep -c "$ECC" "$T/out")" 0 "collect result: the other device's files left alone"
+	expect 0 "collect result --challenge: only that challenge's" \
+	    "$COLLECT" result --state st-rsa --challenge "$RSA_CH" "$RES"
+	expect_eq "$(grep -c "^pass .*challenge $RSA_CH, " "$T/out") $(wc -l <"$T/out")" "2 2" \
+	    "collect result --challenge: the result and the EAR of that challenge"
+	cp "$RES/new/results-$ECC-$ECC_CH.dres" "results-$RSA-$RSA_CH.dres"
+	expect 2 "collect result: another device's result under this one's name" \
+	    "$COLLECT" result --state st-rsa "results-$RSA-$RSA_CH.dres"
+	expect_err "refused: it is for device $ECC, not this one" \
+	    "collect result: the other device named"
+	cp "$RES/new/ear-$RSA-$RSA_CH.ear" bad.ear
+	printf '\x01' | dd of=bad.ear bs=1 seek=$(( $(stat -c %s bad.ear) - 3 )) conv=notrunc 2>/dev/null
+	expect 2 "collect result: a changed EAR is refused" "$COLLECT" result \
+	    --state st-rsa bad.ear
+	expect_err "bad.ear: refused: EAR: .*signature" "collect result: the signature named"
+	expect 2 "collect result: a result not for --challenge" "$COLLECT" result \
+	    --state st-rsa --challenge "$RSA_CH2" "$RES/new/results-$RSA-$RSA_CH.dres"
+	expect_err "challenge $RSA_CH is not one of --challenge" "collect result: the challenge named"
 	expect_eq "$(count "$EV/new")$(count "$EV/cur")" "00" \
 	    "evidence spool: every claim finished"
 	expect 0 "verify SPOOL again: nothing to judge" "$DOSSIER" verify \

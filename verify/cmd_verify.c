@@ -58,6 +58,7 @@ struct verify_args {
 	const char *signed_dir;	/* --signed */
 	const char *ear_dir;	/* --ear */
 	bool ear_jwt;		/* --ear-format jwt */
+	bool ear_format;	/* --ear-format given */
 	unsigned jobs;		/* --jobs; 0: online CPUs */
 	unsigned window;	/* --window; 0: BATCH_WINDOW_DEFAULT */
 	bool resume;		/* --resume */
@@ -90,8 +91,8 @@ verify_usage(FILE *f)
 	    "           [--resume] [--summary text|json] "
 	    "[--no-evidence] input...\n"
 	    "       dossier [--store path] verify [-q] [-j jobs] [--follow] "
-	    "[--results spool]\n"
-	    "           [--no-evidence] spool\n", f);
+	    "[--results spool\n"
+	    "           [--ear-format cwt]] [--no-evidence] spool\n", f);
 }
 
 static int
@@ -129,6 +130,7 @@ verify_option(int ch, const char *arg, struct verify_args *a)
 	case 'T':
 		if (strcmp(arg, "cwt") == 0 || strcmp(arg, "jwt") == 0) {
 			a->ear_jwt = arg[0] == 'j';
+			a->ear_format = true;
 			return 0;
 		}
 		cmd_error("verify: --ear-format %s: cwt or jwt", arg);
@@ -183,6 +185,11 @@ check_verify_args(struct verify_args *a)
 	if (a->ear_dir != NULL && (stat(a->ear_dir, &sb) == -1 ||
 	    !S_ISDIR(sb.st_mode))) {
 		cmd_error("verify: --ear %s: not a directory", a->ear_dir);
+		return OUTCOME_ERROR;
+	}
+	if (a->ear_format && a->ear_dir == NULL && a->results == NULL) {
+		cmd_error("verify: --ear-format goes with --ear DIR or "
+		    "--results SPOOL");
 		return OUTCOME_ERROR;
 	}
 	return OUTCOME_HOLDS;
@@ -492,12 +499,19 @@ cmd_verify(int argc, char **argv)
 		    .results = a.results, .follow = a.follow, .jobs = a.jobs,
 		    .progress = !a.quiet && isatty(STDERR_FILENO),
 		    .json = stdout, .log = stderr,
-		    .keep_evidence = !a.no_evidence };
+		    .keep_evidence = !a.no_evidence,
+		    .ear = a.ear_format };
 
 		if (a.ninputs > 1 || a.out != NULL || a.signed_dir != NULL ||
 		    a.ear_dir != NULL) {
 			cmd_error("verify: a spool is verified alone, results "
 			    "into --results SPOOL");
+			return OUTCOME_ERROR;
+		}
+		if (a.ear_jwt) {
+			cmd_error("verify: EARs in a results spool are CWTs, "
+			    "which devices decode: --ear-format cwt (JWTs go "
+			    "to --ear DIR)");
 			return OUTCOME_ERROR;
 		}
 		return spool_follow_cmd(&so, a.summary_json);

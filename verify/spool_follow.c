@@ -249,11 +249,12 @@ claim_of(struct follow *f, const char *input)
 }
 
 static int
-result_name(const struct batch_done *d, char *out, struct errbuf *e)
+result_name(const struct batch_done *d, enum spool_kind kind, char *out,
+    struct errbuf *e)
 {
 	const struct result *r = d->r;
 
-	return spool_make_name(SPOOL_RESULTS, r->has_device ? r->device_id :
+	return spool_make_name(kind, r->has_device ? r->device_id :
 	    NULL, r->has_device && r->has_challenge ? r->challenge_id :
 	    d->result_id, out, e);
 }
@@ -297,11 +298,35 @@ flush_results(struct follow *f, struct errbuf *e)
 	return rc == -1 ? err_prefix(e, "results") : 0;
 }
 
+/* One file of d's result, of kind, to deliver after the commit. */
+static int
+queue_result(struct follow *f, const struct claim *c,
+    const struct batch_done *d, enum spool_kind kind, const uint8_t *data,
+    size_t len, struct errbuf *e)
+{
+	struct outgoing *o;
+
+	if (f->nout == SPOOL_FOLLOW_BURST_MAX && flush_results(f, e) == -1)
+		return -1;
+	o = &f->outq[f->nout];
+	memset(o, 0, sizeof(*o));
+	if (result_name(d, kind, o->name, e) == -1)
+		return err_prefix(e, "results of %s", c->name);
+	snprintf(o->claim, sizeof(o->claim), "%s", c->name);
+	if ((o->data = malloc(len)) == NULL)
+		return err_set(e, "out of memory");
+	memcpy(o->data, data, len);
+	o->len = len;
+	o->resumed = d->resumed;
+	o->verdict = d->r->verdict;
+	f->nout++;
+	return 0;
+}
+
 static int
 on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 {
 	struct follow *f = arg;
-	struct outgoing *o;
 	struct claim *c;
 
 	if ((c = claim_of(f, d->input)) == NULL)
@@ -317,21 +342,14 @@ on_done(void *arg, const struct batch_done *d, struct errbuf *e)
 		return 0;
 	if (d->signed_result == NULL)
 		return err_set(e, "%s: no signed result", c->name);
-	if (f->nout == SPOOL_FOLLOW_BURST_MAX && flush_results(f, e) == -1)
+	if (f->o->ear && d->ear == NULL)
+		return err_set(e, "%s: no EAR", c->name);
+	if (queue_result(f, c, d, SPOOL_RESULTS, d->signed_result,
+	    d->signed_len, e) == -1)
 		return -1;
-	o = &f->outq[f->nout];
-	memset(o, 0, sizeof(*o));
-	if (result_name(d, o->name, e) == -1)
-		return err_prefix(e, "results of %s", c->name);
-	snprintf(o->claim, sizeof(o->claim), "%s", c->name);
-	if ((o->data = malloc(d->signed_len)) == NULL)
-		return err_set(e, "out of memory");
-	memcpy(o->data, d->signed_result, d->signed_len);
-	o->len = d->signed_len;
-	o->resumed = d->resumed;
-	o->verdict = d->r->verdict;
-	f->nout++;
-	return 0;
+	if (!f->o->ear)
+		return 0;
+	return queue_result(f, c, d, SPOOL_EAR, d->ear, d->ear_len, e);
 }
 
 /* ---- bursts ------------------------------------------------------------------- */
@@ -434,6 +452,7 @@ burst(struct follow *f, bool *did, struct errbuf *e)
 	bo.jobs = f->o->jobs;
 	bo.resume = true;
 	bo.sign = f->has_out;
+	bo.ear = f->o->ear ? BATCH_EAR_CWT : BATCH_EAR_NONE;
 	bo.progress = f->o->progress;
 	bo.json = f->o->json;
 	bo.done = on_done;

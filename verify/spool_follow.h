@@ -58,6 +58,10 @@ struct evidence;
 struct spool_follow_opts {
 	const char *spool;	/* the evidence spool (must exist) */
 	const char *results;	/* results spool (made when missing); NULL */
+	/* With results: also deliver each result as an EAR CWT (format/
+	 * ear.h), ear-DEVICE-CHALLENGE.ear beside results-DEVICE-CHALLENGE.
+	 * dres. */
+	bool ear;
 	bool follow;		/* keep watching until a signal */
 	unsigned jobs;		/* batch worker threads; 0: online CPUs */
 	bool progress;

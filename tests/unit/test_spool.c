@@ -137,6 +137,13 @@ test_names(void)
 	CHECK(strcmp(spool_kind_ext(SPOOL_CHALLENGE), "dchal") == 0 &&
 	    strcmp(spool_kind_name(SPOOL_EVIDENCE), "evidence") == 0,
 	    "kind names and extensions");
+	CHECK(spool_kind_by_name("ear", &k) == 0 && k == SPOOL_EAR &&
+	    strcmp(spool_kind_ext(SPOOL_EAR), "ear") == 0 &&
+	    spool_name_valid("ear-unknown-"
+	    "01010101010101010101010101010101.ear", &k) && k == SPOOL_EAR &&
+	    !spool_name_valid("ear-unknown-"
+	    "01010101010101010101010101010101.dres", NULL),
+	    "kind ear: EAR CWTs, extension ear, no other");
 }
 
 /* ---- opening ------------------------------------------------------------------ */

@@ -127,7 +127,7 @@ wait_count() {
 # would (tmp/ then rename), under a fresh spool name.
 spool_put() {
 	local ext name
-	case $2 in challenge) ext=dchal ;; evidence) ext=dbundle ;; *) ext=dres ;; esac
+	case $2 in challenge) ext=dchal ;; evidence) ext=dbundle ;; ear) ext=ear ;; *) ext=dres ;; esac
 	mkdir -p "$1/tmp" "$1/new" "$1/cur"
 	name=$2-$3-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n').$ext
 	cp "$4" "$1/tmp/$name" && mv "$1/tmp/$name" "$1/new/$name"
@@ -136,7 +136,7 @@ spool_put() {
 # uname_of KIND DEVICE FILE: the name a relay delivers FILE under.
 uname_of() {
 	local ext
-	case $1 in challenge) ext=dchal ;; evidence) ext=dbundle ;; *) ext=dres ;; esac
+	case $1 in challenge) ext=dchal ;; evidence) ext=dbundle ;; ear) ext=ear ;; *) ext=dres ;; esac
 	echo "$1-$2-$(sha256sum "$3" | cut -c1-32).$ext"
 }
 

@@ -75,18 +75,21 @@ make_challenge "$D1" "$T/c1-expired.dchal" --expires -10
 make_bundle pass "$T/b1.dbundle" 1000000
 make_bundle other "$T/b2.dbundle" 1000010 b
 mkdir -p "$T/sign"
-"$DOSSIER" --store "$FIX/store.db" verify --signed "$T/sign" "$T/b1.dbundle" \
-    >/dev/null 2>&1
+"$DOSSIER" --store "$FIX/store.db" verify --signed "$T/sign" --ear "$T/sign" \
+    "$T/b1.dbundle" >/dev/null 2>&1
 R1=$(ls "$T"/sign/*.dres 2>/dev/null | head -1)
-[ -n "$R1" ] && [ -s "$R1" ] && ok "test files made" || { not_ok "test files made"; exit 0; }
+E1=$(ls "$T"/sign/*.cwt 2>/dev/null | head -1)
+[ -n "$R1" ] && [ -s "$R1" ] && [ -n "$E1" ] && [ -s "$E1" ] && ok "test files made" ||
+    { not_ok "test files made"; exit 0; }
 
 # --- round trip of each kind --------------------------------------------------
 mq_start
 relay_bg sub-c subscribe challenge "$T/in-c"
 relay_bg sub-e --protocol 3.1.1 subscribe evidence "$T/in-e"
 relay_bg sub-r subscribe results "$T/in-r"
+relay_bg sub-x subscribe ear "$T/in-x"
 relay_bg sub-d1 subscribe challenge "$T/in-d1" --device "$D1"
-for n in sub-c sub-e sub-r sub-d1; do
+for n in sub-c sub-e sub-r sub-x sub-d1; do
 	wait_log $n "subscribed to" || not_ok "$n subscribes" "$(cat "$T/$n.log")"
 done
 expect_eq "$(grep -c 'subscribed to dossier/f1/challenge/+ (QoS 1)' "$T/sub-c.log")" 1 \
@@ -101,14 +104,20 @@ spool_put "$T/out-c" challenge "$D2" "$T/c2.dchal"
 spool_put "$T/out-e" evidence "$DEV_A" "$T/b1.dbundle"
 spool_put "$T/out-e" evidence "$DEV_B" "$T/b2.dbundle"
 spool_put "$T/out-r" results "$DEV_A" "$R1"
+spool_put "$T/out-x" ear "$DEV_A" "$E1"
+spool_put "$T/out-x" ear "$DEV_A" "$R1"	# a signed result is no EAR
 echo junk >"$T/out-e/new/README"		# not a spool name: left alone
 relay_bg pub-c publish challenge "$T/out-c"
 relay_bg pub-e publish evidence "$T/out-e"
 relay_bg pub-r --protocol 3.1.1 publish results "$T/out-r"
+relay_bg pub-x publish ear "$T/out-x"
 
 wait_count "$T/in-c/new" 2 && ok "challenges arrive" || not_ok "challenges arrive" "$(cat "$T/sub-c.log")"
 wait_count "$T/in-e/new" 2 && ok "bundles arrive" || not_ok "bundles arrive" "$(cat "$T/sub-e.log")"
 wait_count "$T/in-r/new" 1 && ok "results arrive" || not_ok "results arrive" "$(cat "$T/sub-r.log")"
+wait_count "$T/in-x/new" 1 && ok "EARs arrive" || not_ok "EARs arrive" "$(cat "$T/sub-x.log")"
+wait_log pub-x "not an EAR CWT" && ok "publish ear: a signed result in the ear spool refused, named" ||
+	not_ok "publish ear: a signed result refused" "$(cat "$T/pub-x.log")"
 wait_count "$T/in-d1/new" 1 && ok "--device: only its own challenge" ||
 	not_ok "--device: only its own challenge" "$(ls "$T/in-d1/new")"
 sleep 0.3
@@ -126,6 +135,7 @@ same challenge "$D1" "$T/c1.dchal" "$T/in-d1"
 same evidence "$DEV_A" "$T/b1.dbundle" "$T/in-e"
 same evidence "$DEV_B" "$T/b2.dbundle" "$T/in-e"
 same results "$DEV_A" "$R1" "$T/in-r"
+same ear "$DEV_A" "$E1" "$T/in-x"
 
 # One consumer per spool: a second publisher on it is refused (it would
 # publish the first one's claims in cur/ again).

@@ -120,7 +120,7 @@ expect_out '^\[member ek.crt\]$' "the members are still decoded"
 
 # --- unknown and damaged files ----------------------------------------------------
 expect 2 "an unknown file is refused" "$DOSSIER" inspect "$EKC"
-expect_err "not a dossier file \(a bundle: zstd .*DSMF, DSCH or DSRS.*ustar archive.*\): it starts 30 82" "the refusal names what the bytes are not"
+expect_err "not a dossier file \(a bundle: zstd .*DSMF, DSCH, DSRS or DSRF.*ustar archive.*\): it starts 30 82" "the refusal names what the bytes are not"
 : >"$T/empty"
 expect 2 "an empty file is refused" "$DOSSIER" inspect "$T/empty"
 expect_err 'it is empty' "and says it is empty"

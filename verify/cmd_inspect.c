@@ -622,8 +622,9 @@ cmd_inspect(int argc, char **argv)
 	else {
 		describe_start(buf, len, start, sizeof(start));
 		cmd_error("%s: not a dossier file (a bundle: zstd 28 b5 2f fd; "
-		    "a MANIFEST, challenge or result: d9 d9 f7 da then DSMF, "
-		    "DSCH, DSRS or DSRF; a challenge set: a ustar archive; an "
+		    "a MANIFEST, challenge, result or reference set: d9 d9 f7 "
+		    "da then DSMF, DSCH, DSRS or DSRF; a challenge set: a "
+		    "ustar archive; an "
 		    "EAR: d2 84 with content type " EAR_CWT_CONTENT_TYPE ", or "
 		    "a JWT \"eyJ...\"): %s", a.shown, start);
 		rc = OUTCOME_ERROR;

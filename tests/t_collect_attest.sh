@@ -100,6 +100,15 @@ check_evidence() {
 	run tpm2_checkquote -u "$d/ak.pub" -m "$d/quote.attest" -s "$d/quote.sig" \
 	    -f "$d/pcrs.tpm2" -g sha256 -q "00$NONCE"
 	expect_eq "$RC" 1 "$tag: tpm2_checkquote refuses another nonce"
+	# dossier-inspect(1)'s recipe: --extract, the nonce from extra-data.
+	mkdir -p "$d-x"
+	expect 0 "$tag: inspect --extract" "$DOSSIER" inspect "$b" --extract "$d-x"
+	run "$DOSSIER" inspect "$b"
+	expect_eq "$(awk '$1 == "extra-data" { print $2 }' "$T/out")" "$NONCE" \
+	    "$tag: inspect shows the quoted nonce as extra-data"
+	expect 0 "$tag: dossier-inspect(1)'s tpm2_checkquote recipe holds" \
+	    tpm2_checkquote -u "$d-x/ak.pub" -m "$d-x/quote.attest" \
+	    -s "$d-x/quote.sig" -f "$d-x/pcrs.tpm2" -g sha256 -q "$NONCE"
 	expect 0 "$tag: dossier quote check" "$DOSSIER" quote check --ak "$d/ak.pub" \
 	    --attest "$d/quote.attest" --sig "$d/quote.sig" --nonce "$NONCE" \
 	    --pcrs "$d/pcrs.bin" --selection "sha1:0-10+sha256:0-10"

@@ -109,6 +109,28 @@ check_evidence() {
 	expect 0 "$tag: dossier-inspect(1)'s tpm2_checkquote recipe holds" \
 	    tpm2_checkquote -u "$d-x/ak.pub" -m "$d-x/quote.attest" \
 	    -s "$d-x/quote.sig" -f "$d-x/pcrs.tpm2" -g sha256 -q "$NONCE"
+	# dossier-bundle(5)'s evmctl recipe: the quoted sha256 values as
+	# evmctl's PCR file, then its replay of the extracted ima.log.
+	run "$DOSSIER" inspect "$b"
+	awk '/^\[member pcrs.bin\]/ { on = 1; next } /^\[/ { on = 0 }
+	    on && $1 == "sha256" { printf "PCR-%02d: %s\n", $2, $3 }' "$T/out" \
+	    >"$d-x/pcrs-sha256.evmctl"
+	evmctl ima_measurement --ignore-violations --pcrs "sha256,$d-x/pcrs-sha256.evmctl" \
+	    "$d-x/ima.log" >"$T/evm.out" 2>&1
+	if grep -q "Matched per TPM bank" "$T/evm.out"; then
+		ok "$tag: dossier-bundle(5)'s evmctl recipe matches the quoted PCR 10"
+	else not_ok "$tag: dossier-bundle(5)'s evmctl recipe" "$(tail -3 "$T/evm.out")"; fi
+	awk '$1 == "PCR-10:" { c = substr($2, length($2)); $2 = substr($2, 1,
+	    length($2) - 1) (c == "0" ? "1" : "0") } { print }' \
+	    "$d-x/pcrs-sha256.evmctl" >"$d-x/bad.evmctl"
+	expect_eq "$(diff "$d-x/pcrs-sha256.evmctl" "$d-x/bad.evmctl" | grep -c '^>')" 1 \
+	    "$tag: evmctl recipe: one PCR 10 digit changed"
+	mv "$d-x/bad.evmctl" "$d-x/pcrs-sha256.evmctl"
+	evmctl ima_measurement --ignore-violations --pcrs "sha256,$d-x/pcrs-sha256.evmctl" \
+	    "$d-x/ima.log" >"$T/evm.out" 2>&1
+	if grep -q "Matched per TPM bank" "$T/evm.out"; then
+		not_ok "$tag: evmctl recipe: a changed PCR 10 does not match"
+	else ok "$tag: evmctl recipe: a changed PCR 10 does not match"; fi
 	expect 0 "$tag: dossier quote check" "$DOSSIER" quote check --ak "$d/ak.pub" \
 	    --attest "$d/quote.attest" --sig "$d/quote.sig" --nonce "$NONCE" \
 	    --pcrs "$d/pcrs.bin" --selection "sha1:0-10+sha256:0-10"

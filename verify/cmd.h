@@ -35,6 +35,8 @@ enum outcome cmd_challenge(int argc, char **argv);
 enum outcome cmd_verify(int argc, char **argv);
 enum outcome cmd_refs(int argc, char **argv);
 enum outcome cmd_evidence(int argc, char **argv);
+enum outcome cmd_devices(int argc, char **argv);
+enum outcome cmd_report(int argc, char **argv);
 
 /*
  * The global --store option (main() records it before dispatching; NULL

@@ -155,7 +155,8 @@ store_device_identity_set(struct store *s,
 		return -1;
 	if (names_row(s, id, now, what, e) == -1 ||
 	    (st = prep(s, "UPDATE device_names SET host_name = ?2, "
-	    "machine_id = ?3, updated = ?4 WHERE device_id = ?1", what,
+	    "machine_id = ?3, revoke_reason = NULL, revoked = NULL, "
+	    "updated = ?4 WHERE device_id = ?1", what,
 	    e)) == NULL)
 		goto out;
 	if (store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == 0 &&

@@ -56,7 +56,8 @@ const char *store_device_display(const struct store_device_names *n);
 /*
  * Record what the device stated at (re-)enrollment: host_name and
  * machine_id may be NULL or "" (not stated; a stored one is cleared).
- * The label and revocation notes are kept. Refused: a host name longer
+ * The label is kept; a revocation note is cleared (the device is
+ * enrolled again). Refused: a host name longer
  * than STORE_HOST_NAME_MAX or with control characters, a machine id that
  * is not 32 lowercase hex digits; an unknown device.
  */

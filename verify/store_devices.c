@@ -253,6 +253,18 @@ store_device_revoke(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	if (device_known(s, id, what, e) == -1 ||
 	    store_op_begin(s, what, e) == -1)
 		return -1;
+	/* Never before the device's last change: a workstation clock set
+	 * back must not make revocation impossible (updated >= created). */
+	if ((st = prep(s, "SELECT max(?2, updated) FROM devices WHERE "
+	    "device_id = ?1", what, e)) == NULL)
+		goto out;
+	if (store_bind_blob(s, st, 1, id, STORE_DEVICE_ID_LEN, what, e) == -1 ||
+	    store_bind_int(s, st, 2, now, what, e) == -1 ||
+	    store_step_row(s, st, what, e) != 1)
+		goto out;
+	now = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
 	if (store_device_set_state(s, id, STORE_DEVICE_REVOKED, now, e) == -1 ||
 	    names_row(s, id, now, what, e) == -1 ||
 	    (st = prep(s, "UPDATE device_names SET revoke_reason = ?2, "

@@ -83,7 +83,9 @@ int store_device_label_set(struct store *s,
 /*
  * Revoke a device (state revoked: no new challenges, its evidence is
  * refused) with an optional reason (NULL or "", at most STORE_REASON_MAX
- * bytes without control characters), in one savepoint. Outstanding
+ * bytes without control characters), in one savepoint. The time
+ * recorded is now, or the device's last update if that is later (a clock
+ * set back does not block a revocation). Outstanding
  * challenges stay in the ledger; its evidence fails device.state.
  */
 int store_device_revoke(struct store *s,

@@ -147,9 +147,9 @@ struct manifest {
 const char *manifest_kind_name(enum manifest_kind k);
 
 /*
- * Facts that name the device (dossier-bundle(5)). An enrollment bundle of
- * dossier-collect 0.1 or later states them when it can read them; older
- * bundles lack them and stay valid. They are what the device says, signed
+ * Facts that name the device (dossier-bundle(5)). dossier-collect enroll
+ * states them when it can read them; bundles of collectors that predate
+ * them lack them and stay valid. They are what the device says, signed
  * by its AK with the rest of the manifest, not proven by the TPM:
  *   host.name        gethostname(), as the value rules above allow it
  *   host.machine-id  /etc/machine-id: 32 lowercase hex digits (a value

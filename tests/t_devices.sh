@@ -105,4 +105,18 @@ expect_err "device ${B:0:8} is revoked" "challenge: refused as revoked"
 expect 2 "revoke an unknown device" "${D[@]}" revoke 00000000
 expect 2 "devices frobnicate" "${D[@]}" frobnicate
 expect_err "unknown subcommand 'frobnicate'" "an unknown subcommand is named"
+
+# --- the man page's EXAMPLES run (device b of the fixture is 9ce2f9e6...) --------
+[ "${B:0:8}" = 9ce2f9e6 ] && ok "the fixture's device b is the page's 9ce2f9e6" ||
+	not_ok "the fixture's device b is the page's 9ce2f9e6" "$B"
+sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$DOSSIER_TOP/man/dossier-devices.1" |
+    grep -E '^\$ ' | sed 's/^\$ //' >"$T/examples"
+expect_eq "$(wc -l <"$T/examples")" 6 "man page: EXAMPLES has 6 commands"
+while read -r cmd; do
+	x=${cmd#dossier }
+	run eval "\"\$DOSSIER\" \"\${S[@]}\" $x"
+	[ "$RC" -eq 0 ] && ok "man example runs: $cmd" ||
+		not_ok "man example runs: $cmd" "exit $RC: $(head -c 300 "$T/err")"
+done <"$T/examples"
+expect_out '"label":"kiosk-lobby"' "the examples labelled device b"
 done_testing

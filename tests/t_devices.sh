@@ -54,7 +54,7 @@ expect_err "device 'kiosk' is ambiguous, 2 devices match: .*${A:0:16} \(web-01\)
 expect 0 "show by id prefix" "${D[@]}" show "${B:0:10}"
 expect_out "^label +<b>kiosk</b>$" "show by prefix: device b"
 expect 2 "show an unknown name" "${D[@]}" show nosuchdevice
-expect_err "no device in the store has this label, host name or id" "unknown: the message says what was tried"
+expect_err "no such device in the store \(no label, host name or id" "unknown: the message says what was tried"
 
 # --- JSON ---------------------------------------------------------------------
 expect 0 "devices --json" "${D[@]}" list --json
@@ -105,6 +105,17 @@ expect_err "device ${B:0:8} is revoked" "challenge: refused as revoked"
 expect 2 "revoke an unknown device" "${D[@]}" revoke 00000000
 expect 2 "devices frobnicate" "${D[@]}" frobnicate
 expect_err "unknown subcommand 'frobnicate'" "an unknown subcommand is named"
+
+# --- outputs that name a device show its name ----------------------------------
+expect 0 "refs device by label" "$DOSSIER" "${S[@]}" refs device web-01
+expect_out "^name web-01$" "refs device: the name under the id"
+fixture_gen changed 1000020 1 --ima-change 7
+expect 1 "verify a failing bundle of a labelled device" "$DOSSIER" "${S[@]}" verify \
+    -o "$T/r3.jsonl" "$T/b/changed.dossier"
+expect_err "^  fail  .*/changed\.dossier \(web-01\): ima\." "verify's summary line names the device"
+expect 1 "inspect the bundle with the store (recorded: fail)" "$DOSSIER" "${S[@]}" inspect "$T/b/changed.dossier"
+expect_out "^device $A \(web-01\)$" "inspect [recorded]: the device and its name"
+expect_out "^verdict fail \(recorded\)$" "inspect: exit 1 is the recorded fail"
 
 # --- the man page's EXAMPLES run (device b of the fixture is 9ce2f9e6...) --------
 [ "${B:0:8}" = 9ce2f9e6 ] && ok "the fixture's device b is the page's 9ce2f9e6" ||

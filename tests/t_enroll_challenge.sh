@@ -207,7 +207,7 @@ expect_eq "$(sq "SELECT hex(device_id) FROM challenges WHERE purpose = 'attestat
 expect 0 "challenge --device HEX" "$DOSSIER" challenge --device "$RSA_ID" -o d.tar
 expect 2 "challenge --device unknown" "$DOSSIER" challenge --device \
     "$(printf '%064d' 0)" -o u.tar
-expect_err "device '0{64}': no device in the store" "unknown device: the message names it"
+expect_err "device '0{64}': no such device in the store" "unknown device: the message names it"
 expect 2 "challenge --device not-hex" "$DOSSIER" challenge --device xyz -o u.tar
 expect 2 "challenge without a selection" "$DOSSIER" challenge -o u.tar
 expect 2 "challenge --expires 0" "$DOSSIER" challenge --all --expires 0 -o u.tar

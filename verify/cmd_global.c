@@ -133,9 +133,9 @@ cmd_find_device(struct store *s, const char *cmd, const char *arg,
 		return 0;
 	}
 	if (m.n == 0) {
-		cmd_error("%s: device '%s': no device in the store has this "
-		    "label, host name or id (ids are given as at least 8 hex "
-		    "digits; dossier devices lists them)", cmd, arg);
+		cmd_error("%s: device '%s': no such device in the store (no "
+		    "label, host name or id of at least 8 hex digits matches; "
+		    "dossier devices lists them)", cmd, arg);
 		return -1;
 	}
 	list[0] = '\0';

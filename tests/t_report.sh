@@ -151,4 +151,23 @@ expect 2 "report without -o" "$DOSSIER" "${S[@]}" report
 expect 2 "report --since nonsense" "$DOSSIER" "${S[@]}" report --since soon -o "$T/x.html"
 [ ! -e "$T/r.txt" ] && [ ! -e "$T/x.html" ] && ok "no file after a usage error" ||
 	not_ok "no file after a usage error"
+
+# --- the man page's EXAMPLES run (in $T; chromium's profile there too) -----------
+sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$DOSSIER_TOP/man/dossier-report.1" |
+    sed -e 's/\\e$//' | awk '/^\$ /{if (c) print c; c=substr($0, 3); next}
+    c && /^    /{c=c " " substr($0, 5); next} {if (c) print c; c=""} END {if (c) print c}' \
+    >"$T/examples"
+expect_eq "$(wc -l <"$T/examples")" 3 "man page: EXAMPLES has 3 commands"
+# "dossier" in the examples is this build with this test's store.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexec "%s" --store "%s" "$@"\n' "$DOSSIER" "$F/store.db" >"$T/bin/dossier"
+chmod +x "$T/bin/dossier"
+while read -r cmd; do
+	run env HOME="$T" PATH="$T/bin:$PATH" timeout 120 bash -c "cd '$T' && $cmd"
+	[ "$RC" -eq 0 ] && ok "man example runs: $cmd" ||
+		not_ok "man example runs: $cmd" "exit $RC: $(head -c 300 "$T/err")"
+done <"$T/examples"
+[ -s "$T/november.png" ] && [ -s "$T/november.csv" ] &&
+	ok "the examples wrote november.csv and november.png" ||
+	not_ok "the examples wrote november.csv and november.png"
 done_testing

@@ -205,6 +205,16 @@ expect_eq "$(cut -d' ' -f2 "$T/out")" "$RSA_ID" "--all: only the enrolled device
 expect_eq "$(sq "SELECT hex(device_id) FROM challenges WHERE purpose = 'attestation'" | tr A-F a-f)" \
     "$RSA_ID" "an enrolled device gets an attestation challenge"
 expect 0 "challenge --device HEX" "$DOSSIER" challenge --device "$RSA_ID" -o d.tar
+# Names (dossier-devices(1)): both bundles stated this host's name and
+# machine id; a label tells them apart.
+expect_eq "$(sq "SELECT count(*) FROM device_names WHERE host_name = '$(hostname)' AND machine_id = '$(cat /etc/machine-id 2>/dev/null)'")" \
+    2 "the store keeps the host name and machine id each bundle stated"
+expect 2 "challenge --device HOSTNAME: both devices have it" "$DOSSIER" \
+    challenge --device "$(hostname)" -o u.tar
+expect_err "is ambiguous, 2 devices match" "the ambiguity lists the candidates"
+expect 0 "label the RSA device" "$DOSSIER" devices label "${RSA_ID:0:12}" rsa-box
+expect 0 "challenge --device LABEL" "$DOSSIER" challenge --device rsa-box -o l.tar
+expect_out "^challenge $RSA_ID " "the label named the RSA device"
 expect 2 "challenge --device unknown" "$DOSSIER" challenge --device \
     "$(printf '%064d' 0)" -o u.tar
 expect_err "device '0{64}': no such device in the store" "unknown device: the message names it"

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect/cmd.h"
 #include "collect/device.h"
@@ -422,6 +423,39 @@ enroll_members(struct enroll_ctx *c, struct errbuf *e)
 	return 0;
 }
 
+/*
+ * The facts that name the device (format/manifest.h): its host name and
+ * /etc/machine-id, each only when it can be read and has the documented
+ * shape, so an enrollment never fails for lack of a name.
+ */
+static int
+host_facts(struct manifest *m, struct errbuf *e)
+{
+	char host[MANIFEST_FACT_VALUE_MAX + 1], id[MANIFEST_MACHINE_ID_LEN + 2];
+	size_t i, n;
+	FILE *f;
+
+	memset(host, 0, sizeof(host));
+	if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') {
+		for (i = 0; host[i] != '\0'; i++)
+			if ((unsigned char)host[i] < 0x20 || host[i] == 0x7f)
+				host[i] = '?';
+		if (evidence_fact_add(m, MANIFEST_FACT_HOST_NAME, host, e) != 0)
+			return -1;
+	}
+	if ((f = fopen("/etc/machine-id", "r")) == NULL)
+		return 0;
+	n = fread(id, 1, sizeof(id) - 1, f);
+	fclose(f);
+	id[n] = '\0';
+	if (n == MANIFEST_MACHINE_ID_LEN + 1 && id[n - 1] == '\n')
+		id[--n] = '\0';
+	if (n != MANIFEST_MACHINE_ID_LEN ||
+	    strspn(id, "0123456789abcdef") != n)
+		return 0;
+	return evidence_fact_add(m, MANIFEST_FACT_MACHINE_ID, id, e);
+}
+
 static int
 enroll_manifest(struct enroll_ctx *c, struct errbuf *e)
 {
@@ -438,7 +472,8 @@ enroll_manifest(struct enroll_ctx *c, struct errbuf *e)
 	m->created = (int64_t)time(NULL);
 	snprintf(m->collector, sizeof(m->collector), "dossier-collect %s",
 	    DOSSIER_VERSION);
-	if (evidence_platform_facts(m, &c->ima, e) != 0)
+	if (evidence_platform_facts(m, &c->ima, e) != 0 ||
+	    host_facts(m, e) != 0)
 		return -1;
 	return c->uefi.present ? evidence_fact_add(m, "uefi.log",
 	    c->uefi.path, e) : 0;

@@ -21,6 +21,36 @@ manifest_kind_name(enum manifest_kind k)
 	return NULL;
 }
 
+const char *
+manifest_fact(const struct manifest *m, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_facts && i < MANIFEST_FACTS_MAX; i++)
+		if (strcmp(m->facts[i].key, key) == 0)
+			return m->facts[i].value;
+	return NULL;
+}
+
+int
+manifest_host_facts(const struct manifest *m, const char **host_name,
+    const char **machine_id, struct errbuf *e)
+{
+	const char *h = manifest_fact(m, MANIFEST_FACT_HOST_NAME);
+	const char *id = manifest_fact(m, MANIFEST_FACT_MACHINE_ID);
+
+	*host_name = *machine_id = NULL;
+	if (h != NULL && h[0] == '\0')
+		return err_set(e, "fact %s is empty", MANIFEST_FACT_HOST_NAME);
+	if (id != NULL && (strlen(id) != MANIFEST_MACHINE_ID_LEN ||
+	    strspn(id, "0123456789abcdef") != MANIFEST_MACHINE_ID_LEN))
+		return err_set(e, "fact %s is not %d lowercase hex digits",
+		    MANIFEST_FACT_MACHINE_ID, MANIFEST_MACHINE_ID_LEN);
+	*host_name = h;
+	*machine_id = id;
+	return 0;
+}
+
 /* ---- rules shared by encoder and decoder ------------------------------- */
 
 /* A TPM Name: u16 nameAlg of a known hash, then its digest. */

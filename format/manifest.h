@@ -147,6 +147,30 @@ struct manifest {
 const char *manifest_kind_name(enum manifest_kind k);
 
 /*
+ * Facts that name the device (dossier-bundle(5)). dossier-collect enroll
+ * states them when it can read them; bundles of collectors that predate
+ * them lack them and stay valid. They are what the device says, signed
+ * by its AK with the rest of the manifest, not proven by the TPM:
+ *   host.name        gethostname(), as the value rules above allow it
+ *   host.machine-id  /etc/machine-id: 32 lowercase hex digits (a value
+ *                    of another shape is refused by manifest_host_facts)
+ */
+#define MANIFEST_FACT_HOST_NAME		"host.name"
+#define MANIFEST_FACT_MACHINE_ID	"host.machine-id"
+#define MANIFEST_MACHINE_ID_LEN		32
+
+/* The value of fact key, NULL when m has no such fact. */
+const char *manifest_fact(const struct manifest *m, const char *key);
+
+/*
+ * The naming facts of m: *host_name and *machine_id point into m, or are
+ * NULL when not stated. -1 when host.machine-id is present but not 32
+ * lowercase hex digits, or host.name is present but empty.
+ */
+int manifest_host_facts(const struct manifest *m, const char **host_name,
+    const char **machine_id, struct errbuf *e);
+
+/*
  * Encode m as the deterministic payload (malloc'd *out). The same rules
  * as the decoder apply, so whatever is encoded decodes; facts are written
  * in deterministic order whatever their order in m.

@@ -319,6 +319,16 @@ grep -Eq '^alpha +[0-9a-f]{12} +RSA-2048 +pass +-$' "$W/table.txt" &&
     "$W/fails.txt" ||
     die "the verdicts are not two passes, charlie failing ima.reorder and delta uefi.reference"
 
+say "The fleet as dossier shows it: dossier devices, dossier report"
+note "Each device stated its host name at enrollment (here all share one);"
+note "labels name them apart, and every command then takes a label."
+while read -r id dev _; do
+	show 0 "$DOSSIER" devices label "${id:0:12}" "$dev"
+done <"$W/devices.txt"
+show 0 "$DOSSIER" devices
+show 0 "$DOSSIER" report -o report.html
+note "report.html: one self-contained page for the audit's report (dossier-report(1))"
+
 say "Done: the devices are switched off"
 for dev in "${DEVICES[@]}"; do
 	swtpm_down "$dev"

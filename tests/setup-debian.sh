@@ -18,6 +18,8 @@
 #   relay       libmosquitto-dev (build), mosquitto and mosquitto-clients
 #               (tests: a broker of their own, mosquitto_pub)
 #   man pages   mandoc
+#   report      chromium (t_report renders dossier report's HTML page in a
+#               headless browser and keeps a screenshot)
 set -euo pipefail
 
 packages=(
@@ -31,6 +33,7 @@ packages=(
 	mandoc xxd procps python3 python3-cryptography zstd
 	dosfstools sqlite3 python3-cbor2 python3-jwt
 	libmosquitto-dev mosquitto mosquitto-clients
+	chromium
 )
 
 installed() {

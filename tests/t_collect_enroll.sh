@@ -94,6 +94,11 @@ check_bundle() {
 	    "$tag: IMA media type with digest and byte order"
 	expect_out '^fact ima.entries=50$' "$tag: fact ima.entries"
 	expect_out "^fact kernel.release=$(uname -r)\$" "$tag: fact kernel.release"
+	expect_out "^fact host.name=$(hostname)\$" "$tag: fact host.name"
+	if [ -r /etc/machine-id ]; then
+		expect_out "^fact host.machine-id=$(cat /etc/machine-id)\$" \
+		    "$tag: fact host.machine-id"
+	fi
 	# Another AK does not verify it.
 	run "$CHECK" "$d/MANIFEST" "$d/ek.pub"
 	expect_eq "$RC" 1 "$tag: MANIFEST is not accepted with another key (ek.pub)"

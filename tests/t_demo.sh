@@ -15,6 +15,17 @@ expect_eq "$RC" 0 "demo exits 0"
 cp "$T/out" "$T/demo.out"
 OUT=$T/demo.out
 
+# dossier devices, after the labels: each device's verdict and first failed check.
+dev_row() { grep -E "^ +[0-9a-f]{16}  $1 +enrolled .* $2( ${3:-})?$" "$OUT" >/dev/null; }
+dev_row alpha pass && dev_row bravo pass && dev_row charlie fail 'ima\.reorder' &&
+    dev_row delta fail 'uefi\.reference' &&
+    ok "dossier devices: the four labelled devices with their verdicts" ||
+    not_ok "dossier devices: the four labelled devices with their verdicts" \
+    "$(grep -A6 '^== The fleet' "$OUT" | tr '\n' '|')"
+[ -s "$W/report.html" ] && grep -q 'charlie' "$W/report.html" &&
+    ok "dossier report: report.html names the devices" ||
+    not_ok "dossier report: report.html names the devices"
+
 row() { grep -E "^   $1 +[0-9a-f]{12} +$2 +$3 +$4" "$OUT" >/dev/null; }
 row alpha RSA-2048 pass '-$' && ok "table: alpha, RSA EK, pass" ||
     not_ok "table: alpha, RSA EK, pass" "$(grep -A4 '^== Results' "$OUT" | tr '\n' '|')"

@@ -106,8 +106,8 @@ ECC_ID=$(openssl dgst -sha256 -r "$SWTPM_EK_CERT_ECC" | cut -c1-64)
 # --- enroll both -------------------------------------------------------------
 expect 0 "enroll both bundles" "$DOSSIER" enroll rsa.dossier ecc.dossier \
     -o enroll.tar
-expect_eq "$(cat "$T/out")" "enrolled $RSA_ID pending
-enrolled $ECC_ID pending" "one line per bundle, device id = SHA-256 of the EK certificate"
+expect_eq "$(cat "$T/out")" "enrolled $RSA_ID ($(hostname)) pending
+enrolled $ECC_ID ($(hostname)) pending" "one line per bundle, device id = SHA-256 of the EK certificate, the host name it stated"
 expect_eq "$(sq "SELECT hex(device_id), state FROM devices ORDER BY 1" | tr 'A-F\n' 'a-f;')" \
     "$(printf '%s\n' "$RSA_ID pending" "$ECC_ID pending" | sort | tr '\n' ';')" \
     "store: both devices pending"
@@ -205,9 +205,19 @@ expect_eq "$(cut -d' ' -f2 "$T/out")" "$RSA_ID" "--all: only the enrolled device
 expect_eq "$(sq "SELECT hex(device_id) FROM challenges WHERE purpose = 'attestation'" | tr A-F a-f)" \
     "$RSA_ID" "an enrolled device gets an attestation challenge"
 expect 0 "challenge --device HEX" "$DOSSIER" challenge --device "$RSA_ID" -o d.tar
+# Names (dossier-devices(1)): both bundles stated this host's name and
+# machine id; a label tells them apart.
+expect_eq "$(sq "SELECT count(*) FROM device_names WHERE host_name = '$(hostname)' AND machine_id = '$(cat /etc/machine-id 2>/dev/null)'")" \
+    2 "the store keeps the host name and machine id each bundle stated"
+expect 2 "challenge --device HOSTNAME: both devices have it" "$DOSSIER" \
+    challenge --device "$(hostname)" -o u.tar
+expect_err "is ambiguous, 2 devices match" "the ambiguity lists the candidates"
+expect 0 "label the RSA device" "$DOSSIER" devices label "${RSA_ID:0:12}" rsa-box
+expect 0 "challenge --device LABEL" "$DOSSIER" challenge --device rsa-box -o l.tar
+expect_out "^challenge $RSA_ID " "the label named the RSA device"
 expect 2 "challenge --device unknown" "$DOSSIER" challenge --device \
     "$(printf '%064d' 0)" -o u.tar
-expect_err "unknown device 0{64}" "unknown device: the message names it"
+expect_err "device '0{64}': no such device in the store" "unknown device: the message names it"
 expect 2 "challenge --device not-hex" "$DOSSIER" challenge --device xyz -o u.tar
 expect 2 "challenge without a selection" "$DOSSIER" challenge -o u.tar
 expect 2 "challenge --expires 0" "$DOSSIER" challenge --all --expires 0 -o u.tar
@@ -228,7 +238,7 @@ expect 1 "enroll: bad bundles fail, the good one is enrolled" \
 expect_out "^FAIL tampered.dossier: .*member 'pcrs.bin'" "tampered member: its line names the member"
 expect_out "^FAIL junk.dossier: " "a file that is not a bundle fails"
 expect_out "^FAIL all.tar: " "a challenge archive is not an enrollment bundle"
-expect_out "^enrolled $ECC_ID pending\$" "the good bundle is still enrolled"
+expect_out "^enrolled $ECC_ID \\(.*\\) pending\$" "the good bundle is still enrolled"
 run python3 chk.py s2.tar v2.pem
 expect_eq "$(cut -d' ' -f1,3 "$T/out")" "$ECC_ID.dchal verified" \
     "the archive holds the good bundle's challenge, signed by this store's key"

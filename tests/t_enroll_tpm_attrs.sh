@@ -55,7 +55,7 @@ expect_out '^FAIL nosan\.dossier: ek\.crt: no subjectAltName: TPM manufacturer, 
     "the refusal names the missing attributes and the option"
 expect 0 "enroll accepts it by default" "$DOSSIER" enroll nosan.dossier -o c1.tar
 expect_eq "$(cat "$T/out")" \
-    "enrolled $ID pending; ek.crt: no subjectAltName: TPM manufacturer, model and version not stated" \
+    "enrolled $ID ($(hostname)) pending; ek.crt: no subjectAltName: TPM manufacturer, model and version not stated" \
     "the device's line says its EK certificate names no TPM"
 
 ek_cert dnssan.der "subjectAltName=DNS:tpm.example" || not_ok "certificate with a DNS SAN"

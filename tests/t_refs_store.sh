@@ -26,7 +26,10 @@ c.execute("INSERT INTO attest_state SELECT device_id, 77, 3, 0, 1, 9, 1, zeroblo
 c.commit()' "$T/store.db"
 
 expect 0 "v1 store opens" "$DOSSIER" "${S[@]}" roots list
-expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 8 "upgraded to version 8"
+expect_eq "$(sql "$T/store.db" 'PRAGMA user_version')" 9 "upgraded to version 9"
+# Version 9: device names (host name, machine id, label).
+expect_eq "$(sql "$T/store.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'device_names'")" 1 \
+    "device_names table added"
 # Version 8: 16 policy positions (IMA, pcrs and uefi.* rules together).
 expect_eq "$(sql "$T/store.db" "SELECT sql LIKE '%position BETWEEN 0 AND 15%' FROM sqlite_schema WHERE name = 'ima_policies'")" 1 \
     "ima_policies holds 16 positions"

@@ -11,6 +11,7 @@
 #ifndef DOSSIER_VERIFY_CMD_H
 #define DOSSIER_VERIFY_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -34,6 +35,8 @@ enum outcome cmd_challenge(int argc, char **argv);
 enum outcome cmd_verify(int argc, char **argv);
 enum outcome cmd_refs(int argc, char **argv);
 enum outcome cmd_evidence(int argc, char **argv);
+enum outcome cmd_devices(int argc, char **argv);
+enum outcome cmd_report(int argc, char **argv);
 
 /*
  * The global --store option (main() records it before dispatching; NULL
@@ -49,12 +52,23 @@ const char *cmd_store_path(void);
 int cmd_store_open(int mode, struct store **out);
 
 /*
- * A device of s by its id in hex or a unique prefix of at least 8 hex
- * digits (arg); on failure prints "dossier: CMD: device 'ARG': why" and
- * returns -1.
+ * A device of s named by arg (verify/store_devices.h): its label (labels
+ * are unique, an exact label wins), else a host name its enrollment
+ * bundle stated or its id in hex or a unique prefix of at least 8 hex
+ * digits, which must together select one device. On failure prints
+ * "dossier: CMD: device 'ARG': why" (no match; or ambiguous, listing the
+ * candidates' short ids and names) and returns -1.
  */
 int cmd_find_device(struct store *s, const char *cmd, const char *arg,
     uint8_t id[32]);
+
+/*
+ * What a person is shown for device id: its label, else its host name,
+ * else "" (also when the store cannot say: a name is never the reason a
+ * command fails). out has cap bytes; the name is cut to fit.
+ */
+void cmd_device_name(struct store *s, const uint8_t id[32], char *out,
+    size_t cap);
 
 /*
  * A time on the command line: "2026-01-31" (midnight UTC),

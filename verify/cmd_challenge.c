@@ -6,7 +6,8 @@
  * --spool, which makes one where there is none), deliver each into it as
  * challenge-<device>-<challenge id>.dchal (format/spool.h).
  *
- * Selection: every --device named (each must be in the store: an unknown
+ * Selection: every --device named (an id, a unique id prefix, a label or a
+ * host name: cmd_find_device(); each must be in the store: an unknown
  * one is a usage error naming it), plus with --all every enrolled device.
  * Pending devices (enrolled by `dossier enroll`, enrollment challenge not
  * yet answered) are included only with --pending, and get a new enrollment
@@ -64,7 +65,7 @@ struct challenge_run {
 static void
 challenge_usage(FILE *f)
 {
-	fputs("usage: dossier [--store path] challenge [--device hex] ... "
+	fputs("usage: dossier [--store path] challenge [--device dev] ... "
 	    "[--all] [--pending]\n"
 	    "           [--expires seconds|Nh|Nd] [--logs list] [--spool] "
 	    "-o archive|spool\n", f);
@@ -159,25 +160,6 @@ parse_challenge_args(int argc, char **argv, struct challenge_args *a,
 		return OUTCOME_ERROR;
 	}
 	return OUTCOME_HOLDS;
-}
-
-/* Parse a 64-digit device id. */
-static int
-device_id_parse(const char *hexs, uint8_t id[STORE_DEVICE_ID_LEN])
-{
-	size_t i;
-	unsigned v;
-
-	if (strlen(hexs) != 2 * STORE_DEVICE_ID_LEN)
-		return -1;
-	for (i = 0; i < STORE_DEVICE_ID_LEN; i++) {
-		if (sscanf(hexs + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdefABCDEF", hexs[2 * i]) == NULL ||
-		    strchr("0123456789abcdefABCDEF", hexs[2 * i + 1]) == NULL)
-			return -1;
-		id[i] = (uint8_t)v;
-	}
-	return 0;
 }
 
 /* Is device id already given a challenge in this run? */
@@ -290,11 +272,9 @@ issue_named(struct challenge_run *r)
 	for (i = 0; i < r->a->ndevices; i++) {
 		const char *arg = r->a->devices[i];
 
-		if (device_id_parse(arg, id) == -1) {
-			cmd_error("challenge: --device %s: not a device id "
-			    "(64 hex digits)", arg);
+		/* An id, a unique prefix, a label or a host name. */
+		if (cmd_find_device(r->s, "challenge --device", arg, id) == -1)
 			goto out;
-		}
 		if (store_device_get(r->s, id, d, &found, &e) == -1) {
 			cmd_error("%s: %s", store_path(r->s), e.msg);
 			goto out;

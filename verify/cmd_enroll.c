@@ -52,6 +52,7 @@
 #include "verify/cmd.h"
 #include "verify/issue.h"
 #include "verify/store.h"
+#include "verify/store_devices.h"
 #include "verify/store_pcrref.h"
 
 #define ENROLL_BUNDLE_FILE_MAX	((size_t)BUNDLE_CONTENT_MAX)
@@ -79,6 +80,7 @@ struct enroll_line {
 	uint8_t device_id[STORE_DEVICE_ID_LEN];
 	char reason[ERRBUF_MAX];
 	char note[EKCERT_TPM_ATTRS_WHY_MAX];	/* "" or what ok tolerated */
+	char name[STORE_HOST_NAME_MAX + 1];	/* "" or the device's name */
 };
 
 /* What a bundle yields once every check held. */
@@ -88,6 +90,9 @@ struct enrollee {
 	const uint8_t *uefi_log;	/* borrowed too; NULL: none */
 	size_t uefi_log_len;
 	char note[EKCERT_TPM_ATTRS_WHY_MAX];	/* see enroll_line */
+	/* The naming facts the bundle stated ("" when none). */
+	char host_name[STORE_HOST_NAME_MAX + 1];
+	char machine_id[STORE_MACHINE_ID_LEN + 1];
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -488,6 +493,21 @@ collect_refs(const struct bundle_contents *bc, const uint8_t *bundle_sha256,
 	return 0;
 }
 
+/* The facts that name the device (format/manifest.h), when stated. */
+static int
+host_names(const struct manifest *m, struct enrollee *out, struct errbuf *e)
+{
+	const char *host, *machine;
+
+	if (manifest_host_facts(m, &host, &machine, e) == -1)
+		return err_prefix(e, "MANIFEST");
+	snprintf(out->host_name, sizeof(out->host_name), "%s",
+	    host != NULL ? host : "");
+	snprintf(out->machine_id, sizeof(out->machine_id), "%s",
+	    machine != NULL ? machine : "");
+	return 0;
+}
+
 /* Every check of one bundle read into bc; *out filled when they hold. */
 static int
 check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
@@ -504,7 +524,8 @@ check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
 	if (check_ak_manifest(bc, &ak, m, e) == 0 &&
 	    check_ek(bc, roots, m, require_attrs, &ek, out, e) == 0 &&
 	    check_ak_location(m, &ek, bc, &out->dev, e) == 0 &&
-	    collect_refs(bc, sha256, &out->refs, e) == 0) {
+	    collect_refs(bc, sha256, &out->refs, e) == 0 &&
+	    host_names(m, out, e) == 0) {
 		out->uefi_log = member(bc, "uefi.log", &out->uefi_log_len,
 		    false, e);
 		if (out->uefi_log_len == 0)
@@ -557,7 +578,9 @@ record_device(struct store *s, struct enrollee *en, bool replace, int64_t now,
 	    store_pcr_ref_mark(s, en->dev.id, STORE_PCRS_ENROLLMENT,
 	    en->refs.source_bundle, now, e) == -1 ||
 	    store_uefi_ref_set(s, en->dev.id, en->uefi_log, en->uefi_log_len,
-	    en->refs.source_bundle, now, e) == -1)
+	    en->refs.source_bundle, now, e) == -1 ||
+	    store_device_identity_set(s, en->dev.id, en->host_name,
+	    en->machine_id, now, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -635,6 +658,9 @@ enroll_one(struct enroll_run *r, size_t i, struct errbuf *fatal)
 	ln->ok = true;
 	memcpy(ln->device_id, en->dev.id, STORE_DEVICE_ID_LEN);
 	memcpy(ln->note, en->note, sizeof(ln->note));
+	/* The label survives a re-enrollment: show what dossier devices
+	 * will show. */
+	cmd_device_name(r->s, en->dev.id, ln->name, sizeof(ln->name));
 	rc = 0;
 	goto out;
 refuse:
@@ -691,7 +717,14 @@ print_lines(const struct enroll_run *r)
 		if (r->lines[i].ok) {
 			hex_encode(r->lines[i].device_id, STORE_DEVICE_ID_LEN,
 			    hex);
-			printf("enrolled %s pending%s%s\n", hex,
+			printf("enrolled %s", hex);
+			if (r->lines[i].name[0] != '\0') {
+				/* A name the device stated: may quote input. */
+				fputs(" (", stdout);
+				esc_fputs(r->lines[i].name, ESC_FIELD, stdout);
+				putchar(')');
+			}
+			printf(" pending%s%s\n",
 			    r->lines[i].note[0] != '\0' ? "; " : "",
 			    r->lines[i].note);
 		} else {

@@ -16,6 +16,7 @@
 #include "format/hex.h"
 #include "verify/cmd.h"
 #include "verify/store.h"
+#include "verify/store_devices.h"
 
 static const char *store_option;
 
@@ -102,11 +103,25 @@ cmd_store_open(int mode, struct store **out)
 }
 
 struct device_match {
-	const char *prefix;
+	const char *prefix;		/* NULL: arg is no id prefix */
 	size_t len;
-	unsigned n;
-	uint8_t id[STORE_DEVICE_ID_LEN];
+	size_t n;			/* candidates, ids[] up to the cap */
+	uint8_t ids[STORE_FIND_MAX][STORE_DEVICE_ID_LEN];
 };
+
+/* Add id to the candidates unless it is one already. */
+static void
+add_candidate(struct device_match *m, const uint8_t *id)
+{
+	size_t i;
+
+	for (i = 0; i < m->n && i < STORE_FIND_MAX; i++)
+		if (memcmp(m->ids[i], id, STORE_DEVICE_ID_LEN) == 0)
+			return;
+	if (m->n < STORE_FIND_MAX)
+		memcpy(m->ids[m->n], id, STORE_DEVICE_ID_LEN);
+	m->n++;
+}
 
 static int
 match_device(const struct store_device *d, void *arg, struct errbuf *e)
@@ -116,11 +131,23 @@ match_device(const struct store_device *d, void *arg, struct errbuf *e)
 
 	(void)e;
 	hex_encode(d->id, STORE_DEVICE_ID_LEN, hex);
-	if (strncasecmp(hex, m->prefix, m->len) == 0) {
-		if (m->n++ == 0)
-			memcpy(m->id, d->id, STORE_DEVICE_ID_LEN);
-	}
+	if (strncasecmp(hex, m->prefix, m->len) == 0)
+		add_candidate(m, d->id);
 	return 0;
+}
+
+void
+cmd_device_name(struct store *s, const uint8_t id[32], char *out, size_t cap)
+{
+	struct store_device_names n;
+	struct errbuf e;
+	bool found;
+
+	/* A name is a courtesy to the reader: without one (or when the
+	 * store cannot say) the id alone is shown. */
+	out[0] = '\0';
+	if (store_device_names_get(s, id, &n, &found, &e) == 0 && found)
+		snprintf(out, cap, "%s", store_device_display(&n));
 }
 
 int
@@ -129,29 +156,57 @@ cmd_find_device(struct store *s, const char *cmd, const char *arg,
 {
 	struct device_match m;
 	struct errbuf e;
-	size_t n = strlen(arg);
+	char hex[2 * STORE_DEVICE_ID_LEN + 1], name[STORE_LABEL_MAX + 1];
+	char list[ERRBUF_MAX / 2];
+	size_t n = strlen(arg), i, k, off;
+	bool by_label;
 
-	if (n < 8 || n > 2 * STORE_DEVICE_ID_LEN ||
-	    strspn(arg, "0123456789abcdefABCDEF") != n) {
-		cmd_error("%s: device '%s': give its id in hex (at least 8 "
-		    "digits of it)", cmd, arg);
+	memset(&m, 0, sizeof(m));
+	if (n == 0) {
+		cmd_error("%s: empty device name", cmd);
 		return -1;
 	}
-	memset(&m, 0, sizeof(m));
-	m.prefix = arg;
-	m.len = n;
-	if (store_device_foreach(s, 0, match_device, &m, &e) == -1) {
+	/* An operator's label is unique and chosen to be typed: it wins. */
+	if (store_device_find_name(s, arg, m.ids, STORE_FIND_MAX, &m.n,
+	    &by_label, &e) == -1) {
 		cmd_error("%s: %s", cmd, e.msg);
 		return -1;
 	}
-	if (m.n != 1) {
-		cmd_error("%s: device '%s': %s", cmd, arg, m.n == 0 ?
-		    "no such device in the store" : "ambiguous prefix, give "
-		    "more digits");
+	if (!by_label && n >= 8 && n <= 2 * STORE_DEVICE_ID_LEN &&
+	    strspn(arg, "0123456789abcdefABCDEF") == n) {
+		m.prefix = arg;
+		m.len = n;
+		if (store_device_foreach(s, 0, match_device, &m, &e) == -1) {
+			cmd_error("%s: %s", cmd, e.msg);
+			return -1;
+		}
+	}
+	if (m.n == 1) {
+		memcpy(id, m.ids[0], STORE_DEVICE_ID_LEN);
+		return 0;
+	}
+	if (m.n == 0) {
+		cmd_error("%s: device '%s': no such device in the store (no "
+		    "label, host name or id of at least 8 hex digits matches; "
+		    "dossier devices lists them)", cmd, arg);
 		return -1;
 	}
-	memcpy(id, m.id, STORE_DEVICE_ID_LEN);
-	return 0;
+	list[0] = '\0';
+	for (i = 0, off = 0; i < m.n && i < STORE_FIND_MAX; i++) {
+		hex_encode(m.ids[i], STORE_DEVICE_ID_LEN, hex);
+		hex[16] = '\0';
+		cmd_device_name(s, m.ids[i], name, sizeof(name));
+		k = (size_t)snprintf(list + off, sizeof(list) - off, "%s%s%s%s%s",
+		    i > 0 ? ", " : "", hex, name[0] != '\0' ? " (" : "", name,
+		    name[0] != '\0' ? ")" : "");
+		if (k >= sizeof(list) - off)
+			break;
+		off += k;
+	}
+	cmd_error("%s: device '%s' is ambiguous, %zu devices match: %s%s; "
+	    "give more of the id or a label (dossier devices label)", cmd, arg,
+	    m.n, list, i < m.n ? ", ..." : "");
+	return -1;
 }
 
 /* "2026-01-31", "2026-01-31T12:00:00Z", "@1700000000" or "1700000000". */

@@ -1477,7 +1477,7 @@ static enum outcome
 refs_device(struct store *s, int argc, char **argv)
 {
 	uint8_t id[STORE_DEVICE_ID_LEN];
-	char hex[2 * STORE_DEVICE_ID_LEN + 1];
+	char hex[2 * STORE_DEVICE_ID_LEN + 1], name[256];
 	struct ima_refcache *c = NULL;
 	struct ima_device_ref *r;
 	struct errbuf e;
@@ -1499,6 +1499,9 @@ refs_device(struct store *s, int argc, char **argv)
 	}
 	hex_encode(id, STORE_DEVICE_ID_LEN, hex);
 	esc_fprintln(stdout, "device %s", hex);
+	cmd_device_name(s, id, name, sizeof(name));	/* dossier-devices(1) */
+	if (name[0] != '\0')
+		esc_fprintln(stdout, "name %s", name);
 	esc_fprintln(stdout, "sets %s%s", r->nsets ? r->set_names : "none",
 	    r->own != NULL ? " (its own enrollment log)" : "");
 	for (i = 0; i < r->nrules; i++)

@@ -48,6 +48,7 @@
 #include "verify/judge.h"
 #include "verify/spool_follow.h"
 #include "verify/store.h"
+#include "verify/store_devices.h"
 
 #define VERIFY_SIGNED_TRIES	1000	/* "-2" .. suffixes tried */
 #define VERIFY_SUMMARY_SHOWN	100	/* failing bundles listed */
@@ -369,6 +370,7 @@ note_failure(struct verify_run *v, const struct result *r, struct errbuf *e)
 	char line[ESC_SHOWN_SIZE(RESULT_INPUT_MAX + RESULT_REASON_MAX) + 128];
 	char input[ESC_SHOWN_SIZE(RESULT_INPUT_MAX)];
 	char reason[ESC_SHOWN_SIZE(RESULT_REASON_MAX)], *nb;
+	char name[STORE_LABEL_MAX + 1], shown[ESC_SHOWN_SIZE(32) + 4];
 	size_t n;
 
 	if (r->verdict == RESULT_PASS || v->shown++ >= VERIFY_SUMMARY_SHOWN)
@@ -377,8 +379,19 @@ note_failure(struct verify_run *v, const struct result *r, struct errbuf *e)
 	 * quote input: neither reaches the terminal raw (format/escape.h). */
 	esc_str(r->input, ESC_FIELD, input, sizeof(input));
 	esc_str(f != NULL ? f->reason : "", 0, reason, sizeof(reason));
-	snprintf(line, sizeof(line), "  %-5s %s: %s: %s\n",
-	    result_verdict_name(r->verdict), input,
+	/* The device's name (dossier-devices(1)), as the bundle claims it:
+	 * a person knows "kiosk-7", not 9ce2f9e6.... */
+	name[0] = shown[0] = '\0';
+	if (r->has_device)
+		cmd_device_name(v->s, r->device_id, name, sizeof(name));
+	if (name[0] != '\0') {
+		shown[0] = ' ';
+		shown[1] = '(';
+		esc_str(name, ESC_FIELD, shown + 2, sizeof(shown) - 3);
+		strcat(shown, ")");
+	}
+	snprintf(line, sizeof(line), "  %-5s %s%s: %s: %s\n",
+	    result_verdict_name(r->verdict), input, shown,
 	    f != NULL ? f->name : "?", reason);
 	n = strlen(line);
 	if ((nb = realloc(v->failures, v->failures_len + n + 1)) == NULL)

@@ -16,7 +16,9 @@
 #include "verify/evidence.h"
 #include "verify/inspect.h"
 #include "verify/recorded.h"
+#include "verify/cmd.h"
 #include "verify/store.h"
+#include "verify/store_devices.h"
 
 #define RECORDED_COUNT_MAX	64	/* "judged N times" counted up to */
 
@@ -25,7 +27,7 @@ print_recorded(FILE *f, struct store *s, const struct store_result_record *rec,
     const struct result *r, size_t times)
 {
 	struct store_verifier sv;
-	char when[21], hex[65];
+	char when[21], hex[65], name[STORE_HOST_NAME_MAX + 1];
 	struct errbuf e;
 	bool found;
 
@@ -40,6 +42,19 @@ print_recorded(FILE *f, struct store *s, const struct store_result_record *rec,
 		fprintf(f, "judged %s\n", when);
 	hex_encode(rec->r.id, STORE_ID_LEN, hex);
 	fprintf(f, "result %s\n", hex);
+	if (rec->r.has_device) {
+		/* Its name as dossier devices shows it (label or host name;
+		 * may quote what the device stated). */
+		cmd_device_name(s, rec->r.device_id, name, sizeof(name));
+		hex_encode(rec->r.device_id, STORE_DEVICE_ID_LEN, hex);
+		fprintf(f, "device %s", hex);
+		if (name[0] != '\0') {
+			fputs(" (", f);
+			esc_fputs(name, ESC_FIELD, f);
+			fputc(')', f);
+		}
+		fputc('\n', f);
+	}
 	if (times > 1)
 		fprintf(f, "times %zu%s (the newest is shown)\n", times,
 		    times >= RECORDED_COUNT_MAX ? " or more" : "");

@@ -26,6 +26,8 @@ static const struct {
 	{ "verify", cmd_verify, "judge evidence bundles, write results" },
 	{ "refs", cmd_refs, "reference sets, IMA policies and keys of devices" },
 	{ "evidence", cmd_evidence, "list | export | prune: the bundles judged, kept" },
+	{ "devices", cmd_devices, "list | show | label | revoke: the enrolled devices" },
+	{ "report", cmd_report, "the fleet's results as one HTML page or CSV" },
 };
 
 static void

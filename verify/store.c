@@ -308,6 +308,32 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  ON ima_policies(device_id, position) WHERE device_id IS NOT NULL;"
 	"CREATE UNIQUE INDEX ima_policies_of_set"
 	"  ON ima_policies(set_id, position) WHERE set_id IS NOT NULL;",
+	/* ---- ops branch (issue 15): ONE migration entry, appended last.
+	 * It only adds a table, so it may be renumbered freely. ---- */
+	/*
+	 * 8 -> 9: what names a device (verify/store_devices.h): the host
+	 * name and machine id its enrollment bundle stated (NULL for older
+	 * bundles), the operator's label (unique, so it selects one device)
+	 * and why and when it was revoked. A table of its own: the devices
+	 * table and its statements stay as they are.
+	 */
+	"CREATE TABLE device_names ("
+	"  device_id BLOB PRIMARY KEY"
+	"    REFERENCES devices(device_id) ON DELETE CASCADE,"
+	"  host_name TEXT"
+	"    CHECK (host_name IS NULL OR length(CAST(host_name AS BLOB))"
+	"    BETWEEN 1 AND 256),"
+	"  machine_id TEXT CHECK (machine_id IS NULL OR (length(machine_id) = 32"
+	"    AND machine_id NOT GLOB '*[^0-9a-f]*')),"
+	"  label TEXT UNIQUE"
+	"    CHECK (label IS NULL OR length(CAST(label AS BLOB)) BETWEEN 1 AND 64),"
+	"  revoke_reason TEXT"
+	"    CHECK (revoke_reason IS NULL OR length(CAST(revoke_reason AS BLOB))"
+	"    <= 256),"
+	"  revoked INTEGER,"
+	"  updated INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;",
+	/* ---- end of the ops branch's migration ---- */
 };
 
 /* ---- statements ----------------------------------------------------------- */

@@ -54,7 +54,7 @@
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 
-#define STORE_SCHEMA_VERSION	8		/* PRAGMA user_version */
+#define STORE_SCHEMA_VERSION	9		/* PRAGMA user_version */
 #define STORE_APPLICATION_ID	0x44535354	/* PRAGMA application_id, "DSST" */
 #define STORE_ENV		"DOSSIER_STORE"	/* environment override */
 #define STORE_ROOT_DEFAULT	"/var/lib/dossier/store.db"	/* euid 0 */

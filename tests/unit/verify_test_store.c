@@ -287,8 +287,9 @@ test_open(void)
 	CHECK(raw_sql(path, "SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode") == 1, "open: WAL mode is persistent");
 	CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table'") == 18, "open: eighteen tables (schema 7: "
-	    "fourteen, and the four of the PCR references)");
+	    "type = 'table'") == 19, "open: nineteen tables (schema 7: "
+	    "fourteen, and the four of the PCR references; schema 9: "
+	    "device_names)");
 	CHECK(open_fails(path, STORE_CREATE_NEW, "already exists"),
 	    "open: create-only refuses an existing store");
 	s = open_store(path, STORE_MUST_EXIST);

@@ -16,6 +16,7 @@ static const struct {
 	{ "info", cmd_info, "identify the TPM: manufacturer, firmware, PCR banks" },
 	{ "enroll", cmd_enroll, "set up EK and AK, pin the verifier, write an enrollment bundle" },
 	{ "attest", cmd_attest, "answer a verifier's challenge with an evidence bundle" },
+	{ "tls-key", cmd_tls_key, "create a TLS client key in the TPM and a request for it" },
 };
 
 static void

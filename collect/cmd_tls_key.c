@@ -207,7 +207,8 @@ cmd_tls_key(int argc, char **argv)
 		return COLLECT_ERROR;
 	}
 	tpm_tlskey_init(&k);
-	if (o.persistent != 0 && handle_free(conn.esys, o.persistent, &e) != 0) {
+	if (o.persistent != 0 &&
+	    handle_free(conn.esys, o.persistent, &e) != 0) {
 		collect_error("tls-key: TCTI '%s': %s", tcti, e.msg);
 		goto done;
 	}
@@ -230,8 +231,8 @@ cmd_tls_key(int argc, char **argv)
 		    "0x%08x), request in %s", o.kind == TPM_TLSKEY_P256 ?
 		    "ECC P-256" : "RSA-2048", o.key_out, o.parent, o.csr_out);
 	else
-		esc_fprintln(stdout, "tls-key: %s key at persistent handle 0x%08x, request "
-		    "in %s", o.kind == TPM_TLSKEY_P256 ? "ECC P-256" :
+		esc_fprintln(stdout, "tls-key: %s key at persistent handle "
+		    "0x%08x, request in %s", o.kind == TPM_TLSKEY_P256 ? "ECC P-256" :
 		    "RSA-2048", o.persistent, o.csr_out);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		collect_error("tls-key: cannot write to standard output");

@@ -293,6 +293,7 @@ relay_tls_tpm_setup(struct mosquitto *mosq, const struct relay_opts *o,
 	if ((t->prov_tpm2 = OSSL_PROVIDER_load(NULL, "tpm2")) == NULL) {
 		err_openssl(e, "cannot load OpenSSL's tpm2 provider "
 		    "(tpm2-openssl) or reach the TPM");
+		err_prefix(e, "TCTI '%s'", tcti);
 		goto done;
 	}
 	if ((t->prov_default = OSSL_PROVIDER_load(NULL, "default")) == NULL) {

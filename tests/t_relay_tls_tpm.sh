@@ -66,6 +66,23 @@ expect_out "Public-Key: \(2048 bit\)" "RSA request: a 2048-bit key"
 run tpm2_readpublic -c 0x81000100
 expect_out "sign" "the persistent key is in the TPM, a signing key"
 
+# Under a persistent storage key of the operator's (--parent).
+tpm2_createprimary -C o -g sha256 -G ecc256:aes128cfb -c srk.ctx >/dev/null 2>&1 &&
+    tpm2_evictcontrol -C o -c srk.ctx 0x81000001 >/dev/null 2>&1 &&
+    tpm2_flushcontext -t >/dev/null 2>&1
+expect 0 "tls-key --parent 0x81000001 (a persistent storage key)" "$COLLECT" tls-key \
+    --parent 0x81000001 --key par.pem --csr par.csr --subject /CN=device-17-par
+run openssl asn1parse -in par.pem
+expect_out "INTEGER +:81000001" "TSS2 key: parent 0x81000001"
+openssl req -in par.csr -noout -pubkey >parcsr.pem 2>/dev/null
+TPM2OPENSSL_TCTI=$DOSSIER_TCTI openssl pkey "${PROV[@]}" -in par.pem -pubout \
+    -out parpub.pem 2>par.err
+cmp -s parcsr.pem parpub.pem && ok "the tpm2 provider loads it under its persistent parent" ||
+	not_ok "the provider loads the key under 0x81000001" "$(cat par.err)"
+expect 2 "tls-key: a parent that is not a storage key is refused" "$COLLECT" tls-key \
+    --parent 0x81000100 --key x.pem --csr x.csr --subject /CN=x
+expect_err "not a storage key" "... saying so"
+
 # Refusals: nothing is made or written.
 expect 2 "tls-key: a taken persistent handle is refused" "$COLLECT" tls-key \
     --persistent 0x81000100 --csr x.csr --subject /CN=x
@@ -200,4 +217,5 @@ expect_err "tpm2 provider" "... naming the provider"
 relay_stop sub
 mq_stop
 tpm2_evictcontrol -C o -c 0x81000100 >/dev/null 2>&1 || true
+tpm2_evictcontrol -C o -c 0x81000001 >/dev/null 2>&1 || true
 done_testing

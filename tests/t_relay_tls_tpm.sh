@@ -10,7 +10,8 @@
 . "$DOSSIER_TOP/tests/lib.sh"
 . "$DOSSIER_TOP/tests/relay.sh"
 . "$DOSSIER_TOP/tests/swtpm.sh"
-need openssl gnutls-cli swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool
+need openssl gnutls-cli swtpm swtpm_setup swtpm_ioctl swtpm_localca certtool \
+    tpm2_createprimary tpm2_evictcontrol tpm2_flushcontext tpm2_readpublic
 COLLECT=$DOSSIER_TOP/$DOSSIER_BUILD/dossier-collect
 MODDIR=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
 [ -f "$MODDIR/tpm2.so" ] ||

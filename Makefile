@@ -91,7 +91,8 @@ $(B)/dossier-collect: $(COLLECT_OBJ) $(LIBFORMAT)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(COLLECT_OBJ) $(LIBFORMAT) $(call pkg_libs,$(PKGS_COLLECT))
 
 # --- relay: dossier-relay, spools <-> an MQTT broker (libmosquitto) ----------
-PKGS_RELAY := $(PKGS_FORMAT) libmosquitto
+# libssl: a TPM-held TLS key goes into an SSL_CTX of the relay's own.
+PKGS_RELAY := $(PKGS_FORMAT) libssl libmosquitto
 RELAY_SRC  := $(sort $(wildcard relay/*.c))
 RELAY_OBJ  := $(RELAY_SRC:%.c=$(B)/obj/%.o)
 all: $(B)/dossier-relay

@@ -23,6 +23,7 @@ enum collect_status cmd_info(int argc, char **argv);
 enum collect_status cmd_enroll(int argc, char **argv);
 enum collect_status cmd_attest(int argc, char **argv);
 enum collect_status cmd_result(int argc, char **argv);
+enum collect_status cmd_tls_key(int argc, char **argv);
 
 /* The TCTI configuration string: the option if given (non-NULL), else
  * $DOSSIER_TCTI if set and non-empty, else COLLECT_DEFAULT_TCTI. */

@@ -17,6 +17,7 @@ static const struct {
 	{ "enroll", cmd_enroll, "set up EK and AK, pin the verifier, write an enrollment bundle" },
 	{ "attest", cmd_attest, "answer a verifier's challenge with an evidence bundle" },
 	{ "result", cmd_result, "check the verifier's results for this device" },
+	{ "tls-key", cmd_tls_key, "create a TLS client key in the TPM and a request for it" },
 };
 
 static void

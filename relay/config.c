@@ -105,7 +105,7 @@ config_int(const char *v, long lo, long hi, long *out, struct errbuf *e)
 
 /* Keys, each at most once; the index is the bit in the "seen" mask. */
 static const char *const config_keys[] = {
-	"username", "password", "ca_file", "cert_file", "key_file",
+	"username", "password", "ca_file", "cert_file", "key_file", "tcti",
 	"keepalive", "session_expiry",
 };
 
@@ -114,7 +114,7 @@ config_set(struct relay_config *cfg, size_t key, const char *v,
     struct errbuf *e)
 {
 	char *dst[] = { cfg->username, cfg->password, cfg->ca_file,
-	    cfg->cert_file, cfg->key_file };
+	    cfg->cert_file, cfg->key_file, cfg->tcti };
 	long x;
 
 	if (key < sizeof(dst) / sizeof(dst[0])) {
@@ -126,7 +126,7 @@ config_set(struct relay_config *cfg, size_t key, const char *v,
 		strcpy(dst[key], v);
 		return 0;
 	}
-	if (key == 5) {
+	if (key == 6) {
 		if (config_int(v, 5, 65535, &x, e) == -1)
 			return -1;
 		cfg->keepalive = (int)x;
@@ -202,11 +202,30 @@ relay_config_load(const char *path, struct relay_config *cfg,
 		err_set(e, "%s: cert_file and key_file go together", path);
 		goto out;
 	}
+	if (relay_key_is_tpm(cfg) &&
+	    cfg->key_file[strlen(RELAY_KEY_TPM_PREFIX)] == '\0') {
+		err_set(e, "%s: key_file = " RELAY_KEY_TPM_PREFIX " names no "
+		    "key: expected " RELAY_KEY_TPM_PREFIX "FILE.pem or "
+		    RELAY_KEY_TPM_PREFIX "0x81xxxxxx", path);
+		goto out;
+	}
+	if (cfg->tcti[0] != '\0' && !relay_key_is_tpm(cfg)) {
+		err_set(e, "%s: tcti is only for a key held in a TPM "
+		    "(key_file = " RELAY_KEY_TPM_PREFIX "...)", path);
+		goto out;
+	}
 	rc = 0;
 out:
 	explicit_bzero(buf, RELAY_CONFIG_MAX + 1);
 	free(buf);
 	return rc;
+}
+
+bool
+relay_key_is_tpm(const struct relay_config *cfg)
+{
+	return strncmp(cfg->key_file, RELAY_KEY_TPM_PREFIX,
+	    strlen(RELAY_KEY_TPM_PREFIX)) == 0;
 }
 
 static int

@@ -158,8 +158,14 @@ conn_security(struct relay_conn *c, struct errbuf *e)
 	    (rc = mosquitto_username_pw_set(c->mosq, cfg->username,
 	    cfg->password[0] != '\0' ? cfg->password : NULL)) != 0)
 		return conn_mosq_error(rc, "username", e);
-	if (!c->o->tls)
+	if (!c->o->tls) {
+		if (relay_key_is_tpm(cfg))
+			return err_set(e, "key_file %s: a TLS key needs an "
+			    "mqtts:// broker", cfg->key_file);
 		return 0;
+	}
+	if (relay_key_is_tpm(cfg))
+		return relay_tls_tpm_setup(c->mosq, c->o, &c->tpm, e);
 	rc = mosquitto_tls_set(c->mosq,
 	    cfg->ca_file[0] != '\0' ? cfg->ca_file : NULL,
 	    cfg->ca_file[0] != '\0' ? NULL : "/etc/ssl/certs",
@@ -200,6 +206,8 @@ relay_conn_init(struct relay_conn *c, const struct relay_opts *o,
 fail:
 	mosquitto_destroy(c->mosq);
 	c->mosq = NULL;
+	relay_tls_tpm_free(c->tpm);
+	c->tpm = NULL;
 	mosquitto_lib_cleanup();
 	return -1;
 }
@@ -331,5 +339,7 @@ relay_conn_close(struct relay_conn *c)
 	}
 	mosquitto_destroy(c->mosq);
 	c->mosq = NULL;
+	relay_tls_tpm_free(c->tpm);
+	c->tpm = NULL;
 	mosquitto_lib_cleanup();
 }

@@ -67,13 +67,26 @@
 #define RELAY_KEEPALIVE_DEFAULT	60
 #define RELAY_SESSION_EXPIRY_DEFAULT 604800u	/* MQTT 5: a week */
 
+/*
+ * A TLS client key held in a TPM: key_file = tpm2:FILE.pem (a TSS2 PRIVATE
+ * KEY blob, as dossier-collect tls-key writes it) or tpm2:0x81xxxxxx (a
+ * persistent handle). It is used through OpenSSL 3's "tpm2" provider
+ * (tpm2-openssl), which reaches the TPM through the TCTI named by the
+ * config's tcti key, else $DOSSIER_TCTI, else RELAY_DEFAULT_TCTI -- the
+ * spelling and order of dossier-collect's --tcti -- handed to the provider
+ * as $TPM2OPENSSL_TCTI.
+ */
+#define RELAY_KEY_TPM_PREFIX	"tpm2:"
+#define RELAY_DEFAULT_TCTI	"device:/dev/tpmrm0"
+
 /* The config file (never on the command line): relay_config_load(). */
 struct relay_config {
 	char username[RELAY_CONFIG_VALUE_MAX + 1];
 	char password[RELAY_CONFIG_VALUE_MAX + 1];
 	char ca_file[RELAY_CONFIG_VALUE_MAX + 1];
 	char cert_file[RELAY_CONFIG_VALUE_MAX + 1];
-	char key_file[RELAY_CONFIG_VALUE_MAX + 1];
+	char key_file[RELAY_CONFIG_VALUE_MAX + 1];	/* or tpm2:... */
+	char tcti[RELAY_CONFIG_VALUE_MAX + 1];	/* only with a tpm2: key */
 	int keepalive;				/* seconds, 5..65535 */
 	uint32_t session_expiry;		/* seconds, MQTT 5 only */
 };
@@ -109,14 +122,18 @@ void relay_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Read the config file at path into *cfg (defaults first). Lines are
  * "key = value", '#' starts a comment line, blank lines are skipped. Keys:
- * username, password, ca_file, cert_file, key_file, keepalive,
+ * username, password, ca_file, cert_file, key_file, tcti, keepalive,
  * session_expiry. An unknown or repeated key, a line without '=', a value
  * longer than RELAY_CONFIG_VALUE_MAX and a password in a file that others
- * may read (mode & 0004) are refused, naming the file and line.
+ * may read (mode & 0004) are refused, naming the file and line; so are
+ * "tpm2:" with nothing after it and a tcti without a tpm2: key_file.
  */
 void relay_config_defaults(struct relay_config *cfg);
 int relay_config_load(const char *path, struct relay_config *cfg,
     struct errbuf *e);
+
+/* Whether key_file names a TPM-held key (RELAY_KEY_TPM_PREFIX). */
+bool relay_key_is_tpm(const struct relay_config *cfg);
 
 /* mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (1883 / 8883 by default);
  * IPv6 as [ADDR]:PORT. */
@@ -172,6 +189,7 @@ int relay_name_device(const char *name, char out[RELAY_DEVICE_HEX + 1],
 /* ---- conn.c ------------------------------------------------------------ */
 
 struct mosquitto;
+struct relay_tpm_tls;
 struct relay_conn;
 
 /* What a mode does on the connection's events (all optional but message). */
@@ -192,12 +210,17 @@ struct relay_conn {
 	unsigned attempt;		/* failed attempts since the last success */
 	int64_t next_attempt_ms;	/* monotonic */
 	bool fatal;			/* stop now, exit 2, do not disconnect */
+	/* What a TPM-held key needs while the client lives (else NULL),
+	 * freed by relay_conn_close after the client (and its SSL_CTX). */
+	struct relay_tpm_tls *tpm;
 };
 
 int64_t relay_now_ms(void);
 
 /* Create the client (clean session off, threaded mode, protocol, TLS,
- * credentials). */
+ * credentials). A file key goes to libmosquitto (mosquitto_tls_set); a
+ * TPM-held key to relay_tls_tpm_setup. A key that cannot be loaded is an
+ * error here, not at connection time. */
 int relay_conn_init(struct relay_conn *c, const struct relay_opts *o,
     const struct relay_handlers *h, struct errbuf *e);
 /* One turn: connect or reconnect when due (backoff, logged), else run the
@@ -208,6 +231,34 @@ void relay_conn_close(struct relay_conn *c);
 /* Stop at once without acknowledging what is in hand: the message being
  * handled is redelivered by the broker. */
 void relay_conn_abort(struct relay_conn *c, const char *why);
+
+/* ---- tls_tpm.c ---------------------------------------------------------- */
+
+/*
+ * TLS with a TPM-held client key (key_file = tpm2:...): load OpenSSL's
+ * tpm2 and default providers (TCTI as described at RELAY_KEY_TPM_PREFIX),
+ * load the key, build an SSL_CTX (TLS 1.2 or newer; the broker checked
+ * against ca_file or /etc/ssl/certs and against o->host) and give it to
+ * mosq (MOSQ_OPT_SSL_CTX without libmosquitto's defaults). *out keeps the
+ * providers and the key alive; free it with relay_tls_tpm_free after
+ * mosquitto_destroy. A key that does not load, is not in a TPM or does
+ * not match cert_file is an error.
+ *
+ * OpenSSL 3.0 signs with the provider that its property query prefers,
+ * exporting the key there: a TPM key exported to the default provider
+ * has no private half ("missing private key"), and preferring the tpm2
+ * provider moves every digest of the handshake into the TPM (whose few
+ * object slots then run out). So libssl gets a legacy key object holding
+ * the public key, whose signing method asks the tpm2 provider: OpenSSL
+ * 3.0 keeps keys with their own method on its legacy path. ECDSA signs in
+ * any TLS version; an RSA key signs PKCS#1 v1.5 only (the legacy path
+ * pads RSA-PSS itself and would need a raw RSA operation the TPM key does
+ * not allow), so with an RSA key the relay speaks TLS 1.2 with
+ * RSA-PKCS1 signatures.
+ */
+int relay_tls_tpm_setup(struct mosquitto *mosq, const struct relay_opts *o,
+    struct relay_tpm_tls **out, struct errbuf *e);
+void relay_tls_tpm_free(struct relay_tpm_tls *t);
 
 /* ---- publish.c / subscribe.c -------------------------------------------- */
 

@@ -16,7 +16,10 @@
 #               reads the store read-only), python3-cbor2 and python3-jwt
 #               (independent decoders of EAR results: the CWT and the JWT)
 #   relay       libmosquitto-dev (build), mosquitto and mosquitto-clients
-#               (tests: a broker of their own, mosquitto_pub)
+#               (tests: a broker of their own, mosquitto_pub); tpm2-openssl
+#               (OpenSSL 3's tpm2 provider: dossier-relay's TLS key in the
+#               TPM, key_file = tpm2:...; a runtime dependency of the device
+#               only, the collector and the verifier do not load it)
 #   man pages   mandoc
 #   report      chromium (t_report renders dossier report's HTML page in a
 #               headless browser and keeps a screenshot)
@@ -34,6 +37,7 @@ packages=(
 	dosfstools sqlite3 python3-cbor2 python3-jwt
 	libmosquitto-dev mosquitto mosquitto-clients
 	chromium
+	tpm2-openssl
 )
 
 installed() {

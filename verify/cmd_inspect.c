@@ -40,6 +40,7 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/members.h"
 #include "format/cbor_det.h"
 #include "format/challenge.h"
 #include "format/cose.h"
@@ -180,23 +181,20 @@ check_own_signature(struct report *r, const struct bundle_contents *bc)
 {
 	struct manifest again;
 	struct tpm_public ak;
+	const uint8_t *d;
 	struct errbuf e;
 	size_t i;
 
-	for (i = 0; i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, "ak.pub") == 0)
-			break;
-	if (i == bc->nmembers) {
+	if (bundle_member_find(bc, MEMBER_AK_PUB, &i) == NULL) {
 		report_fail(r, "manifest.signature", "the bundle has no "
 		    "ak.pub to check the signature with");
 		return;
 	}
-	if (bc->data[i] == NULL) {
+	if ((d = bc->data[i]) == NULL) {
 		report_fail(r, "manifest.signature", "ak.pub was not read");
 		return;
 	}
-	if (tpm_public_parse_2b(bc->data[i], bc->members[i].size, &ak,
-	    &e) == -1) {
+	if (tpm_public_parse_2b(d, bc->members[i].size, &ak, &e) == -1) {
 		report_fail(r, "manifest.signature", "ak.pub: %s", e.msg);
 		return;
 	}

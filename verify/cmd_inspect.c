@@ -40,6 +40,7 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/bundle_sniff.h"
 #include "format/members.h"
 #include "format/cbor_det.h"
 #include "format/challenge.h"
@@ -61,7 +62,6 @@
  * decompressed limit (zstd does not expand). */
 #define INSPECT_FILE_MAX	((size_t)BUNDLE_CONTENT_MAX + (1u << 20))
 
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 static const uint8_t manifest_magic[8] = {
 	0xd9, 0xd9, 0xf7, 0xda, 0x44, 0x53, 0x4d, 0x46,
 };
@@ -525,12 +525,6 @@ inspect_signed(const struct inspect_args *a, const char *type,
 	return rc;
 }
 
-static bool
-is_tar(const uint8_t *buf, size_t len)
-{
-	return len >= 512 && memcmp(buf + 257, "ustar", 5) == 0;
-}
-
 static int
 load_verifier(struct inspect_args *a)
 {
@@ -594,8 +588,7 @@ cmd_inspect(int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	tag = cbor_magic_tag(buf, len);
-	if (len >= sizeof(zstd_magic) &&
-	    memcmp(buf, zstd_magic, sizeof(zstd_magic)) == 0)
+	if (sniff_is_zstd(buf, len))
 		rc = inspect_bundle(&a, buf, len);
 	else if (len >= sizeof(manifest_magic) &&
 	    memcmp(buf, manifest_magic, sizeof(manifest_magic)) == 0)
@@ -604,7 +597,7 @@ cmd_inspect(int argc, char **argv)
 		rc = inspect_signed(&a, "challenge", buf, len);
 	else if (tag == DOSSIER_TAG_RESULT)
 		rc = inspect_signed(&a, "result", buf, len);
-	else if (is_tar(buf, len))
+	else if (sniff_is_tar(buf, len))
 		rc = inspect_signed(&a, "challenge-set", buf, len);
 	else if (ear_is_cwt(buf, len))
 		rc = inspect_signed(&a, "ear-cwt", buf, len);

@@ -16,7 +16,7 @@ const char *const members_ima_banks[MEMBERS_IMA_BANKS_N] = {
 	"sha1", "sha256", "sha384", "sha512",
 };
 
-/* ---- names ------------------------------------------------------------------ */
+/* ---- names --------------------------------------------------------------- */
 
 /* snprintf's result n into out[cap]: 0 if it fitted, else -1. */
 static int
@@ -85,7 +85,7 @@ member_evidence_name(const char *name)
 	return true;
 }
 
-/* ---- lookup ----------------------------------------------------------------- */
+/* ---- lookup -------------------------------------------------------------- */
 
 const struct bundle_member *
 bundle_member_find(const struct bundle_contents *bc, const char *name,
@@ -115,7 +115,7 @@ bundle_member_data(const struct bundle_contents *bc, const char *name,
 	return bc->data[i];
 }
 
-/* ---- media types ------------------------------------------------------------ */
+/* ---- media types --------------------------------------------------------- */
 
 /* RFC 6838 4.2 restricted-name-chars after the first. */
 static bool

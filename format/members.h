@@ -90,7 +90,7 @@ bool member_is_ima_log(const char *name);
  * above, ek-chain-N.crt included, N decimal digits). */
 bool member_evidence_name(const char *name);
 
-/* --- lookup ---------------------------------------------------------------- */
+/* --- lookup --------------------------------------------------------------- */
 
 /*
  * The manifest entry of the member named name in bc (NULL: bc is NULL or
@@ -107,7 +107,7 @@ const struct bundle_member *bundle_member_find(
 const uint8_t *bundle_member_data(const struct bundle_contents *bc,
     const char *name, size_t *len);
 
-/* --- media types ------------------------------------------------------------ */
+/* --- media types ---------------------------------------------------------- */
 
 #define MEDIA_TYPE_CERT		"application/pkix-cert"
 #define MEDIA_TYPE_TPM2B_PUBLIC	"application/vnd.dossier.tpm2b-public"

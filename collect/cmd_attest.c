@@ -597,35 +597,36 @@ attest_members(struct attest_ctx *c, struct errbuf *e)
 	size_t i;
 
 	evidence_members_init(ms);
-	if (evidence_member_add(ms, "ek.crt", EVIDENCE_MT_CERT, c->ek.cert.der,
-	    c->ek.cert.der_len, e) != 0 ||
-	    evidence_member_add(ms, "ek.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	if (evidence_member_add(ms, MEMBER_EK_CRT, MEDIA_TYPE_CERT,
+	    c->ek.cert.der, c->ek.cert.der_len, e) != 0 ||
+	    evidence_member_add(ms, MEMBER_EK_PUB, MEDIA_TYPE_TPM2B_PUBLIC,
 	    c->ek_pub, c->ek_pub_len, e) != 0 ||
-	    evidence_member_add(ms, "ak.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	    evidence_member_add(ms, MEMBER_AK_PUB, MEDIA_TYPE_TPM2B_PUBLIC,
 	    c->st.ak_pub, c->st.ak_pub_len, e) != 0 ||
-	    evidence_member_add(ms, "pcrs.bin", EVIDENCE_MT_PCRS,
+	    evidence_member_add(ms, MEMBER_PCRS, MEDIA_TYPE_PCRS,
 	    c->q.pcrs.marshaled, c->q.pcrs.marshaled_len, e) != 0 ||
-	    evidence_member_add(ms, "pcrs.tpm2", EVIDENCE_MT_PCRS_SERIALIZED,
-	    c->serialized, c->serialized_len, e) != 0 ||
-	    evidence_member_add(ms, "quote.attest", EVIDENCE_MT_ATTEST,
+	    evidence_member_add(ms, MEMBER_PCRS_TPM2,
+	    MEDIA_TYPE_PCRS_SERIALIZED, c->serialized, c->serialized_len,
+	    e) != 0 ||
+	    evidence_member_add(ms, MEMBER_QUOTE_ATTEST, MEDIA_TYPE_ATTEST,
 	    c->q.attest, c->q.attest_len, e) != 0 ||
-	    evidence_member_add(ms, "quote.sig", EVIDENCE_MT_SIG, c->q.sig,
+	    evidence_member_add(ms, MEMBER_QUOTE_SIG, MEDIA_TYPE_SIG, c->q.sig,
 	    c->q.sig_len, e) != 0)
 		return -1;
-	if (c->want_ima && evidence_member_add(ms, "ima.log",
+	if (c->want_ima && evidence_member_add(ms, MEMBER_IMA_LOG,
 	    c->ima.media_type, c->ima.data, c->ima.len, e) != 0)
 		return -1;
 	for (i = 0; i < ATTEST_BANK_LISTS; i++) {
 		if (!(c->want_banks & (1u << i)))
 			continue;
-		snprintf(name, sizeof(name), "ima-%s.log",
-		    c->banks[i].log_alg->name);
-		if (evidence_member_add(ms, name, c->banks[i].media_type,
+		if (member_ima_bank_name(c->banks[i].log_alg->name, name,
+		    sizeof(name), e) != 0 ||
+		    evidence_member_add(ms, name, c->banks[i].media_type,
 		    c->banks[i].data, c->banks[i].len, e) != 0)
 			return -1;
 	}
-	if (c->want_uefi && evidence_member_add(ms, "uefi.log",
-	    EVIDENCE_MT_UEFI, c->uefi.data, c->uefi.len, e) != 0)
+	if (c->want_uefi && evidence_member_add(ms, MEMBER_UEFI_LOG,
+	    MEDIA_TYPE_UEFI, c->uefi.data, c->uefi.len, e) != 0)
 		return -1;
 	return 0;
 }
@@ -637,7 +638,7 @@ attest_tpm(struct attest_ctx *c, struct errbuf *e)
 		return -1;
 	if (tpm_pcrs_serialized(&c->q.pcrs, c->serialized,
 	    sizeof(c->serialized), &c->serialized_len, e) != 0)
-		return err_prefix(e, "pcrs.tpm2");
+		return err_prefix(e, MEMBER_PCRS_TPM2);
 	if (attest_manifest(c, e) != 0 || attest_members(c, e) != 0)
 		return -1;
 	if (evidence_bundle_write(c->conn.esys, &c->ak, &c->m, &c->ms,

@@ -398,27 +398,27 @@ enroll_members(struct enroll_ctx *c, struct errbuf *e)
 	size_t i;
 
 	evidence_members_init(ms);
-	if (evidence_member_add(ms, "ek.crt", EVIDENCE_MT_CERT, c->ek.cert.der,
-	    c->ek.cert.der_len, e) != 0)
+	if (evidence_member_add(ms, MEMBER_EK_CRT, MEDIA_TYPE_CERT,
+	    c->ek.cert.der, c->ek.cert.der_len, e) != 0)
 		return -1;
 	for (i = 0; i < c->chain.n; i++) {
-		snprintf(name, sizeof(name), "ek-chain-%zu.crt", i);
-		if (evidence_member_add(ms, name, EVIDENCE_MT_CERT,
+		if (member_ek_chain_name(i, name, sizeof(name), e) != 0 ||
+		    evidence_member_add(ms, name, MEDIA_TYPE_CERT,
 		    c->chain_der[i], c->chain_len[i], e) != 0)
 			return -1;
 	}
-	if (evidence_member_add(ms, "ek.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	if (evidence_member_add(ms, MEMBER_EK_PUB, MEDIA_TYPE_TPM2B_PUBLIC,
 	    c->ek_pub, c->ek_pub_len, e) != 0 ||
-	    evidence_member_add(ms, "ak.pub", EVIDENCE_MT_TPM2B_PUBLIC,
+	    evidence_member_add(ms, MEMBER_AK_PUB, MEDIA_TYPE_TPM2B_PUBLIC,
 	    c->st.ak_pub, c->st.ak_pub_len, e) != 0 ||
-	    evidence_member_add(ms, "pcrs.bin", EVIDENCE_MT_PCRS,
+	    evidence_member_add(ms, MEMBER_PCRS, MEDIA_TYPE_PCRS,
 	    c->pcrs.marshaled, c->pcrs.marshaled_len, e) != 0)
 		return -1;
-	if (c->ima.present && evidence_member_add(ms, "ima.log",
+	if (c->ima.present && evidence_member_add(ms, MEMBER_IMA_LOG,
 	    c->ima.media_type, c->ima.data, c->ima.len, e) != 0)
 		return -1;
 	if (c->uefi.present)
-		return evidence_member_add(ms, "uefi.log", EVIDENCE_MT_UEFI,
+		return evidence_member_add(ms, MEMBER_UEFI_LOG, MEDIA_TYPE_UEFI,
 		    c->uefi.data, c->uefi.len, e);
 	return 0;
 }

@@ -141,9 +141,11 @@ ima_read_checked(struct evidence_ima *out, struct errbuf *e)
 		evidence_ima_free(out);
 		return -1;
 	}
-	snprintf(out->media_type, sizeof(out->media_type),
-	    "%s; digest=%s; byteorder=%s", EVIDENCE_MT_IMA, out->log_alg->name,
-	    out->order == IMA_ORDER_BE ? "big" : "little");
+	if (media_type_ima(out->log_alg, out->order, out->media_type,
+	    sizeof(out->media_type), e) != 0) {
+		evidence_ima_free(out);
+		return -1;
+	}
 	out->present = true;
 	return 0;
 }

@@ -4,28 +4,8 @@
  * read, the platform facts of the manifest, and the member list handed to
  * format/bundle.h. Shared by `dossier-collect enroll` and `attest`.
  *
- * Member names and media types (formats.md 4.10, dossier-bundle(5)):
- *   ek.crt          application/pkix-cert (the DER, no NV padding)
- *   ek-chain-N.crt  application/pkix-cert (N = 0.. in NV index order;
- *                   enrollment bundles, when NV 0x01c00100-0x01c001ff
- *                   holds certificates; not in formats.md's table)
- *   ek.pub, ak.pub  application/vnd.dossier.tpm2b-public
- *   pcrs.bin        application/vnd.dossier.tpm2-pcrs (tpm2-tools
- *                   "marshaled": TPML_PCR_SELECTION || u32 n || n x
- *                   TPML_DIGEST)
- *   pcrs.tpm2       application/vnd.dossier.tpm2-pcrs-serialized
- *                   (evidence bundles: the same values in tpm2-tools'
- *                   "serialized" form, for tpm2_checkquote 5.4)
- *   quote.attest    application/vnd.dossier.tpms-attest
- *   quote.sig       application/vnd.dossier.tpmt-signature
- *   ima.log         application/vnd.dossier.ima-binary; digest=sha1;
- *                   byteorder=little|big
- *   ima-<alg>.log   application/vnd.dossier.ima-binary; digest=<alg>;
- *                   byteorder=little|big (the Linux 6.10+ per-bank list
- *                   binary_runtime_measurements_<alg>: the same records,
- *                   template-digest column of that bank's algorithm)
- *   uefi.log        application/vnd.dossier.tcg-pfp-log (the TCG PC Client
- *                   firmware event log, binary_bios_measurements verbatim)
+ * Member names and media types are the bundle's vocabulary,
+ * format/members.h (shared with the verifier).
  *
  * Evidence bundles carry, in this order: ek.crt, ek.pub, ak.pub, pcrs.bin,
  * pcrs.tpm2, quote.attest, quote.sig, ima.log (when the challenge asks for
@@ -52,16 +32,8 @@
 #include "format/err.h"
 #include "format/ima_log.h"
 #include "format/manifest.h"
+#include "format/members.h"
 #include "format/pcr_set.h"
-
-#define EVIDENCE_MT_CERT	"application/pkix-cert"
-#define EVIDENCE_MT_TPM2B_PUBLIC "application/vnd.dossier.tpm2b-public"
-#define EVIDENCE_MT_PCRS	"application/vnd.dossier.tpm2-pcrs"
-#define EVIDENCE_MT_PCRS_SERIALIZED "application/vnd.dossier.tpm2-pcrs-serialized"
-#define EVIDENCE_MT_ATTEST	"application/vnd.dossier.tpms-attest"
-#define EVIDENCE_MT_SIG		"application/vnd.dossier.tpmt-signature"
-#define EVIDENCE_MT_IMA		"application/vnd.dossier.ima-binary"
-#define EVIDENCE_MT_UEFI	"application/vnd.dossier.tcg-pfp-log"
 
 /* Where the kernel shows the IMA log (securityfs mounted at the usual
  * place, then the integrity/ layout of newer kernels). */

@@ -97,6 +97,14 @@
  *   "b.dossier: member 'ima.log' is 10 bytes larger than listed"
  * Names taken from the archive are shown with anything outside printable
  * ASCII (and quotes, backslashes) escaped as \xHH and cut to 64 bytes.
+ *
+ * IMPLEMENTATION: bundle_write.c (names, writing), bundle_zstd.c (the zstd
+ * source, streaming and ONE PASS), bundle_tar.c (tar entries through
+ * libarchive), bundle_read.c (manifest, members, listing); what they
+ * share is in bundle_int.h. The member vocabulary (names, media types,
+ * lookup by name) is format/members.h; telling a bundle from a tar or an
+ * archive of bundles by its first bytes, format/bundle_sniff.h; finding
+ * where each bundle of a concatenated stream ends, format/bundle_split.h.
  */
 #ifndef DOSSIER_BUNDLE_H
 #define DOSSIER_BUNDLE_H

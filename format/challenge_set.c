@@ -13,6 +13,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "format/bundle_sniff.h"
 #include "format/cbor_det.h"
 #include "format/escape.h"
 #include "format/fileio.h"
@@ -20,7 +21,6 @@
 #include "format/tar_entry.h"
 
 #define TAR_RECORD	10240
-#define USTAR_MAGIC_OFF	257
 #define MTIME_MAX	((int64_t)1 << 33)	/* 11 octal digits */
 
 /* ---- names ---------------------------------------------------------------- */
@@ -324,17 +324,10 @@ done:
 
 /* ---- reading: detection ------------------------------------------------------ */
 
-static bool
-is_tar(const uint8_t *buf, size_t len)
-{
-	return len >= 512 && memcmp(buf + USTAR_MAGIC_OFF, "ustar", 5) == 0;
-}
-
 static int
 read_mem(const uint8_t *buf, size_t len, struct challenge_set *s,
     struct errbuf *e)
 {
-	static const uint8_t zstd[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 	uint8_t *copy;
 
 	if (len > CHALLENGE_SET_BYTES_MAX)
@@ -353,10 +346,9 @@ read_mem(const uint8_t *buf, size_t len, struct challenge_set *s,
 		}
 		return 0;
 	}
-	if (is_tar(buf, len))
+	if (sniff_is_tar(buf, len))
 		return read_tar(buf, len, s, e);
-	if ((len >= 4 && memcmp(buf, zstd, 4) == 0) ||
-	    (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b))
+	if (sniff_is_zstd(buf, len) || sniff_is_gzip(buf, len))
 		return err_set(e, "compressed archive: decompress it first "
 		    "(challenge archives are plain tar)");
 	return err_set(e, "neither a challenge file nor a tar archive of "

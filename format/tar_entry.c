@@ -1,6 +1,8 @@
 /* tar_entry.c - see tar_entry.h. */
 #include "format/tar_entry.h"
 
+#include <string.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -38,4 +40,52 @@ tar_entry_file(struct archive *a, const char *name, const uint8_t *data,
 	if (len > 0 && archive_write_data(a, data, len) != (la_ssize_t)len)
 		return err_set(e, "tar: %s: %s", name, archive_error_string(a));
 	return 0;
+}
+
+/* The size field of a ustar header: 12 octal digits at offset 124. A
+ * base-256 size (GNU, top bit set) is not a bundle's: taken as huge, so
+ * the tracker passes over the rest and the reader says what is wrong. */
+static uint64_t
+tar_size(const uint8_t *h)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (h[124] & 0x80)
+		return UINT64_MAX / 2;
+	for (i = 124; i < 136 && h[i] >= '0' && h[i] <= '7'; i++)
+		v = v * 8 + (uint64_t)(h[i] - '0');
+	return v;
+}
+
+void
+tar_track_feed(struct tar_track *t, const uint8_t *p, size_t n)
+{
+	size_t k, i;
+
+	while (n > 0 && !t->ended) {
+		if (t->skip > 0) {
+			k = t->skip < n ? (size_t)t->skip : n;
+			t->skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		k = sizeof(t->blk) - t->have < n ? sizeof(t->blk) - t->have : n;
+		memcpy(t->blk + t->have, p, k);
+		t->have += k;
+		p += k;
+		n -= k;
+		if (t->have < sizeof(t->blk))
+			continue;
+		t->have = 0;
+		for (i = 0; i < sizeof(t->blk) && t->blk[i] == 0; i++)
+			;
+		if (i == sizeof(t->blk)) {
+			t->ended = ++t->zeros == 2;
+			continue;
+		}
+		t->zeros = 0;
+		t->skip = (tar_size(t->blk) + 511) / 512 * 512;
+	}
 }

@@ -8,11 +8,10 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/bundle_sniff.h"
 #include "format/ear.h"
 #include "format/manifest.h"
 #include "relay/relay.h"
-
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 size_t
 relay_kind_max(enum spool_kind kind)
@@ -70,8 +69,7 @@ check_bundle(const uint8_t *data, size_t len, uint8_t device[32],
 	struct bundle_peek p = { 0 };
 	struct bundle_reader r = { 0 };
 
-	if (len < sizeof(zstd_magic) ||
-	    memcmp(data, zstd_magic, sizeof(zstd_magic)) != 0)
+	if (!sniff_is_zstd(data, len))
 		return err_set(e, "not a bundle (no zstd frame magic)");
 	r.manifest = peek_manifest;
 	r.arg = &p;

@@ -29,6 +29,7 @@
 #include "format/escape.h"
 #include "format/hashalg.h"
 #include "format/manifest.h"
+#include "format/members.h"
 #include "format/tpm_attest.h"
 #include "format/results.h"
 #include "verify/batch.h"
@@ -322,7 +323,8 @@ quote_nonce(const uint8_t *data, size_t len, uint8_t *out, size_t *n)
 	struct tpm_attest *ta;
 	struct bundle_contents *bc;
 	struct bundle_reader rd;
-	size_t i;
+	const uint8_t *qa;
+	size_t qlen;
 
 	*n = 0;
 	m = malloc(sizeof(*m));
@@ -335,16 +337,14 @@ quote_nonce(const uint8_t *data, size_t len, uint8_t *out, size_t *n)
 	rd.arg = m;
 	rd.collect_max = TPM_ATTEST_MAX_BYTES;
 	if (bundle_read_mem("bundle", data, len, &rd, bc, NULL) == 0) {
-		for (i = 0; i < bc->nmembers; i++)
-			if (strcmp(bc->members[i].name, "quote.attest") == 0 &&
-			    bc->data[i] != NULL &&
-			    tpm_attest_parse(bc->data[i],
-			    (size_t)bc->members[i].size, ta, NULL) == 0 &&
-			    ta->att.extraData.size <= EAR_NONCE_MAX) {
-				memcpy(out, ta->att.extraData.buffer,
-				    ta->att.extraData.size);
-				*n = ta->att.extraData.size;
-			}
+		if ((qa = bundle_member_data(bc, MEMBER_QUOTE_ATTEST,
+		    &qlen)) != NULL &&
+		    tpm_attest_parse(qa, qlen, ta, NULL) == 0 &&
+		    ta->att.extraData.size <= EAR_NONCE_MAX) {
+			memcpy(out, ta->att.extraData.buffer,
+			    ta->att.extraData.size);
+			*n = ta->att.extraData.size;
+		}
 		bundle_contents_free(bc);
 	}
 out:

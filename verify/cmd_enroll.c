@@ -46,6 +46,7 @@
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/manifest.h"
+#include "format/members.h"
 #include "format/pcr_set.h"
 #include "format/tpm_public.h"
 #include "format/x509_store.h"
@@ -286,16 +287,11 @@ static const uint8_t *
 member(const struct bundle_contents *bc, const char *name, size_t *len,
     bool required, struct errbuf *e)
 {
-	size_t i;
+	const uint8_t *d;
 
-	for (i = 0; i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, name) == 0) {
-			*len = (size_t)bc->members[i].size;
-			return bc->data[i];
-		}
-	if (required)
+	if ((d = bundle_member_data(bc, name, len)) == NULL && required)
 		err_set(e, "no member '%s'", name);
-	return NULL;
+	return d;
 }
 
 /* ak.pub is an AK and the MANIFEST verifies with it; kind enrollment. */
@@ -306,11 +302,11 @@ check_ak_manifest(const struct bundle_contents *bc, struct tpm_public *ak,
 	const uint8_t *d;
 	size_t n;
 
-	if ((d = member(bc, "ak.pub", &n, true, e)) == NULL)
+	if ((d = member(bc, MEMBER_AK_PUB, &n, true, e)) == NULL)
 		return -1;
 	if (tpm_public_parse_2b(d, n, ak, e) == -1 ||
 	    tpm_public_check_ak(ak, e) == -1)
-		return err_prefix(e, "ak.pub");
+		return err_prefix(e, MEMBER_AK_PUB);
 	if (manifest_file_verify(bc->manifest, bc->manifest_len, ak, m,
 	    e) == -1)
 		return err_prefix(e, "manifest signature");
@@ -363,14 +359,14 @@ check_ek(const struct bundle_contents *bc, const struct root_list *roots,
 
 	memset(&cert, 0, sizeof(cert));
 	memset(&xs, 0, sizeof(xs));
-	if ((crt = member(bc, "ek.crt", &crt_len, true, e)) == NULL ||
-	    (pub = member(bc, "ek.pub", &pub_len, true, e)) == NULL)
+	if ((crt = member(bc, MEMBER_EK_CRT, &crt_len, true, e)) == NULL ||
+	    (pub = member(bc, MEMBER_EK_PUB, &pub_len, true, e)) == NULL)
 		return -1;
 	if (crt_len > sizeof(dev->ek_cert))
 		return err_set(e, "ek.crt: larger than %zu bytes",
 		    sizeof(dev->ek_cert));
 	if (ekcert_parse(crt, crt_len, &cert, e) == -1) {
-		err_prefix(e, "ek.crt");
+		err_prefix(e, MEMBER_EK_CRT);
 		goto out;
 	}
 	if (cert.container.form != EKCERT_FORM_DER ||
@@ -399,7 +395,7 @@ check_ek(const struct bundle_contents *bc, const struct root_list *roots,
 	if (tpm_public_parse_2b(pub, pub_len, ek, e) == -1 ||
 	    tpm_public_check_ek(ek, e) == -1 ||
 	    tpm_public_to_pkey(ek, &pk, e) == -1) {
-		err_prefix(e, "ek.pub");
+		err_prefix(e, MEMBER_EK_PUB);
 		goto out;
 	}
 	if (EVP_PKEY_eq(cert.pkey, pk) != 1) {
@@ -429,7 +425,7 @@ check_ak_location(const struct manifest *m, const struct tpm_public *ek,
 	size_t n;
 
 	if (tpm_public_name(ek, &ek_name, e) == -1)
-		return err_prefix(e, "ek.pub");
+		return err_prefix(e, MEMBER_EK_PUB);
 	if (m->ak_location == MANIFEST_AK_EK_CHILD) {
 		if (m->ek_name.len != ek_name.len ||
 		    memcmp(m->ek_name.b, ek_name.b, ek_name.len) != 0)
@@ -438,7 +434,7 @@ check_ak_location(const struct manifest *m, const struct tpm_public *ek,
 		memcpy(dev->ak_parent, ek_name.b, ek_name.len);
 		dev->ak_parent_len = ek_name.len;
 	}
-	if ((d = member(bc, "ak.pub", &n, true, e)) == NULL)
+	if ((d = member(bc, MEMBER_AK_PUB, &n, true, e)) == NULL)
 		return -1;
 	memcpy(dev->ak_public, d, n);
 	dev->ak_public_len = n;
@@ -447,47 +443,28 @@ check_ak_location(const struct manifest *m, const struct tpm_public *ek,
 	return 0;
 }
 
-/* The digest= parameter of the ima.log media type (sha1 when absent). */
-static const struct hashalg *
-ima_digest_alg(const char *mt, struct errbuf *e)
-{
-	const char *p = strstr(mt, "digest=");
-	const struct hashalg *h;
-	size_t n;
-
-	if (p == NULL)
-		return hashalg_by_name("sha1");
-	p += 7;
-	n = strcspn(p, "; ");
-	if ((h = hashalg_by_name_n(p, n)) == NULL)
-		err_set(e, "ima.log: unknown digest '%.*s' in its media type",
-		    (int)(n > 32 ? 32 : n), p);
-	return h;
-}
-
 /* The reference values: pcrs.bin and, when present, ima.log. */
 static int
 collect_refs(const struct bundle_contents *bc, const uint8_t *bundle_sha256,
     struct store_refs *r, struct errbuf *e)
 {
 	const uint8_t *d;
-	size_t n, i;
+	size_t n;
 
 	memset(r, 0, sizeof(*r));
-	if ((d = member(bc, "pcrs.bin", &n, true, e)) == NULL)
+	if ((d = member(bc, MEMBER_PCRS, &n, true, e)) == NULL)
 		return -1;
 	if (pcr_set_parse(d, n, &r->pcrs, NULL, e) == -1)
-		return err_prefix(e, "pcrs.bin");
+		return err_prefix(e, MEMBER_PCRS);
 	if (r->pcrs.nbanks == 0)
 		return err_set(e, "pcrs.bin: no PCR values");
 	memcpy(r->source_bundle, bundle_sha256, STORE_SHA256_LEN);
-	if ((d = member(bc, "ima.log", &n, false, e)) == NULL)
+	if ((d = member(bc, MEMBER_IMA_LOG, &n, false, e)) == NULL)
 		return 0;
-	for (i = 0; strcmp(bc->members[i].name, "ima.log") != 0; i++)
-		;
-	if ((r->ima_log_alg = ima_digest_alg(bc->members[i].media_type,
-	    e)) == NULL)
-		return -1;
+	if (media_type_ima_digest(bundle_member_find(bc, MEMBER_IMA_LOG,
+	    NULL)->media_type, hashalg_by_name("sha1"), &r->ima_log_alg,
+	    e) != 0)
+		return err_prefix(e, MEMBER_IMA_LOG);
 	r->ima_log = (uint8_t *)d;
 	r->ima_log_len = n;
 	return 0;
@@ -526,7 +503,7 @@ check_bundle(const struct bundle_contents *bc, const uint8_t *sha256,
 	    check_ak_location(m, &ek, bc, &out->dev, e) == 0 &&
 	    collect_refs(bc, sha256, &out->refs, e) == 0 &&
 	    host_names(m, out, e) == 0) {
-		out->uefi_log = member(bc, "uefi.log", &out->uefi_log_len,
+		out->uefi_log = member(bc, MEMBER_UEFI_LOG, &out->uefi_log_len,
 		    false, e);
 		if (out->uefi_log_len == 0)
 			out->uefi_log = NULL;	/* an empty log is none */

@@ -41,6 +41,8 @@
 #include <openssl/evp.h>
 
 #include "format/bundle.h"
+#include "format/bundle_sniff.h"
+#include "format/members.h"
 #include "format/cbor_det.h"
 #include "format/challenge.h"
 #include "format/cose.h"
@@ -61,7 +63,6 @@
  * decompressed limit (zstd does not expand). */
 #define INSPECT_FILE_MAX	((size_t)BUNDLE_CONTENT_MAX + (1u << 20))
 
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 static const uint8_t manifest_magic[8] = {
 	0xd9, 0xd9, 0xf7, 0xda, 0x44, 0x53, 0x4d, 0x46,
 };
@@ -181,23 +182,20 @@ check_own_signature(struct report *r, const struct bundle_contents *bc)
 {
 	struct manifest again;
 	struct tpm_public ak;
+	const uint8_t *d;
 	struct errbuf e;
 	size_t i;
 
-	for (i = 0; i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, "ak.pub") == 0)
-			break;
-	if (i == bc->nmembers) {
+	if (bundle_member_find(bc, MEMBER_AK_PUB, &i) == NULL) {
 		report_fail(r, "manifest.signature", "the bundle has no "
 		    "ak.pub to check the signature with");
 		return;
 	}
-	if (bc->data[i] == NULL) {
+	if ((d = bc->data[i]) == NULL) {
 		report_fail(r, "manifest.signature", "ak.pub was not read");
 		return;
 	}
-	if (tpm_public_parse_2b(bc->data[i], bc->members[i].size, &ak,
-	    &e) == -1) {
+	if (tpm_public_parse_2b(d, bc->members[i].size, &ak, &e) == -1) {
 		report_fail(r, "manifest.signature", "ak.pub: %s", e.msg);
 		return;
 	}
@@ -532,12 +530,6 @@ inspect_signed(const struct inspect_args *a, const char *type,
 	return rc;
 }
 
-static bool
-is_tar(const uint8_t *buf, size_t len)
-{
-	return len >= 512 && memcmp(buf + 257, "ustar", 5) == 0;
-}
-
 static int
 load_verifier(struct inspect_args *a)
 {
@@ -601,8 +593,7 @@ cmd_inspect(int argc, char **argv)
 		return OUTCOME_ERROR;
 	}
 	tag = cbor_magic_tag(buf, len);
-	if (len >= sizeof(zstd_magic) &&
-	    memcmp(buf, zstd_magic, sizeof(zstd_magic)) == 0)
+	if (sniff_is_zstd(buf, len))
 		rc = inspect_bundle(&a, buf, len);
 	else if (len >= sizeof(manifest_magic) &&
 	    memcmp(buf, manifest_magic, sizeof(manifest_magic)) == 0)
@@ -613,7 +604,7 @@ cmd_inspect(int argc, char **argv)
 		rc = inspect_signed(&a, "result", buf, len);
 	else if (tag == DOSSIER_TAG_REFERENCE)
 		rc = inspect_signed(&a, "refs", buf, len);
-	else if (is_tar(buf, len))
+	else if (sniff_is_tar(buf, len))
 		rc = inspect_signed(&a, "challenge-set", buf, len);
 	else if (ear_is_cwt(buf, len))
 		rc = inspect_signed(&a, "ear-cwt", buf, len);

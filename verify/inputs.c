@@ -18,6 +18,8 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "format/bundle_sniff.h"
+#include "format/bundle_split.h"
 #include "format/fileio.h"
 #include "verify/inputs.h"
 
@@ -28,8 +30,6 @@
 				 * size is read whole by its first fill, into
 				 * a buffer of its size: no growing and
 				 * copying (a 10k-record bundle is ~2 MiB) */
-
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 /* An input stream: what was read ahead to tell its kind, then the fd. */
 struct src {
@@ -101,24 +101,6 @@ src_read(struct archive *a, void *arg, const void **out)
 	return (la_ssize_t)s->len;
 }
 
-static bool
-is_tar(const uint8_t *buf, size_t len)
-{
-	return len >= 512 && memcmp(buf + 257, "ustar", 5) == 0;
-}
-
-static bool
-is_gzip(const uint8_t *buf, size_t len)
-{
-	return len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b;
-}
-
-static bool
-is_zstd(const uint8_t *buf, size_t len)
-{
-	return len >= 4 && memcmp(buf, zstd_magic, 4) == 0;
-}
-
 /*
  * A zstd stream is an archive of bundles unless its tar's first entry is
  * MANIFEST (then bundles); decode just the first tar header (zstd decodes
@@ -128,34 +110,24 @@ is_zstd(const uint8_t *buf, size_t len)
 static bool
 is_zstd_archive(struct src *s)
 {
-	uint8_t hdr[512];
+	uint8_t hdr[SNIFF_TAR_BLOCK];
 	ZSTD_DCtx *d = s->peek;
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer out = { hdr, sizeof(hdr), 0 };
-	size_t r;
+	size_t got, i;
 
 	(void)src_fill(s, INPUTS_PEEK_ZSTD);
-	if (d != NULL && ZSTD_isError(ZSTD_DCtx_reset(d,
-	    ZSTD_reset_session_only)))
-		return false;
 	if (d == NULL && (d = ZSTD_createDCtx()) == NULL)
 		return false;
-	in.src = s->buf;
-	in.size = s->len;
-	in.pos = 0;
-	do {
-		r = ZSTD_decompressStream(d, &out, &in);
-	} while (!ZSTD_isError(r) && out.pos < out.size && in.pos < in.size);
+	got = sniff_zstd_first_block(d, s->buf, s->len, hdr);
 	if (d != s->peek)
 		ZSTD_freeDCtx(d);
-	if (out.pos < 100)
+	if (got < 100)
 		return false;	/* judged as a bundle, which says why */
 	/* An end-of-archive marker first (an empty tar: "a zstd frame of
 	 * zeros") holds no bundle: judged as one, it is an unreadable
 	 * result, not an archive that yields nothing. */
-	for (r = 0; r < out.pos && hdr[r] == 0; r++)
+	for (i = 0; i < got && hdr[i] == 0; i++)
 		;
-	if (r == out.pos)
+	if (i == got)
 		return false;
 	return strncmp((const char *)hdr, BUNDLE_MANIFEST_NAME, 100) != 0;
 }
@@ -416,126 +388,12 @@ walk_archive(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 
 /* ---- a stream of concatenated bundles ------------------------------------ */
 
-/* Where a tar stream is: its end-of-archive marker found yet? */
-struct tar_track {
-	uint8_t blk[512];
-	size_t have;
-	uint64_t skip;		/* data bytes (padded) still to pass */
-	unsigned zeros;		/* zero blocks in a row */
-	bool ended;
-};
-
-static uint64_t
-tar_size(const uint8_t *h)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (h[124] & 0x80)
-		return UINT64_MAX / 2;	/* base-256: not ours; the reader says */
-	for (i = 124; i < 136 && h[i] >= '0' && h[i] <= '7'; i++)
-		v = v * 8 + (uint64_t)(h[i] - '0');
-	return v;
-}
-
-static void
-tar_feed(struct tar_track *t, const uint8_t *p, size_t n)
-{
-	size_t k, i;
-
-	while (n > 0 && !t->ended) {
-		if (t->skip > 0) {
-			k = t->skip < n ? (size_t)t->skip : n;
-			t->skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		k = sizeof(t->blk) - t->have < n ? sizeof(t->blk) - t->have : n;
-		memcpy(t->blk + t->have, p, k);
-		t->have += k;
-		p += k;
-		n -= k;
-		if (t->have < sizeof(t->blk))
-			continue;
-		t->have = 0;
-		for (i = 0; i < sizeof(t->blk) && t->blk[i] == 0; i++)
-			;
-		if (i == sizeof(t->blk)) {
-			t->ended = ++t->zeros == 2;
-			continue;
-		}
-		t->zeros = 0;
-		t->skip = (tar_size(t->blk) + 511) / 512 * 512;
-	}
-}
-
-/* Decompress one whole frame into the tracker. -1: not a valid frame. */
-static int
-frame_feed(ZSTD_DCtx *d, struct tar_track *t, const uint8_t *f, size_t n,
-    uint64_t *total)
-{
-	uint8_t out[16384];
-	ZSTD_inBuffer in = { f, n, 0 };
-	ZSTD_outBuffer o;
-	size_t r;
-
-	ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
-	do {
-		o.dst = out;
-		o.size = sizeof(out);
-		o.pos = 0;
-		r = ZSTD_decompressStream(d, &o, &in);
-		if (ZSTD_isError(r))
-			return -1;
-		tar_feed(t, out, o.pos);
-		*total += o.pos;
-		if (*total > (uint64_t)BUNDLE_CONTENT_MAX + (16u << 20))
-			return -1;
-	} while (r != 0 && (in.pos < in.size || o.pos == o.size));
-	return r == 0 ? 0 : -1;
-}
-
 /* Drop buf[0..n): the bytes of a bundle handed out. */
 static void
 src_consume(struct src *s, size_t n)
 {
 	memmove(s->buf, s->buf + n, s->len - n);
 	s->len -= n;
-}
-
-/*
- * The frame f[0..n) starts with a ustar header named MANIFEST: a bundle
- * starts there (bundle.h: the writer ends a zstd block after the MANIFEST
- * entry, so this decodes about 1.5 KiB).
- */
-static bool
-frame_starts_bundle(ZSTD_DCtx *d, const uint8_t *f, size_t n)
-{
-	uint8_t hdr[512];
-	ZSTD_inBuffer in = { f, n, 0 };
-	ZSTD_outBuffer out = { hdr, sizeof(hdr), 0 };
-	size_t r;
-
-	if (ZSTD_isError(ZSTD_DCtx_reset(d, ZSTD_reset_session_only)))
-		return false;
-	do {
-		r = ZSTD_decompressStream(d, &out, &in);
-	} while (!ZSTD_isError(r) && out.pos < out.size && in.pos < in.size);
-	return out.pos == out.size && memcmp(hdr + 257, "ustar", 5) == 0 &&
-	    strncmp((const char *)hdr, BUNDLE_MANIFEST_NAME, 100) == 0;
-}
-
-/* The offset of the first zstd magic number in p[from..len), or len. */
-static size_t
-find_magic(const uint8_t *p, size_t len, size_t from)
-{
-	size_t i;
-
-	for (i = from; i + 4 <= len; i++)
-		if (p[i] == zstd_magic[0] && memcmp(p + i, zstd_magic, 4) == 0)
-			return i;
-	return len;
 }
 
 /* What next_bundle() found at the head of s->buf. */
@@ -559,7 +417,7 @@ skip_junk(struct src *s, uint64_t *n)
 
 	*n = 0;
 	for (;;) {
-		if ((i = find_magic(s->buf, s->len, from)) < s->len) {
+		if ((i = sniff_zstd_find(s->buf, s->len, from)) < s->len) {
 			src_consume(s, i);
 			*n += i;
 			return 0;
@@ -581,142 +439,24 @@ skip_junk(struct src *s, uint64_t *n)
 }
 
 /*
- * Does the zstd frame at s->buf + pos decode to nothing but zeros, with
- * *trail zeros before it at most BUNDLE_TRAILER_MAX? Then it is tar record
- * padding in a frame of its own, which the bundle before it may carry
- * (bundle.h, rules 1 and 2), not an empty archive in front of the next.
- * Its first bytes tell most frames apart (a bundle starts with its
- * MANIFEST header); only a frame that starts with zeros is read whole, up
- * to BUNDLE_TRAILER_MAX compressed bytes. Its size if so (*trail grows),
- * 0 if not, -1 on a read error.
- */
-static long
-zero_frame(struct src *s, ZSTD_DCtx *d, size_t pos, uint64_t *trail)
-{
-	uint8_t out[4096];
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer o;
-	uint64_t zeros = 0;
-	size_t fs, r, i;
-	bool whole = false;
-
-	for (;;) {
-		if (s->len - pos < 4 && !s->eof) {
-			if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
-				return -1;
-			continue;
-		}
-		if (s->len - pos < 4 || !is_zstd(s->buf + pos, 4))
-			return 0;
-		fs = ZSTD_findFrameCompressedSize(s->buf + pos, s->len - pos);
-		whole = !ZSTD_isError(fs);
-		if (ZSTD_isError(fs) && (s->eof ||
-		    ZSTD_getErrorCode(fs) != ZSTD_error_srcSize_wrong ||
-		    s->len - pos > BUNDLE_TRAILER_MAX))
-			return 0;
-		/* what is there of it: all zeros so far? */
-		if (ZSTD_isError(ZSTD_DCtx_reset(d, ZSTD_reset_session_only)))
-			return 0;
-		in.src = s->buf + pos;
-		in.size = whole ? fs : s->len - pos;
-		in.pos = 0;
-		zeros = 0;
-		do {
-			o.dst = out;
-			o.size = sizeof(out);
-			o.pos = 0;
-			r = ZSTD_decompressStream(d, &o, &in);
-			if (ZSTD_isError(r))
-				return 0;
-			for (i = 0; i < o.pos; i++)
-				if (out[i] != 0)
-					return 0;
-			zeros += o.pos;
-			if (*trail + zeros > BUNDLE_TRAILER_MAX)
-				return 0;
-		} while (r != 0 && (in.pos < in.size || o.pos == o.size));
-		if (whole)
-			break;
-		if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
-			return -1;
-	}
-	if (r != 0)
-		return 0;	/* cut short: the judge says so */
-	*trail += zeros;
-	return (long)fs;
-}
-
-/*
- * The next bundle of the stream at s->buf: its zstd frames up to the one
- * in which its tar reaches its end-of-archive marker (and frames of zeros
- * right after it: zero_frame()). A bundle also ends
- * (resynchronisation, so that a bad bundle never swallows the next one)
- * before a frame that starts with a MANIFEST header, before bytes that
- * are no zstd frame, and at a frame zstd refuses; the judge then says
- * what is wrong with it. A frame larger than INPUTS_ENTRY_MAX is junk.
+ * The next bundle of the stream at s->buf (format/bundle_split.h says
+ * where a bundle ends), reading more as the splitter asks.
  */
 static enum piece
-next_bundle(struct src *s, ZSTD_DCtx *d, size_t *blen, char *why,
+next_bundle(struct src *s, struct bundle_split *sp, size_t *blen, char *why,
     size_t whylen)
 {
-	struct tar_track t;
-	uint64_t total = 0, trail = 0;
-	size_t pos = 0, fs;
-	long r;
+	enum bundle_split_piece p;
 
-	memset(&t, 0, sizeof(t));
-	*blen = 0;
-	for (;;) {
-		if (s->len - pos < 4 && !s->eof) {
-			if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
-				goto read_error;
-			continue;
+	while ((p = bundle_split_next(sp, s->buf, s->len, s->eof, blen)) ==
+	    BUNDLE_SPLIT_MORE)
+		if (src_fill(s, s->len + INPUTS_CHUNK) == -1) {
+			bundle_split_reset(sp);
+			snprintf(why, whylen, "%s", strerror(s->err));
+			return PIECE_ERROR;
 		}
-		if (pos == s->len)
-			break;
-		if (s->len - pos < 4 || !is_zstd(s->buf + pos, 4)) {
-			if (pos > 0)
-				break;
-			return PIECE_JUNK;
-		}
-		fs = ZSTD_findFrameCompressedSize(s->buf + pos, s->len - pos);
-		if (ZSTD_isError(fs) &&
-		    ZSTD_getErrorCode(fs) == ZSTD_error_srcSize_wrong &&
-		    !s->eof && s->len - pos < INPUTS_ENTRY_MAX) {
-			if (src_fill(s, s->len + INPUTS_CHUNK) == -1)
-				goto read_error;
-			continue;
-		}
-		if (ZSTD_isError(fs) && s->eof &&
-		    ZSTD_getErrorCode(fs) == ZSTD_error_srcSize_wrong) {
-			pos = s->len;	/* truncated: the judge says so */
-			break;
-		}
-		if (ZSTD_isError(fs)) {	/* a damaged or oversized frame */
-			if (pos > 0)
-				break;
-			return PIECE_JUNK;
-		}
-		if (pos > 0 && frame_starts_bundle(d, s->buf + pos, fs))
-			break;
-		if (frame_feed(d, &t, s->buf + pos, fs, &total) == -1) {
-			pos += fs;	/* the judge says what is wrong */
-			break;
-		}
-		pos += fs;
-		if (t.ended) {
-			while ((r = zero_frame(s, d, pos, &trail)) > 0)
-				pos += (size_t)r;
-			if (r < 0)
-				goto read_error;
-			break;
-		}
-	}
-	*blen = pos;
-	return pos > 0 ? PIECE_BUNDLE : PIECE_END;
-read_error:
-	snprintf(why, whylen, "%s", strerror(s->err));
-	return PIECE_ERROR;
+	return p == BUNDLE_SPLIT_BUNDLE ? PIECE_BUNDLE :
+	    p == BUNDLE_SPLIT_JUNK ? PIECE_JUNK : PIECE_END;
 }
 
 /*
@@ -730,18 +470,16 @@ walk_bundles(struct src *s, bool whole, input_fn fn, void *arg,
     struct errbuf *e)
 {
 	char name[INPUTS_NAME_MAX + 1], why[ERRBUF_MAX];
-	ZSTD_DCtx *d;
+	struct bundle_split *sp;
 	uint64_t off = 0, n = 0, skipped;
 	enum piece pc;
 	size_t blen;
 	int rc = 0;
 
-	if ((d = ZSTD_createDCtx()) == NULL)
+	if ((sp = bundle_split_new(INPUTS_ENTRY_MAX)) == NULL)
 		return err_set(e, "out of memory");
-	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
-	    BUNDLE_ZSTD_WINDOW_LOG_MAX);
 	for (;;) {
-		pc = next_bundle(s, d, &blen, why, sizeof(why));
+		pc = next_bundle(s, sp, &blen, why, sizeof(why));
 		if (pc == PIECE_END && n == 0)	/* nothing at all */
 			rc = unreadable(fn, arg, s->label, false, 0, "empty "
 			    "input, not a bundle", e);
@@ -778,7 +516,7 @@ walk_bundles(struct src *s, bool whole, input_fn fn, void *arg,
 		if (rc == -1)
 			break;
 	}
-	ZSTD_freeDCtx(d);
+	bundle_split_free(sp);
 	return rc;
 }
 
@@ -806,9 +544,9 @@ one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
 			    strerror(s->err), e);
 	}
 	/* junk before a zstd frame is skipped to it, as on standard input */
-	if (is_zstd(s->buf, s->len) ?
+	if (sniff_is_zstd(s->buf, s->len) ?
 	    ZSTD_findFrameCompressedSize(s->buf, s->len) != s->len :
-	    find_magic(s->buf, s->len, 0) < s->len)
+	    sniff_zstd_find(s->buf, s->len, 0) < s->len)
 		return walk_bundles(s, true, fn, arg, e);
 	return item(fn, arg, s->label, false, 0, s->buf, s->len, &s->buf, e);
 }
@@ -831,8 +569,8 @@ do_stream(const char *label, int fd, size_t size, bool is_stdin,
 	if (src_fill(&s, size > 0 && size <= INPUTS_WHOLE_MAX ? size + 1 :
 	    INPUTS_PEEK) == -1)
 		rc = unreadable(fn, arg, label, false, 0, strerror(s.err), e);
-	else if (is_tar(s.buf, s.len) || is_gzip(s.buf, s.len) ||
-	    (is_zstd(s.buf, s.len) && is_zstd_archive(&s)))
+	else if (sniff_is_tar(s.buf, s.len) || sniff_is_gzip(s.buf, s.len) ||
+	    (sniff_is_zstd(s.buf, s.len) && is_zstd_archive(&s)))
 		rc = walk_archive(&s, fn, arg, e);
 	else if (is_stdin)
 		rc = walk_bundles(&s, false, fn, arg, e);

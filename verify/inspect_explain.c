@@ -37,6 +37,7 @@
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/ima_log.h"
+#include "format/members.h"
 #include "verify/cmd.h"
 #include "verify/inspect.h"
 #include "verify/judge.h"
@@ -122,20 +123,6 @@ show_divergence(FILE *f, const uint8_t *log, size_t len,
 			    "reference ends here\n", re.index);
 		return;
 	}
-}
-
-static const uint8_t *
-member(const struct bundle_contents *bc, const char *name, size_t *len)
-{
-	size_t i;
-
-	for (i = 0; bc != NULL && i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, name) == 0 &&
-		    bc->data[i] != NULL) {
-			*len = (size_t)bc->members[i].size;
-			return bc->data[i];
-		}
-	return NULL;
 }
 
 void
@@ -262,7 +249,7 @@ inspect_explain(FILE *f, const char *path, const uint8_t *buf, size_t len,
 	if (r.verdict != RESULT_PASS) {
 		fprintf(f, "\n[diagnosis]\n");
 		memset(&refs, 0, sizeof(refs));
-		log = member(bc, "ima.log", &loglen);
+		log = bundle_member_data(bc, MEMBER_IMA_LOG, &loglen);
 		if (log == NULL)
 			fprintf(f, "ima-divergence - (the bundle has no "
 			    "ima.log)\n");

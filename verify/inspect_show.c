@@ -15,6 +15,7 @@
 #include "format/hashalg.h"
 #include "format/hex.h"
 #include "format/ima_log.h"
+#include "format/members.h"
 #include "format/pcr_set.h"
 #include "format/tpm_attest.h"
 #include "format/tpm_public.h"
@@ -289,24 +290,6 @@ show_sig(FILE *f, const uint8_t *data, size_t len, struct errbuf *e)
 	return 0;
 }
 
-/* The digest= parameter of an IMA media type, sha1 when absent. */
-static const struct hashalg *
-ima_column_alg(const char *media_type, struct errbuf *e)
-{
-	const char *p = strstr(media_type, "digest=");
-	const struct hashalg *h;
-	size_t n;
-
-	if (p == NULL)
-		return hashalg_by_name("sha1");
-	p += strlen("digest=");
-	n = strcspn(p, "; ");
-	if ((h = hashalg_by_name_n(p, n)) == NULL)
-		err_set(e, "media type names an unknown digest '%.*s'",
-		    (int)(n > 32 ? 32 : n), p);
-	return h;
-}
-
 static int
 show_ima(FILE *f, const struct bundle_member *m, const uint8_t *data,
     size_t len, struct errbuf *e)
@@ -317,7 +300,8 @@ show_ima(FILE *f, const struct bundle_member *m, const uint8_t *data,
 	size_t off = 0, need;
 	enum ima_parse_result r;
 
-	if ((alg = ima_column_alg(m->media_type, e)) == NULL)
+	if (media_type_ima_digest(m->media_type, hashalg_by_name("sha1"),
+	    &alg, e) != 0)
 		return -1;
 	fprintf(f, "template-hash %s\n", alg->name);
 	ima_parser_init(&p, alg, IMA_ORDER_UNKNOWN);
@@ -391,21 +375,19 @@ inspect_show_member(FILE *f, const struct bundle_member *m,
 {
 	const char *n = m->name;
 
-	if (strcmp(n, "ek.crt") == 0)
+	if (strcmp(n, MEMBER_EK_CRT) == 0)
 		return show_ekcert(f, data, len, e);
-	if (strcmp(n, "ek.pub") == 0 || strcmp(n, "ak.pub") == 0)
+	if (strcmp(n, MEMBER_EK_PUB) == 0 || strcmp(n, MEMBER_AK_PUB) == 0)
 		return show_tpm_public(f, data, len, e);
-	if (strcmp(n, "pcrs.bin") == 0)
+	if (strcmp(n, MEMBER_PCRS) == 0)
 		return show_pcrs(f, data, len, e);
-	if (strcmp(n, "quote.attest") == 0)
+	if (strcmp(n, MEMBER_QUOTE_ATTEST) == 0)
 		return show_quote_attest(f, data, len, e);
-	if (strcmp(n, "quote.sig") == 0)
+	if (strcmp(n, MEMBER_QUOTE_SIG) == 0)
 		return show_sig(f, data, len, e);
-	if (strcmp(n, "ima.log") == 0 ||
-	    (strncmp(n, "ima-", 4) == 0 && strlen(n) > 8 &&
-	    strcmp(n + strlen(n) - 4, ".log") == 0))
+	if (member_is_ima_log(n))
 		return show_ima(f, m, data, len, e);
-	if (strcmp(n, "uefi.log") == 0)
+	if (strcmp(n, MEMBER_UEFI_LOG) == 0)
 		return show_uefi(f, data, len, e);
 	fprintf(f, "not-decoded no decoder for this member\n");
 	return 0;

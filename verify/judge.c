@@ -92,15 +92,7 @@ judge_first_failure(const struct result *r)
 const uint8_t *
 jg_member(const struct judging *j, const char *name, size_t *len)
 {
-	size_t i;
-
-	for (i = 0; i < j->bc.nmembers; i++)
-		if (strcmp(j->bc.members[i].name, name) == 0) {
-			*len = (size_t)j->bc.members[i].size;
-			return j->bc.data[i];
-		}
-	*len = 0;
-	return NULL;
+	return bundle_member_data(&j->bc, name, len);
 }
 
 static void
@@ -215,34 +207,6 @@ record(struct store *s, const struct result *r, const uint8_t id[STORE_ID_LEN],
 
 /* ---- container ------------------------------------------------------------ */
 
-static const char *const required_members[] = {
-	"ek.crt", "ek.pub", "ak.pub", "pcrs.bin", "quote.attest", "quote.sig",
-};
-
-/* Names an evidence bundle may carry (dossier-bundle(5)). */
-static bool
-evidence_member_name(const char *n)
-{
-	static const char *const fixed[] = {
-		"ek.crt", "ek.pub", "ak.pub", "pcrs.bin", "pcrs.tpm2",
-		"quote.attest", "quote.sig", "ima.log", "ima-sha1.log",
-		"ima-sha256.log", "ima-sha384.log", "ima-sha512.log",
-		"uefi.log",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(n, fixed[i]) == 0)
-			return true;
-	if (strncmp(n, "ek-chain-", 9) != 0 || strlen(n) < 14 ||
-	    strcmp(n + strlen(n) - 4, ".crt") != 0)
-		return false;
-	for (i = 9; i < strlen(n) - 4; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return false;
-	return true;
-}
-
 static int judge_device(struct judging *j, struct errbuf *e);
 static int judge_signature(struct judging *j, const uint8_t *manifest,
     size_t len);
@@ -325,7 +289,7 @@ on_manifest(void *arg, const uint8_t *buf, size_t len,
 		return err_set(e, "an %s bundle, not evidence (dossier enroll "
 		    "takes it)", manifest_kind_name(j->claimed.kind));
 	for (i = 0; i < j->claimed.n_members; i++)
-		if (!evidence_member_name(j->claimed.members[i].name))
+		if (!member_evidence_name(j->claimed.members[i].name))
 			return err_set(e, "member '%s' is not an evidence "
 			    "member", j->claimed.members[i].name);
 	if (j->s != NULL && authenticate(cb, buf, len, e) != 0)
@@ -409,13 +373,12 @@ judge_container(struct judging *j, const uint8_t *buf, size_t len,
 		j->r->verdict = j->manifest_read ? RESULT_FAIL : RESULT_ERROR;
 		return 1;
 	}
-	for (i = 0; i < sizeof(required_members) /
-	    sizeof(required_members[0]); i++)
-		if (jg_member(j, required_members[i], &n) == NULL) {
+	for (i = 0; i < MEMBERS_REQUIRED_N; i++)
+		if (jg_member(j, members_required[i], &n) == NULL) {
 			j->r->has_device = false;	/* as above */
 			j->r->has_challenge = false;
 			jg_fail(j, "bundle.container", "no member '%s'",
-			    required_members[i]);
+			    members_required[i]);
 			return 1;
 		}
 	jg_ok(j, "bundle.container", "%zu members, digests match",
@@ -489,19 +452,19 @@ judge_ek(struct judging *j)
 	size_t n;
 	bool bad = false;
 
-	p = jg_member(j, "ek.crt", &n);
+	p = jg_member(j, MEMBER_EK_CRT, &n);
 	if (!same_bytes(p, n, j->dev.ek_cert, j->dev.ek_cert_len)) {
 		jg_fail(j, "device.ek", "ek.crt differs from the enrolled EK "
 		    "certificate");
 		bad = true;
 	}
-	p = jg_member(j, "ek.pub", &n);
+	p = jg_member(j, MEMBER_EK_PUB, &n);
 	if (!same_bytes(p, n, j->dev.ek_public, j->dev.ek_public_len)) {
 		jg_fail(j, "device.ek", "ek.pub differs from the enrolled EK "
 		    "public area");
 		bad = true;
 	}
-	p = jg_member(j, "ak.pub", &n);
+	p = jg_member(j, MEMBER_AK_PUB, &n);
 	if (!same_bytes(p, n, j->dev.ak_public, j->dev.ak_public_len)) {
 		jg_fail(j, "device.ek", "ak.pub differs from the enrolled AK");
 		bad = true;
@@ -931,7 +894,7 @@ offline_signature(struct judging *j)
 	struct errbuf e;
 	size_t n;
 
-	p = jg_member(j, "ak.pub", &n);
+	p = jg_member(j, MEMBER_AK_PUB, &n);
 	if (tpm_public_parse_2b(p, n, &j->ak, &e) == -1 ||
 	    tpm_public_to_pkey(&j->ak, &j->ak_key, &e) == -1) {
 		jg_fail(j, "manifest.signature", "ak.pub: %s", e.msg);

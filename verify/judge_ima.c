@@ -684,7 +684,7 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 	size_t len, nb = 0;
 	int rc = 0;
 
-	if ((log = jg_member(j, "ima.log", &len)) == NULL) {
+	if ((log = jg_member(j, MEMBER_IMA_LOG, &len)) == NULL) {
 		if (wants_log(j, "ima"))
 			jg_fail(j, "ima.parse", "the challenge asks for the IMA "
 			    "log and the bundle has no ima.log");
@@ -724,11 +724,6 @@ out:
 
 /* ---- per-bank lists -------------------------------------------------------- */
 
-/* The per-bank lists, in the challenge vocabulary's order. */
-static const char *const bank_list_algs[] = {
-	"sha1", "sha256", "sha384", "sha512",
-};
-
 /* One per-bank list being judged. */
 struct bank_list {
 	const char *alg_name;
@@ -753,43 +748,6 @@ struct bank_list {
 	bool differs;
 	char why[IMA_PATH_SHOWN + 200];
 };
-
-/* The manifest's member entry by name; NULL if none. */
-static const struct bundle_member *
-member_entry(const struct judging *j, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < j->bc.nmembers; i++)
-		if (strcmp(j->bc.members[i].name, name) == 0)
-			return &j->bc.members[i];
-	return NULL;
-}
-
-/*
- * The digest= parameter of a media type ("...; digest=sha256; ..."): 0
- * and its value in out, or -1 if there is none.
- */
-static int
-media_type_digest(const char *mt, char *out, size_t cap)
-{
-	const char *p = mt;
-	size_t n;
-
-	while ((p = strchr(p, ';')) != NULL) {
-		p += 1 + strspn(p + 1, " ");
-		if (strncmp(p, "digest=", 7) != 0)
-			continue;
-		p += 7;
-		n = strcspn(p, "; ");
-		if (n == 0 || n >= cap)
-			return -1;
-		memcpy(out, p, n);
-		out[n] = '\0';
-		return 0;
-	}
-	return -1;
-}
 
 /* The quoted PCR 10 of bank alg as an expectation; false if not quoted. */
 static bool
@@ -960,8 +918,8 @@ judge_bank_list(struct judging *j, struct bank_list *bl,
 	struct errbuf pe;
 	char digest[32];
 
-	if (media_type_digest(mb->media_type, digest, sizeof(digest)) == -1 ||
-	    strcmp(digest, bl->alg_name) != 0) {
+	if (media_type_param(mb->media_type, "digest", digest, sizeof(digest),
+	    NULL) != 1 || strcmp(digest, bl->alg_name) != 0) {
 		jg_fail(j, bl->parse, "%s: media type '%s' does not say "
 		    "digest=%s", mb->name, mb->media_type, bl->alg_name);
 		return;
@@ -979,7 +937,7 @@ judge_bank_list(struct judging *j, struct bank_list *bl,
 	}
 	if (bl->replay_on)
 		ima_replay_expect(rpp, &exp);
-	bl->ima = jg_member(j, "ima.log", &bl->ima_len);
+	bl->ima = jg_member(j, MEMBER_IMA_LOG, &bl->ima_len);
 	ima_parser_init(&bl->ima_p, hashalg_by_name("sha1"),
 	    IMA_ORDER_UNKNOWN);
 	if (scan_bank_list(bl, rpp, &pe) == -1)
@@ -1009,10 +967,9 @@ judge_bank_lists(struct judging *j, struct errbuf *e)
 		free(rp);
 		return err_set(e, "out of memory");
 	}
-	for (i = 0; i < sizeof(bank_list_algs) / sizeof(bank_list_algs[0]);
-	    i++) {
+	for (i = 0; i < MEMBERS_IMA_BANKS_N; i++) {
 		memset(bl, 0, sizeof(*bl));
-		bl->alg_name = bank_list_algs[i];
+		bl->alg_name = members_ima_banks[i];
 		bl->alg = hashalg_by_name(bl->alg_name);
 		snprintf(bl->parse, sizeof(bl->parse), "ima.%s-list.parse",
 		    bl->alg_name);
@@ -1020,9 +977,10 @@ judge_bank_lists(struct judging *j, struct errbuf *e)
 		    bl->alg_name);
 		snprintf(bl->consistent, sizeof(bl->consistent),
 		    "ima.%s-list.consistent", bl->alg_name);
-		snprintf(member, sizeof(member), "ima-%s.log", bl->alg_name);
+		(void)member_ima_bank_name(bl->alg_name, member,
+		    sizeof(member), NULL);
 		snprintf(log, sizeof(log), "ima-%s", bl->alg_name);
-		mb = member_entry(j, member);
+		mb = bundle_member_find(&j->bc, member, NULL);
 		if (mb == NULL || (bl->data = jg_member(j, member,
 		    &bl->len)) == NULL) {
 			if (wants_log(j, log))

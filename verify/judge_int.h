@@ -14,6 +14,7 @@
 
 #include "format/bundle.h"
 #include "format/manifest.h"
+#include "format/members.h"
 #include "format/pcr_set.h"
 #include "format/results.h"
 #include "format/tpm_attest.h"

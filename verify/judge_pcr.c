@@ -59,15 +59,14 @@ judge_uefi_judges(const struct judging *j)
 uint32_t
 judge_log_pcrs(const struct judging *j)
 {
-	static const char *const ima[] = { "ima.log", "ima-sha1.log",
-	    "ima-sha256.log", "ima-sha384.log", "ima-sha512.log" };
 	uint32_t m = 0;
 	size_t i, n;
 
-	for (i = 0; i < sizeof(ima) / sizeof(ima[0]); i++)
-		if (jg_member(j, ima[i], &n) != NULL)
+	for (i = 0; i < j->bc.nmembers; i++)
+		if (member_is_ima_log(j->bc.members[i].name) &&
+		    j->bc.data[i] != NULL)
 			m |= PCRS_IMA;
-	if (jg_member(j, "uefi.log", &n) != NULL && judge_uefi_judges(j))
+	if (jg_member(j, MEMBER_UEFI_LOG, &n) != NULL && judge_uefi_judges(j))
 		m |= j->uefi_pcrs & PCRS_UEFI;
 	return m;
 }

@@ -37,7 +37,7 @@ check_signature(struct judging *j, TPMT_SIGNATURE *sig, bool *sig_ok)
 	size_t n;
 
 	*sig_ok = false;
-	p = jg_member(j, "quote.sig", &n);
+	p = jg_member(j, MEMBER_QUOTE_SIG, &n);
 	if (tpm_signature_parse(p, n, sig, &e) == -1) {
 		jg_fail(j, "quote.signature", "quote.sig: %s", e.msg);
 		return;
@@ -127,9 +127,9 @@ check_pcr_files(struct judging *j, const TPML_PCR_SELECTION *sel,
 	uint32_t bits;
 	bool found;
 
-	p = jg_member(j, "pcrs.bin", &n);
+	p = jg_member(j, MEMBER_PCRS, &n);
 	if (pcr_set_parse(p, n, &j->pcrs, &fmt, e) == -1)
-		return err_prefix(e, "pcrs.bin");
+		return err_prefix(e, MEMBER_PCRS);
 	if (fmt != PCR_FILE_TPM2_MARSHALED)
 		return err_set(e, "pcrs.bin is %s, not tpm2-tools marshaled",
 		    pcr_file_format_name(fmt));
@@ -141,10 +141,10 @@ check_pcr_files(struct judging *j, const TPML_PCR_SELECTION *sel,
 			    "than the quote covers", j->pcrs.banks[b].alg->name);
 	}
 	j->pcrs_ok = true;
-	if ((p = jg_member(j, "pcrs.tpm2", &n)) == NULL)
+	if ((p = jg_member(j, MEMBER_PCRS_TPM2, &n)) == NULL)
 		return 0;
 	if (pcr_set_parse(p, n, &other, NULL, e) == -1)
-		return err_prefix(e, "pcrs.tpm2");
+		return err_prefix(e, MEMBER_PCRS_TPM2);
 	for (b = 0; b < j->pcrs.nbanks; b++)
 		for (pcr = 0; pcr < PCR_COUNT; pcr++) {
 			if (!(j->pcrs.banks[b].present & (1u << pcr)))
@@ -201,7 +201,7 @@ judge_quote(struct judging *j)
 	size_t n;
 	bool sig_ok;
 
-	p = jg_member(j, "quote.attest", &n);
+	p = jg_member(j, MEMBER_QUOTE_ATTEST, &n);
 	if (tpm_attest_parse(p, n, &j->att, &e) == -1) {
 		jg_fail(j, "quote.magic", "quote.attest: %s", e.msg);
 		return;

@@ -495,7 +495,7 @@ judge_uefi(struct judging *j, struct errbuf *e)
 
 	j->uefi_judged = false;
 	j->uefi_pcrs = 0;
-	if ((buf = jg_member(j, "uefi.log", &len)) == NULL) {
+	if ((buf = jg_member(j, MEMBER_UEFI_LOG, &len)) == NULL) {
 		if (wants(j, "uefi"))
 			jg_fail(j, "uefi.parse", "the challenge asks for the "
 			    "UEFI event log and the bundle has no uefi.log");

@@ -10,6 +10,7 @@
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/manifest.h"
+#include "format/members.h"
 #include "format/results.h"
 #include "verify/judge.h"
 #include "verify/judge_pcr.h"
@@ -18,21 +19,6 @@
 #include "verify/uefi_refs.h"
 
 #define REFS_PCRS_BUNDLE_MAX	((size_t)1 << 30)	/* a bundle file */
-
-const uint8_t *
-refs_member(const struct bundle_contents *bc, const char *name, size_t *len)
-{
-	size_t i;
-
-	for (i = 0; i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, name) == 0 &&
-		    bc->data[i] != NULL) {
-			*len = (size_t)bc->members[i].size;
-			return bc->data[i];
-		}
-	*len = 0;
-	return NULL;
-}
 
 size_t
 refs_pcr_count(const struct pcr_set *p)
@@ -55,10 +41,10 @@ refs_bundle_pcrs(const struct bundle_contents *bc, struct pcr_set *out,
 	const uint8_t *p;
 	size_t n;
 
-	if ((p = refs_member(bc, "pcrs.bin", &n)) == NULL)
+	if ((p = bundle_member_data(bc, MEMBER_PCRS, &n)) == NULL)
 		return err_set(e, "the bundle has no pcrs.bin");
 	if (pcr_set_parse(p, n, out, &fmt, e) == -1)
-		return err_prefix(e, "pcrs.bin");
+		return err_prefix(e, MEMBER_PCRS);
 	if (fmt != PCR_FILE_TPM2_MARSHALED)
 		return err_set(e, "pcrs.bin is %s, not tpm2-tools marshaled",
 		    pcr_file_format_name(fmt));

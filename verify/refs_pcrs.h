@@ -16,10 +16,6 @@
 #include "format/pcr_set.h"
 #include "verify/store.h"
 
-/* The data of member name of read contents bc, or NULL. */
-const uint8_t *refs_member(const struct bundle_contents *bc, const char *name,
-    size_t *len);
-
 /*
  * The quoted PCR values of a bundle's contents: its pcrs.bin, which must be
  * tpm2-tools marshaled and hold values. The caller has had the bundle

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format/bundle.h"
+#include "format/members.h"
 #include "format/ima_policy.h"
 #include "verify/store_pcrref.h"
 
@@ -317,15 +318,11 @@ uefi_ref_take(struct store *s, const uint8_t id[STORE_DEVICE_ID_LEN],
 	struct evlog_replay rp;
 	struct evlog_pcr_cmp cmp;
 	const uint8_t *log = NULL;
-	size_t i, len = 0;
+	size_t len = 0;
 	int rc = -1;
 
 	*events = 0;
-	for (i = 0; i < bc->nmembers; i++)
-		if (strcmp(bc->members[i].name, "uefi.log") == 0) {
-			log = bc->data[i];
-			len = (size_t)bc->members[i].size;
-		}
+	log = bundle_member_data(bc, MEMBER_UEFI_LOG, &len);
 	if (log == NULL || len == 0)
 		return 0;
 	evlog_init(&l);

@@ -57,6 +57,7 @@
 #include "format/ima_log.h"
 #include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "verify/ima_check.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
@@ -427,14 +428,15 @@ quoted_pcr10_zero(const struct ima_replay *rp, size_t b)
 	    rp->banks[b].alg->size) == 0;
 }
 
-/* ima.replay.<bank> lines; the shortest matched prefix in *prefix. */
+/* ima.replay.<bank> lines (verify/ima_check.h's, as dossier ima check
+ * says them); the shortest matched prefix in *prefix. */
 static bool
 report_replay(struct ima_judgement *g, struct ima_replay *rp,
     uint64_t *prefix)
 {
 	struct judging *j = g->j;
 	struct ima_bank_result res;
-	char name[RESULT_CHECK_NAME_MAX + 1], other[200] = "";
+	char name[RESULT_CHECK_NAME_MAX + 1], other[200] = "", note[300];
 	enum ima_mode m;
 	size_t b;
 	bool all = true;
@@ -446,6 +448,7 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 		ima_replay_result(rp, b, &res);
 		snprintf(name, sizeof(name), "ima.replay.%s",
 		    rp->banks[b].alg->name);
+		/* per-bank mode first: the mode of kernels >= 5.8 */
 		m = res.matched[IMA_MODE_PER_BANK] ? IMA_MODE_PER_BANK :
 		    IMA_MODE_PADDED;
 		/* No PCR 10 entry in the prefix: PCR 10 would still be zero. */
@@ -453,16 +456,13 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 		    !quoted_pcr10_zero(rp, b))
 			res.matched[m] = false;
 		if (!res.matched[m]) {
-			if (g->other_n == 0)
-				jg_fail(j, name, "the log (%" PRIu64 " entries) "
-				    "does not replay to the quoted PCR 10 in "
-				    "per-bank or padded mode", g->entries);
-			else
-				jg_fail(j, name, "the log (%" PRIu64 " entries) "
-				    "does not replay to the quoted PCR 10 in "
-				    "per-bank or padded mode; the %" PRIu64
-				    " entries extending %s, are not part of that "
-				    "replay", g->entries, g->other_n, other);
+			note[0] = '\0';
+			if (g->other_n > 0)
+				snprintf(note, sizeof(note), "; the %" PRIu64
+				    " entries extending %s, are not part of "
+				    "that replay", g->other_n, other);
+			ima_replay_bank_check(&j->sink, rp, b, false, m, 0,
+			    g->entries, note);
 			all = false;
 			continue;
 		}
@@ -476,8 +476,8 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 			all = false;
 			continue;
 		}
-		jg_ok(j, name, "%s mode: %" PRIu64 " entries reach the quoted "
-		    "PCR 10", ima_mode_name(m), res.prefix[m]);
+		ima_replay_bank_check(&j->sink, rp, b, true, m, res.prefix[m],
+		    g->entries, "");
 		if (res.prefix[m] < *prefix)
 			*prefix = res.prefix[m];
 	}
@@ -519,73 +519,69 @@ count_fails(const struct ima_judgement *g, enum ima_rule_kind k,
 	}
 }
 
-/* "; N failing findings in the unquoted tail ..., first: ..." or "". */
-static void
-tail_note(const struct ima_judgement *g, enum ima_rule_kind k,
-    uint64_t prefix, uint64_t in_tail, char *out, size_t cap)
-{
+/* Walks g's finding lines for ima_rule_outcome.next_quoted. */
+struct line_walk {
+	const struct ima_judgement *g;
+	enum ima_rule_kind kind;
+	uint64_t prefix;
 	size_t i;
+};
 
-	out[0] = '\0';
-	if (in_tail == 0)
-		return;
-	for (i = 0; i < g->nlines; i++)
-		if (g->lines[i].rule == k && !quoted(g->lines[i].index,
-		    prefix))
-			break;
-	snprintf(out, cap, "; %" PRIu64 " finding%s in the unquoted tail "
-	    "(measured after the quote, not covered by it)%s%s", in_tail,
-	    in_tail == 1 ? "" : "s", i < g->nlines ? ", first: " : "",
-	    i < g->nlines ? g->lines[i].text : "");
+static bool
+next_quoted_line(void *arg, char *text, size_t cap)
+{
+	struct line_walk *w = arg;
+	const struct finding_line *l;
+
+	for (; w->i < w->g->nlines; w->i++) {
+		l = &w->g->lines[w->i];
+		if (l->rule == w->kind && quoted(l->index, w->prefix)) {
+			snprintf(text, cap, "%s", l->text);
+			w->i++;
+			return true;
+		}
+	}
+	return false;
 }
 
+/* The rule's check: verify/ima_check.h's ima_rule_check(), the words
+ * dossier ima check says too. */
 static void
 report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
 {
-	const struct ima_rule *rule = &g->policy.rules[ri];
-	const char *name = ima_rule_check_name(rule->kind);
-	char text[IMA_POLICY_TEXT_MAX + 1], counts[160], tail[600];
+	enum ima_rule_kind kind = g->policy.rules[ri].kind;
 	char against[IMA_SET_NAMES_MAX + 16];
-	uint64_t in_quote, in_tail, shown = 0;
-	struct errbuf pe;
+	struct ima_rule_outcome o;
+	struct line_walk w = { g, kind, prefix, 0 };
 	size_t i;
 
-	if (ima_policy_format(rule, text, sizeof(text), &pe) == -1)
-		snprintf(text, sizeof(text), "%s", ima_rule_name(rule->kind));
-	if (g->res.rule_skipped[ri]) {
-		jg_skip(g->j, name, "rule '%s': %s", text,
-		    g->res.rule_note[ri]);
-		return;
-	}
 	against[0] = '\0';
-	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
+	if (kind == IMA_RULE_REORDER || kind == IMA_RULE_ALLOWLIST)
 		snprintf(against, sizeof(against), " against %s",
 		    g->ref.set_names);
-	else if (rule->kind == IMA_RULE_BOOT_AGGREGATE &&
-	    g->j->boot_pcrs != NULL)
+	else if (kind == IMA_RULE_BOOT_AGGREGATE && g->j->boot_pcrs != NULL)
 		snprintf(against, sizeof(against), " against PCRs 0-9 as "
 		    "replayed from uefi.log");
-	ima_eval_counts_text(&g->res, rule->kind, counts, sizeof(counts));
-	count_fails(g, rule->kind, prefix, &in_quote, &in_tail);
-	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));
-	if (in_quote == 0 && !(g->res.rule_failed[ri] &&
-	    g->fails[rule->kind].n == 0)) {
-		jg_ok(g->j, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s%s"
-		    "%s", text, g->ref.default_rules ? " (default)" : "",
-		    against, g->entries, counts, g->first_note[rule->kind][0] ?
-		    "; first reported: " : "", g->first_note[rule->kind], tail);
-		return;
-	}
-	for (i = 0; i < g->nlines; i++)
-		if (g->lines[i].rule == rule->kind &&
-		    quoted(g->lines[i].index, prefix)) {
-			jg_fail(g->j, name, "%s (rule %s)", g->lines[i].text,
-			    text);
-			shown++;
+	memset(&o, 0, sizeof(o));
+	o.policy = &g->policy;
+	o.ri = ri;
+	o.res = &g->res;
+	o.is_default = g->ref.default_rules;
+	o.against = against;
+	o.entries = g->entries;
+	o.first_note = g->first_note[kind];
+	count_fails(g, kind, prefix, &o.in_quote, &o.in_tail);
+	o.any_fail = g->fails[kind].n > 0;
+	o.first_tail = "";
+	for (i = 0; o.in_tail > 0 && i < g->nlines; i++)
+		if (g->lines[i].rule == kind && !quoted(g->lines[i].index,
+		    prefix)) {
+			o.first_tail = g->lines[i].text;
+			break;
 		}
-	jg_fail(g->j, name, "rule '%s'%s: %" PRIu64 " failing finding%s%s; "
-	    "%s%s", text, against, in_quote, in_quote == 1 ? "" : "s",
-	    shown < in_quote ? " (the first named above)" : "", counts, tail);
+	o.next_quoted = next_quoted_line;
+	o.arg = &w;
+	ima_rule_check(&g->j->sink, &o);
 }
 
 /* Every rule's check, and ima.violations when no rule counts them. */
@@ -710,6 +706,7 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 		goto out;
 	}
 	jg_ok(j, "ima.parse", "%" PRIu64 " entries", g->entries);
+	j->ima_entries = g->entries;
 	if (g->replay && !per_bank_matches(&g->rp) && replay_again_padded(g,
 	    log, len, banks, nb, &exp, &pe) == -1) {
 		jg_fail(j, "ima.replay", "%s", pe.msg);

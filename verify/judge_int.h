@@ -62,6 +62,9 @@ struct judging {
 	size_t state_at;		/* state.* go before this one */
 	bool signed_ok;			/* manifest.signature passed */
 
+	/* IMA (judge_ima.c): the entries of ima.log when ima.parse passed */
+	uint64_t ima_entries;
+
 	/* quote */
 	bool att_ok;
 	struct tpm_attest att;

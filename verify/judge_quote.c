@@ -158,13 +158,17 @@ static void
 check_pcr_digest(struct judging *j, const TPMT_SIGNATURE *sig, bool sig_ok)
 {
 	const TPMS_QUOTE_INFO *q = &j->att.att.attested.quote;
+	char source[64];
 	struct errbuf e;
 
 	if (check_pcr_files(j, &q->pcrSelect, &e) == -1) {
 		jg_fail(j, "quote.pcr-digest", "%s", e.msg);
 		return;
 	}
-	quote_check_pcr_digest(&j->sink, q, &j->pcrs, "pcrs.bin",
+	/* named as dossier quote check --pcrs pcrs.bin names it */
+	snprintf(source, sizeof(source), "pcrs.bin (%s)",
+	    pcr_file_format_name(PCR_FILE_TPM2_MARSHALED));
+	quote_check_pcr_digest(&j->sink, q, &j->pcrs, source,
 	    sig_ok ? tpm_signature_hash(sig) : NULL);
 }
 

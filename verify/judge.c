@@ -764,6 +764,12 @@ judge_free(struct judgement *jd)
 	free(jd);
 }
 
+uint64_t
+judge_ima_entries(const struct judgement *jd)
+{
+	return jd->j.ima_entries;
+}
+
 char *
 judge_take_line(struct judgement *jd, size_t *len)
 {

@@ -178,18 +178,12 @@ type_text(uint32_t type, char *buf)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* s as a JSON string (format/results.h's writer), or null. */
 static void
 json_string(FILE *out, const char *s)
 {
-	struct errbuf e;
-	char *esc;
-
-	if (result_json_escape(s, strlen(s), &esc, &e) == -1) {
+	if (result_json_fputs(out, s, strlen(s)) == -1)
 		fputs("null", out);
-		return;
-	}
-	fprintf(out, "\"%s\"", esc);
-	free(esc);
 }
 
 static void

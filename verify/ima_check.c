@@ -564,18 +564,12 @@ ima_check_end(struct ima_check *c, uint64_t entries, uint64_t prefix,
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* s[0..n) as a JSON string (format/results.h's writer), or null. */
 static void
 json_string(FILE *out, const char *s, size_t n)
 {
-	struct errbuf e;
-	char *esc;
-
-	if (result_json_escape(s, n, &esc, &e) == -1) {
+	if (result_json_fputs(out, s, n) == -1)
 		fputs("null", out);
-		return;
-	}
-	fprintf(out, "\"%s\"", esc);
-	free(esc);
 }
 
 static void

@@ -11,7 +11,8 @@
  * quote.attest-parse, quote.magic, quote.type, quote.ak-attributes,
  * quote.signature, quote.nonce, quote.selection, quote.pcr-digest,
  * quote.qualified-signer. Then the decoded quote, one "name value" line
- * per field.
+ * per field. All but quote.attest-parse and quote.ak-attributes are
+ * verify/quote_checks.h's, which dossier verify runs too: the same words.
  *
  * Inputs the user vouches for (AK, EK, nonce, selection, qualified
  * signer) that cannot be read are usage/I/O errors (exit 2). Evidence
@@ -20,13 +21,11 @@
  * forged one.
  */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/bytes.h"
 #include "format/err.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"

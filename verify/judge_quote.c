@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/hex.h"
 #include "verify/judge_int.h"
 #include "verify/quote_checks.h"
 

@@ -164,9 +164,9 @@ quote_check_pcr_digest(const struct check_sink *s,
 	}
 	hex_of(d->buffer, d->size, got, sizeof(got));
 	hex_of(digest, n, want, sizeof(want));
-	check_fail(s, "quote.pcr-digest", "pcrDigest %s is not the %s digest "
-	    "of %s (%s): a PCR value was changed", got[0] ? got : "(empty)",
-	    h->name, source, want);
+	check_fail(s, "quote.pcr-digest", "pcrDigest %s is not %s, the %s "
+	    "digest of %s: a PCR value was changed", got[0] ? got : "(empty)",
+	    want, h->name, source);
 }
 
 void

@@ -3,7 +3,8 @@
  * output, one-line messages). This is the one place that decides what
  * reaches a terminal raw; every human-facing print of a file name, an
  * archive entry name, an IMA path or a message quoting one goes through
- * it. (JSON output has its own escaping: format/results.h.)
+ * it. (JSON output has its own escaping: format/results.h, which decodes
+ * UTF-8 with utf8_decode() below, the one UTF-8 decoder of the tree.)
  *
  * Kept: printable ASCII, 0x20 to 0x7e. Every other byte -- ESC, CR, LF,
  * TAB and the other C0 controls, DEL, and every byte of 0x80 and above
@@ -27,6 +28,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define ESC_FIELD	0x1u	/* escape '\' as well */
@@ -67,5 +69,12 @@ int esc_fprintf(FILE *f, const char *fmt, ...)
 /* esc_fprintf, then a newline: one output line, whatever it quotes. */
 int esc_fprintln(FILE *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * The length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629
+ * table: shortest form, no surrogates, at most U+10FFFF; n >= 1), 0 if
+ * there is none; *cp gets its code point.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif

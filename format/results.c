@@ -8,6 +8,7 @@
 
 #include "format/cbor_det.h"
 #include "format/challenge.h"
+#include "format/escape.h"
 #include "format/hex.h"
 
 #define COSE_ALG_SHA256	(-16)
@@ -91,54 +92,6 @@ sb_str(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* ---- UTF-8 ------------------------------------------------------------------ */
-
-/*
- * Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629 table:
- * shortest form, no surrogates, at most U+10FFFF), 0 if there is none;
- * *cp gets the code point.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if (i > 1 && (s[i] < 0x80 || s[i] > 0xbf))
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	*cp = c;
-	return len;
-}
-
 static void
 json_escape_to(struct sbuf *b, const char *str, size_t n)
 {
@@ -158,7 +111,7 @@ json_escape_to(struct sbuf *b, const char *str, size_t n)
 			i = k;
 			continue;
 		}
-		k = utf8_seq(s + i, n - i, &cp);
+		k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0) {
 			sb_str(b, "\\ufffd");
 			i++;
@@ -214,6 +167,20 @@ result_json_escape(const char *s, size_t n, char **out, struct errbuf *e)
 	}
 	*out = b.p;
 	return 0;
+}
+
+int
+result_json_fputs(FILE *f, const char *s, size_t n)
+{
+	struct errbuf e;
+	char *esc;
+	int rc;
+
+	if (result_json_escape(s, n, &esc, &e) == -1)
+		return -1;
+	rc = fprintf(f, "\"%s\"", esc) < 0 ? -1 : 0;
+	free(esc);
+	return rc;
 }
 
 /* ---- validation ----------------------------------------------------------------- */
@@ -369,7 +336,7 @@ clean_text(const char *s, char *out, size_t cap)
 	uint32_t cp;
 
 	while (i < n) {
-		k = utf8_seq(u + i, n - i, &cp);
+		k = utf8_decode(u + i, n - i, &cp);
 		if (k == 0 || cp < 0x20 || cp == 0x7f) {
 			out[i++] = '?';
 			continue;

@@ -75,6 +75,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <openssl/evp.h>
 
@@ -149,6 +150,12 @@ struct result {
  * into a malloc'd NUL-terminated *out, by the table above.
  */
 int result_json_escape(const char *s, size_t n, char **out, struct errbuf *e);
+/*
+ * The one JSON string writer: s[0..n) escaped as above, between double
+ * quotes, to f. 0, or -1 (nothing written) when it is longer than
+ * RESULT_JSON_MAX or memory runs out, or -1 on a write error.
+ */
+int result_json_fputs(FILE *f, const char *s, size_t n);
 
 /* "1970-01-01T00:00:00Z" for t in 0..RESULT_TIME_MAX; out holds 21. */
 int result_time_format(int64_t t, char out[21], struct errbuf *e);

@@ -82,10 +82,10 @@ expect 1 "verify: the batch (some fail)" "$DOSSIER" "${S[@]}" verify \
 
 expect_eq "$(verdict 1-tail11.dossier)" pass "PCR 11 entries in the tail: the bundle passes"
 expect_eq "$(check 1-tail11.dossier ima.replay.sha256)" \
-    "ok: per-bank mode: 30 entries reach the quoted PCR 10" \
+    "ok: per-bank mode (Linux 5.8 or later) matches PCR 10 after 30 of 32 entries" \
     "PCR 11 tail: sha256 PCR 10 replays over the 30 PCR 10 entries"
 expect_eq "$(check 1-tail11.dossier ima.replay.sha1)" \
-    "ok: per-bank mode: 30 entries reach the quoted PCR 10" \
+    "ok: matches PCR 10 after 30 of 32 entries (sha1: per-bank and padded are the same)" \
     "PCR 11 tail: sha1 PCR 10 replays too"
 expect_eq "$(check 1-tail11.dossier ima.unquoted-tail)" \
     "ok: 2 entries after the quoted state, 2 of them (from entry 30) extending PCR 11, which the quote does not cover" \
@@ -98,10 +98,11 @@ expect_eq "$(check 2-mid11.dossier ima.replay.sha256)" \
 
 expect_eq "$(verdict 3-only11.dossier)" fail "only a PCR 11 entry against a non-zero PCR 10: fail"
 expect_like "$(check 3-only11.dossier ima.replay.sha256)" \
-    "fail: the log (1 entries) does not replay to the quoted PCR 10 *; the 1 entries extending PCR 11, which the quote does not cover, are not part of that replay" \
+    "fail: the log (1 entries) does not replay to the PCR values *; the 1 entries extending PCR 11, which the quote does not cover, are not part of that replay" \
     "PCR 11 only: no replay claimed, the PCR 11 entry named"
 
-expect_eq "$(check 4-short.dossier ima.replay.sha256)" \
-    "fail: the log (29 entries) does not replay to the quoted PCR 10 in per-bank or padded mode" \
+# the values of PCR 10, and nothing after them: no other PCR
+expect_like "$(check 4-short.dossier ima.replay.sha256)" \
+    "fail: the log (29 entries) does not replay to the PCR values in per-bank or padded mode: PCR 10 expected +([0-9a-f]), replayed per-bank +([0-9a-f]), padded +([0-9a-f])" \
     "PCR 10 only, an entry removed: the message names no other PCR"
 done_testing

@@ -447,19 +447,6 @@ count_reason(struct batch *b, const struct result *r)
 	b->reasons[b->nreasons++].n = 1;
 }
 
-/* Entries judged: the count of the ima.parse check ("N entries"). */
-static uint64_t
-ima_entries_of(const struct result *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_checks; i++)
-		if (strcmp(r->checks[i].name, "ima.parse") == 0 &&
-		    r->checks[i].outcome == RESULT_OK)
-			return strtoull(r->checks[i].reason, NULL, 10);
-	return 0;
-}
-
 static void
 note_slowest(struct batch_summary *sum, const char *input, double seconds)
 {
@@ -476,15 +463,17 @@ note_slowest(struct batch_summary *sum, const char *input, double seconds)
 	sum->slowest[i].seconds = seconds;
 }
 
+/* ima_entries: judge_ima_entries() of a bundle judged now (0 resumed). */
 static void
-account(struct batch *b, const struct result *r, bool resumed, double secs)
+account(struct batch *b, const struct result *r, bool resumed, double secs,
+    uint64_t ima_entries)
 {
 	b->sum.bundles++;
 	b->sum.count[r->verdict]++;
 	if (resumed)
 		b->sum.resumed++;
 	else {
-		b->sum.ima_entries += ima_entries_of(r);
+		b->sum.ima_entries += ima_entries;
 		note_slowest(&b->sum, r->input, secs);
 	}
 	count_reason(b, r);
@@ -693,7 +682,8 @@ apply_slot(struct batch *b, struct slot *sl, struct errbuf *e)
 		a->line = judge_take_line(sl->jd, &a->line_len);
 	}
 	b->nwin++;
-	account(b, a->r, a->resumed, sl->seconds);
+	account(b, a->r, a->resumed, sl->seconds, a->resumed ? 0 :
+	    judge_ima_entries(sl->jd));
 	if (b->vkey != NULL && sign_one(b, a, sl, e) == -1)
 		return -1;
 	if (b->nwin == b->o.window)

@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "format/results.h"
 #include "verify/cmd.h"
 #include "verify/report.h"
+#include "verify/uefi_checks.h"
 
 static const char usage_text[] =
     "usage: dossier eventlog show [--json] LOG\n"
@@ -178,18 +180,12 @@ type_text(uint32_t type, char *buf)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* s as a JSON string (format/results.h's writer), or null. */
 static void
 json_string(FILE *out, const char *s)
 {
-	struct errbuf e;
-	char *esc;
-
-	if (result_json_escape(s, strlen(s), &esc, &e) == -1) {
+	if (result_json_fputs(out, s, strlen(s)) == -1)
 		fputs("null", out);
-		return;
-	}
-	fprintf(out, "\"%s\"", esc);
-	free(esc);
 }
 
 static void
@@ -472,7 +468,7 @@ el_show(const struct el_opts *o)
 		show_text(o, &l, &f);
 		if (rc) {
 			report_init(&rep, stdout);
-			report_fail(&rep, "uefi.parse", "%s", pe.msg);
+			uefi_check_unparsed(&rep.sink, &l, pe.msg);
 		}
 	}
 	if (rc)
@@ -508,7 +504,7 @@ el_replay(const struct el_opts *o)
 	if ((rc = load_log(o->log, &l, &buf, &pe)) == -1)
 		return OUTCOME_ERROR;
 	if (rc) {
-		report_fail(&rep, "uefi.parse", "%s", pe.msg);
+		uefi_check_unparsed(&rep.sink, &l, pe.msg);
 		out = OUTCOME_FAILS;
 	}
 	if (evlog_replay_run(&rp, &l, o->banks, o->nbanks, &e) == -1) {
@@ -536,19 +532,79 @@ done:
 	return out;
 }
 
+/* The failing findings of each rule, kept for its check's lines. */
 struct findctx {
-	struct report *rep;
 	const struct evlog_policy *p;
+	char **lines[EVLOG_POLICY_RULES_MAX];
+	size_t n[EVLOG_POLICY_RULES_MAX], cap[EVLOG_POLICY_RULES_MAX];
+	bool oom;
 };
 
 static void
 on_finding(void *arg, const struct evlog_finding *f)
 {
 	struct findctx *fc = arg;
-	char check[32];
+	char **nv, *t;
+	size_t i, cap;
 
-	snprintf(check, sizeof(check), "uefi.%s", evlog_rule_name(f->rule));
-	report_fail(fc->rep, check, "%s", f->text);
+	for (i = 0; i < fc->p->nrules; i++)
+		if (fc->p->rules[i].kind == f->rule)
+			break;
+	if (i == fc->p->nrules)
+		return;
+	if (fc->n[i] == fc->cap[i]) {
+		cap = fc->cap[i] ? 2 * fc->cap[i] : 16;
+		if ((nv = realloc(fc->lines[i], cap * sizeof(*nv))) == NULL) {
+			fc->oom = true;
+			return;
+		}
+		fc->lines[i] = nv;
+		fc->cap[i] = cap;
+	}
+	if ((t = strdup(f->text)) == NULL) {
+		fc->oom = true;
+		return;
+	}
+	fc->lines[i][fc->n[i]++] = t;
+}
+
+static void
+findctx_free(struct findctx *fc)
+{
+	size_t i, k;
+
+	for (i = 0; i < EVLOG_POLICY_RULES_MAX; i++) {
+		for (k = 0; k < fc->n[i]; k++)
+			free(fc->lines[i][k]);
+		free(fc->lines[i]);
+	}
+}
+
+/* Each rule's check, in the words dossier verify uses
+ * (verify/uefi_checks.h); every finding named (no budget here). */
+static void
+report_rules(struct report *rep, const struct el_opts *o,
+    const struct evlog *l, const struct evlog_rule_result *res,
+    const struct findctx *fc)
+{
+	char refsrc[1100];	/* a path cut at about 1000 bytes */
+	struct uefi_rule_outcome ro;
+	size_t i, budget = SIZE_MAX;
+
+	snprintf(refsrc, sizeof(refsrc), "the reference log %s",
+	    o->ref_log ? o->ref_log : "");
+	for (i = 0; i < o->policy.nrules; i++) {
+		memset(&ro, 0, sizeof(ro));
+		ro.rule = &o->policy.rules[i];
+		ro.res = &res[i];
+		ro.source = ro.rule->kind == EVLOG_RULE_REFERENCE ? refsrc :
+		    "--policy";
+		ro.nevents = l->nevents;
+		ro.lines = (const char *const *)fc->lines[i];
+		ro.nlines = fc->n[i];
+		ro.budget = &budget;
+		uefi_rule_check(&rep->sink, &ro);
+	}
 }
 
 static int
@@ -602,9 +658,7 @@ el_check(struct el_opts *o)
 	struct findctx fc;
 	struct errbuf e, pe;
 	uint8_t *buf = NULL, *rbuf = NULL;
-	char check[32];
 	enum outcome out = OUTCOME_ERROR;
-	size_t i;
 	int rc;
 
 	if (o->pcrs == NULL) {
@@ -617,6 +671,7 @@ el_check(struct el_opts *o)
 	evlog_init(&l);
 	evlog_init(&ref);
 	memset(&rp, 0, sizeof(rp));
+	memset(&fc, 0, sizeof(fc));
 	report_init(&rep, stdout);
 	if (read_pcrs(o->pcrs, &pcrs) == -1)
 		goto done;
@@ -632,32 +687,28 @@ el_check(struct el_opts *o)
 	if ((rc = load_log(o->log, &l, &buf, &pe)) == -1)
 		goto done;
 	if (rc) {
-		report_fail(&rep, "uefi.parse", "%s", pe.msg);
+		uefi_check_unparsed(&rep.sink, &l, pe.msg);
 		out = OUTCOME_FAILS;
 		goto done;
 	}
-	report_ok(&rep, "uefi.parse", "%zu events", l.nevents);
+	evlog_facts_get(&l, &f);
+	uefi_check_parsed(&rep.sink, &l, &f);
 	if (evlog_replay_run(&rp, &l, NULL, 0, &e) == -1) {
 		cmd_error("%s: %s", o->log, e.msg);
 		goto done;
 	}
 	report_replay(&rep, &rp, &pcrs, o->pcrs);
-	evlog_facts_get(&l, &f);
-	fc.rep = &rep;
 	fc.p = &o->policy;
 	if (evlog_policy_eval(&o->policy, &l, &f, o->ref_log ? &ref : NULL,
 	    o->ref_log ? &rf : NULL, on_finding, &fc, res, &e) == -1) {
 		cmd_error("eventlog check: %s", e.msg);
 		goto done;
 	}
-	for (i = 0; i < o->policy.nrules; i++) {
-		snprintf(check, sizeof(check), "uefi.%s",
-		    evlog_rule_name(o->policy.rules[i].kind));
-		if (res[i].skipped)
-			report_skip(&rep, check, "%s", res[i].note);
-		else if (!res[i].failed)
-			report_ok(&rep, check, "%s", res[i].note);
+	if (fc.oom) {
+		cmd_error("eventlog check: out of memory");
+		goto done;
 	}
+	report_rules(&rep, o, &l, res, &fc);
 	/* A rule that could not be evaluated does not hold either. */
 	out = rep.failed || rep.skipped ? OUTCOME_FAILS : OUTCOME_HOLDS;
 done:
@@ -668,6 +719,7 @@ done:
 	evlog_replay_free(&rp);
 	evlog_free(&l);
 	evlog_free(&ref);
+	findctx_free(&fc);
 	free(buf);
 	free(rbuf);
 	return out;

@@ -403,48 +403,6 @@ ima_replay_cmd(struct ima_opts *o)
 	return run.rep.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;
 }
 
-/* "PCR 10 expected X, per-bank Y, padded Z" for each PCR the log extends. */
-static void
-describe_mismatch(const struct ima_replay *rp, size_t bank, char *out,
-    size_t cap)
-{
-	const struct ima_replay_bank *b = &rp->banks[bank];
-	char exp[2 * HASHALG_MAX_SIZE + 1], pb[2 * HASHALG_MAX_SIZE + 1];
-	char pd[2 * HASHALG_MAX_SIZE + 1];
-	size_t o = 0;
-	unsigned p;
-
-	out[0] = '\0';
-	for (p = 0; p < IMA_PCR_COUNT && o < cap; p++) {
-		if (!(rp->touched & (1u << p)))
-			continue;
-		hex_encode(b->exp[p], b->alg->size, exp);
-		hex_encode(b->pcr[IMA_MODE_PER_BANK][p], b->alg->size, pb);
-		hex_encode(b->pcr[IMA_MODE_PADDED][p], b->alg->size, pd);
-		if (b->alg->size == 20 && strcmp(b->alg->name, "sha1") == 0)
-			o += (size_t)snprintf(out + o, cap - o, "%sPCR %u "
-			    "expected %s, replayed %s", o ? "; " : "", p, exp,
-			    pb);
-		else
-			o += (size_t)snprintf(out + o, cap - o, "%sPCR %u "
-			    "expected %s, replayed per-bank %s, padded %s",
-			    o ? "; " : "", p, exp, pb, pd);
-	}
-}
-
-static void
-pcr_list(uint32_t mask, char *out, size_t cap)
-{
-	size_t o = 0;
-	unsigned p;
-
-	out[0] = '\0';
-	for (p = 0; p < 32 && o < cap; p++)
-		if (mask & (1u << p))
-			o += (size_t)snprintf(out + o, cap - o, "%s%u",
-			    o ? ", " : "", p);
-}
-
 /*
  * Judge one bank; returns true and *prefix when some mode matched. A bank
  * with no value for any PCR the log extends is skipped (*skipped).
@@ -455,51 +413,35 @@ judge_bank(struct run *run, size_t i, uint64_t *prefix, bool *skipped)
 	const struct ima_replay *rp = &run->rp;
 	const struct hashalg *alg = rp->banks[i].alg;
 	struct ima_bank_result res;
-	char check[64], pcrs[128], why[1600];
+	char check[64], pcrs[128];
 	enum ima_mode m;
 
 	snprintf(check, sizeof(check), "ima.replay.%s", alg->name);
 	ima_replay_result(rp, i, &res);
 	*skipped = false;
 	if (res.missing == rp->touched) {
-		pcr_list(rp->touched, pcrs, sizeof(pcrs));
+		ima_pcr_list_text(rp->touched, pcrs, sizeof(pcrs));
 		report_skip(&run->rep, check, "the PCR values have no %s value "
 		    "for PCR %s", alg->name, pcrs);
 		*skipped = true;
 		return false;
 	}
 	if (res.missing != 0) {
-		pcr_list(res.missing, pcrs, sizeof(pcrs));
+		ima_pcr_list_text(res.missing, pcrs, sizeof(pcrs));
 		report_fail(&run->rep, check, "no value for PCR %s in bank %s, "
 		    "which the log extends", pcrs, alg->name);
 		return false;
 	}
-	if (!res.matched[IMA_MODE_PER_BANK] && !res.matched[IMA_MODE_PADDED]) {
-		describe_mismatch(rp, i, why, sizeof(why));
-		report_fail(&run->rep, check, "no prefix of the log's %llu "
-		    "entries matches: %s", (unsigned long long)run->entries,
-		    why);
-		return false;
-	}
+	/* the longer matching prefix of the two modes */
 	m = IMA_MODE_PER_BANK;
 	if (!res.matched[IMA_MODE_PER_BANK] ||
 	    (res.matched[IMA_MODE_PADDED] &&
 	    res.prefix[IMA_MODE_PADDED] > res.prefix[IMA_MODE_PER_BANK]))
 		m = IMA_MODE_PADDED;
 	*prefix = res.prefix[m];
-	pcr_list(rp->touched, pcrs, sizeof(pcrs));
-	if (alg->size == 20 && strcmp(alg->name, "sha1") == 0)
-		report_ok(&run->rep, check, "matches PCR %s after %llu of %llu "
-		    "entries (sha1: per-bank and padded are the same)", pcrs,
-		    (unsigned long long)*prefix,
-		    (unsigned long long)run->entries);
-	else
-		report_ok(&run->rep, check, "%s mode (%s) matches PCR %s after "
-		    "%llu of %llu entries", ima_mode_name(m),
-		    m == IMA_MODE_PER_BANK ? "Linux 5.8 or later" :
-		    "Linux before 5.8", pcrs, (unsigned long long)*prefix,
-		    (unsigned long long)run->entries);
-	return true;
+	ima_replay_bank_check(&run->rep.sink, rp, i, res.matched[m], m,
+	    *prefix, run->entries, "");
+	return res.matched[m];
 }
 
 static void

@@ -11,7 +11,8 @@
  * quote.attest-parse, quote.magic, quote.type, quote.ak-attributes,
  * quote.signature, quote.nonce, quote.selection, quote.pcr-digest,
  * quote.qualified-signer. Then the decoded quote, one "name value" line
- * per field.
+ * per field. All but quote.attest-parse and quote.ak-attributes are
+ * verify/quote_checks.h's, which dossier verify runs too: the same words.
  *
  * Inputs the user vouches for (AK, EK, nonce, selection, qualified
  * signer) that cannot be read are usage/I/O errors (exit 2). Evidence
@@ -20,13 +21,11 @@
  * forged one.
  */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/bytes.h"
 #include "format/err.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
@@ -36,13 +35,13 @@
 #include "format/tpm_public.h"
 #include "format/tpm_sig.h"
 #include "verify/cmd.h"
+#include "verify/quote_checks.h"
 #include "verify/report.h"
 #include "verify/show.h"
 
 /* Longest nonce or qualified signer we take (a TPM2B_DATA holds 64, a
  * Name 66; longer values cannot match and are refused as input). */
 #define QUOTE_NONCE_MAX 1024
-#define QUOTE_HEX_LINE_MAX (2 * QUOTE_NONCE_MAX + 1)
 
 struct quote_args {
 	const char *ak_path;
@@ -380,29 +379,12 @@ load_inputs(const struct quote_args *a, struct quote_ctx *q)
 
 /* --- checks ------------------------------------------------------------ */
 
-static void
-hex_of(const uint8_t *b, size_t n, char *out, size_t cap)
-{
-	if (2 * n + 1 > cap)
-		n = (cap - 1) / 2;
-	hex_encode(b, n, out);
-}
-
-
-static const char *
-attest_type_name(uint16_t type)
-{
-	switch (type) {
-	case TPM2_ST_ATTEST_NV: return "TPM_ST_ATTEST_NV";
-	case TPM2_ST_ATTEST_COMMAND_AUDIT: return "TPM_ST_ATTEST_COMMAND_AUDIT";
-	case TPM2_ST_ATTEST_SESSION_AUDIT: return "TPM_ST_ATTEST_SESSION_AUDIT";
-	case TPM2_ST_ATTEST_CERTIFY: return "TPM_ST_ATTEST_CERTIFY";
-	case TPM2_ST_ATTEST_QUOTE: return "TPM_ST_ATTEST_QUOTE";
-	case TPM2_ST_ATTEST_TIME: return "TPM_ST_ATTEST_TIME";
-	case TPM2_ST_ATTEST_CREATION: return "TPM_ST_ATTEST_CREATION";
-	}
-	return "not an attestation tag";
-}
+/*
+ * The checks a bundle's quote also gets from dossier verify are those of
+ * verify/quote_checks.h, on r's sink; only quote.attest-parse and
+ * quote.ak-attributes (the AK file is the user's here, enrolled there)
+ * and the SKIP lines for inputs not given are this command's own.
+ */
 
 static void
 check_parse(struct report *r, const struct quote_ctx *q)
@@ -412,38 +394,6 @@ check_parse(struct report *r, const struct quote_ctx *q)
 		    tpm_attest_format_name(q->attest.format), q->body_len);
 	else
 		report_fail(r, "quote.attest-parse", "%s", q->attest_err.msg);
-}
-
-/* Magic and type come from the bytes, so they are judged even when the
- * structure does not parse. */
-static void
-check_magic_type(struct report *r, const struct quote_ctx *q)
-{
-	uint32_t magic;
-	uint16_t type;
-
-	if (q->body_len < TPM_ATTEST_HEADER_BYTES) {
-		report_fail(r, "quote.magic", "attestation data too short "
-		    "(%zu bytes)", q->body_len);
-		report_fail(r, "quote.type", "attestation data too short "
-		    "(%zu bytes)", q->body_len);
-		return;
-	}
-	magic = load_be32(q->body + TPM_ATTEST_MAGIC_OFFSET);
-	type = load_be16(q->body + TPM_ATTEST_TYPE_OFFSET);
-	if (magic == TPM2_GENERATED_VALUE)
-		report_ok(r, "quote.magic", "0x%08" PRIx32
-		    " (TPM_GENERATED_VALUE)", magic);
-	else
-		report_fail(r, "quote.magic", "magic is 0x%08" PRIx32 ", not "
-		    "0x%08x (TPM_GENERATED_VALUE): not made by a TPM", magic,
-		    TPM2_GENERATED_VALUE);
-	if (type == TPM2_ST_ATTEST_QUOTE)
-		report_ok(r, "quote.type", "0x%04x (TPM_ST_ATTEST_QUOTE)", type);
-	else
-		report_fail(r, "quote.type", "type is 0x%04x (%s), not 0x%04x "
-		    "(TPM_ST_ATTEST_QUOTE)", type, attest_type_name(type),
-		    TPM2_ST_ATTEST_QUOTE);
 }
 
 static void
@@ -465,35 +415,8 @@ check_ak_attributes(struct report *r, const struct quote_ctx *q)
 }
 
 static void
-check_signature(struct report *r, const struct quote_ctx *q)
-{
-	struct errbuf e;
-	char desc[32];
-
-	if (!q->sig_ok) {
-		report_fail(r, "quote.signature", "%s", q->sig_err.msg);
-		return;
-	}
-	if (q->body_len == 0) {
-		report_fail(r, "quote.signature", "no attestation data to "
-		    "verify");
-		return;
-	}
-	tpm_signature_describe(&q->sig, desc, sizeof(desc));
-	if (tpm_signature_verify(q->ak.pkey, q->ak.has_tpm ? &q->ak.tpm.pub :
-	    NULL, &q->sig, q->body, q->body_len, &e) == 0)
-		report_ok(r, "quote.signature", "%s", desc);
-	else
-		report_fail(r, "quote.signature", "%s", e.msg);
-}
-
-static void
 check_nonce(struct report *r, const struct quote_ctx *q)
 {
-	char got[2 * sizeof(q->attest.att.extraData.buffer) + 1];
-	char want[QUOTE_HEX_LINE_MAX];
-	const TPM2B_DATA *x = &q->attest.att.extraData;
-
 	if (!q->parsed) {
 		report_skip(r, "quote.nonce", "the attestation data did not "
 		    "parse");
@@ -504,16 +427,8 @@ check_nonce(struct report *r, const struct quote_ctx *q)
 		    "--nonce-file): freshness not checked");
 		return;
 	}
-	if (x->size == q->nonce_len &&
-	    memcmp(x->buffer, q->nonce, q->nonce_len) == 0) {
-		report_ok(r, "quote.nonce", "extraData equals the %zu-byte "
-		    "nonce", q->nonce_len);
-		return;
-	}
-	hex_of(x->buffer, x->size, got, sizeof(got));
-	hex_of(q->nonce, q->nonce_len, want, sizeof(want));
-	report_fail(r, "quote.nonce", "extraData '%s' (%u bytes) is not the "
-	    "nonce '%s' (%zu bytes)", got, x->size, want, q->nonce_len);
+	quote_check_nonce(&r->sink, &q->attest.att.extraData, q->nonce,
+	    q->nonce_len, "the nonce", true);
 }
 
 /* Whether the quote-specific checks can run; SKIP line if not. */
@@ -534,9 +449,6 @@ is_quote(struct report *r, const struct quote_ctx *q, const char *check)
 static void
 check_selection(struct report *r, const struct quote_ctx *q)
 {
-	char spec[TPM_SELECTION_SPEC_MAX];
-	struct errbuf e;
-
 	if (!is_quote(r, q, "quote.selection"))
 		return;
 	if (!q->have_selection) {
@@ -544,25 +456,15 @@ check_selection(struct report *r, const struct quote_ctx *q)
 		    "signed selection is printed below");
 		return;
 	}
-	tpm_selection_format(&q->attest.att.attested.quote.pcrSelect, spec,
-	    sizeof(spec));
-	if (tpm_selection_compare(&q->attest.att.attested.quote.pcrSelect,
-	    &q->selection, &e) == 0)
-		report_ok(r, "quote.selection", "%s", spec);
-	else
-		report_fail(r, "quote.selection", "signed %s: %s", spec, e.msg);
+	quote_check_selection(&r->sink,
+	    &q->attest.att.attested.quote.pcrSelect, &q->selection);
 }
 
 static void
-check_pcr_digest(struct report *r, const struct quote_ctx *q)
+check_pcr_digest(struct report *r, const struct quote_ctx *q,
+    const char *pcrs_path)
 {
-	const TPM2B_DIGEST *d = &q->attest.att.attested.quote.pcrDigest;
-	const TPML_PCR_SELECTION *sel = &q->attest.att.attested.quote.pcrSelect;
-	char got[2 * sizeof(d->buffer) + 1], want[2 * HASHALG_MAX_SIZE + 1];
-	uint8_t digest[HASHALG_MAX_SIZE];
-	const struct hashalg *h;
-	struct errbuf e;
-	size_t n;
+	char source[1024];	/* a path cut at about 1000 bytes */
 
 	if (!is_quote(r, q, "quote.pcr-digest"))
 		return;
@@ -575,25 +477,10 @@ check_pcr_digest(struct report *r, const struct quote_ctx *q)
 		report_fail(r, "quote.pcr-digest", "%s", q->pcrs_err.msg);
 		return;
 	}
-	h = q->sig_ok ? tpm_signature_hash(&q->sig) : NULL;
-	if (h == NULL) {
-		report_skip(r, "quote.pcr-digest", "the signing scheme's hash "
-		    "is unknown (no usable signature)");
-		return;
-	}
-	if (pcr_set_digest(&q->pcrs, sel, h, digest, &n, &e) != 0) {
-		report_fail(r, "quote.pcr-digest", "%s", e.msg);
-		return;
-	}
-	hex_of(d->buffer, d->size, got, sizeof(got));
-	hex_of(digest, n, want, sizeof(want));
-	if (d->size == n && memcmp(d->buffer, digest, n) == 0)
-		report_ok(r, "quote.pcr-digest", "%s of the selected values "
-		    "(%s)", h->name, pcr_file_format_name(q->pcrs_format));
-	else
-		report_fail(r, "quote.pcr-digest", "pcrDigest %s is not %s of "
-		    "the given values (%s)", got[0] ? got : "(empty)", h->name,
-		    want);
+	snprintf(source, sizeof(source), "%s (%s)", pcrs_path,
+	    pcr_file_format_name(q->pcrs_format));
+	quote_check_pcr_digest(&r->sink, &q->attest.att.attested.quote,
+	    &q->pcrs, source, q->sig_ok ? tpm_signature_hash(&q->sig) : NULL);
 }
 
 /* QN(AK) for an AK that is a child of the EK, the EK being a primary key
@@ -618,12 +505,9 @@ ak_qn_under_ek(const struct quote_ctx *q, struct tpm_name *out,
 static void
 check_qualified_signer(struct report *r, const struct quote_ctx *q)
 {
-	const TPM2B_NAME *qs = &q->attest.att.qualifiedSigner;
-	char got[2 * sizeof(qs->name) + 1], want[QUOTE_HEX_LINE_MAX];
+	char what[160];
 	struct tpm_name qn;
-	const uint8_t *w;
 	struct errbuf e;
-	size_t wn;
 
 	if (!q->parsed) {
 		report_skip(r, "quote.qualified-signer", "the attestation data "
@@ -635,31 +519,21 @@ check_qualified_signer(struct report *r, const struct quote_ctx *q)
 		    "--qualified-signer given");
 		return;
 	}
-	if (q->have_ek) {
-		if (ak_qn_under_ek(q, &qn, &e) != 0) {
-			report_fail(r, "quote.qualified-signer", "%s", e.msg);
-			return;
-		}
-		w = qn.b;
-		wn = qn.len;
-	} else {
-		w = q->qs;
-		wn = q->qs_len;
+	if (!q->have_ek) {
+		quote_check_signer(&r->sink, &q->attest.att.qualifiedSigner,
+		    q->qs, q->qs_len, "the expected name");
+		return;
 	}
-	hex_of(qs->name, qs->size, got, sizeof(got));
-	hex_of(w, wn, want, sizeof(want));
-	if (qs->size != wn || memcmp(qs->name, w, wn) != 0)
-		report_fail(r, "quote.qualified-signer", "qualifiedSigner '%s' "
-		    "is not %s '%s'", got, q->have_ek ? "the Qualified Name of "
-		    "the AK as a child of the EK" : "the expected", want);
-	else if (!q->have_ek)
-		report_ok(r, "quote.qualified-signer", "%s", got);
-	else if (q->ek_template == NULL)
-		report_ok(r, "quote.qualified-signer", "%s: the AK is a child "
-		    "of the EK", got);
-	else
-		report_ok(r, "quote.qualified-signer", "%s: the AK is a child "
-		    "of the EK (EK public area from %s)", got, q->ek_template);
+	if (ak_qn_under_ek(q, &qn, &e) != 0) {
+		report_fail(r, "quote.qualified-signer", "%s", e.msg);
+		return;
+	}
+	snprintf(what, sizeof(what), "the Qualified Name of the AK as a "
+	    "child of the EK%s%s%s", q->ek_template ? " (EK public area "
+	    "from " : "", q->ek_template ? q->ek_template : "",
+	    q->ek_template ? ")" : "");
+	quote_check_signer(&r->sink, &q->attest.att.qualifiedSigner, qn.b,
+	    qn.len, what);
 }
 
 /* --- decoded quote ----------------------------------------------------- */
@@ -694,12 +568,14 @@ quote_check(int argc, char **argv)
 	}
 	report_init(&r, stdout);
 	check_parse(&r, q);
-	check_magic_type(&r, q);
+	(void)quote_check_header(&r.sink, q->body, q->body_len);
 	check_ak_attributes(&r, q);
-	check_signature(&r, q);
+	quote_check_signature(&r.sink, q->ak.pkey, q->ak.has_tpm ?
+	    &q->ak.tpm.pub : NULL, q->sig_ok ? &q->sig : NULL, q->sig_err.msg,
+	    q->body, q->body_len, NULL);
 	check_nonce(&r, q);
 	check_selection(&r, q);
-	check_pcr_digest(&r, q);
+	check_pcr_digest(&r, q, a.pcrs_path);
 	check_qualified_signer(&r, q);
 	print_decoded(stdout, q);
 	rc = r.failed ? OUTCOME_FAILS : OUTCOME_HOLDS;

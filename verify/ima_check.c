@@ -335,56 +335,207 @@ kept_finding(const struct kept *k, struct ima_finding *f)
 	f->detail = k->detail;
 }
 
-static void
-report_rule(struct ima_check *c, size_t ri, struct report *rep)
+void
+ima_rule_check(const struct check_sink *s, const struct ima_rule_outcome *o)
 {
-	const struct ima_rule *rule = &c->policy.rules[ri];
+	const struct ima_rule *rule = &o->policy->rules[o->ri];
 	const char *name = ima_rule_check_name(rule->kind);
-	char text[IMA_POLICY_TEXT_MAX + 1], counts[200], line[IMA_FINDING_TEXT_MAX];
-	char against[IMA_SET_NAMES_MAX + 16], tail[IMA_FINDING_TEXT_MAX + 120];
-	struct ima_finding f;
+	char text[IMA_POLICY_TEXT_MAX + 1], counts[200];
+	char tail[IMA_FINDING_TEXT_MAX + 120], line[IMA_FINDING_TEXT_MAX];
 	struct errbuf pe;
-	uint64_t q = c->fail_quoted[rule->kind], t = c->fail_tail[rule->kind];
-	size_t i, shown = 0;
+	uint64_t shown = 0;
 
 	if (ima_policy_format(rule, text, sizeof(text), &pe) == -1)
 		snprintf(text, sizeof(text), "%s", ima_rule_name(rule->kind));
-	if (c->res.rule_skipped[ri]) {
-		report_skip(rep, name, "rule '%s': %s", text,
-		    c->res.rule_note[ri]);
+	if (o->res->rule_skipped[o->ri]) {
+		check_skip(s, name, "rule '%s': %s", text,
+		    o->res->rule_note[o->ri]);
 		return;
 	}
-	against[0] = tail[0] = '\0';
-	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
+	ima_eval_counts_text(o->res, rule->kind, counts, sizeof(counts));
+	tail[0] = '\0';
+	if (o->in_tail > 0)
+		snprintf(tail, sizeof(tail), "; %" PRIu64 " finding%s in the "
+		    "unquoted tail (after the quoted PCR values, not covered "
+		    "by them)%s%s", o->in_tail, o->in_tail == 1 ? "" : "s",
+		    o->first_tail[0] ? ", first: " : "", o->first_tail);
+	/* a rule can fail without a failing finding (e.g. boot_aggregate
+	 * with no entry): then it fails here too */
+	if (o->in_quote == 0 && !(o->res->rule_failed[o->ri] &&
+	    !o->any_fail)) {
+		check_ok(s, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s%s%s",
+		    text, o->is_default ? " (default)" : "", o->against,
+		    o->entries, counts, o->first_note[0] ? "; first reported: " :
+		    "", o->first_note, tail);
+		return;
+	}
+	while (o->next_quoted(o->arg, line, sizeof(line))) {
+		check_fail(s, name, "%s (rule %s)", line, text);
+		shown++;
+	}
+	check_fail(s, name, "rule '%s'%s: %" PRIu64 " failing finding%s%s; "
+	    "%s%s", text, o->against, o->in_quote, o->in_quote == 1 ? "" : "s",
+	    shown < o->in_quote ? " (the first named above)" : "", counts,
+	    tail);
+}
+
+void
+ima_pcr_list_text(uint32_t mask, char *out, size_t cap)
+{
+	size_t o = 0;
+	unsigned p;
+
+	out[0] = '\0';
+	for (p = 0; p < 32 && o < cap; p++)
+		if (mask & (1u << p))
+			o += (size_t)snprintf(out + o, cap - o, "%s%u",
+			    o ? ", " : "", p);
+}
+
+/* "PCR 10 expected X, replayed per-bank Y, padded Z" for each PCR of
+ * mask (one value for sha1, the same in both modes). */
+static void
+describe_mismatch(const struct ima_replay *rp, size_t bank, uint32_t mask,
+    char *out, size_t cap)
+{
+	const struct ima_replay_bank *b = &rp->banks[bank];
+	char exp[2 * HASHALG_MAX_SIZE + 1], pb[2 * HASHALG_MAX_SIZE + 1];
+	char pd[2 * HASHALG_MAX_SIZE + 1];
+	bool both = (rp->modes & IMA_REPLAY_BOTH) == IMA_REPLAY_BOTH &&
+	    !(b->alg->size == 20 && strcmp(b->alg->name, "sha1") == 0);
+	size_t o = 0;
+	unsigned p;
+
+	out[0] = '\0';
+	for (p = 0; p < IMA_PCR_COUNT && o < cap; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		hex_encode(b->exp[p], b->alg->size, exp);
+		hex_encode(ima_replay_pcr(rp, bank, IMA_MODE_PER_BANK, p),
+		    b->alg->size, pb);
+		if (both) {
+			hex_encode(ima_replay_pcr(rp, bank, IMA_MODE_PADDED,
+			    p), b->alg->size, pd);
+			o += (size_t)snprintf(out + o, cap - o, "%sPCR %u "
+			    "expected %s, replayed per-bank %s, padded %s",
+			    o ? "; " : "", p, exp, pb, pd);
+		} else
+			o += (size_t)snprintf(out + o, cap - o, "%sPCR %u "
+			    "expected %s, replayed %s", o ? "; " : "", p, exp,
+			    pb);
+	}
+}
+
+void
+ima_replay_bank_check(const struct check_sink *s,
+    const struct ima_replay *rp, size_t b, bool matched, enum ima_mode m,
+    uint64_t prefix, uint64_t entries, const char *note)
+{
+	const struct hashalg *alg = rp->banks[b].alg;
+	uint32_t compared = rp->touched & rp->banks[b].exp_present;
+	char name[RESULT_CHECK_NAME_MAX + 1], pcrs[128], why[1600];
+
+	snprintf(name, sizeof(name), "ima.replay.%s", alg->name);
+	if (!matched) {
+		describe_mismatch(rp, b, compared, why, sizeof(why));
+		check_fail(s, name, "the log (%" PRIu64 " entries) does not "
+		    "replay to the PCR values in per-bank or padded mode: %s%s",
+		    entries, why[0] ? why : "it extends none of the PCRs "
+		    "with a value", note);
+		return;
+	}
+	ima_pcr_list_text(compared, pcrs, sizeof(pcrs));
+	if (alg->size == 20 && strcmp(alg->name, "sha1") == 0)
+		check_ok(s, name, "matches PCR %s after %" PRIu64 " of %" PRIu64
+		    " entries (sha1: per-bank and padded are the same)", pcrs,
+		    prefix, entries);
+	else
+		check_ok(s, name, "%s mode (%s) matches PCR %s after %" PRIu64
+		    " of %" PRIu64 " entries", ima_mode_name(m),
+		    m == IMA_MODE_PER_BANK ? "Linux 5.8 or later" :
+		    "Linux before 5.8", pcrs, prefix, entries);
+}
+
+/* Walks c's kept findings for ima_rule_outcome.next_quoted. */
+struct kept_walk {
+	const struct ima_check *c;
+	enum ima_rule_kind kind;
+	size_t i, shown;
+};
+
+static bool
+next_quoted_kept(void *arg, char *text, size_t cap)
+{
+	struct kept_walk *w = arg;
+	const struct kept *k;
+	struct ima_finding f;
+
+	for (; w->i < w->c->nkept && w->shown < IMA_CHECK_SHOWN; w->i++) {
+		k = &w->c->kept[w->i];
+		if (k->rule != w->kind || !k->fails ||
+		    !in_quote(w->c, k->index))
+			continue;
+		kept_finding(k, &f);
+		ima_finding_format(&f, text, cap);
+		w->i++;
+		w->shown++;
+		return true;
+	}
+	return false;
+}
+
+/* The text of the first kept finding of kind whose failing is fails and
+ * whose place (quoted or not) is quoted; "" if none. */
+static void
+first_kept(const struct ima_check *c, enum ima_rule_kind kind, bool fails,
+    bool quoted, char *out, size_t cap)
+{
+	struct ima_finding f;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < c->nkept; i++)
+		if (c->kept[i].rule == kind && c->kept[i].fails == fails &&
+		    (!fails || in_quote(c, c->kept[i].index) == quoted)) {
+			kept_finding(&c->kept[i], &f);
+			ima_finding_format(&f, out, cap);
+			return;
+		}
+}
+
+static void
+report_rule(struct ima_check *c, size_t ri, uint64_t entries,
+    struct report *rep)
+{
+	enum ima_rule_kind kind = c->policy.rules[ri].kind;
+	char against[IMA_SET_NAMES_MAX + 16];
+	char note[IMA_FINDING_TEXT_MAX], first_tail[IMA_FINDING_TEXT_MAX];
+	struct ima_rule_outcome o;
+	struct kept_walk w = { c, kind, 0, 0 };
+
+	against[0] = '\0';
+	if (kind == IMA_RULE_REORDER || kind == IMA_RULE_ALLOWLIST)
 		snprintf(against, sizeof(against), " against %s",
 		    c->set_names);
-	ima_eval_counts_text(&c->res, rule->kind, counts, sizeof(counts));
-	for (i = 0; t > 0 && i < c->nkept; i++)
-		if (c->kept[i].rule == rule->kind && c->kept[i].fails &&
-		    !in_quote(c, c->kept[i].index)) {
-			kept_finding(&c->kept[i], &f);
-			ima_finding_format(&f, line, sizeof(line));
-			snprintf(tail, sizeof(tail), "; %" PRIu64 " finding%s in "
-			    "the unquoted tail (not covered by the PCR "
-			    "values), first: %s", t, t == 1 ? "" : "s", line);
-			break;
-		}
-	if (q == 0 && !(c->res.rule_failed[ri] && c->nfail[rule->kind] ==
-	    0)) {
-		report_ok(rep, name, "rule '%s'%s: %s%s", text, against,
-		    counts, tail);
-		return;
-	}
-	for (i = 0; i < c->nkept && shown < IMA_CHECK_SHOWN; i++)
-		if (c->kept[i].rule == rule->kind && c->kept[i].fails &&
-		    in_quote(c, c->kept[i].index)) {
-			kept_finding(&c->kept[i], &f);
-			ima_finding_format(&f, line, sizeof(line));
-			report_fail(rep, name, "%s", line);
-			shown++;
-		}
-	report_fail(rep, name, "rule '%s'%s: %" PRIu64 " failing finding%s; "
-	    "%s%s", text, against, q, q == 1 ? "" : "s", counts, tail);
+	first_kept(c, kind, false, true, note, sizeof(note));
+	first_tail[0] = '\0';
+	if (c->fail_tail[kind] > 0)
+		first_kept(c, kind, true, false, first_tail,
+		    sizeof(first_tail));
+	memset(&o, 0, sizeof(o));
+	o.policy = &c->policy;
+	o.ri = ri;
+	o.res = &c->res;
+	o.against = against;
+	o.entries = entries;
+	o.first_note = note;
+	o.in_quote = c->fail_quoted[kind];
+	o.in_tail = c->fail_tail[kind];
+	o.any_fail = c->nfail[kind] > 0;
+	o.first_tail = first_tail;
+	o.next_quoted = next_quoted_kept;
+	o.arg = &w;
+	ima_rule_check(&rep->sink, &o);
 }
 
 int
@@ -394,7 +545,6 @@ ima_check_end(struct ima_check *c, uint64_t entries, uint64_t prefix,
 	bool pass;
 	size_t r, i;
 
-	(void)entries;
 	c->prefix = prefix;
 	if (ima_eval_end(c->ev, &c->res, &pass, e) == -1)
 		return -1;
@@ -408,24 +558,18 @@ ima_check_end(struct ima_check *c, uint64_t entries, uint64_t prefix,
 				c->fail_tail[r]++;
 		}
 	for (i = 0; i < c->policy.nrules; i++)
-		report_rule(c, i, rep);
+		report_rule(c, i, entries, rep);
 	return 0;
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* s[0..n) as a JSON string (format/results.h's writer), or null. */
 static void
 json_string(FILE *out, const char *s, size_t n)
 {
-	struct errbuf e;
-	char *esc;
-
-	if (result_json_escape(s, n, &esc, &e) == -1) {
+	if (result_json_fputs(out, s, n) == -1)
 		fputs("null", out);
-		return;
-	}
-	fprintf(out, "\"%s\"", esc);
-	free(esc);
 }
 
 static void

@@ -20,13 +20,15 @@
 
 /* ---- the result being built ----------------------------------------------- */
 
-static void jg_add(struct judging *, const char *, enum result_outcome,
-    const char *, va_list) __attribute__((format(printf, 4, 0)));
+static void jg_emit(void *, enum result_outcome, const char *, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
 
+/* The judgement's check_sink (verify/checks.h): append to j->r. */
 static void
-jg_add(struct judging *j, const char *name, enum result_outcome o,
-    const char *fmt, va_list ap)
+jg_emit(void *ctx, enum result_outcome o, const char *name, const char *fmt,
+    va_list ap)
 {
+	struct judging *j = ctx;
 	struct result *r = j->r;
 	struct result_check *c;
 
@@ -42,13 +44,21 @@ jg_add(struct judging *j, const char *name, enum result_outcome o,
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 }
 
+/* Make j's sink write to j->r (whichever result j->r is then). */
+static void
+jg_sink_init(struct judging *j)
+{
+	j->sink.emit = jg_emit;
+	j->sink.ctx = j;
+}
+
 void
 jg_ok(struct judging *j, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	jg_add(j, name, RESULT_OK, fmt, ap);
+	check_vemit(&j->sink, RESULT_OK, name, fmt, ap);
 	va_end(ap);
 }
 
@@ -58,7 +68,7 @@ jg_fail(struct judging *j, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	jg_add(j, name, RESULT_CHECK_FAIL, fmt, ap);
+	check_vemit(&j->sink, RESULT_CHECK_FAIL, name, fmt, ap);
 	va_end(ap);
 }
 
@@ -68,7 +78,7 @@ jg_skip(struct judging *j, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	jg_add(j, name, RESULT_SKIP, fmt, ap);
+	check_vemit(&j->sink, RESULT_SKIP, name, fmt, ap);
 	va_end(ap);
 }
 
@@ -634,6 +644,7 @@ judgement_new(const struct judge_input *in, int64_t now, struct errbuf *e)
 	jd->line_len = 0;
 	jd->j.now = now;
 	jd->j.r = &jd->r;
+	jg_sink_init(&jd->j);
 	result_start(&jd->r, in, now);
 	return jd;
 }
@@ -714,6 +725,12 @@ judge_free(struct judgement *jd)
 	bundle_contents_free(&jd->j.bc);
 	free(jd->line);
 	free(jd);
+}
+
+uint64_t
+judge_ima_entries(const struct judgement *jd)
+{
+	return jd->j.ima_entries;
 }
 
 char *
@@ -945,6 +962,7 @@ judge_bundle_offline(int64_t now, const struct judge_input *in,
 	}
 	j->now = now;
 	j->r = out;
+	jg_sink_init(j);
 	if (judge_container(j, buf, len, &e) == 0) {
 		skip_no_store(j, before, 1);
 		if (offline_signature(j) == 0) {

@@ -164,6 +164,11 @@ void judge_free(struct judgement *jd);
  */
 char *judge_take_line(struct judgement *jd, size_t *len);
 
+/* The entries of the bundle's ima.log when ima.parse passed (the IMA
+ * list parsed whole), else 0: for the batch summary, kept as a number
+ * from the judgement rather than read back from the check's reason. */
+uint64_t judge_ima_entries(const struct judgement *jd);
+
 /* The result as prepared so far (before judge_finish: without the
  * challenge and state checks; verdict not final). */
 const struct result *judge_prepared_result(const struct judgement *jd);

@@ -44,6 +44,9 @@
  * as ima.log: as many records, and each with the same PCR, template name
  * and template data; only the digest column differs).
  *
+ * The policy half (the device's rules, their findings and checks) is
+ * judge_ima_policy.c; the state both share, judge_ima_int.h.
+ *
  * No static state: everything of one judgement is on the heap or the
  * stack of the calling thread.
  */
@@ -57,62 +60,11 @@
 #include "format/ima_log.h"
 #include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "verify/ima_check.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
+#include "verify/judge_ima_int.h"
 #include "verify/judge_int.h"
-
-#define IMA_PATH_SHOWN	160	/* path bytes in a reason, escaped */
-#define RULE_KINDS	5	/* enum ima_rule_kind */
-
-/* A failing finding kept for its own line. */
-struct finding_line {
-	uint64_t index;
-	enum ima_rule_kind rule;
-	char text[IMA_FINDING_TEXT_MAX];
-};
-
-/* Indexes of one rule's failing findings, in the order found. */
-struct fail_list {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-/* One judgement of ima.log: replay and policy in one pass. */
-struct ima_judgement {
-	struct judging *j;
-	bool replay;
-
-	/* scan */
-	uint64_t entries;
-	uint64_t bad_columns;
-	uint64_t first_bad;
-	char first_bad_path[IMA_PATH_SHOWN + 8];
-	uint64_t other_n;		/* entries extending a PCR other than 10 */
-	uint64_t other_first;		/* the first one's index */
-	uint32_t other_pcrs;		/* the PCRs they extend */
-
-	/* policy */
-	struct ima_refcache *own_cache;	/* without j->refcache */
-	bool have_ref;
-	struct ima_policy policy;
-	struct ima_eval *ev;
-	bool eval_on;
-	struct ima_eval_result res;
-	bool oom;
-	struct fail_list fails[RULE_KINDS];
-	size_t nlines;
-	/* the first finding per rule that does not fail (missing, ...) */
-	char first_note[RULE_KINDS][IMA_FINDING_TEXT_MAX];
-
-	/*
-	 * Not zeroed by judgement_new() (110 KiB of the struct, per bundle):
-	 * rp is set by ima_replay_init() before use (replay true), ref by
-	 * ima_refcache_device() (have_ref true), lines below nlines.
-	 */
-	struct ima_replay rp;
-	struct ima_device_ref ref;
-	struct finding_line lines[JUDGE_FINDINGS_MAX];
-};
 
 /* A judgement with every member zero up to rp (see above). */
 static struct ima_judgement *
@@ -125,126 +77,6 @@ judgement_new(struct judging *j)
 	memset(g, 0, offsetof(struct ima_judgement, rp));
 	g->j = j;
 	return g;
-}
-
-static int
-fail_add(struct fail_list *l, uint64_t index)
-{
-	uint64_t *nv;
-	size_t cap;
-
-	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 64;
-		if ((nv = realloc(l->v, cap * sizeof(*nv))) == NULL)
-			return -1;
-		l->v = nv;
-		l->cap = cap;
-	}
-	l->v[l->n++] = index;
-	return 0;
-}
-
-/* ima_finding_fn: keep failing findings (their index, a few as lines). */
-static void
-on_finding(void *arg, const struct ima_finding *f)
-{
-	struct ima_judgement *g = arg;
-	struct finding_line *fl;
-
-	if ((unsigned)f->rule >= RULE_KINDS)
-		return;
-	if (!f->fails) {
-		if (g->first_note[f->rule][0] == '\0')
-			ima_finding_format(f, g->first_note[f->rule],
-			    sizeof(g->first_note[0]));
-		return;
-	}
-	if (fail_add(&g->fails[f->rule], f->index) == -1)
-		g->oom = true;
-	if (g->nlines == JUDGE_FINDINGS_MAX)
-		return;
-	fl = &g->lines[g->nlines++];
-	fl->index = f->index;
-	fl->rule = f->rule;
-	ima_finding_format(f, fl->text, sizeof(fl->text));
-}
-
-/* Whether entry index is in the quoted part (prefix entries). */
-static bool
-quoted(uint64_t index, uint64_t prefix)
-{
-	return index == UINT64_MAX || index < prefix;
-}
-
-/* ---- resolving the device's policy ----------------------------------------- */
-
-/* The reason reorder/allowlist cannot run for this device. */
-static const char no_sets[] = "no reference set is assigned to the "
-    "device and it has no enrollment log";
-
-/*
- * Load the device's rules, sets and keys into g->policy. Rules that need
- * a set when there is none are skipped here (their SKIP line written).
- * -1 only on a store error; a stored rule that no longer parses is a
- * failed check, not an error.
- */
-static int
-resolve_policy(struct ima_judgement *g, struct errbuf *e)
-{
-	struct judging *j = g->j;
-	struct ima_refcache *c = j->refcache;
-	enum ima_rule_kind k;
-	struct errbuf pe;
-	size_t i;
-
-	if (c == NULL) {
-		if (ima_refcache_new(&g->own_cache, e) == -1)
-			return -1;
-		c = g->own_cache;
-	}
-	if (ima_refcache_device(c, j->s, j->dev.id, &g->ref, e) == -1)
-		return -1;
-	g->have_ref = true;
-	/* g->policy is zero (judgement_new(); this runs once per g): not
-	 * cleared again */
-	for (i = 0; i < g->ref.nsets; i++)
-		g->policy.sets[g->policy.nsets++] = g->ref.sets[i];
-	g->policy.keys = g->ref.keys;
-	for (i = 0; i < g->ref.nrules; i++) {
-		if (ima_policy_add_rule(&g->policy, g->ref.rules[i],
-		    &pe) == -1) {
-			jg_fail(j, "ima.policy", "stored rule '%s': %s",
-			    g->ref.rules[i], pe.msg);
-			continue;
-		}
-		k = g->policy.rules[g->policy.nrules - 1].kind;
-		if (g->policy.nsets == 0 && (k == IMA_RULE_REORDER ||
-		    k == IMA_RULE_ALLOWLIST)) {
-			g->policy.nrules--;	/* nothing to compare with */
-			jg_skip(j, ima_rule_check_name(k), "%s", no_sets);
-		}
-	}
-	return 0;
-}
-
-/* Start the evaluation; on failure the policy checks fail, not the run. */
-static void
-start_eval(struct ima_judgement *g)
-{
-	struct errbuf pe;
-
-	if (g->policy.nrules == 0)
-		return;
-	/* boot_aggregate: PCRs 0-9 as replayed from uefi.log when it was
-	 * (judge_uefi.c), else as quoted */
-	if (ima_eval_new(&g->ev, &pe) == -1 ||
-	    ima_eval_begin(g->ev, &g->policy, g->j->boot_pcrs != NULL ?
-	    g->j->boot_pcrs : g->j->pcrs_ok ? &g->j->pcrs : NULL, on_finding,
-	    g, &pe) == -1) {
-		jg_fail(g->j, "ima.policy", "cannot evaluate: %s", pe.msg);
-		return;
-	}
-	g->eval_on = true;
 }
 
 /* ---- the pass over ima.log -------------------------------------------------- */
@@ -427,14 +259,15 @@ quoted_pcr10_zero(const struct ima_replay *rp, size_t b)
 	    rp->banks[b].alg->size) == 0;
 }
 
-/* ima.replay.<bank> lines; the shortest matched prefix in *prefix. */
+/* ima.replay.<bank> lines (verify/ima_check.h's, as dossier ima check
+ * says them); the shortest matched prefix in *prefix. */
 static bool
 report_replay(struct ima_judgement *g, struct ima_replay *rp,
     uint64_t *prefix)
 {
 	struct judging *j = g->j;
 	struct ima_bank_result res;
-	char name[RESULT_CHECK_NAME_MAX + 1], other[200] = "";
+	char name[RESULT_CHECK_NAME_MAX + 1], other[200] = "", note[300];
 	enum ima_mode m;
 	size_t b;
 	bool all = true;
@@ -446,6 +279,7 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 		ima_replay_result(rp, b, &res);
 		snprintf(name, sizeof(name), "ima.replay.%s",
 		    rp->banks[b].alg->name);
+		/* per-bank mode first: the mode of kernels >= 5.8 */
 		m = res.matched[IMA_MODE_PER_BANK] ? IMA_MODE_PER_BANK :
 		    IMA_MODE_PADDED;
 		/* No PCR 10 entry in the prefix: PCR 10 would still be zero. */
@@ -453,16 +287,13 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 		    !quoted_pcr10_zero(rp, b))
 			res.matched[m] = false;
 		if (!res.matched[m]) {
-			if (g->other_n == 0)
-				jg_fail(j, name, "the log (%" PRIu64 " entries) "
-				    "does not replay to the quoted PCR 10 in "
-				    "per-bank or padded mode", g->entries);
-			else
-				jg_fail(j, name, "the log (%" PRIu64 " entries) "
-				    "does not replay to the quoted PCR 10 in "
-				    "per-bank or padded mode; the %" PRIu64
-				    " entries extending %s, are not part of that "
-				    "replay", g->entries, g->other_n, other);
+			note[0] = '\0';
+			if (g->other_n > 0)
+				snprintf(note, sizeof(note), "; the %" PRIu64
+				    " entries extending %s, are not part of "
+				    "that replay", g->other_n, other);
+			ima_replay_bank_check(&j->sink, rp, b, false, m, 0,
+			    g->entries, note);
 			all = false;
 			continue;
 		}
@@ -476,8 +307,8 @@ report_replay(struct ima_judgement *g, struct ima_replay *rp,
 			all = false;
 			continue;
 		}
-		jg_ok(j, name, "%s mode: %" PRIu64 " entries reach the quoted "
-		    "PCR 10", ima_mode_name(m), res.prefix[m]);
+		ima_replay_bank_check(&j->sink, rp, b, true, m, res.prefix[m],
+		    g->entries, "");
 		if (res.prefix[m] < *prefix)
 			*prefix = res.prefix[m];
 	}
@@ -498,121 +329,6 @@ wants_log(const struct judging *j, const char *log)
 		p += n + (p[n] == ',');
 	}
 	return false;
-}
-
-/* ---- reporting the policy ------------------------------------------------------ */
-
-/* Failing findings of rule k: *in_quote in the quoted part, *in_tail after. */
-static void
-count_fails(const struct ima_judgement *g, enum ima_rule_kind k,
-    uint64_t prefix, uint64_t *in_quote, uint64_t *in_tail)
-{
-	const struct fail_list *l = &g->fails[k];
-	size_t i;
-
-	*in_quote = *in_tail = 0;
-	for (i = 0; i < l->n; i++) {
-		if (quoted(l->v[i], prefix))
-			(*in_quote)++;
-		else
-			(*in_tail)++;
-	}
-}
-
-/* "; N failing findings in the unquoted tail ..., first: ..." or "". */
-static void
-tail_note(const struct ima_judgement *g, enum ima_rule_kind k,
-    uint64_t prefix, uint64_t in_tail, char *out, size_t cap)
-{
-	size_t i;
-
-	out[0] = '\0';
-	if (in_tail == 0)
-		return;
-	for (i = 0; i < g->nlines; i++)
-		if (g->lines[i].rule == k && !quoted(g->lines[i].index,
-		    prefix))
-			break;
-	snprintf(out, cap, "; %" PRIu64 " finding%s in the unquoted tail "
-	    "(measured after the quote, not covered by it)%s%s", in_tail,
-	    in_tail == 1 ? "" : "s", i < g->nlines ? ", first: " : "",
-	    i < g->nlines ? g->lines[i].text : "");
-}
-
-static void
-report_rule(struct ima_judgement *g, size_t ri, uint64_t prefix)
-{
-	const struct ima_rule *rule = &g->policy.rules[ri];
-	const char *name = ima_rule_check_name(rule->kind);
-	char text[IMA_POLICY_TEXT_MAX + 1], counts[160], tail[600];
-	char against[IMA_SET_NAMES_MAX + 16];
-	uint64_t in_quote, in_tail, shown = 0;
-	struct errbuf pe;
-	size_t i;
-
-	if (ima_policy_format(rule, text, sizeof(text), &pe) == -1)
-		snprintf(text, sizeof(text), "%s", ima_rule_name(rule->kind));
-	if (g->res.rule_skipped[ri]) {
-		jg_skip(g->j, name, "rule '%s': %s", text,
-		    g->res.rule_note[ri]);
-		return;
-	}
-	against[0] = '\0';
-	if (rule->kind == IMA_RULE_REORDER || rule->kind == IMA_RULE_ALLOWLIST)
-		snprintf(against, sizeof(against), " against %s",
-		    g->ref.set_names);
-	else if (rule->kind == IMA_RULE_BOOT_AGGREGATE &&
-	    g->j->boot_pcrs != NULL)
-		snprintf(against, sizeof(against), " against PCRs 0-9 as "
-		    "replayed from uefi.log");
-	ima_eval_counts_text(&g->res, rule->kind, counts, sizeof(counts));
-	count_fails(g, rule->kind, prefix, &in_quote, &in_tail);
-	tail_note(g, rule->kind, prefix, in_tail, tail, sizeof(tail));
-	if (in_quote == 0 && !(g->res.rule_failed[ri] &&
-	    g->fails[rule->kind].n == 0)) {
-		jg_ok(g->j, name, "rule '%s'%s%s, %" PRIu64 " entries: %s%s%s"
-		    "%s", text, g->ref.default_rules ? " (default)" : "",
-		    against, g->entries, counts, g->first_note[rule->kind][0] ?
-		    "; first reported: " : "", g->first_note[rule->kind], tail);
-		return;
-	}
-	for (i = 0; i < g->nlines; i++)
-		if (g->lines[i].rule == rule->kind &&
-		    quoted(g->lines[i].index, prefix)) {
-			jg_fail(g->j, name, "%s (rule %s)", g->lines[i].text,
-			    text);
-			shown++;
-		}
-	jg_fail(g->j, name, "rule '%s'%s: %" PRIu64 " failing finding%s%s; "
-	    "%s%s", text, against, in_quote, in_quote == 1 ? "" : "s",
-	    shown < in_quote ? " (the first named above)" : "", counts, tail);
-}
-
-/* Every rule's check, and ima.violations when no rule counts them. */
-static int
-report_policy(struct ima_judgement *g, uint64_t prefix, struct errbuf *e)
-{
-	struct errbuf pe;
-	bool pass, has_violations_rule = false;
-	size_t i;
-
-	if (!g->eval_on)
-		return 0;
-	if (ima_eval_end(g->ev, &g->res, &pass, &pe) == -1) {
-		jg_fail(g->j, "ima.policy", "cannot evaluate: %s", pe.msg);
-		return 0;
-	}
-	if (g->oom)
-		return err_set(e, "out of memory");
-	for (i = 0; i < g->policy.nrules; i++) {
-		report_rule(g, i, prefix);
-		if (g->policy.rules[i].kind == IMA_RULE_VIOLATIONS)
-			has_violations_rule = true;
-	}
-	if (!has_violations_rule)
-		jg_ok(g->j, "ima.violations", "%" PRIu64 " violations "
-		    "(counted; no violations rule)", g->res.violations);
-	return 0;
 }
 
 static void
@@ -702,21 +418,22 @@ judge_ima_classic(struct judging *j, struct errbuf *e)
 	}
 	if (j->s == NULL)
 		jg_skip(j, "ima.reorder", "no store");
-	else if ((rc = resolve_policy(g, e)) == -1)
+	else if ((rc = judge_ima_resolve_policy(g, e)) == -1)
 		goto out;
-	start_eval(g);
+	judge_ima_start_eval(g);
 	if (scan_log(g, log, len, hashalg_by_name("sha1"), &pe) == -1) {
 		jg_fail(j, "ima.parse", "ima.log: %s", pe.msg);
 		goto out;
 	}
 	jg_ok(j, "ima.parse", "%" PRIu64 " entries", g->entries);
+	j->ima_entries = g->entries;
 	if (g->replay && !per_bank_matches(&g->rp) && replay_again_padded(g,
 	    log, len, banks, nb, &exp, &pe) == -1) {
 		jg_fail(j, "ima.replay", "%s", pe.msg);
 		goto out;
 	}
 	report_quoted(g, &prefix);
-	rc = report_policy(g, prefix, e);
+	rc = judge_ima_report_policy(g, prefix, e);
 out:
 	judgement_free(g);
 	return rc;

@@ -20,6 +20,7 @@
 #include "format/tpm_attest.h"
 #include "format/tpm_public.h"
 #include "format/tpm_sig.h"
+#include "verify/checks.h"
 #include "verify/store.h"
 
 struct ima_refcache;	/* verify/ima_refcache.h */
@@ -33,6 +34,9 @@ struct judging {
 	struct bundle_scratch *scratch;	/* judge_prepare only; may be NULL */
 	int64_t now;
 	struct result *r;
+	/* the check sink (verify/checks.h) appending to r, whichever
+	 * result r points to: what the shared check functions write to */
+	struct check_sink sink;
 
 	/* container */
 	struct bundle_contents bc;
@@ -59,6 +63,9 @@ struct judging {
 	size_t state_at;		/* state.* go before this one */
 	bool signed_ok;			/* manifest.signature passed */
 
+	/* IMA (judge_ima.c): the entries of ima.log when ima.parse passed */
+	uint64_t ima_entries;
+
 	/* quote */
 	bool att_ok;
 	struct tpm_attest att;
@@ -74,7 +81,8 @@ struct judging {
 	struct pcr_set *boot_pcrs;
 };
 
-/* Append a check; a full list keeps its last slot for a final note. */
+/* Append a check to j->sink; a full list keeps its last slot for a
+ * final note. */
 void jg_ok(struct judging *j, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void jg_fail(struct judging *j, const char *name, const char *fmt, ...)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/hex.h"
 #include "verify/judge_int.h"
+#include "verify/quote_checks.h"
 
 /* QN of the AK at its enrolled location: a primary key of the endorsement
  * hierarchy, or a child of the EK (itself such a primary). */
@@ -28,54 +28,56 @@ enrolled_qn(const struct judging *j, struct tpm_name *qn, struct errbuf *e)
 	return tpm_qualified_name(&ek_qn, &ak_name, qn, e);
 }
 
+/*
+ * The checks themselves are verify/quote_checks.h's, shared with dossier
+ * quote check; here: the bundle's members and the store's expectations
+ * as their inputs, and the SKIP lines without a store or challenge.
+ */
+
 static void
 check_signature(struct judging *j, TPMT_SIGNATURE *sig, bool *sig_ok)
 {
 	const uint8_t *p;
 	struct errbuf e;
-	char desc[32];
 	size_t n;
 
-	*sig_ok = false;
 	p = jg_member(j, MEMBER_QUOTE_SIG, &n);
-	if (tpm_signature_parse(p, n, sig, &e) == -1) {
-		jg_fail(j, "quote.signature", "quote.sig: %s", e.msg);
-		return;
-	}
-	*sig_ok = true;
-	if (tpm_signature_verify(j->ak_key, &j->ak.pub, sig, j->att.raw,
-	    j->att.raw_len, &e) == -1) {
-		jg_fail(j, "quote.signature", "%s", e.msg);
-		return;
-	}
-	tpm_signature_describe(sig, desc, sizeof(desc));
-	jg_ok(j, "quote.signature", "%s by the %s AK", desc,
-	    j->s == NULL ? "bundle's own" : "enrolled");
+	*sig_ok = tpm_signature_parse(p, n, sig, &e) == 0;
+	if (!*sig_ok)
+		err_prefix(&e, "quote.sig");
+	quote_check_signature(&j->sink, j->ak_key, &j->ak.pub,
+	    *sig_ok ? sig : NULL, *sig_ok ? "" : e.msg, j->att.raw,
+	    j->att.raw_len, j->s == NULL ? "the bundle's own AK" :
+	    "the enrolled AK");
+}
+
+/* Why a check against the challenge cannot run; NULL: it can. */
+static const char *
+no_challenge(const struct judging *j)
+{
+	if (j->s == NULL)
+		return "no store";
+	return j->have_challenge ? NULL : "no known challenge";
 }
 
 static void
 check_nonce(struct judging *j)
 {
-	const TPM2B_DATA *x = &j->att.att.extraData;
+	const char *why = no_challenge(j);
 
-	if (!j->have_challenge) {
-		jg_skip(j, "quote.nonce", "%s", j->s == NULL ? "no store" :
-		    "no known challenge");
+	if (why != NULL) {
+		jg_skip(j, "quote.nonce", "%s", why);
 		return;
 	}
-	if (x->size != STORE_SECRET_LEN ||
-	    memcmp(x->buffer, j->ch.secret, STORE_SECRET_LEN) != 0) {
-		jg_fail(j, "quote.nonce", "extraData (%u bytes) is not the "
-		    "challenge's nonce", (unsigned)x->size);
-		return;
-	}
-	jg_ok(j, "quote.nonce", "extraData is the challenge's nonce");
+	/* the store's secret is not repeated in the result */
+	quote_check_nonce(&j->sink, &j->att.att.extraData, j->ch.secret,
+	    STORE_SECRET_LEN, "the challenge's nonce", false);
 }
 
 static void
 check_signer(struct judging *j)
 {
-	const TPM2B_NAME *q = &j->att.att.qualifiedSigner;
+	char what[160];
 	struct tpm_name qn;
 	struct errbuf e;
 
@@ -83,35 +85,27 @@ check_signer(struct judging *j)
 		jg_fail(j, "quote.qualified-signer", "%s", e.msg);
 		return;
 	}
-	if (q->size != qn.len || memcmp(q->name, qn.b, qn.len) != 0) {
-		jg_fail(j, "quote.qualified-signer", "not the qualified name "
-		    "of the enrolled AK (%s)", j->dev.ak_parent_len ?
-		    "child of the EK" : "primary in the endorsement hierarchy");
-		return;
-	}
-	jg_ok(j, "quote.qualified-signer", "%s", j->s == NULL ? "QN of the "
-	    "bundle's AK at the location its manifest claims" :
-	    "QN of the enrolled AK");
+	snprintf(what, sizeof(what), "the Qualified Name of the %s (%s)",
+	    j->s == NULL ? "bundle's AK at the location its manifest claims" :
+	    "enrolled AK", j->dev.ak_parent_len ? "child of the EK" :
+	    "primary in the endorsement hierarchy");
+	quote_check_signer(&j->sink, &j->att.att.qualifiedSigner, qn.b, qn.len,
+	    what);
 }
 
 static void
 check_selection(struct judging *j)
 {
-	char spec[TPM_SELECTION_SPEC_MAX];
-	struct errbuf e;
+	const char *why = no_challenge(j);
 
-	if (!j->have_challenge || !j->want_sel_ok) {
-		jg_skip(j, "quote.selection", "%s", j->s == NULL ?
-		    "no store" : "no known challenge");
+	if (why == NULL && !j->want_sel_ok)
+		why = "no known challenge";
+	if (why != NULL) {
+		jg_skip(j, "quote.selection", "%s", why);
 		return;
 	}
-	if (tpm_selection_compare(&j->att.att.attested.quote.pcrSelect,
-	    &j->want_sel, &e) == -1) {
-		jg_fail(j, "quote.selection", "%s", e.msg);
-		return;
-	}
-	tpm_selection_format(&j->want_sel, spec, sizeof(spec));
-	jg_ok(j, "quote.selection", "%s", spec);
+	quote_check_selection(&j->sink, &j->att.att.attested.quote.pcrSelect,
+	    &j->want_sel);
 }
 
 /* pcrs.bin holds exactly the quoted PCRs, and pcrs.tpm2 the same values. */
@@ -163,33 +157,18 @@ static void
 check_pcr_digest(struct judging *j, const TPMT_SIGNATURE *sig, bool sig_ok)
 {
 	const TPMS_QUOTE_INFO *q = &j->att.att.attested.quote;
-	const struct hashalg *h;
-	uint8_t d[HASHALG_MAX_SIZE];
-	size_t dlen;
+	char source[64];
 	struct errbuf e;
 
 	if (check_pcr_files(j, &q->pcrSelect, &e) == -1) {
 		jg_fail(j, "quote.pcr-digest", "%s", e.msg);
 		return;
 	}
-	if (!sig_ok || (h = tpm_signature_hash(sig)) == NULL) {
-		jg_skip(j, "quote.pcr-digest", "no signature hash to "
-		    "compute it with");
-		return;
-	}
-	if (pcr_set_digest(&j->pcrs, &q->pcrSelect, h, d, &dlen, &e) == -1) {
-		jg_fail(j, "quote.pcr-digest", "pcrs.bin: %s", e.msg);
-		return;
-	}
-	if (q->pcrDigest.size != dlen || memcmp(q->pcrDigest.buffer, d,
-	    dlen) != 0) {
-		jg_fail(j, "quote.pcr-digest", "the %s digest of pcrs.bin is "
-		    "not the quoted pcrDigest: a PCR value was changed",
-		    h->name);
-		return;
-	}
-	jg_ok(j, "quote.pcr-digest", "pcrs.bin matches the quoted %s digest",
-	    h->name);
+	/* named as dossier quote check --pcrs pcrs.bin names it */
+	snprintf(source, sizeof(source), "pcrs.bin (%s)",
+	    pcr_file_format_name(PCR_FILE_TPM2_MARSHALED));
+	quote_check_pcr_digest(&j->sink, q, &j->pcrs, source,
+	    sig_ok ? tpm_signature_hash(sig) : NULL);
 }
 
 void
@@ -206,17 +185,8 @@ judge_quote(struct judging *j)
 		jg_fail(j, "quote.magic", "quote.attest: %s", e.msg);
 		return;
 	}
-	if (j->att.att.magic != TPM2_GENERATED_VALUE)
-		jg_fail(j, "quote.magic", "magic 0x%08" PRIx32 ", not "
-		    "TPM_GENERATED_VALUE", (uint32_t)j->att.att.magic);
-	else
-		jg_ok(j, "quote.magic", "TPM_GENERATED_VALUE");
-	if (j->att.att.type != TPM2_ST_ATTEST_QUOTE) {
-		jg_fail(j, "quote.type", "type 0x%04x, not a quote",
-		    (unsigned)j->att.att.type);
+	if (!quote_check_header(&j->sink, j->att.raw, j->att.raw_len))
 		return;
-	}
-	jg_ok(j, "quote.type", "TPM_ST_ATTEST_QUOTE");
 	j->att_ok = true;
 	check_signature(j, &sig, &sig_ok);
 	check_nonce(j);

@@ -54,6 +54,7 @@
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
+#include "verify/uefi_checks.h"
 #include "verify/uefi_refs.h"
 
 #define PCRS_BOOT	0x3ffu			/* 0-9: always the log's */
@@ -75,59 +76,28 @@ struct uefi_judgement {
 	struct uefi_rules rules;
 	struct evlog_rule_result res[EVLOG_POLICY_RULES_MAX];
 	struct rule_lines lines[EVLOG_POLICY_RULES_MAX];
-	size_t shown;			/* finding lines written */
-	/* reference comparison */
-	size_t diff_lines, diff_more;
+	size_t left;	/* finding lines left to write: JUDGE_FINDINGS_MAX
+			 * per bundle, reference and rules together */
+	/* reference comparison: the differences kept for their lines */
+	size_t diff_n, diff_kept;
+	char diff_text[JUDGE_FINDINGS_MAX][RESULT_REASON_MAX + 1];
 	char ref_source[200];
 };
 
 /* ---- uefi.parse --------------------------------------------------------------- */
 
-static const char *
-sb_text(enum evlog_sb sb)
-{
-	return sb == EVLOG_SB_ON ? "on" : sb == EVLOG_SB_OFF ? "off" :
-	    "unknown";
-}
-
-static void
-banks_text(const struct evlog *l, char *out, size_t cap)
-{
-	size_t i, o = 0;
-	int n;
-
-	out[0] = '\0';
-	for (i = 0; i < l->nbanks && o < cap; i++) {
-		if (l->banks[i].alg != NULL)
-			n = snprintf(out + o, cap - o, "%s%s", o ? ", " : "",
-			    l->banks[i].alg->name);
-		else
-			n = snprintf(out + o, cap - o, "%s0x%04x", o ? ", " :
-			    "", l->banks[i].tpm_id);
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-}
-
 static int
 parse(struct uefi_judgement *g, const uint8_t *buf, size_t len)
 {
 	struct errbuf pe;
-	char banks[120];
 
 	if (evlog_parse(&g->log, buf, len, &pe) == -1) {
-		jg_fail(g->j, "uefi.parse", "uefi.log: %s (%zu events read "
-		    "before offset %zu)", pe.msg, g->log.nevents,
-		    g->log.err_offset);
+		err_prefix(&pe, "uefi.log");
+		uefi_check_unparsed(&g->j->sink, &g->log, pe.msg);
 		return -1;
 	}
 	evlog_facts_get(&g->log, &g->facts);
-	banks_text(&g->log, banks, sizeof(banks));
-	jg_ok(g->j, "uefi.parse", "%zu events (%s format; banks %s); Secure "
-	    "Boot %s, %zu applications", g->log.nevents,
-	    g->log.format == EVLOG_FORMAT_AGILE ? "crypto-agile" : "SHA-1",
-	    banks, sb_text(g->facts.secureboot), g->facts.apps.count);
+	uefi_check_parsed(&g->j->sink, &g->log, &g->facts);
 	return 0;
 }
 
@@ -268,16 +238,11 @@ static void
 on_diff(void *arg, const struct evlog_diff_item *d)
 {
 	struct uefi_judgement *g = arg;
-	char text[EVLOG_FINDING_MAX];
 
-	if (g->shown == JUDGE_FINDINGS_MAX) {
-		g->diff_more++;
-		return;
-	}
-	g->shown++;
-	g->diff_lines++;
-	evlog_diff_text(&g->log, &g->ref->log, d, text, sizeof(text));
-	jg_fail(g->j, "uefi.reference", "%s", text);
+	g->diff_n++;
+	if (g->diff_kept < JUDGE_FINDINGS_MAX)
+		evlog_diff_text(&g->log, &g->ref->log, d,
+		    g->diff_text[g->diff_kept++], sizeof(g->diff_text[0]));
 }
 
 static void
@@ -294,14 +259,18 @@ ref_source(struct uefi_judgement *g)
 }
 
 /* 1 when the log was compared with a reference log, 0 when not, -1 on a
- * store error. */
+ * store error. The check's words are verify/uefi_checks.h's, as dossier
+ * eventlog check --ref-log says them. */
 static int
 reference(struct uefi_judgement *g, struct errbuf *e)
 {
+	static const struct evlog_rule rule = { EVLOG_RULE_REFERENCE, "" };
 	struct judging *j = g->j;
-	struct result *r = j->r;
-	size_t summary, count = 0;
+	const char *lines[JUDGE_FINDINGS_MAX];
+	struct evlog_rule_result res;
+	struct uefi_rule_outcome o;
 	struct errbuf de;
+	size_t i, count = 0;
 
 	if (j->s == NULL) {
 		jg_skip(j, "uefi.reference", "no store");
@@ -322,27 +291,25 @@ reference(struct uefi_judgement *g, struct errbuf *e)
 		    g->ref_source, g->ref->problem);
 		return 1;
 	}
-	summary = r->n_checks;
-	jg_fail(j, "uefi.reference", "events differ");
 	if (evlog_diff(&g->log, &g->ref->log, on_diff, g, &count, &de) == -1) {
-		r->n_checks = summary;
 		jg_fail(j, "uefi.reference", "cannot compare with %s: %s",
 		    g->ref_source, de.msg);
 		return 1;
 	}
-	if (count == 0) {
-		r->n_checks = summary;
-		jg_ok(j, "uefi.reference", "the %zu events pair with %s",
-		    g->log.nevents, g->ref_source);
-		return 1;
-	}
-	if (summary < r->n_checks)
-		snprintf(r->checks[summary].reason, sizeof(r->checks[0].reason),
-		    "%zu event%s added, removed or changed against %s", count,
-		    count == 1 ? "" : "s", g->ref_source);
-	if (g->diff_more > 0)
-		jg_fail(j, "uefi.reference", "... and %zu more differing "
-		    "events", g->diff_more);
+	memset(&res, 0, sizeof(res));
+	res.failed = count > 0;
+	res.findings = count;
+	for (i = 0; i < g->diff_kept; i++)
+		lines[i] = g->diff_text[i];
+	memset(&o, 0, sizeof(o));
+	o.rule = &rule;
+	o.res = &res;
+	o.source = g->ref_source;
+	o.nevents = g->log.nevents;
+	o.lines = lines;
+	o.nlines = g->diff_kept;
+	o.budget = &g->left;
+	uefi_rule_check(&j->sink, &o);
 	return 1;
 }
 
@@ -370,39 +337,22 @@ on_finding(void *arg, const struct evlog_finding *f)
 static void
 report_rule(struct uefi_judgement *g, size_t i)
 {
-	struct judging *j = g->j;
-	const struct evlog_rule_result *res = &g->res[i];
 	const struct rule_lines *l = &g->lines[i];
-	char name[RESULT_CHECK_NAME_MAX + 1], text[EVLOG_RULE_TEXT_MAX];
-	struct errbuf fe;
-	size_t k, more;
+	const char *lines[JUDGE_FINDINGS_MAX];
+	struct uefi_rule_outcome o;
+	size_t k;
 
-	snprintf(name, sizeof(name), UEFI_RULE_PREFIX "%s",
-	    evlog_rule_name(g->rules.policy.rules[i].kind));
-	if (evlog_rule_format(&g->rules.policy.rules[i], text, sizeof(text),
-	    &fe) == -1)
-		snprintf(text, sizeof(text), "%s", name + 5);
-	if (res->skipped) {
-		jg_skip(j, name, "%s; rule uefi.%.200s (%s)", res->note, text,
-		    g->rules.source);
-		return;
-	}
-	if (!res->failed) {
-		jg_ok(j, name, "%s; rule uefi.%.200s (%s)", res->note, text,
-		    g->rules.source);
-		return;
-	}
-	jg_fail(j, name, "%zu findings; rule uefi.%.200s (%s)", res->findings,
-	    text,
-	    g->rules.source);
-	more = l->n;
-	for (k = 0; k < l->kept && g->shown < JUDGE_FINDINGS_MAX; k++) {
-		jg_fail(j, name, "%s", l->text[k]);
-		g->shown++;
-		more--;
-	}
-	if (more > 0)
-		jg_fail(j, name, "... and %zu more findings", more);
+	for (k = 0; k < l->kept; k++)
+		lines[k] = l->text[k];
+	memset(&o, 0, sizeof(o));
+	o.rule = &g->rules.policy.rules[i];
+	o.res = &g->res[i];
+	o.source = g->rules.source;
+	o.nevents = g->log.nevents;
+	o.lines = lines;
+	o.nlines = l->kept;
+	o.budget = &g->left;
+	uefi_rule_check(&g->j->sink, &o);
 }
 
 /* -1 only on a store error or out of memory. */
@@ -508,6 +458,7 @@ judge_uefi(struct judging *j, struct errbuf *e)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return err_set(e, "out of memory");
 	g->j = j;
+	g->left = JUDGE_FINDINGS_MAX;
 	evlog_init(&g->log);
 	if (parse(g, buf, len) == -1)
 		goto out;

@@ -224,12 +224,9 @@ out:
 static int
 json_string(const char *s, struct errbuf *e)
 {
-	char *esc;
-
-	if (result_json_escape(s, strlen(s), &esc, e) == -1)
-		return -1;
-	printf("\"%s\"", esc);
-	free(esc);
+	if (result_json_fputs(stdout, s, strlen(s)) == -1)
+		return err_set(e, "JSON string: longer than %u bytes, out of "
+		    "memory or not written", RESULT_JSON_MAX);
 	return 0;
 }
 

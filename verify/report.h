@@ -10,13 +10,20 @@
  * every failed check, so a run reports all failures, not only the first.
  * The detail and reason are written with esc_vfprintf (format/escape.h):
  * control and non-ASCII bytes from input appear as \xHH, never raw.
+ *
+ * A report is a check sink (verify/checks.h): r->sink is what the shared
+ * check functions write to, so a command prints the words dossier verify
+ * records. report_ok/report_fail/report_skip are check_ok/... on it.
  */
 #ifndef DOSSIER_VERIFY_REPORT_H
 #define DOSSIER_VERIFY_REPORT_H
 
 #include <stdio.h>
 
+#include "verify/checks.h"
+
 struct report {
+	struct check_sink sink;		/* ctx: this report */
 	FILE *out;
 	unsigned passed;
 	unsigned failed;

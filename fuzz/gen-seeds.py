@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""fuzz/gen-seeds.py - the hand-made seeds of the fuzz corpora, regenerated
+and reviewable: each seed is a small input that reaches a branch the real
+files and libFuzzer's finds did not (fuzz/coverage.sh shows which). Seeds
+are named after what they test ("crit-empty.cose", "tree-deep"), so
+fuzz/campaign.sh keeps them whatever it merges.
+
+    fuzz/gen-seeds.py            writes into fuzz/corpus/<target>/
+
+Real files (testdata/) used as seeds are copied with a mode byte in front
+where the target takes one; their provenance is testdata/'s PROVENANCE.md.
+Only the Python standard library is used (a minimal deterministic CBOR
+encoder below: unsigned/negative integers, byte and text strings, arrays,
+maps with keys in the order given, tags, null).
+"""
+import os
+import struct
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# --- minimal CBOR (RFC 8949 §4.2.1 shortest forms) ------------------------
+class Tag:
+    def __init__(self, tag, item):
+        self.tag, self.item = tag, item
+
+
+def _head(major, n):
+    if n < 24:
+        return bytes([major << 5 | n])
+    for ai, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+        if n < 1 << (8 * struct.calcsize(fmt)):
+            return bytes([major << 5 | ai]) + struct.pack(fmt, n)
+    raise ValueError(n)
+
+
+def cbor(x):
+    if x is None:
+        return b"\xf6"
+    if isinstance(x, bool):
+        return b"\xf5" if x else b"\xf4"
+    if isinstance(x, int):
+        return _head(0, x) if x >= 0 else _head(1, -1 - x)
+    if isinstance(x, bytes):
+        return _head(2, len(x)) + x
+    if isinstance(x, str):
+        b = x.encode()
+        return _head(3, len(b)) + b
+    if isinstance(x, list):
+        return _head(4, len(x)) + b"".join(cbor(i) for i in x)
+    if isinstance(x, dict):
+        # keys in deterministic order: by their encoding
+        items = sorted(((cbor(k), cbor(v)) for k, v in x.items()))
+        return _head(5, len(items)) + b"".join(k + v for k, v in items)
+    if isinstance(x, Tag):
+        return _head(6, x.tag) + cbor(x.item)
+    raise TypeError(x)
+
+
+# --- fuzz_cose: protected-header cases (crit, content type, kid) ----------
+def cose_seeds():
+    kid = bytes(range(1, 33))
+    sig = bytes(64)
+
+    def msg(prot, payload=b"payload", sig=sig, unprot=None):
+        p = prot if isinstance(prot, bytes) else cbor(prot)
+        return cbor(Tag(18, [p, unprot or {}, payload, sig]))
+
+    cases = {
+        # accepted: crit naming headers that are there
+        "crit-alg-kid.cose": {1: -7, 2: [1, 4], 4: kid},
+        "crit-ctype.cose": {1: -7, 2: [3], 3: "application/cbor", 4: kid},
+        "crit-es384.cose": {1: -35, 2: [1], 4: kid},
+        "crit-ps256.cose": {1: -37, 2: [4], 4: kid},
+        "crit-rs256.cose": {1: -257, 2: [1, 3, 4], 3: "a", 4: kid},
+        # refused, each for its own reason
+        "crit-empty.cose": {1: -7, 2: [], 4: kid},
+        "crit-text-label.cose": {1: -7, 2: ["x"], 4: kid},
+        "crit-unknown-label.cose": {1: -7, 2: [5], 4: kid},
+        "crit-negative-label.cose": {1: -7, 2: [-1], 4: kid},
+        "crit-absent-header.cose": {1: -7, 2: [3], 4: kid},
+        "crit-not-array.cose": {1: -7, 2: 1, 4: kid},
+        "crit-bad-int.cose": {1: -7, 2: [2 ** 64 - 1], 4: kid},
+        "ctype-empty.cose": {1: -7, 3: "", 4: kid},
+        "ctype-not-text.cose": {1: -7, 3: 50, 4: kid},
+        "kid-empty.cose": {1: -7, 4: b""},
+        "kid-too-long.cose": {1: -7, 4: bytes(67)},
+        "kid-not-bstr.cose": {1: -7, 4: "kid"},
+        "kid-missing.cose": {1: -7},
+        "alg-missing.cose": {4: kid},
+        "alg-unknown.cose": {1: -8, 4: kid},
+        "alg-text.cose": {1: "ES256", 4: kid},
+        "label-text-ignored.cose": {1: -7, 4: kid, "x": 1},
+        "label-big-ignored.cose": {1: -7, 4: kid, 2 ** 64 - 1: 0},
+        "label-other-ignored.cose": {1: -7, 4: kid, 33: [1, 2]},
+    }
+    for name, prot in cases.items():
+        put("fuzz_cose", name, msg(prot))
+    good = {1: -7, 4: kid}
+    put("fuzz_cose", "protected-empty.cose", msg(b""))
+    put("fuzz_cose", "protected-too-big.cose",
+        msg({1: -7, 4: kid, 5: bytes(300)}))
+    put("fuzz_cose", "protected-not-map.cose", msg(cbor([1, 2])))
+    put("fuzz_cose", "unprotected-not-empty.cose",
+        msg(good, unprot={4: kid}))
+    put("fuzz_cose", "detached.cose", msg(good, payload=None))
+    put("fuzz_cose", "payload-empty.cose", msg(good, payload=b""))
+    put("fuzz_cose", "signature-empty.cose", msg(good, sig=b""))
+    put("fuzz_cose", "signature-too-long.cose", msg(good, sig=bytes(513)))
+    put("fuzz_cose", "es256-short-signature.cose", msg(good, sig=bytes(63)))
+    put("fuzz_cose", "ps256-signature.cose",
+        msg({1: -37, 4: kid}, sig=bytes(256)))
+
+
+# --- fuzz_escape: byte 0 flags, byte 1 cap - 8, then text -----------------
+def escape_seeds():
+    texts = {
+        "plain": b"/usr/bin/bash",
+        "ansi-clear": b"name\x1b[2J\x1b[H\x07",
+        "newline-fake-line": b"a\nok quote.signature",
+        "c1-csi": b"\x9b31m red \x9b0m",
+        "utf8": "d\u00e9j\u00e0 vu \u2603".encode(),
+        "backslash-quotes": b"C:\\x41 'single' \"double\" \\\\",
+        "nul-inside": b"before\x00after",
+        "del-and-high": bytes(range(0x7a, 0x100)),
+        "long-2000": b"x" * 700 + b"\x1b" * 300 + b"y" * 1000,
+    }
+    for name, t in texts.items():
+        for flags in (0, 1, 3):
+            for cap in (0, 40, 255):
+                put("fuzz_escape", "%s-f%d-c%d" % (name, flags, cap),
+                    bytes([flags, cap]) + t)
+
+
+# --- fuzz_refset_tree: byte 0 algorithms, then records --------------------
+def rec(op, name, content=None):
+    if isinstance(name, str):
+        name = name.encode()
+    out = bytes([op, len(name)]) + name
+    if op == 0:
+        out += bytes([len(content)]) + content
+    return out
+
+
+FILE, DIR, UP, LINK, FIFO = 0, 1, 2, 3, 4
+
+
+def tree_seeds():
+    simple = (rec(FILE, "init", b"#!/bin/sh\n") + rec(DIR, "bin") +
+              rec(FILE, "ls", b"ELF ls") + rec(FILE, "empty", b"") +
+              rec(UP, "") + rec(DIR, "lib") + rec(DIR, "modules") +
+              rec(FILE, "m.ko", b"module") + rec(UP, "") + rec(UP, "") +
+              rec(FILE, "etc-passwd", b"root:x:0:0"))
+    for alg in range(4):
+        put("fuzz_refset_tree", "tree-simple-alg%d" % alg,
+            bytes([alg]) + simple)
+    put("fuzz_refset_tree", "tree-link-fifo",
+        bytes([0]) + rec(FILE, "a", b"a") + rec(LINK, "self") +
+        rec(FIFO, "pipe") + rec(DIR, "d") + rec(LINK, "up") +
+        rec(FILE, "b", b"b"))
+    put("fuzz_refset_tree", "tree-odd-names",
+        bytes([0]) + rec(FILE, "new\nline", b"x") +
+        rec(FILE, "esc\x1b[2J", b"y") + rec(FILE, "sl/ash", b"z") +
+        rec(FILE, ".", b"") + rec(FILE, "..", b"") + rec(FILE, "", b"") +
+        rec(DIR, "a") + rec(FILE, "a", b"1") + rec(UP, "") +
+        rec(FILE, "a", b"dup") + rec(DIR, "f") + rec(UP, "") +
+        rec(FILE, "f", b"file over dir"))
+    deep = b"".join(rec(DIR, "d") for _ in range(70)) + rec(FILE, "x", b"x")
+    put("fuzz_refset_tree", "tree-deeper-than-64", bytes([0]) + deep)
+    ok_deep = (b"".join(rec(DIR, "d") for _ in range(60)) +
+               rec(FILE, "x", b"x"))
+    put("fuzz_refset_tree", "tree-depth-60", bytes([1]) + ok_deep)
+    longp = (b"".join(rec(DIR, "n" * 250) for _ in range(17)) +
+             rec(FILE, "f" * 100, b"x"))
+    put("fuzz_refset_tree", "tree-path-over-4096", bytes([0]) + longp)
+    put("fuzz_refset_tree", "tree-empty", bytes([2]))
+    put("fuzz_refset_tree", "tree-full-file",
+        bytes([2]) + rec(FILE, "big", bytes(range(255))))
+
+
+# --- fuzz_ekcert_chain: byte 0 store/time, then the certificate -----------
+def ekcert_chain_seeds():
+    ek = os.path.join(ROOT, "testdata", "ek")
+    picks = []
+    for sub in ("leaf", "malformed"):
+        for dirpath, _, files in sorted(os.walk(os.path.join(ek, sub))):
+            for f in sorted(files):
+                if f != "PROVENANCE.md":
+                    picks.append(os.path.join(dirpath, f))
+    # CA certificates as the certificate checked: chains of length 2 and 1
+    picks += [os.path.join(ek, "ca", "infineon-optiga", "rsa-mfr-ca-035.crt"),
+              os.path.join(ek, "ca", "google-ek-ak-ca",
+                           "gcp_ek_ak_ca_root.crt"),
+              os.path.join(ek, "ca", "keylime-tpm_cert_store",
+                           "STM_ECC_01I.pem")]
+    for p in picks:
+        data = open(p, "rb").read()
+        base = os.path.basename(p)
+        for mode in (0, 1, 2):
+            put("fuzz_ekcert_chain", "%s-m%d" % (base, mode),
+                bytes([mode]) + data)
+
+
+def main():
+    if len(sys.argv) != 1:
+        sys.exit(__doc__)
+    cose_seeds()
+    escape_seeds()
+    tree_seeds()
+    ekcert_chain_seeds()
+
+
+main()

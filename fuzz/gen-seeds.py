@@ -210,6 +210,33 @@ def ekcert_chain_seeds():
                 bytes([mode]) + data)
 
 
+# --- fuzz_eventlog: rule texts (the input up to a NUL is tried as one) ---
+def eventlog_rule_seeds():
+    rules = {
+        "rule-secureboot": b"secureboot",
+        "rule-cmdline": b"cmdline:*quiet*",
+        "rule-cmdline-empty": b"cmdline:",
+        "rule-cmdline-bare": b"cmdline",
+        "rule-cmdline-too-long": b"cmdline:" + b"*" * 1025,
+        "rule-option-refused": b"dbx:strict",
+        "rule-unknown": b"nosuch",
+        "rule-reference-nul-log": b"reference\0\x03\0\0\0",
+    }
+    for name, t in rules.items():
+        put("fuzz_eventlog", name, t)
+
+
+# --- fuzz_challenge: verifier key files (real public keys of testdata/) ---
+def challenge_key_seeds():
+    cose = os.path.join(ROOT, "testdata", "cose")
+    for f in ("ecdsa-sig-02.pub.pem", "rsa-pss-01.pub.pem",
+              "rfc8152-c21.pub.pem"):
+        put("fuzz_challenge", "key-" + f,
+            open(os.path.join(cose, f), "rb").read())
+    put("fuzz_challenge", "key-not-pem",
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -217,6 +244,8 @@ def main():
     escape_seeds()
     tree_seeds()
     ekcert_chain_seeds()
+    eventlog_rule_seeds()
+    challenge_key_seeds()
 
 
 main()

@@ -10,8 +10,9 @@
  *          an untrusted intermediate: full chains only;
  *          set: every CA file as a trust anchor, so the store holds roots
  *          that are not self-signed and PARTIAL_CHAIN is on
- *   bit 1  verify at 2000000000 (2033: some CAs expired) instead of
- *          1700000000 (2023)
+ *   bits 1-2  the time: 1700000000 (2023), 2000000000 (2033),
+ *          4000000000 (2096: every CA expired), 946684800 (2000: not yet
+ *          valid)
  * The stores are loaded once (LLVMFuzzerInitialize) from paths relative to
  * the repository root, where make fuzz-smoke, fuzz/campaign.sh and
  * fuzz/coverage.sh run the targets. A verified chain must name its anchor
@@ -86,13 +87,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ekcert_chain ch;
 	struct ekcert c;
 	struct errbuf e;
+	static const time_t times[4] = { 1700000000, 2000000000, 4000000000,
+	    946684800 };
 	time_t at;
 	uint8_t mode;
 
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	at = mode & 2 ? 2000000000 : 1700000000;
+	at = times[(mode >> 1) & 3];
 	if (ekcert_parse(data + 1, size - 1, &c, &e) != 0)
 		return 0;
 	(void)ekcert_tpm_attributes(&c.facts, why, sizeof(why));

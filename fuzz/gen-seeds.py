@@ -205,9 +205,54 @@ def ekcert_chain_seeds():
     for p in picks:
         data = open(p, "rb").read()
         base = os.path.basename(p)
-        for mode in (0, 1, 2):
+        for mode in (0, 1, 2, 4, 6):
             put("fuzz_ekcert_chain", "%s-m%d" % (base, mode),
                 bytes([mode]) + data)
+    # a real leaf whose signature no longer verifies (last byte flipped)
+    leaf = open(os.path.join(ek, "leaf", "keylime",
+                             "infineon_optiga_rsa_ek_ca035.der"), "rb").read()
+    bad = leaf[:-1] + bytes([leaf[-1] ^ 1])
+    put("fuzz_ekcert_chain", "infineon-rsa-bad-signature-m0", b"\0" + bad)
+
+
+# --- fuzz_ekcert: the containers around a real DER leaf -------------------
+def pem(der):
+    import base64
+    b = base64.encodebytes(der).decode().replace("\n", "")
+    lines = [b[i:i + 64] for i in range(0, len(b), 64)]
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) +
+            "\n-----END CERTIFICATE-----\n").encode()
+
+
+def ekcert_seeds():
+    der = open(os.path.join(ROOT, "testdata", "ek", "leaf", "keylime",
+                            "infineon_optiga_rsa_ek_ca035.der"), "rb").read()
+    n = len(der)
+
+    def nv(size, body):
+        return b"\x10\x01\x00" + struct.pack(">H", size) + b"\x10\x02" + body
+
+    cases = {
+        "nv-header.ek": nv(n + 2, der),
+        "nv-header-padded.ek": nv(n + 2, der) + b"\xff" * 100,
+        "nv-header-size-too-small.ek": nv(1, der),
+        "nv-header-size-mismatch.ek": nv(n + 3, der + b"\0"),
+        "nv-header-truncated.ek": nv(n + 2, der)[:5],
+        "nv-header-type.ek": b"\x10\x01\x01" + nv(n + 2, der)[3:],
+        "octet-wrapper.ek": b"\x04\x82" + struct.pack(">H", n) + der,
+        "octet-wrapper-mismatch.ek":
+            b"\x04\x82" + struct.pack(">H", n + 1) + der + b"\0",
+        "pem-two.ek": pem(der) + pem(der),
+        "pem-trailing-bytes.ek": pem(der + b"\0\0"),
+        "pem-text-before.ek": b"Certificate:\n  Data: ...\n" + pem(der),
+        "der-over-16k.ek": b"\x30\x82\x4e\x20" + bytes(20000),
+        "input-over-64k.ek": der + bytes(64 * 1024),
+        "padding-only-ff.ek": b"\xff" * 64,
+        "padding-only-00.ek": bytes(64),
+        "garbage-after.ek": der + b"\x01\x02",
+    }
+    for name, data in cases.items():
+        put("fuzz_ekcert", name, data)
 
 
 # --- fuzz_eventlog: rule texts (the input up to a NUL is tried as one) ---
@@ -244,6 +289,7 @@ def main():
     escape_seeds()
     tree_seeds()
     ekcert_chain_seeds()
+    ekcert_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

@@ -282,6 +282,30 @@ def challenge_key_seeds():
         b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
 
 
+# --- fuzz_tpm_signature: scheme names and the other TPMT_SIGNATURE kinds --
+def tpm_signature_seeds():
+    t = "fuzz_tpm_signature"
+    for name in (b"rsapss-sha384", b"ECDSA-SHA512", b"rsassa", b"hmac-sha256",
+                 b"rsassa-md5", b"ecdsa-"):
+        put(t, "scheme-" + name.decode().lower(), name + b"\0")
+    sha256 = b"\x00\x0b"
+    ecc = sha256 + b"\x00\x20" + bytes(range(32)) + b"\x00\x20" + bytes(32)
+    put(t, "hmac.sig", b"\x00\x05" + sha256 + bytes(32))
+    put(t, "null.sig", b"\x00\x10")
+    put(t, "ecdaa.sig", b"\x00\x1a" + ecc)
+    put(t, "sm2.sig", b"\x00\x1b" + ecc)
+    put(t, "ecschnorr.sig", b"\x00\x1c" + ecc)
+    put(t, "ecdsa-sha1.sig", b"\x00\x18\x00\x04" + ecc[2:])
+    put(t, "ecdsa-r-empty.sig", b"\x00\x18" + sha256 + b"\x00\x00" +
+        b"\x00\x20" + bytes(32))
+    put(t, "rsassa-sha384-long.sig",
+        b"\x00\x14\x00\x0c\x02\x00" + bytes(512))
+    put(t, "rsapss-sha256.sig", b"\x00\x16" + sha256 + b"\x01\x00" +
+        bytes(256))
+    der = open(os.path.join(CORPUS, t, "ecdsa-der.raw"), "rb").read()
+    put(t, "ecdsa-der-trailing.raw", der + b"\0")
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -290,6 +314,7 @@ def main():
     tree_seeds()
     ekcert_chain_seeds()
     ekcert_seeds()
+    tpm_signature_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

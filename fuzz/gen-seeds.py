@@ -306,6 +306,115 @@ def tpm_signature_seeds():
     put(t, "ecdsa-der-trailing.raw", der + b"\0")
 
 
+# --- fuzz_ear: claims sets, each one field away from a valid one ---------
+EAR_PROFILE = "tag:ietf.org,2026:rats/ear#03"
+
+
+def ear_claims(**over):
+    appraisal = {1000: 2, 1001: {0: 2, 4: 2}, 1003: ["dossier/checks"]}
+    c = {6: 1700000000, 10: bytes(range(32)), 265: EAR_PROFILE,
+         266: {"tpm": appraisal, "boot": {1000: 0}, "runtime": {1000: 32}},
+         1000: 32, 1004: {0: "dossier", 1: "dossier 0.1.0"},
+         "dossier.device": "ab" * 32, "dossier.challenge": bytes(16)}
+    for k, v in over.items():
+        key = {"iat": 6, "nonce": 10, "profile": 265, "submods": 266,
+               "status": 1000, "vid": 1004, "device": "dossier.device",
+               "challenge": "dossier.challenge"}.get(k, k)
+        if v is DROP:
+            c.pop(key, None)
+        else:
+            c[key] = v
+    return c
+
+
+DROP = object()
+
+
+def ear_seeds():
+    t = "fuzz_ear"
+    good = {1000: 2, 1001: {0: 2}, 1003: ["p"]}
+    cases = {
+        "claims-full.cbor": ear_claims(),
+        "claims-extension.cbor": ear_claims(**{"x-ext": {"x": [1, 2]}}),
+        "claims-int-extension.cbor": dict(ear_claims(), **{"77": 0}),
+        "claims-no-iat.cbor": ear_claims(iat=DROP),
+        "claims-no-profile.cbor": ear_claims(profile=DROP),
+        "claims-no-submods.cbor": ear_claims(submods=DROP),
+        "claims-no-status.cbor": ear_claims(status=DROP),
+        "claims-no-verifier-id.cbor": ear_claims(vid=DROP),
+        "claims-iat-text.cbor": ear_claims(iat="now"),
+        "claims-nonce-short.cbor": ear_claims(nonce=bytes(4)),
+        "claims-nonce-text.cbor": ear_claims(nonce="AAAA"),
+        "claims-profile-other.cbor": ear_claims(profile="tag:other"),
+        "claims-profile-int.cbor": ear_claims(profile=3),
+        "claims-status-not-tier.cbor": ear_claims(status=5),
+        "claims-status-text.cbor": ear_claims(status="affirming"),
+        "claims-vid-array.cbor": ear_claims(vid=["dossier"]),
+        "claims-vid-missing-build.cbor": ear_claims(vid={0: "dossier"}),
+        "claims-device-short.cbor": ear_claims(device="ab"),
+        "claims-device-upper.cbor": ear_claims(device="AB" * 32),
+        "claims-challenge-text.cbor": ear_claims(challenge="x"),
+        "claims-submods-empty.cbor": ear_claims(submods={}),
+        "claims-submods-nine.cbor":
+            ear_claims(submods={"s%d" % i: good for i in range(9)}),
+        "claims-submod-int-name.cbor": ear_claims(submods={1: good}),
+        "claims-submod-no-status.cbor":
+            ear_claims(submods={"tpm": {1001: {0: 2}}}),
+        "claims-submod-status-bad.cbor":
+            ear_claims(submods={"tpm": {1000: 7}}),
+        "claims-submod-extension.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 9: "x", "t": 1}}),
+        "claims-tv-empty.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1001: {}}}),
+        "claims-tv-nine.cbor": ear_claims(
+            submods={"tpm": {1000: 2, 1001: {i: 2 for i in range(9)}}}),
+        "claims-tv-claim-8.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1001: {8: 2}}}),
+        "claims-tv-value-200.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1001: {0: 200}}}),
+        "claims-tv-value-text.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1001: {0: "x"}}}),
+        "claims-tv-not-map.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1001: [2]}}),
+        "claims-policy-empty.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1003: []}}),
+        "claims-policy-17.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1003: ["p"] * 17}}),
+        "claims-policy-int.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1003: [1]}}),
+        "claims-policy-long.cbor":
+            ear_claims(submods={"tpm": {1000: 2, 1003: ["p" * 81]}}),
+        "claims-not-map.cbor": [1, 2],
+    }
+    cases["claims-int-extension.cbor"].pop("77")
+    cases["claims-int-extension.cbor"][77] = {1: 2}
+    for name, c in cases.items():
+        put(t, name, cbor(c))
+    # the CWT frame: tagged COSE_Sign1 with the EAR content type
+    kid = bytes(32)
+
+    def cwt(prot, payload):
+        return cbor(Tag(18, [cbor(prot), {}, payload, bytes(64)]))
+
+    claims = cbor(ear_claims())
+    put(t, "cwt-unsigned.cwt",
+        cwt({1: -7, 3: "application/eat+cwt", 4: kid}, claims))
+    put(t, "cwt-wrong-ctype.cwt",
+        cwt({1: -7, 3: "application/cbor", 4: kid}, claims))
+    put(t, "cwt-no-ctype.cwt", cwt({1: -7, 4: kid}, claims))
+    put(t, "cwt-es384.cwt",
+        cwt({1: -35, 3: "application/eat+cwt", 4: kid}, claims))
+    put(t, "cwt-bad-claims.cwt",
+        cwt({1: -7, 3: "application/eat+cwt", 4: kid}, b"\xa0"))
+    put(t, "cwt-detached.cwt",
+        cbor(Tag(18, [cbor({1: -7, 3: "application/eat+cwt", 4: kid}), {},
+                      None, bytes(64)])))
+    put(t, "b64url-bad.jwt", b"a.b!.c")
+    put(t, "b64url-one-char.jwt", b"eyJ.e.c")
+    put(t, "jwt-newline.jwt", open(os.path.join(CORPUS, t, "jwt1.jwt"),
+                                   "rb").read().rstrip(b"\n") + b"\n")
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -315,6 +424,7 @@ def main():
     ekcert_chain_seeds()
     ekcert_seeds()
     tpm_signature_seeds()
+    ear_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

@@ -415,6 +415,75 @@ def ear_seeds():
                                    "rb").read().rstrip(b"\n") + b"\n")
 
 
+# --- fuzz_pcr_policy: rule texts, each then a NUL and a real PCR file ---
+def pcr_policy_seeds():
+    t = "fuzz_pcr_policy"
+    pcrs = open(os.path.join(CORPUS, t, "only-lines"), "rb").read()
+    pcrs = pcrs[pcrs.index(b"\0"):]
+    for name, rule in (("pcr-not-number", b"pcrs:only=x"),
+                       ("pcr-range-not-number", b"pcrs:only=1-x"),
+                       ("pcr-three-digits", b"pcrs:only=123"),
+                       ("pcr-24", b"pcrs:only=24"),
+                       ("list-bad-char", b"pcrs:only=1;2"),
+                       ("only-twice", b"pcrs:only=1:only=2"),
+                       ("ignore-twice", b"pcrs:ignore=1:ignore=2"),
+                       ("unknown-option", b"pcrs:nope=1"),
+                       ("text-after", b"pcrsx"),
+                       ("nothing-left", b"pcrs:ignore=0-23"),
+                       ("many-ranges", b"pcrs:only=0,2,4-6,8,10-12,16,23")):
+        put(t, name, rule + pcrs)
+
+
+# --- fuzz_challenge: challenge archives built around a real seed ---------
+def challenge_set_seeds():
+    import io
+    import tarfile
+    t = "fuzz_challenge"
+    with tarfile.open(os.path.join(CORPUS, t, "set.tar")) as tf:
+        m = tf.getmembers()[0]
+        name, data = m.name, tf.extractfile(m).read()
+
+    def tar(*entries):
+        b = io.BytesIO()
+        with tarfile.open(fileobj=b, mode="w", format=tarfile.USTAR_FORMAT) \
+                as tf:
+            for kind, n, d in entries:
+                ti = tarfile.TarInfo(n)
+                ti.mtime = 1700000000
+                if kind == "file":
+                    ti.size = len(d)
+                    tf.addfile(ti, io.BytesIO(d))
+                else:
+                    ti.type = {"dir": tarfile.DIRTYPE,
+                               "sym": tarfile.SYMTYPE,
+                               "hard": tarfile.LNKTYPE}[kind]
+                    ti.linkname = d.decode() if d else ""
+                    tf.addfile(ti)
+        return b.getvalue()
+
+    other = ("0" * 64) + ".dchal"
+    put(t, "set-dir-entry.tar", tar(("dir", "d", b"")))
+    put(t, "set-symlink.tar", tar(("sym", name, name.encode())))
+    put(t, "set-hardlink.tar", tar(("file", name, data),
+                                   ("hard", other, name.encode())))
+    put(t, "set-twice.tar", tar(("file", name, data), ("file", name, data)))
+    put(t, "set-wrong-name.tar", tar(("file", other, data)))
+    put(t, "set-bad-name.tar", tar(("file", "x.dchal", data)))
+    put(t, "set-too-big-entry.tar", tar(("file", name, bytes(70000))))
+    put(t, "set-empty.tar", tar())
+
+
+# --- fuzz_pubkey: DER SubjectPublicKeyInfo followed by a byte -------------
+def pubkey_seeds():
+    import base64
+    pem = open(os.path.join(ROOT, "testdata", "cose", "ecdsa-sig-02.pub.pem"),
+               "rb").read().decode()
+    der = base64.b64decode("".join(l for l in pem.splitlines()
+                                   if not l.startswith("-----")))
+    put("fuzz_pubkey", "spki-der-trailing.der", der + b"\0")
+    put("fuzz_pubkey", "spki-der.der", der)
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -425,6 +494,9 @@ def main():
     ekcert_seeds()
     tpm_signature_seeds()
     ear_seeds()
+    pcr_policy_seeds()
+    challenge_set_seeds()
+    pubkey_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

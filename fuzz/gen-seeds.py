@@ -250,6 +250,8 @@ def ekcert_seeds():
         "padding-only-ff.ek": b"\xff" * 64,
         "padding-only-00.ek": bytes(64),
         "garbage-after.ek": der + b"\x01\x02",
+        # 17 certificates: one more than the target lets a store file hold
+        "pem-seventeen.ek": pem(der) * 17,
     }
     for name, data in cases.items():
         put("fuzz_ekcert", name, data)
@@ -484,6 +486,28 @@ def pubkey_seeds():
     put("fuzz_pubkey", "spki-der.der", der)
 
 
+# --- fuzz_refset: sum lists (byte 0: 0 sha256 only, 2 SHA-1 allowed) ----
+def refset_sum_seeds():
+    t = "fuzz_refset"
+    d = "ab" * 32
+    lines = {
+        "sums-crlf": ("%s  /usr/bin/a\r\n%s  b\r\n" % (d, d)).encode(),
+        "sums-dot-slash": ("%s  ./usr/lib/x.so\n%s *./bin/sh\n" % (d, d)).encode(),
+        "sums-escaped": ("\\%s  /a\\nb\\\\c\\rd\n\\%s  /bad\\q\n"
+                         % (d, d)).encode(),
+        "sums-escape-at-end": ("\\%s  /x\\\n" % d).encode(),
+        "sums-empty-path": ("%s  \n" % d).encode(),
+        "sums-line-too-long": ("%s  /%s\n" % (d, "p" * 5000)).encode(),
+        "sums-relative-too-long": ("%s  %s\n" % (d, "p" * 4096)).encode(),
+        "sums-duplicates": ("%s  /same\n%s  /same\n%s  /other\n"
+                            % (d, d, "cd" * 32)).encode(),
+    }
+    for name, body in lines.items():
+        put(t, name, b"\0" + body)
+    put(t, "sums-sha1-mixed", b"\x02" + ("%s  /s1\n%s  /s256\n"
+                                          % ("ef" * 20, d)).encode())
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -497,6 +521,7 @@ def main():
     pcr_policy_seeds()
     challenge_set_seeds()
     pubkey_seeds()
+    refset_sum_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

@@ -508,6 +508,35 @@ def refset_sum_seeds():
                                           % ("ef" * 20, d)).encode())
 
 
+# --- fuzz_ima_sig: key files (u16 LE length, the file, then no log) -----
+def ima_sig_seeds():
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography import x509
+    t = "fuzz_ima_sig"
+    sig = os.path.join(ROOT, "testdata", "ima", "sig")
+    rsa_crt = open(os.path.join(sig, "rsa.crt"), "rb").read()
+    pub = x509.load_pem_x509_certificate(rsa_crt).public_key()
+    pkcs1 = pub.public_bytes(ser.Encoding.PEM, ser.PublicFormat.PKCS1)
+    # a fixed Ed25519 key: a type IMA signatures do not use
+    ed = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    ed_pem = ed.public_key().public_bytes(ser.Encoding.PEM,
+                                          ser.PublicFormat.SubjectPublicKeyInfo)
+    files = {
+        "keys-rsa-public-key-block": pkcs1,
+        "keys-ed25519": ed_pem,
+        "keys-unknown-block": b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n",
+        "keys-bad-cert-block": b"-----BEGIN CERTIFICATE-----\nMIIB\n"
+                               b"-----END CERTIFICATE-----\n",
+        "keys-same-twice": rsa_crt + rsa_crt,
+        "keys-clash": open(os.path.join(sig, "clash.crt"), "rb").read(),
+        "keys-other": open(os.path.join(sig, "other.crt"), "rb").read(),
+        "keys-garbage": b"not a key\n",
+    }
+    for name, f in files.items():
+        put(t, name, struct.pack("<H", len(f)) + f)
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -522,6 +551,7 @@ def main():
     challenge_set_seeds()
     pubkey_seeds()
     refset_sum_seeds()
+    ima_sig_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

@@ -9,7 +9,8 @@ fuzz/campaign.sh keeps them whatever it merges.
 
 Real files (testdata/) used as seeds are copied with a mode byte in front
 where the target takes one; their provenance is testdata/'s PROVENANCE.md.
-Only the Python standard library is used (a minimal deterministic CBOR
+Only the Python standard library is used, with the zstd command for one
+seed and python3-cryptography for the key files (a minimal deterministic CBOR
 encoder below: unsigned/negative integers, byte and text strings, arrays,
 maps with keys in the order given, tags, null).
 """
@@ -537,6 +538,58 @@ def ima_sig_seeds():
         put(t, name, struct.pack("<H", len(f)) + f)
 
 
+# --- fuzz_bundle: raw tars (byte 0 odd: the harness compresses them) -----
+def bundle_seeds():
+    import hashlib
+    import io
+    import tarfile
+    t = "fuzz_bundle"
+    body = b"member data\n"
+    manifest = ("a.bin %d %s\n" % (len(body),
+                                    hashlib.sha256(body).hexdigest())).encode()
+
+    def tar(*entries, fmt=tarfile.USTAR_FORMAT, tail=b""):
+        b = io.BytesIO()
+        with tarfile.open(fileobj=b, mode="w", format=fmt) as tf:
+            for kind, n, d in entries:
+                ti = tarfile.TarInfo(n)
+                ti.mtime = 1700000000
+                if kind == "file":
+                    ti.size = len(d)
+                    tf.addfile(ti, io.BytesIO(d))
+                else:
+                    ti.type = {"dir": tarfile.DIRTYPE,
+                               "hard": tarfile.LNKTYPE,
+                               "fifo": tarfile.FIFOTYPE,
+                               "chr": tarfile.CHRTYPE}[kind]
+                    ti.linkname = d.decode()
+                    tf.addfile(ti)
+        return b"\x01" + b.getvalue() + tail
+
+    m = ("file", "MANIFEST", manifest)
+    put(t, "dir-member.tar", tar(m, ("dir", "a.bin", b"")))
+    put(t, "hardlink-member.tar", tar(m, ("hard", "a.bin", "MANIFEST".encode())))
+    put(t, "fifo-member.tar", tar(m, ("fifo", "a.bin", b"")))
+    put(t, "chrdev-member.tar", tar(m, ("chr", "a.bin", b"")))
+    put(t, "truncated-member.tar", tar(m, ("file", "a.bin", body))[:-1100])
+    # more zeros after the end than BUNDLE_TRAILER_MAX: a real zstd frame
+    # (the zstd command, with the content size in the frame header, as
+    # bundles have it), so the seed stays small
+    import subprocess
+    z = subprocess.run(["zstd", "-q", "-19", "-c", "-"], check=True,
+                       capture_output=True,
+                       input=tar(m, ("file", "a.bin", body),
+                                 tail=bytes((1 << 20) + 1024))[1:]).stdout
+    put(t, "zeros-after-end.bundle", b"\0" + z)
+    put(t, "trailing-garbage.tar",
+        tar(m, ("file", "a.bin", body), tail=b"\x01" + bytes(511)))
+    # a zstd skippable frame in front of a real bundle
+    valid = open(os.path.join(CORPUS, t, "valid.bundle"), "rb").read()
+    skip = struct.pack("<II", 0x184D2A50, 4) + b"skip"
+    put(t, "skippable-frame.bundle", valid[:1] + skip + valid[1:])
+    put(t, "skippable-frame-after.bundle", valid + skip)
+
+
 def main():
     if len(sys.argv) != 1:
         sys.exit(__doc__)
@@ -552,6 +605,7 @@ def main():
     pubkey_seeds()
     refset_sum_seeds()
     ima_sig_seeds()
+    bundle_seeds()
     eventlog_rule_seeds()
     challenge_key_seeds()
 

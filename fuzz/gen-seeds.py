@@ -12,7 +12,7 @@ where the target takes one; their provenance is testdata/'s PROVENANCE.md.
 Only the Python standard library is used, with the zstd command for one
 seed and python3-cryptography for the key files (a minimal deterministic CBOR
 encoder below: unsigned/negative integers, byte and text strings, arrays,
-maps with keys in the order given, tags, null).
+maps with keys sorted by their encoding, tags, null).
 """
 import os
 import struct

@@ -163,7 +163,8 @@ demo: all
 # format/ and verify/ are compiled ONCE with the fuzzer's edge coverage
 # (-fsanitize=fuzzer-no-link) and ASan+UBSan into two archives under
 # build/fuzz/obj/; each target compiles only its own source and links them
-# (libFuzzer's main comes with -fsanitize=fuzzer at that link).
+# (libFuzzer's main comes with -fsanitize=fuzzer at that link). Header
+# dependencies, the targets' own (fuzz/*.h) included, come from -MMD.
 FUZZ_CC  ?= clang
 FUZZ_B   := build/fuzz
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/%)
@@ -196,13 +197,12 @@ $(FUZZ_LIBFORMAT): $(FUZZ_FORMAT_OBJ)
 $(FUZZ_LIBVERIFY): $(FUZZ_VERIFY_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
-$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBFORMAT) $(wildcard fuzz/*.h)
+$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBFORMAT)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d \
 	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FUZZ_LIBFORMAT) \
 	  $(call pkg_libs,$(PKGS_FORMAT))
-$(FUZZ_VERIFY_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBVERIFY) $(FUZZ_LIBFORMAT) \
-	  $(wildcard fuzz/*.h testdata/gen/*.h)
+$(FUZZ_VERIFY_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBVERIFY) $(FUZZ_LIBFORMAT)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -pthread \
 	  $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(FUZZ_LIBVERIFY) \

@@ -1,7 +1,7 @@
 /*
  * fuzz_bundle.c - libFuzzer target for the bundle reader (format/bundle.h):
  * bundle_read_mem with a manifest callback, member_data and collection,
- * and bundle_list_mem.
+ * and bundle_list_mem (every listed entry's type has a name).
  *
  * The first input byte selects the mode: even, the rest is a bundle as it
  * would arrive (zstd frames); odd, the rest is a raw tar stream that the
@@ -218,8 +218,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rewrite(&c);
 		bundle_contents_free(&c);
 	}
-	(void)bundle_list_mem("fuzz", z ? z : data + 1, z ? zn : size - 1, &l,
-	    &e);
+	if (bundle_list_mem("fuzz", z ? z : data + 1, z ? zn : size - 1, &l,
+	    &e) == 0)
+		for (i = 0; i < l.nentries; i++)
+			if (strcmp(bundle_entry_type_name(l.entries[i].type),
+			    "unknown") == 0)
+				__builtin_trap();	/* a type without a name */
 	free(z);
 	return 0;
 }

@@ -572,6 +572,18 @@ def bundle_seeds():
     put(t, "fifo-member.tar", tar(m, ("fifo", "a.bin", b"")))
     put(t, "chrdev-member.tar", tar(m, ("chr", "a.bin", b"")))
     put(t, "truncated-member.tar", tar(m, ("file", "a.bin", body))[:-1100])
+    line = manifest.decode()
+    put(t, "manifest-lists-twice.tar",
+        tar(("file", "MANIFEST", (line * 2).encode()), ("file", "a.bin", body)))
+    put(t, "manifest-member-too-big.tar",
+        tar(("file", "MANIFEST", line.replace(" %d " % len(body),
+                                              " 99999999999 ").encode())))
+    put(t, "manifest-many-big.tar",
+        tar(("file", "MANIFEST", "".join(
+            "m%d.bin 999999999 %s\n" % (i, "00" * 32)
+            for i in range(40)).encode())))
+    put(t, "manifest-empty.tar", tar(("file", "MANIFEST", b"")))
+    put(t, "archive-empty.tar", tar())
     # more zeros after the end than BUNDLE_TRAILER_MAX: a real zstd frame
     # (the zstd command, with the content size in the frame header, as
     # bundles have it), so the seed stays small

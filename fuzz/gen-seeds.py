@@ -2,7 +2,7 @@
 """fuzz/gen-seeds.py - the hand-made seeds of the fuzz corpora, regenerated
 and reviewable: each seed is a small input that reaches a branch the real
 files and libFuzzer's finds did not (fuzz/coverage.sh shows which). Seeds
-are named after what they test ("crit-empty.cose", "tree-deep"), so
+are named after what they test ("crit-empty.cose", "tree-link-fifo"), so
 fuzz/campaign.sh keeps them whatever it merges.
 
     fuzz/gen-seeds.py            writes into fuzz/corpus/<target>/

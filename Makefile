@@ -160,8 +160,12 @@ demo: all
 
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
 # A target whose source says "fuzz-link: verify" (the judgement targets)
-# links verify/'s sources except main.c and SQLite; the others format/ only.
-# Every source is compiled with the fuzzer's coverage and ASan+UBSan.
+# links verify/'s objects except main.o, and SQLite; the others format/ only.
+# format/ and verify/ are compiled ONCE with the fuzzer's edge coverage
+# (-fsanitize=fuzzer-no-link) and ASan+UBSan into two archives under
+# build/fuzz/obj/; each target compiles only its own source and links them
+# (libFuzzer's main comes with -fsanitize=fuzzer at that link). Header
+# dependencies, the targets' own (fuzz/*.h) included, come from -MMD.
 FUZZ_CC  ?= clang
 FUZZ_B   := build/fuzz
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_B)/%)
@@ -171,20 +175,40 @@ FUZZ_FORMAT_BIN := $(filter-out $(FUZZ_VERIFY_BIN),$(FUZZ_BIN))
 VERIFY_LIB_SRC  := $(filter-out verify/main.c,$(VERIFY_SRC))
 FUZZ_SECONDS ?= 15
 FUZZ_JOBS    ?= 1
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS = $(CSTD) $(WARN_BASE) -g -O1 -I. -DDOSSIER_VERSION='"$(VERSION)"' \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+	  $(FUZZ_SAN)
+FUZZ_FORMAT_OBJ := $(FORMAT_SRC:%.c=$(FUZZ_B)/obj/%.o)
+FUZZ_VERIFY_OBJ := $(VERIFY_LIB_SRC:%.c=$(FUZZ_B)/obj/%.o)
+FUZZ_LIBFORMAT  := $(FUZZ_B)/obj/libformat.a
+FUZZ_LIBVERIFY  := $(FUZZ_B)/obj/libverify.a
 
 fuzz: $(FUZZ_BIN)
-$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(wildcard format/*.h)
+$(FUZZ_B)/obj/format/%.o: format/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) \
-	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FORMAT_SRC) $(call pkg_libs,$(PKGS_FORMAT))
-$(FUZZ_VERIFY_BIN): $(FUZZ_B)/%: fuzz/%.c $(FORMAT_SRC) $(VERIFY_LIB_SRC) \
-	  $(wildcard format/*.h verify/*.h fuzz/*.h testdata/gen/*.h)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+	  $(call pkg_cflags,$(PKGS_FORMAT)) -MMD -MP -c $< -o $@
+$(FUZZ_B)/obj/verify/%.o: verify/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -pthread \
-	  $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(FORMAT_SRC) $(VERIFY_LIB_SRC) \
-	  $(call pkg_libs,$(PKGS_VERIFY))
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -pthread \
+	  $(call pkg_cflags,$(PKGS_VERIFY)) -MMD -MP -c $< -o $@
+$(FUZZ_LIBFORMAT): $(FUZZ_FORMAT_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(FUZZ_LIBVERIFY): $(FUZZ_VERIFY_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(FUZZ_FORMAT_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBFORMAT)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d \
+	  $(call pkg_cflags,$(PKGS_FORMAT)) -o $@ $< $(FUZZ_LIBFORMAT) \
+	  $(call pkg_libs,$(PKGS_FORMAT))
+$(FUZZ_VERIFY_BIN): $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIBVERIFY) $(FUZZ_LIBFORMAT)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -pthread \
+	  $(call pkg_cflags,$(PKGS_VERIFY)) -o $@ $< $(FUZZ_LIBVERIFY) \
+	  $(FUZZ_LIBFORMAT) $(call pkg_libs,$(PKGS_VERIFY))
+-include $(FUZZ_FORMAT_OBJ:.o=.d) $(FUZZ_VERIFY_OBJ:.o=.d) $(FUZZ_BIN:=.d)
 
 fuzz-smoke: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \

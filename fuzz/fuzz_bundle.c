@@ -1,7 +1,7 @@
 /*
  * fuzz_bundle.c - libFuzzer target for the bundle reader (format/bundle.h):
  * bundle_read_mem with a manifest callback, member_data and collection,
- * and bundle_list_mem.
+ * and bundle_list_mem (every listed entry's type has a name).
  *
  * The first input byte selects the mode: even, the rest is a bundle as it
  * would arrive (zstd frames); odd, the rest is a raw tar stream that the
@@ -13,6 +13,14 @@
  * can reach the member checks. Seeds in fuzz/corpus/fuzz_bundle/: valid
  * bundles from bundle_write_mem (both modes), a bundle with no members,
  * and raw tars with a symlink, a pax header and a digest mismatch.
+ *
+ * A bundle that reads with every member collected is written again by
+ * bundle_write_mem (same MANIFEST, members, order) and must read back,
+ * both from memory and streamed through bundle_read_stream in small
+ * uneven pieces, to the same members; bundle_members_compute over the
+ * collected data must give the digests the reader checked. The read from
+ * memory uses a scratch kept between inputs (as a verifier thread does),
+ * so collected members are borrowed from it; their bytes must be the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +32,101 @@
 #include "format/hex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int parse_manifest(void *arg, const uint8_t *p, size_t len,
+    struct bundle_member *m, size_t *n, struct errbuf *e);
+
+/* Hands out buf in pieces of 1, 2, ... 700 bytes, cycling. */
+struct pieces {
+	const uint8_t *buf;
+	size_t len, off, step;
+};
+
+static int
+fill_pieces(void *arg, uint8_t *out, size_t cap, size_t *got,
+    struct errbuf *e)
+{
+	struct pieces *p = arg;
+	size_t n = p->len - p->off;
+
+	(void)e;
+	p->step = p->step % 700 + 1;
+	if (n > p->step)
+		n = p->step;
+	if (n > cap)
+		n = cap;
+	memcpy(out, p->buf + p->off, n);
+	p->off += n;
+	*got = n;
+	return 0;
+}
+
+static struct bundle_scratch *scratch;
+
+static void
+same_members(const struct bundle_contents *a, const struct bundle_contents *b)
+{
+	size_t i;
+
+	if (a->nmembers != b->nmembers || a->manifest_len != b->manifest_len ||
+	    memcmp(a->manifest, b->manifest, a->manifest_len) != 0)
+		__builtin_trap();
+	for (i = 0; i < a->nmembers; i++)
+		if (strcmp(a->members[i].name, b->members[i].name) != 0 ||
+		    a->members[i].size != b->members[i].size ||
+		    memcmp(a->members[i].sha256, b->members[i].sha256, 32) != 0)
+			__builtin_trap();
+	for (i = 0; i < a->nmembers; i++)
+		if (b->data[i] != NULL && (a->data[i] == NULL ||
+		    memcmp(a->data[i], b->data[i], a->members[i].size) != 0))
+			__builtin_trap();
+}
+
+static void
+rewrite(const struct bundle_contents *c)
+{
+	static struct bundle_input in[BUNDLE_MEMBERS_MAX];
+	static struct bundle_member m[BUNDLE_MEMBERS_MAX];
+	static struct bundle_contents back;
+	struct bundle_reader r = { parse_manifest, NULL, NULL, NULL, 4096 };
+	struct pieces p = { NULL, 0, 0, 0 };
+	struct errbuf e;
+	uint8_t *out;
+	size_t i, len;
+
+	for (i = 0; i < c->nmembers; i++) {
+		if (c->data[i] == NULL)
+			return;		/* not collected: too big */
+		in[i].name = c->members[i].name;
+		in[i].media_type = "application/octet-stream";
+		in[i].data = c->data[i];
+		in[i].len = c->members[i].size;
+	}
+	if (bundle_members_compute(in, c->nmembers, m, &e) != 0)
+		__builtin_trap();
+	for (i = 0; i < c->nmembers; i++)
+		if (memcmp(m[i].sha256, c->members[i].sha256, 32) != 0)
+			__builtin_trap();
+	if (bundle_write_mem(c->manifest, c->manifest_len, in, c->nmembers,
+	    1700000000, &out, &len, &e) != 0)
+		__builtin_trap();
+	if (scratch == NULL && (scratch = bundle_scratch_new()) == NULL)
+		abort();
+	r.scratch = scratch;
+	if (bundle_read_mem("again", out, len, &r, &back, &e) != 0)
+		__builtin_trap();
+	same_members(c, &back);
+	bundle_contents_free(&back);
+	r.scratch = NULL;
+	p.buf = out;
+	p.len = len;
+	if (bundle_read_stream("streamed", fill_pieces, &p, &r, &back,
+	    &e) != 0)
+		__builtin_trap();
+	same_members(c, &back);
+	bundle_contents_free(&back);
+	free(out);
+}
 
 static int
 parse_manifest(void *arg, const uint8_t *p, size_t len,
@@ -112,10 +215,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < c.nmembers; i++)
 			if (c.data[i] != NULL && c.data[i][c.members[i].size] != 0)
 				__builtin_trap();
+		rewrite(&c);
 		bundle_contents_free(&c);
 	}
-	(void)bundle_list_mem("fuzz", z ? z : data + 1, z ? zn : size - 1, &l,
-	    &e);
+	if (bundle_list_mem("fuzz", z ? z : data + 1, z ? zn : size - 1, &l,
+	    &e) == 0)
+		for (i = 0; i < l.nentries; i++)
+			if (strcmp(bundle_entry_type_name(l.entries[i].type),
+			    "unknown") == 0)
+				__builtin_trap();	/* a type without a name */
 	free(z);
 	return 0;
 }

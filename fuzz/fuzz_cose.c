@@ -3,17 +3,100 @@
  * and COSE_Sign1 decoding: cbor_det_check, a full cursor walk, the file
  * magic, cose_sign1_decode (bare or after a dossier magic) and, for what
  * decodes, Sig_structure building and verification with a fixed P-256 key.
+ *
+ * Then a round trip through the writers: the decoded header (alg, kid,
+ * content type; crit is not written back, so it must not change what the
+ * header means) and payload are signed again with a key of the alg's type
+ * (P-256, P-384 or RSA-2048, made once), in one step
+ * (cose_sign1_write_pkey) and as the collector does with a TPM
+ * (cose_tbs_init, the raw signature made a TPMT_SIGNATURE by
+ * tpm_signature_from_raw, cose_sign1_write_tpm); both messages must
+ * decode to the same header and payload and verify with that key.
+ * Seeds: real messages of testdata/cose/, libFuzzer's finds, and the
+ * protected-header cases of fuzz/gen-seeds.py (crit, content type, kid).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "format/cbor_det.h"
 #include "format/cose.h"
+#include "format/tpm_sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static EVP_PKEY *key;
+static EVP_PKEY *key, *p256, *p384, *rsa;
+
+static EVP_PKEY *
+key_for(int64_t alg)
+{
+	if (p256 == NULL) {
+		p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		if (p256 == NULL || p384 == NULL || rsa == NULL)
+			abort();
+	}
+	return alg == COSE_ALG_ES256 ? p256 : alg == COSE_ALG_ES384 ? p384 :
+	    rsa;
+}
+
+/* m2 must be a message of m's header and payload that verifies. */
+static void
+same_message(const struct cose_sign1 *m, const uint8_t *buf, size_t len,
+    EVP_PKEY *k)
+{
+	struct cose_sign1 m2;
+
+	if (cose_sign1_decode(buf, len, &m2, NULL) != 0 ||
+	    m2.hdr.alg != m->hdr.alg || m2.hdr.kid_len != m->hdr.kid_len ||
+	    memcmp(m2.hdr.kid, m->hdr.kid, m->hdr.kid_len) != 0 ||
+	    strcmp(m2.hdr.content_type, m->hdr.content_type) != 0 ||
+	    (m2.payload == NULL) != (m->payload == NULL) ||
+	    m2.payload_len != m->payload_len ||
+	    (m->payload_len > 0 &&
+	    memcmp(m2.payload, m->payload, m->payload_len) != 0) ||
+	    cose_sign1_verify(&m2, NULL, 0, k, NULL) != 0)
+		abort();
+}
+
+static void
+rewrite(const struct cose_sign1 *m)
+{
+	EVP_PKEY *k = key_for(m->hdr.alg);
+	uint8_t raw[COSE_SIGNATURE_MAX], *buf;
+	struct tpm_sig_scheme sch;
+	struct cose_tbs t;
+	TPMT_SIGNATURE ts;
+	struct cbor_wr w;
+	size_t len, n;
+
+	if (m->payload == NULL)
+		return;		/* detached: written only embedded here */
+	cbor_wr_init(&w, CBOR_DET_INPUT_MAX);
+	if (cose_sign1_write_pkey(&w, &m->hdr, m->payload, m->payload_len, k,
+	    NULL) != 0 || cbor_wr_finish(&w, &buf, &len, NULL) != 0)
+		abort();
+	same_message(m, buf, len, k);
+	free(buf);
+
+	if (cose_tbs_init(&t, &m->hdr, m->payload, m->payload_len, NULL) != 0 ||
+	    cose_sign_pkey(t.hdr.alg, k, t.sig_structure, t.sig_structure_len,
+	    raw, &n, NULL) != 0)
+		abort();
+	sch.sig_alg = m->hdr.alg == COSE_ALG_PS256 ? TPM2_ALG_RSAPSS :
+	    m->hdr.alg == COSE_ALG_RS256 ? TPM2_ALG_RSASSA : TPM2_ALG_ECDSA;
+	sch.hash = cose_alg_hash(m->hdr.alg);
+	cbor_wr_init(&w, CBOR_DET_INPUT_MAX);
+	if (tpm_signature_from_raw(&sch, raw, n, &ts, NULL) != 0 ||
+	    cose_sign1_write_tpm(&w, &t, m->payload, m->payload_len, &ts,
+	    NULL) != 0 || cbor_wr_finish(&w, &buf, &len, NULL) != 0)
+		abort();
+	cose_tbs_free(&t);
+	same_message(m, buf, len, k);
+	free(buf);
+}
 
 /* Read every item of a validated buffer through the typed cursor. */
 static void
@@ -75,6 +158,7 @@ try_cose(const uint8_t *data, size_t size)
 
 	if (cose_sign1_decode(data, size, &m, &e) != 0)
 		return;
+	rewrite(&m);
 	if (m.payload == NULL)
 		(void)cose_sign1_verify(&m, data, size, key, &e);
 	else

@@ -10,7 +10,9 @@
  * those keys (fuzz/corpus/fuzz_ima_sig) reach every verification path.
  * A VALID verdict from the fuzzed keyring is possible (it may hold a real
  * key); the check is that nothing crashes, leaks or reads out of bounds,
- * and that every result is one of the documented statuses.
+ * and that every result is one of the documented statuses, with a name.
+ * The key file is also added to a keyring that already holds the test
+ * keys, so keyid clashes and duplicates are met.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,7 +66,8 @@ check_one(const struct ima_keyring *kr, const struct ima_record *rec)
 
 	if (ima_sig_check(kr, rec, &r, &e) < 0)
 		return;
-	if (r.status > IMA_SIG_INVALID || strlen(r.why) >= sizeof(r.why))
+	if (r.status > IMA_SIG_INVALID || strlen(r.why) >= sizeof(r.why) ||
+	    strcmp(ima_sig_status_name(r.status), "?") == 0)
 		__builtin_trap();
 	if (r.status == IMA_SIG_VALID && r.kind == NULL)
 		__builtin_trap();
@@ -91,6 +94,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ima_keyring_new(&kr, &e) < 0)
 		return 0;
 	(void)ima_keyring_add(kr, data + 2, k, "fuzz", &e);
+	{
+		struct ima_keyring *both;
+		size_t n0;
+
+		if (ima_keyring_new(&both, &e) < 0 ||
+		    ima_keyring_add(both, (const uint8_t *)test_keys,
+		    sizeof(test_keys) - 1, "test keys", &e) < 0)
+			abort();
+		n0 = ima_keyring_count(both);
+		if (ima_keyring_add(both, data + 2, k, "fuzz", &e) == 0 &&
+		    ima_keyring_count(both) < n0)
+			__builtin_trap();
+		ima_keyring_free(both);
+	}
 	off = 2 + k;
 	ima_parser_init(&p, hashalg_by_name("sha1"), IMA_ORDER_UNKNOWN);
 	while (off < size && ima_parse_record(&p, data + off, size - off,

@@ -10,7 +10,7 @@
 
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
  * in verify/refs_pcrs.c).
  *
  * Every change is one store transaction: a set is loaded, rebuilt as a new
- * sealed set (format/ima_refset.h) and written back whole, so a verifier
+ * sealed set (policy/ima_refset.h) and written back whole, so a verifier
  * reading the store meanwhile sees the old set or the new one.
  */
 #include <getopt.h>
@@ -26,12 +26,12 @@
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
-#include "format/ima_policy.h"
-#include "format/ima_refset.h"
+#include "policy/ima_policy.h"
+#include "policy/ima_refset.h"
 #include "format/ima_sig.h"
 #include "format/manifest.h"
-#include "format/pcr_policy.h"
-#include "format/refs_file.h"
+#include "policy/pcr_policy.h"
+#include "policy/refs_file.h"
 #include "format/results.h"
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
@@ -1061,8 +1061,8 @@ canonical_uefi_rule(struct evlog_policy *u, const char *text, char *out,
 
 /*
  * Canonical texts of rules[0..n) into out (IMA_POLICY_TEXT_MAX + 1 each):
- * IMA rules (format/ima_policy.h), at most one pcrs rule
- * (format/pcr_policy.h) and UEFI rules (uefi.RULE, verify/uefi_refs.h),
+ * IMA rules (policy/ima_policy.h), at most one pcrs rule
+ * (policy/pcr_policy.h) and UEFI rules (uefi.RULE, verify/uefi_refs.h),
  * stored together in the order given.
  */
 static int

@@ -1,6 +1,6 @@
 /*
  * ima_check.h - the IMA policy part of dossier ima check (dossier-ima(1)):
- * the same rules verify applies (format/ima_policy.h), on a raw log,
+ * the same rules verify applies (policy/ima_policy.h), on a raw log,
  * without a bundle, evaluated in the pass that replays the log.
  *
  * Inputs: rule texts (--policy; "reorder" when a reference is given and
@@ -24,7 +24,7 @@
 #include "format/err.h"
 #include "format/hashalg.h"
 #include "format/ima_log.h"
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 #include "format/pcr_set.h"
 #include "verify/report.h"
 

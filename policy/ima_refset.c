@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 
 #define ARENA_BLOCK	(1u << 20)	/* bytes of one arena block */
 #define TREE_CHUNK	(64u * 1024)	/* bytes read from a file at once */

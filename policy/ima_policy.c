@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 
 #define DEFAULT_FAIL_MASK \
 	((1u << IMA_FIND_EXTRA) | (1u << IMA_FIND_CHANGED))

@@ -17,7 +17,8 @@
 #include "format/bytes.h"
 #include "format/hashalg.h"
 
-/* xattr type bytes (enum evm_ima_xattr_type, formats.md 1.5). */
+/* xattr type bytes (enum evm_ima_xattr_type, ima-evm-utils src/imaevm.h;
+ * the kernel's security/integrity/integrity.h has the same values). */
 #define XATTR_IMA_DIGEST	0x01
 #define XATTR_EVM_IMA_DIGSIG	0x03
 #define XATTR_IMA_DIGEST_NG	0x04

@@ -93,6 +93,7 @@ enum ima_rule_kind {
 	IMA_RULE_BOOT_AGGREGATE,
 	IMA_RULE_VIOLATIONS,
 };
+#define IMA_RULE_NKINDS	5	/* kinds of enum ima_rule_kind */
 
 /* Classes of findings; bit (1u << class) in masks. */
 enum ima_finding_class {

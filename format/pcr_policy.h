@@ -1,9 +1,9 @@
 /*
- * format/pcr_policy.h - TRANSITIONAL forwarder, not part of format/: the header
- * moved to policy/pcr_policy.h (issue 18, format/ kept to formats). Only
- * verify/judge_pcr.c still
- * include this path, left alone while other branches edit them; delete
- * this file once they include policy/pcr_policy.h. Nothing in format/ includes it.
+ * format/pcr_policy.h - TRANSITIONAL forwarder, not part of format/.
+ * The header moved to policy/pcr_policy.h (issue 18: format/ kept to
+ * formats). Still included by verify/judge_pcr.c,
+ * left alone while other branches edit them: delete this file once they
+ * include policy/pcr_policy.h. Nothing in format/ includes it.
  */
 #ifndef DOSSIER_FORMAT_PCR_POLICY_FORWARD_H
 #define DOSSIER_FORMAT_PCR_POLICY_FORWARD_H

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 #include "format/ima_replay.h"
 
 struct bench {

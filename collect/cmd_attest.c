@@ -42,7 +42,7 @@
  *      atomically to -o FILE or to -o DIR/<device-hex>-<challenge-hex>.dossier,
  *      or delivered into -o SPOOL as evidence-<device>-<challenge>.dbundle.
  *
- * Spools (format/spool.h, dossier-spool(5)). --challenge SPOOL answers
+ * Spools (spool/spool.h, dossier-spool(5)). --challenge SPOOL answers
  * every challenge of this device in it: leftover claims of an earlier run
  * in cur/ first, then those in new/, each claimed into cur/ before any TPM
  * work (names of other devices are left alone); the claim is finished
@@ -82,7 +82,7 @@
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 #include "format/tpm_attest.h"
 
 /* Quotes taken before giving up on a log that does not reach PCR 10. */

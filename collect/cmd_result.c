@@ -39,7 +39,7 @@
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 
 #define RESULT_CHALLENGES_MAX	64	/* --challenge options */
 #define RESULT_IN_FILE_MAX	(RESULT_FILE_MAX > EAR_CWT_MAX ? \

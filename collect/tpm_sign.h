@@ -1,6 +1,11 @@
 /*
  * tpm_sign.h - signing external data (e.g. a COSE Sig_structure) with a
- * restricted AK, as formats.md 3.1 describes:
+ * restricted AK. A restricted key signs only a digest the TPM computed
+ * itself, proved by a TPMT_TK_HASHCHECK ticket (TPM 2.0 Library Part 3,
+ * TPM2_Sign, TPM2_HashSequenceStart, TPM2_SequenceUpdate,
+ * TPM2_SequenceComplete; the reference implementation's
+ * TicketIsSafe() gives a NULL ticket when the first buffer hashed is
+ * shorter than 4 bytes or starts with TPM_GENERATED_VALUE FF 54 43 47):
  *
  *   TPM2_HashSequenceStart(empty auth, H)       H = the AK scheme's hash
  *   TPM2_SequenceUpdate(chunk) ...              chunks of <= 1024 bytes;

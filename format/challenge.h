@@ -21,7 +21,8 @@
  * verifier's public key (challenge_verifier_id); it is both the kid and
  * payload key 11, and they must be equal.
  *
- * PAYLOAD (deterministic CBOR, RFC 8949 §4.2.1; formats.md 4.10):
+ * PAYLOAD (deterministic CBOR, RFC 8949 §4.2.1; our own format, its
+ * contract in dossier-challenge(5)):
  *
  *   challenge = {
  *     1 => "dossier-challenge",    ; format name
@@ -46,7 +47,7 @@
  *   log = "ima" / "ima-sha1" / "ima-sha256" / "ima-sha384" /
  *         "ima-sha512" / "uefi"
  *
- * Log vocabulary (the bundle member each one asks for, formats.md 4.10):
+ * Log vocabulary (the bundle member each one asks for, dossier-bundle(5)):
  *   "ima"          ima.log: binary_runtime_measurements (the template
  *                  hash list the kernel extends into its default bank)
  *   "ima-<alg>"    ima-<alg>.log: binary_runtime_measurements_<alg>, the

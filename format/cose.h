@@ -22,7 +22,11 @@
  *                     external_aad = h'', payload ]
  *   which always begins 84 6A 53 69 67 6E 61 74 75 72 65 31.
  *
- * Algorithms (RFC 9053, RFC 8230; TPM mapping: formats.md §3.3):
+ * Algorithms (RFC 9053 §2.1, RFC 8230 §2, RFC 8812 §2). From a TPM AK's
+ * scheme (TPM 2.0 Library Part 2, TPMT_SIG_SCHEME): RSASSA -> RS256,
+ * RSAPSS -> PS256, ECDSA P-256 -> ES256, ECDSA P-384 -> ES384; an ECDSA
+ * TPMT_SIGNATURE's r and s become r || s, each left-padded to the curve
+ * size (RFC 9053 §2.1):
  *   ES256 -7    ECDSA P-256 + SHA-256   signature r || s, 32 bytes each
  *   ES384 -35   ECDSA P-384 + SHA-384   r || s, 48 bytes each
  *   PS256 -37   RSASSA-PSS + SHA-256, MGF1-SHA-256; we sign with salt =
@@ -45,7 +49,8 @@
  * for PS256/RS256): no algorithm confusion.
  *
  * The TPM path (a restricted AK signs only digests the TPM computed
- * itself, formats.md §3.1) is two steps:
+ * itself and ticketed, TPM 2.0 Library Part 3, TPM2_Sign and
+ * TPM2_SequenceComplete; see collect/tpm_sign.h) is two steps:
  *   1. cose_tbs_init(): the protected header and the Sig_structure bytes;
  *      the collector streams tbs.sig_structure through TPM2_HashSequence
  *      with the alg's hash (cose_alg_hash()) and signs the ticketed

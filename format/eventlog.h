@@ -3,7 +3,7 @@
  * (/sys/kernel/security/tpm0/binary_bios_measurements): strict parser and
  * replay into PCR banks. Facts drawn from the events are in
  * format/eventlog_facts.h, comparison with a reference log and policy
- * rules in format/eventlog_policy.h.
+ * rules in policy/eventlog_policy.h.
  *
  * Two formats, both little-endian (TCG PC Client Platform Firmware
  * Profile, "Event Logging"):

@@ -2,7 +2,12 @@
  * ima_replay.h - replay an IMA measurement list into PCR banks, streaming,
  * and find the prefix of the list that a set of quoted PCR values covers.
  *
- * Two extension modes, because kernels differ (formats.md 1.9):
+ * Two extension modes, because kernels differ (Linux commit c1f92b4b04ad
+ * "tpm: enhance TPM 2.0 PCR extend to support multiple banks" padded the
+ * SHA-1 digest into every bank; commit 1ea973df6e21 "ima: Calculate and
+ * extend PCR with digests in ima_template_entry", Linux 5.8, extends
+ * each bank with its own hash; evmctl ima_measurement of ima-evm-utils
+ * tries both the same way):
  *
  *   per-bank  Linux >= 5.8: bank B is extended with H_B(template data)
  *             (for the legacy "ima" template H_B(digest || name padded to

@@ -2,7 +2,10 @@
  * ima_sig.h - verify the file signatures an IMA log carries, offline,
  * against a keyring of trusted keys, without touching any file system.
  *
- * Signatures, by template field (formats.md 1.5):
+ * Signatures, by template field (the kernel's
+ * security/integrity/ima/ima_template_lib.c writes them; the xattr
+ * types are enum evm_ima_xattr_type and the v2 header struct
+ * signature_v2_hdr of ima-evm-utils src/imaevm.h):
  *   sig     security.ima as the kernel recorded it: type 0x03
  *           (EVM_IMA_XATTR_DIGSIG) with a v2 header signs the file digest
  *           of the record's d-ng/d-ngv2 field; type 0x06

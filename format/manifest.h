@@ -18,7 +18,8 @@
  *                (cose_alg_for_tpm_public: RS256, PS256, ES256, ES384)
  *   so a manifest starts D9 D9 F7 DA 44 53 4D 46 D2 84.
  *
- * PAYLOAD (deterministic CBOR, RFC 8949 §4.2.1; CDDL as formats.md 4.10):
+ * PAYLOAD (deterministic CBOR, RFC 8949 §4.2.1; CDDL, RFC 8610, of our
+ * own format, as in dossier-bundle(5)):
  *
  *   manifest = {
  *     1 => "dossier-bundle",       ; format name
@@ -43,9 +44,9 @@
  * Rules the decoder enforces beyond the CDDL:
  *   - keys are unsigned integers; 0 and 12..63 are refused (reserved for
  *     future versions of this format); keys >= 64 are skipped;
- *   - tpm-name: 2 + the digest size of a known nameAlg. Deviation from
- *     formats.md ("bstr .size 34"): an AK or EK with a SHA-384 nameAlg has
- *     a 50-byte Name, and is accepted;
+ *   - tpm-name: 2 + the digest size of a known nameAlg (TPM 2.0 Library
+ *     Part 1, Names): not only 34 bytes, since an AK or EK with a SHA-384
+ *     nameAlg has a 50-byte Name, and is accepted;
  *   - 1..BUNDLE_MEMBERS_MAX members; names valid bundle member names
  *     (bundle_member_name_check: [a-z0-9._-], no leading '.' or '-', at
  *     most BUNDLE_MEMBER_NAME_MAX), all distinct; media types 1 to

@@ -1,14 +1,16 @@
 #!/bin/sh
-# fuzz/coverage.sh - how much of format/ the committed corpora reach.
+# fuzz/coverage.sh - how much of format/ and policy/ the committed corpora
+# reach.
 #
 # Builds every fuzz target (or the TARGETs named) with clang source-based
 # coverage (-fprofile-instr-generate -fcoverage-mapping) linked with
 # libFuzzer's main, runs each ONCE over fuzz/corpus/<target>/ (-runs=0:
 # no fuzzing, the corpus as committed), merges the profiles with
-# llvm-profdata and prints, per source file of format/, line and branch
+# llvm-profdata and prints, per source file of format/ and policy/, line
+# and branch
 # coverage of the READING code, then of the writers listed in
 # fuzz/coverage-writers.txt (apart, not in the reading total), then
-# format/ as a whole. HTML report: build/fuzz-coverage/html/index.html;
+# format/ and policy/ as a whole. HTML report: build/fuzz-coverage/html/index.html;
 # the table also in build/fuzz-coverage/summary.txt.
 #
 #   fuzz/coverage.sh [TARGET...]        (make fuzz-coverage)
@@ -18,7 +20,7 @@
 # FUZZ_CORPUS (fuzz/corpus: another tree of <target>/ directories, e.g. an
 # older commit's corpora for a before/after comparison).
 # Targets whose source says "fuzz-link: verify" link verify/'s objects
-# (all but main.o) and SQLite, as in the Makefile.
+# (all but main.o), spool/'s and SQLite, as in the Makefile.
 set -eu
 
 CC=${FUZZ_CC:-clang}
@@ -47,7 +49,7 @@ PKGS_V="$PKGS sqlite3"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O0 -I.
  -DDOSSIER_VERSION=\"cov\" -fprofile-instr-generate -fcoverage-mapping"
 export CC CFLAGS OUT
-mkdir -p "$OUT/obj/format" "$OUT/obj/verify" "$OUT/bin" "$OUT/prof"
+mkdir -p "$OUT/obj/format" "$OUT/obj/policy" "$OUT/obj/spool" "$OUT/obj/verify" "$OUT/bin" "$OUT/prof"
 rm -f "$OUT"/prof/*.profraw
 
 # Objects: rebuilt when the source or any header is newer.
@@ -56,9 +58,10 @@ for t in $targets; do
 	[ -f "fuzz/$t.c" ] || { echo "fuzz-coverage: no fuzz/$t.c" >&2; exit 1; }
 	grep -q 'fuzz-link: verify' "fuzz/$t.c" && need_verify=yes
 done
-srcs=$(ls format/*.c)
-[ $need_verify = yes ] && srcs="$srcs $(ls verify/*.c | grep -v '^verify/main.c$')"
-newest_h=$(ls -t format/*.h verify/*.h | head -n 1)
+srcs=$(ls format/*.c policy/*.c)
+[ $need_verify = yes ] &&
+	srcs="$srcs $(ls spool/*.c verify/*.c | grep -v '^verify/main.c$')"
+newest_h=$(ls -t format/*.h policy/*.h spool/*.h verify/*.h | head -n 1)
 PKGCF=$(pkg-config --cflags $PKGS_V)
 export PKGCF newest_h
 echo "fuzz-coverage: compiling with coverage (verify/ too: $need_verify)"
@@ -68,8 +71,8 @@ printf '%s\n' $srcs | xargs -P "$JOBS" -I{} sh -c '
 		$CC $CFLAGS $PKGCF -c {} -o "$o" || exit 255
 	fi'
 
-fobjs=$(ls "$OUT"/obj/format/*.o)
-vobjs=$(ls "$OUT"/obj/verify/*.o 2>/dev/null || true)
+fobjs=$(ls "$OUT"/obj/format/*.o "$OUT"/obj/policy/*.o)
+vobjs=$(ls "$OUT"/obj/spool/*.o "$OUT"/obj/verify/*.o 2>/dev/null || true)
 bins=""
 for t in $targets; do
 	b=$OUT/bin/$t
@@ -103,11 +106,11 @@ for b in $bins; do
 done
 # shellcheck disable=SC2086
 "$COV" report -show-functions -instr-profile "$OUT/merged.profdata" \
-    "$first" $objflags format/*.c >"$OUT/functions.txt"
+    "$first" $objflags format/*.c policy/*.c >"$OUT/functions.txt"
 # shellcheck disable=SC2086
 "$COV" show -format=html -show-branches=count \
     -output-dir="$OUT/html" -instr-profile "$OUT/merged.profdata" \
-    "$first" $objflags format/*.c verify/*.c >/dev/null
+    "$first" $objflags format/*.c policy/*.c verify/*.c >/dev/null
 python3 fuzz/coverage_summary.py fuzz/coverage-writers.txt \
     "$OUT/functions.txt" | tee "$OUT/summary.txt"
 echo "fuzz-coverage: HTML report in $OUT/html/index.html"

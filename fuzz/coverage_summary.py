@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """fuzz/coverage_summary.py WRITERS FUNCTIONS_TXT - the table of
-fuzz/coverage.sh: per format/ file, line and branch coverage of the reading
-code, then the writers and io functions apart (fuzz/coverage-writers.txt),
-then format/ as a whole. FUNCTIONS_TXT is `llvm-cov report -show-functions`
-output."""
+fuzz/coverage.sh: per format/ and policy/ file, line and branch coverage of
+the reading code, then the writers and io functions apart
+(fuzz/coverage-writers.txt), then both as a whole. FUNCTIONS_TXT is
+`llvm-cov report -show-functions` output."""
 import re
 import sys
 
@@ -39,7 +39,7 @@ def main():
     for line in open(sys.argv[2], encoding="utf-8"):
         m = re.match(r"File '(.*)':", line)
         if m:
-            cur = re.sub(r".*/(format/[^/]+)$", r"\1", m.group(1))
+            cur = re.sub(r".*/((?:format|policy)/[^/]+)$", r"\1", m.group(1))
             files.setdefault(cur, {})
             continue
         f = line.split()
@@ -66,7 +66,7 @@ def main():
         for i in range(4):
             t[i] += a[i]
 
-    print("READING CODE of format/ (lines, line cover, branches, "
+    print("READING CODE of format/ and policy/ (lines, line cover, branches, "
           "branch cover)")
     tot = {"reading": [0] * 4, "writer": [0] * 4, "io": [0] * 4}
     for path in sorted(files):
@@ -87,7 +87,7 @@ def main():
     for t in tot.values():
         add(whole, t)
     print()
-    row("format/ as a whole", whole)
+    row("format/ and policy/ as a whole", whole)
 
 
 main()

@@ -17,8 +17,8 @@
 
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
 #include "format/fileio.h"
+#include "policy/eventlog_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

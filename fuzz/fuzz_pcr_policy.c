@@ -1,6 +1,6 @@
 /*
  * fuzz_pcr_policy.c - libFuzzer target for the pcrs rule text and the PCR
- * comparison (format/pcr_policy.h). Input: a rule text, a NUL byte, then
+ * comparison (policy/pcr_policy.h). Input: a rule text, a NUL byte, then
  * a PCR file (any form pcr_set_parse() reads). A rule that parses must
  * format to a text that parses back to the same rule and text, and leave
  * PCRs to compare; the PCR file's values, selected by their own banks and
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/pcr_policy.h"
+#include "policy/pcr_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

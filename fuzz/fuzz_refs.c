@@ -14,7 +14,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
-#include "format/refs_file.h"
+#include "policy/refs_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_refset.c - libFuzzer target for the reference-set readers of
- * format/ima_refset.h that take bytes: refset_add_sums (sha*sum lists)
+ * policy/ima_refset.h that take bytes: refset_add_sums (sha*sum lists)
  * and refset_add_ima_log (binary list or ascii_runtime_measurements),
  * then refset_seal and a walk over the sealed entries.
  *
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "format/hashalg.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

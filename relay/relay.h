@@ -1,6 +1,6 @@
 /*
  * relay.h - dossier-relay(1): moves files between a spool directory
- * (format/spool.h) and an MQTT broker (libmosquitto), in one direction per
+ * (spool/spool.h) and an MQTT broker (libmosquitto), in one direction per
  * process: publish (spool new/ -> broker) or subscribe (broker -> spool).
  *
  * Topics: dossier/FLEET/KIND/DEVICE, KIND challenge, evidence, results or ear,
@@ -36,7 +36,7 @@
 #include "format/challenge.h"
 #include "format/err.h"
 #include "format/results.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 
 /* Payload limits per kind. MQTT's own limit is 256 MiB per packet
  * (remaining length < 2^28), topic included, so bundles stop below it. */

@@ -17,12 +17,16 @@ export DOSSIER_STORE=$T/store.db
 
 "$DOSSIER_TOOLS/gen_ima_log" -n 12 -t ima-ng -s 5 -o ima.bin \
     --bank-list ima256.bin >/dev/null || not_ok "gen_ima_log"
+# Both lists' template digests, one line per record: an empty or short
+# list would extend nothing and leave nothing to fail below.
 paste -d' ' <("$DOSSIER" ima ascii ima.bin | cut -d' ' -f2) \
-    <("$DOSSIER" ima ascii --log-alg sha256 ima256.bin | cut -d' ' -f2) |
+    <("$DOSSIER" ima ascii --log-alg sha256 ima256.bin | cut -d' ' -f2) >digests
+expect_eq "$(grep -Ec '^[0-9a-f]{40} [0-9a-f]{64}$' digests)" 12 \
+    "the log's 12 records, sha1 and sha256 template digests"
 while read -r d1 d256; do
 	tpm2_pcrextend "10:sha1=$d1,sha256=$d256" >/dev/null 2>&1 ||
 	    echo "extend failed"
-done >extend.err
+done <digests >extend.err
 expect_eq "$(cat extend.err)" "" "the log extended into PCR 10"
 expect 0 "init" "$DOSSIER" init -o verifier.pem
 expect 0 "roots add" "$DOSSIER" roots add "$SWTPM_CA_ROOT" "$SWTPM_CA_INTERMEDIATE"

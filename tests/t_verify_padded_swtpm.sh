@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_verify_padded_swtpm.sh - dossier verify on a TPM whose PCR 10 was
-# extended the way kernels 4.11 .. 5.7 do (formats.md 1.9): every bank gets
+# extended the way kernels 4.11 .. 5.7 do (format/ima_replay.h): every bank gets
 # the SHA-1 template digest, zero-padded to the bank's size. The judgement
 # replays per-bank mode first and the whole log again in both modes only
 # when a bank misses (verify/judge_ima.c): the sha256 bank must still be

@@ -4,7 +4,7 @@
  * (verify/issue.h) to each selected device and write them as one challenge
  * archive (format/challenge_set.h), or, when -o names a spool (or with
  * --spool, which makes one where there is none), deliver each into it as
- * challenge-<device>-<challenge id>.dchal (format/spool.h).
+ * challenge-<device>-<challenge id>.dchal (spool/spool.h).
  *
  * Selection: every --device named (an id, a unique id prefix, a label or a
  * host name: cmd_find_device(); each must be in the store: an unknown
@@ -29,7 +29,7 @@
 #include "format/ekcert.h"
 #include "format/fileio.h"
 #include "format/hex.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 #include "verify/cmd.h"
 #include "verify/issue.h"
 #include "verify/store.h"

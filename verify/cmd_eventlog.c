@@ -18,7 +18,7 @@
 #include "format/err.h"
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 #include "format/fileio.h"
 #include "format/hashalg.h"
 #include "format/hex.h"

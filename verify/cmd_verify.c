@@ -40,7 +40,7 @@
 #include "format/fileio.h"
 #include "format/hex.h"
 #include "format/results.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 #include "verify/batch.h"
 #include "verify/cmd.h"
 #include "verify/evidence.h"

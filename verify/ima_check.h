@@ -3,7 +3,7 @@
  * and dossier verify (verify/judge_ima.c) share: the check lines of a
  * bank's replay and of a policy rule, written once, on a check sink
  * (verify/checks.h); and the IMA policy part of dossier ima check: the
- * same rules verify applies (format/ima_policy.h), on a raw log, without
+ * same rules verify applies (policy/ima_policy.h), on a raw log, without
  * a bundle, evaluated in the pass that replays the log.
  *
  * Inputs: rule texts (--policy; "reorder" when a reference is given and
@@ -27,8 +27,8 @@
 #include "format/err.h"
 #include "format/hashalg.h"
 #include "format/ima_log.h"
-#include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "policy/ima_policy.h"
 #include "format/pcr_set.h"
 #include "verify/checks.h"
 #include "verify/report.h"

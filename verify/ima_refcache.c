@@ -15,7 +15,7 @@
 
 #include "format/hashalg.h"
 #include "format/hex.h"
-#include "format/pcr_policy.h"
+#include "policy/pcr_policy.h"
 #include "verify/uefi_refs.h"
 
 /* Sets one run keeps: every set of the store, normally a handful. */

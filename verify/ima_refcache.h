@@ -1,7 +1,7 @@
 /*
  * ima_refcache.h - the reference sets, keyrings and IMA policies of one
  * verify run, loaded from the store once and shared by every bundle and
- * thread of the run (format/ima_refset.h, format/ima_policy.h).
+ * thread of the run (policy/ima_refset.h, policy/ima_policy.h).
  *
  * A device's policy is resolved from the store (its own rules, else the
  * rules of its sets, else the default "reorder" against its own
@@ -14,7 +14,7 @@
  *   rules  the device's own rules (dossier refs policy DEVICE) if it has
  *          any; else, for each rule kind, the first rule of that kind among
  *          its sets' rules (sets in name order); else "reorder". IMA
- *          rules only: a stored pcrs rule (format/pcr_policy.h) is
+ *          rules only: a stored pcrs rule (policy/pcr_policy.h) is
  *          pcr.reference's and a uefi.* rule (verify/uefi_refs.h) the
  *          UEFI judgement's; both are skipped here, so a device whose only
  *          rules are such rules still gets its sets' IMA rules, or
@@ -44,8 +44,8 @@
 #include <stdint.h>
 
 #include "format/err.h"
-#include "format/ima_policy.h"
-#include "format/ima_refset.h"
+#include "policy/ima_policy.h"
+#include "policy/ima_refset.h"
 #include "format/ima_sig.h"
 #include "format/tpm_public.h"
 #include "verify/store.h"

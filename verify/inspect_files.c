@@ -15,9 +15,9 @@
 #include "format/credential.h"
 #include "format/escape.h"
 #include "format/hex.h"
-#include "format/refs_file.h"
 #include "format/results.h"
 #include "format/tpm_attest.h"
+#include "policy/refs_file.h"
 #include "verify/inspect.h"
 
 static void

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "format/err.h"
-#include "format/pcr_policy.h"
+#include "policy/pcr_policy.h"
 #include "format/pcr_set.h"
 #include "verify/store.h"
 

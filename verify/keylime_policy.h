@@ -1,8 +1,8 @@
 /*
  * keylime_policy.h - Keylime runtime policies (keylime/ima/ima.py,
  * RUNTIME_POLICY_SCHEMA, research/ecosystem.md 1.4) in and out of
- * dossier's reference sets (format/ima_refset.h) and allowlist rule
- * (format/ima_policy.h).
+ * dossier's reference sets (policy/ima_refset.h) and allowlist rule
+ * (policy/ima_policy.h).
  *
  *   { "meta": {"version": 1, "generator": int, "timestamp"?: str},
  *     "release": int,
@@ -52,8 +52,8 @@
 #include <stdint.h>
 
 #include "format/err.h"
-#include "format/ima_policy.h"
-#include "format/ima_refset.h"
+#include "policy/ima_policy.h"
+#include "policy/ima_refset.h"
 
 #define KEYLIME_POLICY_MAX	((size_t)512 << 20)	/* file bytes */
 #define KEYLIME_REGEX_MAX	1024	/* bytes of one exclude */

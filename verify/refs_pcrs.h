@@ -1,7 +1,7 @@
 /*
  * refs_pcrs.h - the PCR side of dossier refs (dossier-refs(1)): golden PCR
  * values of a set, a device's reference PCR values and UEFI event log, the
- * pcrs rule's canonical text. Used by verify/cmd_refs.c only; store access through
+ * pcrs rule's canonical text. Used by verify/cmd_refs*.c only; store access through
  * verify/store_pcrref.h. Errors follow format/err.h.
  */
 #ifndef DOSSIER_VERIFY_REFS_PCRS_H

@@ -20,7 +20,7 @@
 
 #include "format/escape.h"
 #include "format/hex.h"
-#include "format/spool.h"
+#include "spool/spool.h"
 #include "verify/cmd.h"
 
 #define CLAIM_PATH_MAX	(SPOOL_PATH_MAX + SPOOL_NAME_MAX + 8)

@@ -591,12 +591,12 @@ int store_result_find_bundle(struct store *s,
 /* ---- reference sets, assignments, IMA policies, IMA keys (schema 2) ----
  *
  * A reference set is a named collection of (path, algorithm, digest,
- * count, source) rows with provenance texts (format/ima_refset.h builds
+ * count, source) rows with provenance texts (policy/ima_refset.h builds
  * and indexes them; verify/ima_refcache.h converts). A set is replaced as
  * a whole: clear it, put its sources and rows, touch it, all inside one
  * store_begin() ... store_commit() (or the caller's savepoint), so a
  * reader never sees half a set. Devices are assigned to any number of
- * sets. IMA policy rules (format/ima_policy.h texts, at most
+ * sets. IMA policy rules (policy/ima_policy.h texts, at most
  * STORE_POLICY_RULES_MAX, kept in order) belong to a device or to a set.
  * Trusted IMA keys (certificates or public keys, as files) are one
  * store-wide keyring, keyed by the SHA-256 of the file's bytes.
@@ -679,7 +679,7 @@ int store_device_refsets(struct store *s,
  * Set the policy rules of a device (device_id not NULL) or of a set
  * (device_id NULL, set_id): rules[0..n) in order replace the old ones;
  * n = 0 clears. The texts are stored as given (callers store canonical
- * texts, format/ima_policy.h).
+ * texts, policy/ima_policy.h).
  */
 int store_policy_set(struct store *s, const uint8_t *device_id,
     int64_t set_id, const char *const *rules, size_t n, struct errbuf *e);

@@ -83,6 +83,10 @@ enum store_stmt {
 	ST_COUNT
 };
 
+/* store_schema.c: migration i takes a store from user_version i to i + 1.
+ * A new version appends one entry; published entries are never edited. */
+extern const char *const store_migrations[STORE_SCHEMA_VERSION];
+
 struct store {
 	sqlite3 *db;
 	char *path;

@@ -11,7 +11,7 @@
 
 #include "format/bundle.h"
 #include "format/members.h"
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 #include "verify/store_pcrref.h"
 
 #define UEFI_REFCACHE_BUCKETS	1024	/* ids are digests: any bits do */

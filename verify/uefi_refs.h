@@ -5,9 +5,9 @@
  * parsed once per run and shared by every bundle and thread of the run.
  *
  * RULE SPELLING. UEFI rules are stored beside the IMA rules
- * (format/ima_policy.h) and the pcrs rule (format/pcr_policy.h) of a
+ * (policy/ima_policy.h) and the pcrs rule (policy/pcr_policy.h) of a
  * device or set (dossier refs policy), as "uefi." followed by the rule
- * text of format/eventlog_policy.h:
+ * text of policy/eventlog_policy.h:
  *     uefi.secureboot  uefi.dbx  uefi.bootchain  uefi.cmdline:GLOB
  *     uefi.separators  uefi.reference
  * i.e. exactly the name of the check each rule becomes. No IMA rule word
@@ -44,7 +44,7 @@
 #include "format/err.h"
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 #include "verify/store.h"
 
 #define UEFI_RULE_PREFIX	"uefi."

@@ -11,8 +11,8 @@
  * ECDSA-SHA256 signing key (fixedTPM, fixedParent, sensitiveDataOrigin,
  * userWithAuth, restricted, sign; nameAlg SHA-256) and is the member
  * "ak.pub" (a TPM2B_PUBLIC) wherever NAME=FILE is "ak.pub=-". Members are
- * written in the order given, with the media types of formats.md 4.10 by
- * name. The device id is the SHA-256 of the ek.crt member (zeros without
+ * written in the order given, with the media types of dossier-bundle(5)
+ * by name. The device id is the SHA-256 of the ek.crt member (zeros without
  * one). -T MEMBER flips the last byte of that member AFTER the manifest
  * was signed: a tampered bundle whose manifest is intact.
  */

@@ -11,7 +11,7 @@
 
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 #include "format/fileio.h"
 #include "tests/unit/check.h"
 

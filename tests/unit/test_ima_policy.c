@@ -1,5 +1,5 @@
 /*
- * test_ima_policy.c - IMA policies (format/ima_policy.h): rule text round
+ * test_ima_policy.c - IMA policies (policy/ima_policy.h): rule text round
  * trips and rejections; reorder on the real charra log (reordered passes;
  * an entry removed, duplicated, changed or added is found and named as
  * missing, duplicate, changed or extra); allowlist with excludes and
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "format/fileio.h"
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 #include "tests/unit/check.h"
 
 static const struct hashalg *sha1, *sha256;

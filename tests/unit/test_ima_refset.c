@@ -1,5 +1,5 @@
 /*
- * test_ima_refset.c - reference sets (format/ima_refset.h): every builder
+ * test_ima_refset.c - reference sets (policy/ima_refset.h): every builder
  * (real IMA logs binary and text, a directory tree made here, sum lists),
  * seal and merge, the three lookups, union and difference, limits and
  * rollback. Expected digests come from one-shot hashalg_digest() or from
@@ -14,7 +14,7 @@
 
 #include "format/fileio.h"
 #include "format/hex.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 #include "tests/unit/check.h"
 
 static const struct hashalg *sha1, *sha256, *sha384, *sha512;

@@ -1,5 +1,5 @@
 /*
- * test_pcr_policy.c - format/pcr_policy.h: the pcrs rule (parse, canonical
+ * test_pcr_policy.c - policy/pcr_policy.h: the pcrs rule (parse, canonical
  * text, refusals) and the comparison of quoted PCR values with a
  * reference (selection order, only the signed selection, missing values).
  */
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "format/hashalg.h"
-#include "format/pcr_policy.h"
+#include "policy/pcr_policy.h"
 #include "format/tpm_attest.h"
 #include "tests/unit/check.h"
 

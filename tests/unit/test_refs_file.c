@@ -1,5 +1,5 @@
 /*
- * test_refs_file.c - dossier-refs(5) (format/refs_file.h): a set built
+ * test_refs_file.c - dossier-refs(5) (policy/refs_file.h): a set built
  * from the real charra log (more entries than one chunk) and a set with
  * more provenance records than one chunk round-trip entry by entry; every
  * single-byte change, truncation and extension of an export is refused;
@@ -18,7 +18,7 @@
 #include "format/challenge.h"
 #include "format/cose.h"
 #include "format/fileio.h"
-#include "format/refs_file.h"
+#include "policy/refs_file.h"
 #include "tests/unit/check.h"
 
 static EVP_PKEY *key, *other;

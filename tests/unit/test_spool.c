@@ -1,5 +1,5 @@
 /*
- * test_spool.c - spool directories (format/spool.h): names, opening,
+ * test_spool.c - spool directories (spool/spool.h): names, opening,
  * idempotent delivery, two consumers racing for every claim (each file
  * won exactly once), crash leftovers in tmp/ cleaned, and a writer killed
  * at random points never leaving a torn file in new/.
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format/spool.h"
+#include "spool/spool.h"
 #include "tests/unit/check.h"
 
 static char top[256];

@@ -29,7 +29,7 @@
 #include <openssl/rand.h>
 
 #include "format/eventlog.h"
-#include "format/ima_policy.h"
+#include "policy/ima_policy.h"
 #include "testdata/gen/mint.h"
 #include "tests/unit/check.h"
 #include "verify/judge.h"

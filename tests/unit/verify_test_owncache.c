@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "format/fileio.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 #include "verify/ima_refcache.h"
 #include "verify/store.h"
 

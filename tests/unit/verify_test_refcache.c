@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 #include "verify/ima_refcache.h"
 #include "verify/store.h"
 

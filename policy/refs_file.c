@@ -7,7 +7,7 @@
 #include "format/cbor_det.h"
 #include "format/challenge.h"
 #include "format/cose.h"
-#include "format/refs_file.h"
+#include "policy/refs_file.h"
 
 #define COSE_ALG_SHA256	(-16)
 

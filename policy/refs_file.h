@@ -57,7 +57,7 @@
 #include <openssl/evp.h>
 
 #include "format/err.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 
 #define REFS_FORMAT		"dossier-refs"
 #define REFS_VERSION		1

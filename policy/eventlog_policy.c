@@ -1,5 +1,5 @@
 /* eventlog_policy.c - see eventlog_policy.h. */
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* spool.c - see spool.h. */
 #define _GNU_SOURCE	/* renameat2, RENAME_NOREPLACE */
-#include "format/spool.h"
+#include "spool/spool.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/pcr_policy.h"
+#include "policy/pcr_policy.h"
 
 #define ALL_PCRS	0xffffffffu	/* PCR_COUNT == 32 */
 

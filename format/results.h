@@ -33,7 +33,7 @@
  * COSE_Sign1 by the verifier's P-256 key exactly as for challenges
  * (ES256, kid = verifier id, content type "application/vnd.dossier.
  * result+cbor"), whose payload is an EAR-shaped map (draft-ietf-rats-ear,
- * formats.md 4.5), deterministic CBOR:
+ * whose claims it follows), deterministic CBOR:
  *
  *   result = {
  *     6 => int,                    ; iat: time of the appraisal

@@ -36,7 +36,7 @@
 #include <openssl/evp.h>
 
 #include "format/hashalg.h"
-#include "format/ima_refset.h"
+#include "policy/ima_refset.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

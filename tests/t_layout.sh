@@ -3,18 +3,16 @@
 # (README "Layout"): format/ (codecs) includes nothing of policy/ or
 # spool/; policy/ and spool/ do not include each other; the collector and
 # the relay include nothing of policy/; no library includes a program's
-# directory. The transitional forwarders in format/ (header comment
-# "TRANSITIONAL forwarder") are the one exception, listed by name.
+# directory.
 . "$DOSSIER_TOP/tests/lib.sh"
 cd "$DOSSIER_TOP" || exit 1
 
 # includes DIR PATTERN: the "file: line" of every #include of a path
-# matching the ERE PATTERN in DIR's sources, forwarders left out.
+# matching the ERE PATTERN in DIR's sources.
 includes() {
 	local f
 	for f in "$1"/*.[ch]; do
 		[ -e "$f" ] || continue
-		grep -q 'TRANSITIONAL forwarder' "$f" && continue
 		grep -HE "^#[[:space:]]*include[[:space:]]+\"($2)/" "$f"
 	done
 }
@@ -28,13 +26,6 @@ expect_eq "$(includes collect 'policy|verify|relay')" "" \
     "collect/ includes nothing of policy/ or verify/"
 expect_eq "$(includes relay 'policy|verify|collect')" "" \
     "relay/ includes nothing of policy/ or verify/"
-# Forwarders may go (then delete them from this list), never come.
-known=" format/eventlog_policy.h format/ima_policy.h format/ima_refset.h format/pcr_policy.h "
-extra=""
-for f in $(grep -l 'TRANSITIONAL forwarder' format/*.h); do
-	case "$known" in *" $f "*) ;; *) extra="$extra $f" ;; esac
-done
-expect_eq "$extra" "" "no transitional forwarder in format/ beyond the four known"
 # The check itself sees an include it must refuse.
 mkdir -p "$T/format"
 printf '#include "policy/ima_policy.h"\n' >"$T/format/x.c"

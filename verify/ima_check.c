@@ -9,9 +9,9 @@
 
 #include "format/fileio.h"
 #include "format/hex.h"
-#include "format/ima_refset.h"
 #include "format/ima_sig.h"
 #include "format/results.h"
+#include "policy/ima_refset.h"
 #include "verify/cmd.h"
 #include "verify/ima_refcache.h"
 #include "verify/store.h"

@@ -58,8 +58,8 @@
 
 #include "format/hex.h"
 #include "format/ima_log.h"
-#include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "policy/ima_policy.h"
 #include "verify/ima_check.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"

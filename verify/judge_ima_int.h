@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "format/err.h"
-#include "format/ima_policy.h"
 #include "format/ima_replay.h"
+#include "policy/ima_policy.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"

@@ -27,8 +27,8 @@
 #include <string.h>
 
 #include "format/hex.h"
-#include "format/ima_policy.h"
-#include "format/pcr_policy.h"
+#include "policy/ima_policy.h"
+#include "policy/pcr_policy.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"
 #include "verify/judge_pcr.h"

@@ -49,8 +49,8 @@
 
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
 #include "format/hex.h"
+#include "policy/eventlog_policy.h"
 #include "verify/ima_refcache.h"
 #include "verify/judge.h"
 #include "verify/judge_int.h"

@@ -25,7 +25,7 @@
 
 #include "format/eventlog.h"
 #include "format/eventlog_facts.h"
-#include "format/eventlog_policy.h"
+#include "policy/eventlog_policy.h"
 #include "verify/checks.h"
 
 /* uefi.parse of a log that parsed (l, its facts f). */

@@ -48,19 +48,6 @@ entry_text(const struct refset_entry *en, char *path, size_t pcap,
 }
 
 static int
-print_json_string(const char *s, size_t n)
-{
-	struct errbuf e;
-	char *esc;
-
-	if (result_json_escape(s, n, &esc, &e) == -1)
-		return -1;
-	printf("\"%s\"", esc);
-	free(esc);
-	return 0;
-}
-
-static int
 show_rule(const char *text, void *arg, struct errbuf *e)
 {
 	bool *first = arg;
@@ -68,7 +55,7 @@ show_rule(const char *text, void *arg, struct errbuf *e)
 	(void)e;
 	printf("%s", *first ? "" : ", ");
 	*first = false;
-	return print_json_string(text, strlen(text));
+	return result_json_fputs(stdout, text, strlen(text));
 }
 
 static int
@@ -83,7 +70,7 @@ show_json(struct store *s, const struct store_refset *r,
 	bool first = true;
 
 	printf("{\"name\": ");
-	print_json_string(r->name, strlen(r->name));
+	result_json_fputs(stdout, r->name, strlen(r->name));
 	printf(", \"created\": %" PRId64 ", \"updated\": %" PRId64 ", "
 	    "\"devices\": %" PRIu64 ", \"policy\": [", r->created, r->updated,
 	    r->devices);
@@ -102,12 +89,12 @@ show_json(struct store *s, const struct store_refset *r,
 		en = refset_entry(set, i);
 		hex_encode(en->digest, en->alg->size, hex);
 		printf("%s{\"path\": ", i ? ", " : "");
-		if (print_json_string(en->path, en->path_len) == -1)
+		if (result_json_fputs(stdout, en->path, en->path_len) == -1)
 			return -1;
 		src = refset_source(set, en->source);
 		printf(", \"alg\": \"%s\", \"digest\": \"%s\", \"count\": %"
 		    PRIu32 ", \"source\": ", en->alg->name, hex, en->count);
-		if (print_json_string(src, strlen(src)) == -1)
+		if (result_json_fputs(stdout, src, strlen(src)) == -1)
 			return -1;
 		putchar('}');
 	}

@@ -8,6 +8,7 @@
 #include <cbor.h>
 
 #include "format/bytes.h"
+#include "format/escape.h"
 
 const char *
 cbor_det_type_name(enum cbor_det_type t)
@@ -236,37 +237,14 @@ head_decode(const uint8_t *buf, size_t len, size_t off, struct head *h,
 bool
 cbor_det_utf8_valid(const uint8_t *p, size_t n)
 {
-	size_t i = 0, k, more;
-	uint32_t cp, min;
+	size_t i = 0, k;
+	uint32_t cp;
 
+	/* RFC 8949 3.1: a text string is well-formed UTF-8 (RFC 3629) */
 	while (i < n) {
-		uint8_t c = p[i++];
-
-		if (c < 0x80)
-			continue;
-		if (c >= 0xC2 && c <= 0xDF) {
-			more = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			more = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			more = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0)
 			return false;
-		if (n - i < more)
-			return false;
-		for (k = 0; k < more; k++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i++] & 0x3f);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
+		i += k;
 	}
 	return true;
 }

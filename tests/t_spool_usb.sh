@@ -227,6 +227,23 @@ if "$DOSSIER" verify --help 2>&1 | grep -q -- --results; then
 	expect 2 "collect result: a result not for --challenge" "$COLLECT" result \
 	    --state st-rsa --challenge "$RSA_CH2" "$RES/new/results-$RSA-$RSA_CH.dres"
 	expect_err "challenge $RSA_CH is not one of --challenge" "collect result: the challenge named"
+	# The stick's root, spools and all: only the bundles are judged; the
+	# results, EARs and the key beside them are named and skipped.
+	cp verifier.pem "$STICK/"
+	cp "$RES/new/results-$RSA-$RSA_CH.dres" "$STICK/loose.dres"
+	run "$DOSSIER" verify -o "$T/root.jsonl" "$STICK"
+	expect_eq "$(grep -c '' "$T/root.jsonl") $(grep -c '"verdict":"error"' "$T/root.jsonl")" "0 0" \
+	    "verify STICK: no result for the files that are not bundles"
+	expect_err "loose\.dres: skipped: a signed result, not a bundle" \
+	    "verify STICK: a loose signed result named and skipped"
+	expect_err "verifier\.pem: skipped: a PEM file \(a key or a certificate\), not a bundle" \
+	    "verify STICK: the verifier key named and skipped"
+	expect_err "ear-$RSA-$RSA_CH\.ear: skipped: an EAR, not a bundle" \
+	    "verify STICK: an EAR in the results spool named and skipped"
+	expect 1 "verify: a signed result named on the command line is still judged" \
+	    "$DOSSIER" verify -o "$T/one.jsonl" "$STICK/loose.dres"
+	expect_eq "$(grep -c '"verdict":"error"' "$T/one.jsonl")" 1 \
+	    "verify: ... and gets its error result (bundle.container)"
 	expect_eq "$(count "$EV/new")$(count "$EV/cur")" "00" \
 	    "evidence spool: every claim finished"
 	expect 0 "verify SPOOL again: nothing to judge" "$DOSSIER" verify \

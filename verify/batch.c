@@ -887,6 +887,12 @@ batch_add(struct batch *b, const struct input_item *it, struct errbuf *e)
 {
 	struct slot *sl;
 
+	if (it->skipped) {
+		/* a note, not a result: the file is another dossier file */
+		esc_fprintln(stderr, "verify: %s: skipped: %s, not a bundle",
+		    it->name, it->why);
+		return 0;
+	}
 	if (b->failed)
 		return err_set(e, "the run failed before");
 	/* make room: apply what is ready, wait for the head when full */

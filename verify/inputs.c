@@ -20,6 +20,8 @@
 
 #include "format/bundle_sniff.h"
 #include "format/bundle_split.h"
+#include "format/cbor_det.h"
+#include "format/ear.h"
 #include "format/fileio.h"
 #include "verify/inputs.h"
 
@@ -143,6 +145,46 @@ unreadable(input_fn fn, void *arg, const char *name, bool has_offset,
 	it.has_offset = has_offset;
 	it.offset = offset;
 	it.why = why;
+	return fn(arg, &it, e);
+}
+
+/*
+ * What a file met in a directory walk is, when its first bytes say it is
+ * another dossier file (a spool's parent or a USB stick's root holds
+ * challenges, results and keys beside the evidence); NULL: judged.
+ */
+static const char *
+other_kind(const uint8_t *buf, size_t len)
+{
+	static const char pem[] = "-----BEGIN ";
+
+	switch (cbor_magic_tag(buf, len)) {
+	case DOSSIER_TAG_CHALLENGE:
+		return "a challenge";
+	case DOSSIER_TAG_RESULT:
+		return "a signed result";
+	case DOSSIER_TAG_REFERENCE:
+		return "a reference set export";
+	case DOSSIER_TAG_MANIFEST:
+		return "a MANIFEST";
+	}
+	if (ear_is_cwt(buf, len) || ear_is_jwt(buf, len))
+		return "an EAR";
+	if (len >= sizeof(pem) - 1 && memcmp(buf, pem, sizeof(pem) - 1) == 0)
+		return "a PEM file (a key or a certificate)";
+	return NULL;
+}
+
+static int
+skipped(input_fn fn, void *arg, const char *name, const char *kind,
+    struct errbuf *e)
+{
+	struct input_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.name = name;
+	it.why = kind;
+	it.skipped = true;
 	return fn(arg, &it, e);
 }
 
@@ -556,9 +598,10 @@ one_bundle(struct src *s, input_fn fn, void *arg, struct errbuf *e)
  * fill reads it whole (and on to the end, should it have grown).
  */
 static int
-do_stream(const char *label, int fd, size_t size, bool is_stdin,
+do_stream(const char *label, int fd, size_t size, bool is_stdin, bool in_dir,
     ZSTD_DCtx *peek, input_fn fn, void *arg, struct errbuf *e)
 {
+	const char *kind;
 	struct src s;
 	int rc;
 
@@ -569,6 +612,8 @@ do_stream(const char *label, int fd, size_t size, bool is_stdin,
 	if (src_fill(&s, size > 0 && size <= INPUTS_WHOLE_MAX ? size + 1 :
 	    INPUTS_PEEK) == -1)
 		rc = unreadable(fn, arg, label, false, 0, strerror(s.err), e);
+	else if (in_dir && (kind = other_kind(s.buf, s.len)) != NULL)
+		rc = skipped(fn, arg, label, kind, e);
 	else if (sniff_is_tar(s.buf, s.len) || sniff_is_gzip(s.buf, s.len) ||
 	    (sniff_is_zstd(s.buf, s.len) && is_zstd_archive(&s)))
 		rc = walk_archive(&s, fn, arg, e);
@@ -581,8 +626,8 @@ do_stream(const char *label, int fd, size_t size, bool is_stdin,
 }
 
 static int
-do_file(const char *path, ZSTD_DCtx *peek, input_fn fn, void *arg,
-    struct errbuf *e)
+do_file(const char *path, bool in_dir, ZSTD_DCtx *peek, input_fn fn,
+    void *arg, struct errbuf *e)
 {
 	char why[ERRBUF_MAX];
 	struct stat sb;
@@ -590,7 +635,8 @@ do_file(const char *path, ZSTD_DCtx *peek, input_fn fn, void *arg,
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return do_stream("-", STDIN_FILENO, 0, true, peek, fn, arg, e);
+		return do_stream("-", STDIN_FILENO, 0, true, false, peek, fn,
+		    arg, e);
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
 		return unreadable(fn, arg, path, false, 0, why, e);
@@ -598,7 +644,7 @@ do_file(const char *path, ZSTD_DCtx *peek, input_fn fn, void *arg,
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    (uintmax_t)sb.st_size <= INPUTS_WHOLE_MAX)
 		size = (size_t)sb.st_size;
-	rc = do_stream(path, fd, size, false, peek, fn, arg, e);
+	rc = do_stream(path, fd, size, false, in_dir, peek, fn, arg, e);
 	close(fd);
 	return rc;
 }
@@ -635,7 +681,7 @@ do_dir(const char *path, unsigned depth, ZSTD_DCtx *peek, input_fn fn,
 				rc = do_dir(sub, depth + 1, peek, fn, arg,
 				    e);
 			else if (S_ISREG(sb.st_mode))
-				rc = do_file(sub, peek, fn, arg, e);
+				rc = do_file(sub, true, peek, fn, arg, e);
 		}
 		free(names[i]);
 	}
@@ -714,13 +760,13 @@ inputs_foreach(char *const *args, size_t n, input_fn fn, void *arg,
 	peek = ZSTD_createDCtx();
 	for (i = 0; i < n && rc == 0; i++) {
 		if (strcmp(args[i], "-") == 0)
-			rc = do_file("-", peek, fn, arg, e);
+			rc = do_file("-", false, peek, fn, arg, e);
 		else if (stat(args[i], &sb) == -1)
 			rc = err_set(e, "%s: %s", args[i], strerror(errno));
 		else if (S_ISDIR(sb.st_mode))
 			rc = do_dir(args[i], 0, peek, fn, arg, e);
 		else
-			rc = do_file(args[i], peek, fn, arg, e);
+			rc = do_file(args[i], false, peek, fn, arg, e);
 	}
 	ZSTD_freeDCtx(peek);
 	return rc == 0 ? 0 : -1;

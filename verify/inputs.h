@@ -8,7 +8,13 @@
  *                 following symbolic links; names starting with '.' are
  *                 skipped (temporary files of atomic writes, editors'),
  *                 symbolic links and special files are skipped too; at
- *                 most INPUTS_DEPTH_MAX levels;
+ *                 most INPUTS_DEPTH_MAX levels; a file in it whose first
+ *                 bytes make it another dossier file (a challenge, a
+ *                 signed result, a reference set export, a MANIFEST, an
+ *                 EAR, a PEM key or certificate: what lies beside the
+ *                 evidence on a USB stick) is a skipped item, never
+ *                 judged (a file named on the command line is judged
+ *                 whatever it is);
  *   a file.
  * The first bytes of standard input or a file tell its kind:
  *   - "ustar" at offset 257: a tar archive of bundles;
@@ -71,7 +77,9 @@ struct input_item {
 	const char *why;
 	/* When not NULL, *take == data is a malloc'd buffer the callback may
 	 * keep: it sets *take to NULL and frees data itself later. */
-	uint8_t **take;
+	uint8_t **take;	/* Not a bundle, and known to be none (see above): why says what it
+	 * is; no result is made for it. */
+	bool skipped;
 };
 
 /* Called once per item; return -1 (message in e) to stop the walk. */

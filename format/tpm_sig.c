@@ -135,9 +135,17 @@ ecdsa_from_raw(const uint8_t *buf, size_t len, TPMS_SIGNATURE_ECC *out,
 {
 	size_t half = len / 2;
 
-	/* A DER SEQUENCE whose length byte covers the rest. */
-	if (len >= 8 && buf[0] == 0x30 && (size_t)buf[1] + 2 == len)
-		return ecdsa_from_der(buf, len, out, e);
+	/*
+	 * A DER SEQUENCE whose length byte covers the rest. An r || s whose
+	 * r happens to start 30 (len - 2), one in 65536, looks the same: when
+	 * it does not decode as DER it is read as the two halves it is.
+	 */
+	if (len >= 8 && buf[0] == 0x30 && (size_t)buf[1] + 2 == len) {
+		if (ecdsa_from_der(buf, len, out, e) == 0)
+			return 0;
+		if (len % 2 != 0)
+			return -1;
+	}
 	if (len == 0 || len % 2 != 0 || half > sizeof(out->signatureR.buffer))
 		return err_set(e, "raw ECDSA signature of %zu bytes is neither "
 		    "DER nor r||s of two equal halves of at most %zu bytes",

@@ -255,6 +255,21 @@ test_ecdsa_short_r(void)
 	CHECK(tpm_signature_from_raw(&scheme, der, n, &sig, &e) != 0 ||
 	    tpm_signature_verify(key, NULL, &sig, msg, sizeof(msg), &e) != 0,
 	    "DER with a wrong length is refused or fails to verify (%s)", e.msg);
+	/* An r||s whose r starts 30 3e, the header of a 64-byte DER
+	 * SEQUENCE, is still read as r||s (the fuzzer found one in about
+	 * 65536 signatures): the halves come back as given. */
+	memset(rs, 0x11, sizeof(rs));
+	rs[0] = 0x30;
+	rs[1] = 62;
+	CHECK(tpm_signature_from_raw(&scheme, rs, 64, &sig, &e) == 0 &&
+	    sig.signature.ecdsa.signatureR.size == 32 &&
+	    sig.signature.ecdsa.signatureS.size == 32 &&
+	    memcmp(sig.signature.ecdsa.signatureR.buffer, rs, 32) == 0 &&
+	    memcmp(sig.signature.ecdsa.signatureS.buffer, rs + 32, 32) == 0,
+	    "r||s that looks like a DER header is read as r||s");
+	rs[1] = 61;
+	CHECK(tpm_signature_from_raw(&scheme, rs, 63, &sig, &e) != 0,
+	    "an odd-length DER look-alike that does not decode is refused");
 out:
 	EVP_PKEY_free(key);
 }

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -177,8 +176,6 @@ check_file(struct result_run *r, const char *path)
 	uint8_t *buf;
 	size_t len;
 	char ch[33], when[32];
-	struct tm tm;
-	time_t t;
 
 	if (file_read(path, RESULT_IN_FILE_MAX, &buf, &len, &e) == -1) {
 		collect_error("result: %s", e.msg);
@@ -196,9 +193,7 @@ check_file(struct result_run *r, const char *path)
 		hex_encode(s.challenge, 16, ch);
 	else
 		snprintf(ch, sizeof(ch), "none");
-	t = (time_t)s.time;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (result_time_format(s.time, when, &e) == -1)
 		snprintf(when, sizeof(when), "@%lld", (long long)s.time);
 	esc_fprintln(stdout, "%s %s: challenge %s, %s, %s", s.pass ? "pass" :
 	    "fail", path, ch, when, s.what);
